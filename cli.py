@@ -1,0 +1,167 @@
+"""The ``sponsorsync`` command. Thin: parses, calls into sync/, connectors/ and mappings/, prints.
+
+Expected failures are :class:`connectors.errors.SponsorsyncError` subclasses; they become one
+message on stderr and the documented exit code in :class:`_Group.invoke`, the only place that
+turns errors into exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from connectors.errors import ExitCode, SponsorsyncError
+from sync.logs import add_secrets, configure_logging
+from sync.settings import Settings, describe_settings, load_settings
+
+log = logging.getLogger("sponsorsync")
+
+
+def _version() -> str:
+    try:
+        return version("sponsorsync")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0+unknown"
+
+
+class _Group(TyperGroup):
+    """Turns expected failures into one line on stderr and their exit code, without a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context; typer vendors click privately
+        try:
+            return super().invoke(ctx)
+        except SponsorsyncError as exc:
+            _print_error(exc)
+            log.debug("failure detail: %s", exc.detail or "(none)")
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted; state is saved, run again to continue", err=True)
+            raise typer.Exit(130) from None
+
+
+def _print_error(exc: SponsorsyncError) -> None:
+    typer.echo(f"error: {exc.message}", err=True)
+    if exc.hint:
+        typer.echo(f"  hint: {exc.hint}", err=True)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="sponsorsync",
+    help="Keep executive sponsorship of strategic alliances alive inside Salesforce and HubSpot.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+config_app = typer.Typer(cls=_Group, help="Inspect the effective settings.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@dataclass
+class AppState:
+    """What the global options decide; settings are loaded on first use so commands that need none
+    (``--help``, ``titles classify``) work even when the environment is misconfigured."""
+
+    env_file: Path | None
+    log_format: Literal["text", "json"] | None
+    verbosity: int
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.env_file)
+            configure_logging(self.log_format or self._settings.log_format, self.verbosity)
+            add_secrets(self._settings.secret_values())
+        return self._settings
+
+
+def _state(ctx: typer.Context) -> AppState:
+    state = ctx.find_root().obj
+    assert isinstance(state, AppState)
+    return state
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"sponsorsync {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    env_file: Annotated[
+        Path | None,
+        typer.Option("--env-file", help="Read settings from this dotenv file (default: ./.env if present)."),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format", help="Log line format: text or json (default: SPONSORSYNC_LOG_FORMAT or text)."
+        ),
+    ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: SDK traffic).")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    _version_flag: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    if log_format not in (None, "text", "json"):
+        raise typer.BadParameter("must be text or json", param_hint="--log-format")
+    fmt: Literal["text", "json"] | None = log_format  # type: ignore[assignment]
+    verbosity = -1 if quiet else verbose
+    env_format = os.environ.get("SPONSORSYNC_LOG_FORMAT", "text").lower()
+    configure_logging(fmt or ("json" if env_format == "json" else "text"), verbosity)
+    ctx.obj = AppState(env_file=env_file, log_format=fmt, verbosity=verbosity)
+
+
+@config_app.command("show")
+def config_show(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Print the effective settings, every secret masked, and where each value came from."""
+    state = _state(ctx)
+    rows = describe_settings(state.settings, state.env_file)
+    if as_json:
+        typer.echo(json.dumps([row.__dict__ for row in rows], indent=2))
+        return
+    table = Table(title="sponsorsync settings", show_lines=False)
+    for column in ("setting", "value", "source"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row.name, row.value, row.source)
+    Console(width=max(120, Console().width)).print(table)
+
+
+@app.command()
+def demo(
+    crm: Annotated[
+        str, typer.Option(help="Which CRM the sandbox emulates: salesforce or hubspot.")
+    ] = "salesforce",
+) -> None:
+    """Start the sandbox CRM, run a full sync against it and show the result."""
+    typer.echo(
+        f"sponsorsync {_version()} is installed, but the demo ({crm}) is not available yet: it needs the "
+        "sandbox CRM and the sync engine, which are still being built (see README, 'Status')."
+    )
+    raise typer.Exit(int(ExitCode.OK))
+
+
+if __name__ == "__main__":
+    app()

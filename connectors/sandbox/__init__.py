@@ -1,0 +1,1 @@
+"""Local emulators of the Salesforce REST API and the HubSpot CRM API (the sandbox)."""

@@ -1,0 +1,1 @@
+"""The sync engine: settings, state store, model, classify, match, plan, apply, run."""

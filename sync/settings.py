@@ -1,0 +1,291 @@
+"""The root settings: one ``BaseSettings`` with nested groups, prefix ``SPONSORSYNC_``, ``__`` as the
+nested delimiter, read from (highest first) environment variables, a dotenv file and a secrets
+directory, then the defaults.
+
+Settings are built by :func:`load_settings` in the CLI callback, never at import time, so tests
+construct them directly. :func:`describe_settings` reports every value (secrets masked) with the
+source it came from, for ``sponsorsync config show``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from connectors.errors import ConfigError
+from connectors.settings import HubSpotSettings, LimitSettings, SalesforceSettings
+
+ENV_PREFIX = "SPONSORSYNC_"
+NESTED = "__"
+DEFAULT_ENV_FILE = Path(".env")
+DEFAULT_SECRETS_DIR = Path("/run/secrets")
+MASK = "********"
+
+CrmName = Literal["salesforce", "hubspot"]
+
+
+class SyncSettings(BaseModel):
+    """Tuning of the pull and apply phases."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lookback_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="Overlap re-read before each incremental cursor, for clock skew and late commits.",
+    )
+    deletion_sweep_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="HubSpot only: how often archived records are listed to detect deletions (0 = every run).",
+    )
+    max_api_calls: int | None = Field(
+        default=None, ge=1, description="Stop a run cleanly (exit 3) once it has made this many API calls."
+    )
+
+
+class Settings(BaseSettings):
+    """Everything sponsorsync reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=NESTED,
+        case_sensitive=False,
+        extra="forbid",
+        env_file_encoding="utf-8",
+        validate_default=True,
+    )
+
+    crm: CrmName | None = Field(default=None, description="Which CRM to sync: salesforce or hubspot.")
+    salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
+    hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
+    ca_bundle: Path | None = Field(
+        default=None, description="PEM file of extra CA certificates to trust for the CRM connection."
+    )
+    insecure_skip_tls_verify: bool = Field(
+        default=False,
+        description="Turn TLS certificate verification off. Never in production; every run warns loudly.",
+    )
+    state_dir: Path = Field(default=Path(".sponsorsync"), description="Directory of the state database.")
+    mapping: Path | None = Field(
+        default=None, description="Mapping file. Default: the built-in one for the chosen CRM."
+    )
+    log_format: Literal["text", "json"] = Field(default="text", description="Log line format.")
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secrets_dir = getattr(file_secret_settings, "secrets_dir", None)
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            NestedSecretsSource(settings_cls, Path(secrets_dir) if secrets_dir else None),
+        )
+
+    def require_crm(self) -> CrmName:
+        if self.crm is None:
+            raise ConfigError(
+                "No CRM chosen",
+                hint="set SPONSORSYNC_CRM to salesforce or hubspot (or run `sponsorsync demo`)",
+            )
+        return self.crm
+
+    def secret_values(self) -> list[str]:
+        """Every secret's value, for the log redaction filter (never printed)."""
+        return [
+            secret.get_secret_value()
+            for _, secret in _walk_secrets(self)
+            if secret is not None and secret.get_secret_value()
+        ]
+
+
+class NestedSecretsSource(PydanticBaseSettingsSource):
+    """One file per secret, named like its environment variable (``SPONSORSYNC_HUBSPOT__ACCESS_TOKEN``),
+    matched case-insensitively: the layout Docker and Kubernetes secrets mount."""
+
+    def __init__(self, settings_cls: type[BaseSettings], secrets_dir: Path | None) -> None:
+        super().__init__(settings_cls)
+        self.secrets_dir = secrets_dir
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:  # noqa: ARG002
+        # Unused: __call__ walks the nested secret fields itself.
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if self.secrets_dir is None or not self.secrets_dir.is_dir():
+            return {}
+        files = {p.name.lower(): p for p in self.secrets_dir.iterdir() if p.is_file()}
+        found: dict[str, Any] = {}
+        for path in secret_field_paths(self.settings_cls):
+            file = files.get(env_var_name(path).lower())
+            if file is None:
+                continue
+            node = found
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = file.read_text(encoding="utf-8").strip()
+        return found
+
+
+def env_var_name(path: tuple[str, ...]) -> str:
+    return ENV_PREFIX + NESTED.join(part.upper() for part in path)
+
+
+def secret_field_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from secret_field_paths(annotation, (*prefix, name))
+        elif "SecretStr" in str(annotation):
+            yield (*prefix, name)
+
+
+def _walk_secrets(model: BaseModel) -> Iterator[tuple[str, SecretStr | None]]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from _walk_secrets(value)
+        elif isinstance(value, SecretStr):
+            yield name, value
+
+
+@dataclass(frozen=True)
+class SettingSource:
+    env_file: Path | None
+    secrets_dir: Path | None
+
+
+def _resolve_paths(env_file: Path | None, secrets_dir: Path | None) -> SettingSource:
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError(
+            f"Env file {env_file} does not exist or is not a file", hint="check the --env-file path"
+        )
+    if env_file is None and DEFAULT_ENV_FILE.is_file():
+        env_file = DEFAULT_ENV_FILE
+    if secrets_dir is None:
+        configured = os.environ.get(ENV_PREFIX + "SECRETS_DIR")
+        if configured:
+            secrets_dir = Path(configured)
+            if not secrets_dir.is_dir():
+                raise ConfigError(
+                    f"SPONSORSYNC_SECRETS_DIR={configured} is not a directory",
+                    hint="point it at the folder your secrets are mounted in, or unset it",
+                )
+        elif (DEFAULT_SECRETS_DIR / "sponsorsync").is_dir():
+            secrets_dir = DEFAULT_SECRETS_DIR / "sponsorsync"
+    return SettingSource(env_file, secrets_dir)
+
+
+def load_settings(env_file: Path | None = None, secrets_dir: Path | None = None) -> Settings:
+    """Build the settings, turning every validation problem into one :class:`ConfigError`."""
+    paths = _resolve_paths(env_file, secrets_dir)
+    try:
+        return Settings(
+            _env_file=paths.env_file,
+            _secrets_dir=paths.secrets_dir,
+        )
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, paths)) from None
+    except (ValueError, OSError) as exc:  # malformed dotenv / JSON in a nested value
+        raise ConfigError(f"Settings could not be read: {exc}") from None
+
+
+def _format_validation_error(exc: ValidationError, paths: SettingSource) -> str:
+    secret_paths = {".".join(p) for p in secret_field_paths(Settings)}
+    lines = []
+    for error in exc.errors():
+        loc = tuple(str(part) for part in error["loc"])
+        name = env_var_name(loc)
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            where = f" in {paths.env_file}" if paths.env_file else ""
+            lines.append(f"{name}{where}: unknown setting; see `sponsorsync config show` for the valid names")
+            continue
+        shown = ""
+        if ".".join(loc) not in secret_paths and isinstance(error.get("input"), str | int | float):
+            shown = f" (got {error['input']!r})"
+        lines.append(f"{name}: {message}{shown}")
+    return "Invalid settings: " + "; ".join(lines)
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    name: str
+    value: str
+    source: str
+    description: str
+
+
+def describe_settings(settings: Settings, env_file: Path | None = None) -> list[SettingRow]:
+    """Every setting as (env var, masked value, source, description), for ``config show``."""
+    paths = _resolve_paths(env_file, None)
+    from_env = _flatten(EnvSettingsSource(Settings)())
+    from_dotenv = (
+        _flatten(DotEnvSettingsSource(Settings, env_file=paths.env_file)()) if paths.env_file else {}
+    )
+    from_secrets = _flatten(NestedSecretsSource(Settings, paths.secrets_dir)())
+    rows = []
+    for path, field, value in _walk_fields(settings):
+        key = ".".join(path)
+        if key in from_env:
+            source = "environment"
+        elif key in from_dotenv:
+            source = f"env file {paths.env_file}"
+        elif key in from_secrets:
+            source = f"secrets dir {paths.secrets_dir}"
+        else:
+            source = "default"
+        rows.append(SettingRow(env_var_name(path), _show(value), source, field.description or ""))
+    return rows
+
+
+def _walk_fields(
+    model: BaseModel, prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], FieldInfo, Any]]:
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from _walk_fields(value, (*prefix, name))
+        else:
+            yield (*prefix, name), field, value
+
+
+def _flatten(values: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        path = (*prefix, key.lower())
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, path))
+        else:
+            flat[".".join(path)] = value
+    return flat
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, SecretStr):
+        return MASK if value.get_secret_value() else "(empty)"
+    if value is None:
+        return "(unset)"
+    return str(value)

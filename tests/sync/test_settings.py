@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import ConfigError
+from sync.settings import MASK, SettingRow, Settings, describe_settings, load_settings
+
+
+def _rows(settings: Settings, env_file: Path | None = None) -> dict[str, SettingRow]:
+    return {row.name: row for row in describe_settings(settings, env_file)}
+
+
+def test_defaults_apply_when_nothing_is_set() -> None:
+    settings = load_settings()
+    assert settings.crm is None
+    assert settings.state_dir == Path(".sponsorsync")
+    assert settings.hubspot.base_url == "https://api.hubapi.com"
+    assert _rows(settings)["SPONSORSYNC_STATE_DIR"].source == "default"
+
+
+def test_env_var_beats_env_file_beats_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env_file = tmp_path / "prod.env"
+    env_file.write_text("SPONSORSYNC_CRM=hubspot\nSPONSORSYNC_STATE_DIR=/from/file\n")
+    monkeypatch.setenv("SPONSORSYNC_STATE_DIR", "/from/env")
+
+    settings = load_settings(env_file)
+
+    assert settings.crm == "hubspot"  # only in the file
+    assert settings.state_dir == Path("/from/env")  # env var wins over the file
+    rows = _rows(settings, env_file)
+    assert rows["SPONSORSYNC_CRM"].source == f"env file {env_file}"
+    assert rows["SPONSORSYNC_STATE_DIR"].source == "environment"
+    assert rows["SPONSORSYNC_MAPPING"].source == "default"
+
+
+def test_dot_env_in_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SPONSORSYNC_CRM=salesforce\n")
+    assert load_settings().crm == "salesforce"
+
+
+def test_nested_values_from_secrets_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "sponsorsync_hubspot__access_token").write_text("pat-from-secret-file\n")
+    monkeypatch.setenv("SPONSORSYNC_SECRETS_DIR", str(secrets))
+
+    settings = load_settings()
+
+    assert settings.hubspot.access_token is not None
+    assert settings.hubspot.access_token.get_secret_value() == "pat-from-secret-file"
+    row = _rows(settings)["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"]
+    assert row.source == f"secrets dir {secrets}"
+    assert row.value == MASK
+
+
+def test_every_secret_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "SALESFORCE__ACCESS_TOKEN",
+        "SALESFORCE__PASSWORD",
+        "SALESFORCE__SECURITY_TOKEN",
+        "SALESFORCE__CONSUMER_SECRET",
+        "HUBSPOT__ACCESS_TOKEN",
+    ):
+        monkeypatch.setenv(f"SPONSORSYNC_{name}", f"sentinel-{name.lower()}")
+    settings = load_settings()
+    shown = " ".join(f"{row.name}={row.value}" for row in describe_settings(settings))
+    assert "sentinel" not in shown
+    assert repr(settings).count("sentinel") == 0
+    assert sorted(settings.secret_values()) == sorted(
+        f"sentinel-{n.lower()}"
+        for n in (
+            "SALESFORCE__ACCESS_TOKEN",
+            "SALESFORCE__PASSWORD",
+            "SALESFORCE__SECURITY_TOKEN",
+            "SALESFORCE__CONSUMER_SECRET",
+            "HUBSPOT__ACCESS_TOKEN",
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        (
+            "SPONSORSYNC_CRM",
+            "zoho",
+            "SPONSORSYNC_CRM: Input should be 'salesforce' or 'hubspot' (got 'zoho')",
+        ),
+        (
+            "SPONSORSYNC_HUBSPOT__BASE_URL",
+            "http://api.hubapi.com",
+            "SPONSORSYNC_HUBSPOT__BASE_URL: Value error, must be an https:// URL",
+        ),
+        (
+            "SPONSORSYNC_SALESFORCE__INSTANCE_URL",
+            "http://x.my.salesforce.com",
+            "SPONSORSYNC_SALESFORCE__INSTANCE_URL: Value error, must be an https:// URL",
+        ),
+        (
+            "SPONSORSYNC_LIMITS__CONCURRENCY",
+            "0",
+            "SPONSORSYNC_LIMITS__CONCURRENCY: Input should be greater than or equal to 1",
+        ),
+        (
+            "SPONSORSYNC_SALESFORCE__API_VERSION",
+            "v59",
+            "SPONSORSYNC_SALESFORCE__API_VERSION: Value error, must look like 59.0",
+        ),
+    ],
+    ids=["crm", "hubspot-http", "salesforce-http", "concurrency", "api-version"],
+)
+def test_bad_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert expected in err.value.message
+
+
+def test_bad_secret_value_is_not_echoed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env_file = tmp_path / "x.env"
+    env_file.write_text("SPONSORSYNC_HUBSPOT__ACESS_TOKEN=sentinel-typo\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(env_file)
+    assert "SPONSORSYNC_HUBSPOT__ACESS_TOKEN" in err.value.message
+    assert "unknown setting" in err.value.message
+    assert "sentinel" not in err.value.message
+
+
+def test_missing_env_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nope.env")
+
+
+def test_require_crm_explains_what_to_set() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings().require_crm()
+    assert err.value.hint is not None
+    assert "SPONSORSYNC_CRM" in err.value.hint
