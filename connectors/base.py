@@ -1,0 +1,143 @@
+"""The one narrow interface between the sync engine and a CRM.
+
+``sync/`` depends only on what is defined here. Each CRM module (``connectors/salesforce.py``,
+``connectors/hubspot.py``) implements :class:`Connector` on its SDK and translates every SDK type
+and exception at the boundary. Values in records are JSON-compatible (str, int, float, bool,
+None); dates and datetimes stay the ISO strings the CRM sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+CrmName = Literal["salesforce", "hubspot"]
+JsonValue = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectSpec:
+    """One CRM object to pull: its name, the fields to read and the field that orders changes."""
+
+    name: str
+    fields: tuple[str, ...]
+    watermark: str
+    associations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where the last pull of an object stopped: the watermark value reached and the ids already
+    seen at exactly that value (so a ``>=`` query can drop them instead of skipping ties)."""
+
+    field: str
+    last_value: str
+    ids_at_last: frozenset[str] = frozenset()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"field": self.field, "last_value": self.last_value, "ids_at_last": sorted(self.ids_at_last)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Cursor:
+        return cls(str(data["field"]), str(data["last_value"]), frozenset(data.get("ids_at_last", ())))
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    id: str
+    fields: dict[str, JsonValue]
+    deleted: bool = False
+    associations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Records in watermark order, and the cursor that is safe to store once this page and every
+    earlier one are stored. ``complete`` is true on the last page of a pull."""
+
+    records: list[Record]
+    cursor: Cursor | None
+    complete: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WriteItem:
+    """One record to write. ``key``: the external sync key (upsert) or the record id (update)."""
+
+    key: str
+    fields: dict[str, JsonValue]
+    associations: tuple[tuple[str, str, int], ...] = ()  # (to object type, to id, association type id)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    key: str
+    ok: bool
+    id: str | None = None
+    created: bool = False
+    error_code: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSchema:
+    name: str
+    type: str  # the CRM's own type name (string, reference, picklist, date, enumeration, ...)
+    label: str = ""
+    createable: bool = False
+    updateable: bool = False
+    external_id: bool = False
+    unique: bool = False
+    picklist_values: tuple[str, ...] = ()
+    reference_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectSchema:
+    name: str
+    fields: dict[str, FieldSchema]
+    createable: bool = False
+    updateable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    crm: CrmName
+    identity: str  # org id / portal id and the user, for the operator (no secrets)
+    api_used: int | None
+    api_limit: int | None
+    notes: tuple[str, ...] = ()
+
+
+class Connector(Protocol):
+    crm: CrmName
+
+    def server_time(self) -> datetime:
+        """The CRM's clock (from the ``Date`` header of its last response), timezone-aware UTC."""
+        ...
+
+    def check(self) -> CheckReport: ...
+
+    def describe(self, object_name: str) -> ObjectSchema: ...
+
+    def pull(self, spec: ObjectSpec, cursor: Cursor | None, *, until: datetime) -> Iterator[Page]:
+        """Stream the records of ``spec`` changed since ``cursor`` (all of them when None),
+        deletions included (``Record.deleted``). Cursors never pass ``until``."""
+        ...
+
+    def upsert(self, object_name: str, key_field: str, items: Sequence[WriteItem]) -> list[WriteResult]:
+        """Create or update by external key, in the largest batches the API allows; one result per
+        item, in order. Per-record failures are results, not exceptions."""
+        ...
+
+    def update(self, object_name: str, items: Sequence[WriteItem]) -> list[WriteResult]:
+        """Update existing records by id (``WriteItem.key``), batched like :meth:`upsert`."""
+        ...
+
+    def api_calls(self) -> int:
+        """HTTP requests this connector has sent so far (retries included)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,45 @@
+"""Builds a ready sandbox: the clock, the chosen CRM's emulator over a generated or loaded org, and
+the HTTPS server around it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connectors.sandbox.clock import Clock
+from connectors.sandbox.http import Emulator
+from connectors.sandbox.server import SandboxServer
+
+DEFAULT_SIZE = 300
+CRMS = ("salesforce", "hubspot")
+
+
+def create_emulator(crm: str, clock: Clock, *, size: int, seed: int, data: Path | None) -> Emulator:
+    """The emulator for ``crm``, over ``data`` (a JSON org file) or a synthetic org of ``size``."""
+    if crm == "salesforce":
+        from connectors.sandbox.salesforce import SalesforceEmulator
+
+        sf = SalesforceEmulator.from_data(clock, data) if data else SalesforceEmulator.generated(clock, size, seed)
+        return sf
+    if crm == "hubspot":
+        from connectors.sandbox.hubspot import HubSpotEmulator
+
+        hs = HubSpotEmulator.from_data(clock, data) if data else HubSpotEmulator.generated(clock, size, seed)
+        return hs
+    raise ValueError(f"unknown CRM {crm!r}: choose one of {', '.join(CRMS)}")
+
+
+def build_sandbox(
+    crm: str,
+    *,
+    ca_dir: Path,
+    size: int = DEFAULT_SIZE,
+    seed: int = 0,
+    data: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency_ms: float = 0,
+) -> SandboxServer:
+    """A sandbox server, not yet started (call ``start()`` or use it as a context manager)."""
+    clock = Clock()
+    emulator = create_emulator(crm, clock, size=size, seed=seed, data=data)
+    return SandboxServer(emulator, clock, ca_dir=ca_dir, host=host, port=port, latency_ms=latency_ms, fault_seed=seed)
