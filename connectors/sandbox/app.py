@@ -18,13 +18,17 @@ def create_emulator(crm: str, clock: Clock, *, size: int, seed: int, data: Path 
     if crm == "salesforce":
         from connectors.sandbox.salesforce import SalesforceEmulator
 
-        sf = SalesforceEmulator.from_data(clock, data) if data else SalesforceEmulator.generated(clock, size, seed)
-        return sf
+        return (
+            SalesforceEmulator.from_data(clock, data)
+            if data
+            else SalesforceEmulator.generated(clock, size, seed)
+        )
     if crm == "hubspot":
         from connectors.sandbox.hubspot import HubSpotEmulator
 
-        hs = HubSpotEmulator.from_data(clock, data) if data else HubSpotEmulator.generated(clock, size, seed)
-        return hs
+        return (
+            HubSpotEmulator.from_data(clock, data) if data else HubSpotEmulator.generated(clock, size, seed)
+        )
     raise ValueError(f"unknown CRM {crm!r}: choose one of {', '.join(CRMS)}")
 
 
@@ -42,4 +46,6 @@ def build_sandbox(
     """A sandbox server, not yet started (call ``start()`` or use it as a context manager)."""
     clock = Clock()
     emulator = create_emulator(crm, clock, size=size, seed=seed, data=data)
-    return SandboxServer(emulator, clock, ca_dir=ca_dir, host=host, port=port, latency_ms=latency_ms, fault_seed=seed)
+    return SandboxServer(
+        emulator, clock, ca_dir=ca_dir, host=host, port=port, latency_ms=latency_ms, fault_seed=seed
+    )

@@ -58,7 +58,9 @@ class ToyEmulator:
     def error_response(
         self, status: int, error_code: str | None, message: str | None, request: SandboxRequest
     ) -> SandboxResponse:
-        return SandboxResponse.json(status, [{"errorCode": error_code or "ERR", "message": message or "injected"}])
+        return SandboxResponse.json(
+            status, [{"errorCode": error_code or "ERR", "message": message or "injected"}]
+        )
 
     def admit(self, request: SandboxRequest) -> SandboxResponse | None:
         if request.header("authorization") != "Bearer good":
@@ -146,7 +148,9 @@ def test_unknown_paths_get_the_emulators_error_body(toy: Any) -> None:
 
 def test_error_fault_fires_for_the_next_k_matches_after_skipping_some(toy: Any) -> None:
     server, _, session, admin = toy
-    admin.add_faults({"method": "GET", "path": "/api/*/items", "status": 503, "count": 2, "after": 1, "retry_after": 3})
+    admin.add_faults(
+        {"method": "GET", "path": "/api/*/items", "status": 503, "count": 2, "after": 1, "retry_after": 3}
+    )
     statuses = [session.get(f"{server.base_url}/api/v1/items").status_code for _ in range(5)]
     assert statuses == [200, 503, 503, 200, 200]
     response = session.post(f"{server.base_url}/api/v1/items", json={"items": []})
@@ -157,7 +161,9 @@ def test_error_fault_fires_for_the_next_k_matches_after_skipping_some(toy: Any) 
 
 def test_error_fault_carries_retry_after_and_the_crm_body(toy: Any) -> None:
     server, _, session, admin = toy
-    admin.add_faults({"path": "re:/items$", "status": 429, "error_code": "REQUEST_LIMIT_EXCEEDED", "retry_after": 7})
+    admin.add_faults(
+        {"path": "re:/items$", "status": 429, "error_code": "REQUEST_LIMIT_EXCEEDED", "retry_after": 7}
+    )
     response = session.get(f"{server.base_url}/api/v1/items")
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "7"
@@ -202,14 +208,16 @@ def test_delay_fault_slows_the_answer(toy: Any) -> None:
     started = time.monotonic()
     session.get(f"{server.base_url}/api/v1/items")
     assert time.monotonic() - started >= 0.3
+    admin.add_faults({"action": "delay", "delay_ms": 1500, "count": 1})
     with pytest.raises(requests.exceptions.ReadTimeout):
-        admin.add_faults({"action": "delay", "delay_ms": 1500, "count": 1})
         session.get(f"{server.base_url}/api/v1/items", timeout=0.5)
 
 
 def test_record_failures_reach_the_handler(toy: Any) -> None:
     server, emulator, session, admin = toy
-    admin.add_faults({"method": "POST", "action": "record_failure", "records": [1], "error_code": "UNABLE_TO_LOCK_ROW"})
+    admin.add_faults(
+        {"method": "POST", "action": "record_failure", "records": [1], "error_code": "UNABLE_TO_LOCK_ROW"}
+    )
     results = session.post(f"{server.base_url}/api/v1/items", json={"items": ["a", "b", "c"]}).json()
     assert results == [{"ok": True}, {"ok": False, "error": "UNABLE_TO_LOCK_ROW"}, {"ok": True}]
     assert emulator.items == ["a", "c"]
@@ -237,7 +245,8 @@ def test_reset_restores_the_emulator_and_clears_faults_and_clock(toy: Any) -> No
     admin.add_faults({"status": 500})
     admin.advance_clock(days=3)
     admin.reset()
-    assert emulator.items == [] and emulator.resets == 1
+    assert emulator.items == []
+    assert emulator.resets == 1
     assert admin.faults() == []
     assert session.get(f"{server.base_url}/api/v1/items").status_code == 200
 
