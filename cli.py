@@ -66,6 +66,10 @@ app = typer.Typer(
 )
 config_app = typer.Typer(cls=_Group, help="Inspect the effective settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+sandbox_app = typer.Typer(
+    cls=_Group, help="The local Salesforce and HubSpot emulators.", no_args_is_help=True
+)
+app.add_typer(sandbox_app, name="sandbox")
 
 
 @dataclass
@@ -147,6 +151,48 @@ def config_show(
     for row in rows:
         table.add_row(row.name, row.value, row.source)
     Console(width=max(120, Console().width)).print(table)
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    crm: Annotated[str, typer.Option(help="Which CRM API to emulate: salesforce or hubspot.")],
+    host: Annotated[str, typer.Option(help="Loopback address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port; 0 picks a free one.")] = 0,
+    size: Annotated[int, typer.Option(min=1, help="Contacts in the generated org.")] = 300,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the generated org: the same seed gives the same org.")
+    ] = 0,
+    data: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Load this JSON org file instead of generating one."),
+    ] = None,
+    latency_ms: Annotated[float, typer.Option(min=0, help="Added latency per request, in milliseconds.")] = 0,
+    env_file: Annotated[
+        Path | None,
+        typer.Option(help="Write the settings that point sponsorsync at the sandbox to this dotenv file."),
+    ] = None,
+    ca_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the sandbox CA certificate (default: beside --env-file, or .sponsorsync)."
+        ),
+    ] = None,
+) -> None:
+    """Serve a local emulator of the Salesforce or HubSpot API over HTTPS until interrupted."""
+    from connectors.sandbox.run import serve
+
+    serve(
+        crm=crm,
+        host=host,
+        port=port,
+        size=size,
+        seed=seed,
+        data=data,
+        latency_ms=latency_ms,
+        env_file=env_file,
+        ca_dir=ca_dir or (env_file.parent if env_file else Path(".sponsorsync")),
+        echo=typer.echo,
+    )
 
 
 @app.command()

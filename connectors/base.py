@@ -54,12 +54,15 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Records in watermark order, and the cursor that is safe to store once this page and every
-    earlier one are stored. ``complete`` is true on the last page of a pull."""
+    """Records, and the cursor that is safe to store once this page and every earlier one are stored
+    (None: nothing may be stored yet). ``complete`` is true on the last page of a pull.
+    ``snapshot`` pages hold every live record of the object (HubSpot owners, which have no change
+    feed): a record missing from a complete snapshot is gone."""
 
     records: list[Record]
     cursor: Cursor | None
     complete: bool = False
+    snapshot: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +125,23 @@ class Connector(Protocol):
 
     def describe(self, object_name: str) -> ObjectSchema: ...
 
-    def pull(self, spec: ObjectSpec, cursor: Cursor | None, *, until: datetime) -> Iterator[Page]:
-        """Stream the records of ``spec`` changed since ``cursor`` (all of them when None),
-        deletions included (``Record.deleted``). Cursors never pass ``until``."""
+    def pull(
+        self, spec: ObjectSpec, cursor: Cursor | None, *, sweep_deletions: bool = True
+    ) -> Iterator[Page]:
+        """Stream the records of ``spec`` changed since ``cursor`` (all of them when None), with
+        deletions (``Record.deleted``; on HubSpot only when ``sweep_deletions``). Cursors never
+        pass the CRM's clock at the start of the pull."""
         ...
 
-    def upsert(self, object_name: str, key_field: str, items: Sequence[WriteItem]) -> list[WriteResult]:
-        """Create or update by external key, in the largest batches the API allows; one result per
-        item, in order. Per-record failures are results, not exceptions."""
+    def upsert(
+        self, object_name: str, key_field: str, items: Sequence[WriteItem]
+    ) -> Iterator[list[WriteResult]]:
+        """Create or update by external key, in the largest batches the API allows, yielding each
+        batch's results as soon as the CRM confirms them. Per-record failures are results, not
+        exceptions; a repeated or retried write never creates a second record."""
         ...
 
-    def update(self, object_name: str, items: Sequence[WriteItem]) -> list[WriteResult]:
+    def update(self, object_name: str, items: Sequence[WriteItem]) -> Iterator[list[WriteResult]]:
         """Update existing records by id (``WriteItem.key``), batched like :meth:`upsert`."""
         ...
 

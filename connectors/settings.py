@@ -99,6 +99,12 @@ class LimitSettings(BaseModel):
         lt=1,
         description="Share of the org's daily API quota to leave untouched; the run stops cleanly (exit 3) at it.",
     )
+    hubspot_quota_reserve: float = Field(
+        default=0.2,
+        ge=0,
+        lt=1,
+        description="Share of the portal's daily API limit to leave untouched; the run stops cleanly (exit 3) at it.",
+    )
     hubspot_requests_per_10s: int = Field(
         default=100,
         ge=1,

@@ -192,7 +192,9 @@ class SandboxServer:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="sandbox", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -1,0 +1,570 @@
+"""The HubSpot connector, on hubspot-api-client (unmodified).
+
+Full pulls list objects 100 a page with their associations inline; incremental pulls search on the
+modified-date property, 200 a page, sorted ascending, re-anchoring on the last timestamp before the
+10,000-result cap (and walking ``hs_object_id`` when more than a window shares one timestamp);
+associations of searched records are read in batches. Archived records are listed when the engine
+asks for a deletion sweep. Writes are batch creates (100 a call) keyed by the unique sync-key
+property: a key that already exists (a retried or repeated write) is found by a batch read on that
+property and updated instead, so no write ever creates a second record.
+
+Calls go through the SDK's generated APIs with ``_preload_content=False``: the SDK builds and sends
+the request; we read the status, headers (rate limits, ``Date``) and JSON ourselves, which also
+avoids the SDK's slow model deserialisation. The SDK's urllib3 retries are off: the one retry layer
+is :mod:`connectors.retry`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hubspot import HubSpot
+from urllib3.util.retry import Retry
+
+from connectors.base import (
+    CheckReport,
+    CrmName,
+    Cursor,
+    FieldSchema,
+    ObjectSchema,
+    ObjectSpec,
+    Page,
+    Record,
+    WriteItem,
+    WriteResult,
+)
+from connectors.errors import CrmRequestError
+from connectors.hubspot_errors import translate
+from connectors.paging import CursorTracker, TokenLoopGuard
+from connectors.retry import RetryPolicy, call_with_retry
+from connectors.throttle import CallBudget, QuotaGuard, WindowLimiter
+from connectors.timestamps import epoch_ms, parse_http_date, parse_instant
+
+log = logging.getLogger(__name__)
+
+LIST_LIMIT = 100
+SEARCH_LIMIT = 200
+SEARCH_CAP = 10_000
+BATCH_SIZE = 100
+OWNERS_LIMIT = 500
+ASSOCIATION_READ_LIMIT = 1000
+OWNERS = "owners"
+OWNER_FIELDS = ("id", "email", "firstName", "lastName", "userId", "archived", "createdAt", "updatedAt")
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    data: Any
+
+
+class _Apis:
+    """The generated API objects one thread uses (each holds its own connection pool)."""
+
+    def __init__(self, client: HubSpot) -> None:
+        crm = client.crm
+        self.objects = crm.objects.basic_api
+        self.search = crm.objects.search_api
+        self.batch = crm.objects.batch_api
+        self.owners = crm.owners.owners_api
+        self.properties = crm.properties.core_api
+        self.associations = crm.associations.v4.batch_api
+
+
+class HubSpotConnector:
+    crm: CrmName = "hubspot"
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        base_url: str,
+        verify: str | bool,
+        timeout: float,
+        concurrency: int,
+        requests_per_10s: int,
+        search_per_second: int,
+        quota_reserve: float,
+        lookback: timedelta,
+        budget: CallBudget,
+        retry: RetryPolicy,
+    ) -> None:
+        options: dict[str, Any] = {
+            "access_token": access_token,
+            "host": base_url,
+            "retry": Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0, raise_on_status=False),
+        }
+        if verify is False:
+            options["verify_ssl"] = False
+        else:
+            options["ssl_ca_cert"] = verify
+        self._client = HubSpot(**options)
+        self._base_url = base_url
+        self._timeout = timeout
+        self._concurrency = concurrency
+        self._lookback = lookback
+        self._budget = budget
+        self._retry = retry
+        self._limiter = WindowLimiter(requests_per_10s, 10.0)
+        self._search_limiter = WindowLimiter(search_per_second, 1.0)
+        self._guard = QuotaGuard(quota_reserve, "SPONSORSYNC_LIMITS__HUBSPOT_QUOTA_RESERVE")
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._server_time: datetime | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _apis(self) -> _Apis:
+        apis = getattr(self._local, "apis", None)
+        if apis is None:
+            apis = self._local.apis = _Apis(self._client)
+        assert isinstance(apis, _Apis)
+        return apis
+
+    def _observe(self, headers: Any) -> None:
+        if headers is None:
+            return
+
+        def number(name: str) -> int | None:
+            value = headers.get(name)
+            return int(value) if value is not None and str(value).isdigit() else None
+
+        when = parse_http_date(headers.get("Date"))
+        with self._lock:
+            if when is not None:
+                self._server_time = when
+        self._limiter.observe(
+            number("X-HubSpot-RateLimit-Max"),
+            number("X-HubSpot-RateLimit-Interval-Milliseconds"),
+            number("X-HubSpot-RateLimit-Remaining"),
+        )
+        daily, daily_left = number("X-HubSpot-RateLimit-Daily"), number("X-HubSpot-RateLimit-Daily-Remaining")
+        if daily is not None and daily_left is not None:
+            self._guard.used, self._guard.total = daily - daily_left, daily
+
+    def _call(self, what: str, fn: Callable[[_Apis], Any], *, search: bool = False) -> _Answer:
+        def attempt() -> _Answer:
+            self._guard.observe(self._guard.used, self._guard.total)
+            self._budget.spend()
+            with self._limiter.slot(), self._search_limiter.slot() if search else nullcontext():
+                with self._lock:
+                    self._calls += 1
+                try:
+                    response = fn(self._apis())
+                except Exception as exc:  # translated at the boundary: no SDK exception leaves
+                    self._observe(getattr(exc, "headers", None))
+                    raise translate(exc, what) from None
+            self._observe(response.headers)
+            raw = response.data
+            try:
+                return _Answer(response.status, json.loads(raw) if raw else None)
+            except ValueError as exc:
+                raise translate(exc, what) from None
+
+        return call_with_retry(attempt, self._retry, what=what)
+
+    def _kw(self) -> dict[str, Any]:
+        return {"_preload_content": False, "_request_timeout": self._timeout}
+
+    # -- protocol ------------------------------------------------------------------------------
+    def api_calls(self) -> int:
+        return self._calls
+
+    def server_time(self) -> datetime:
+        if self._server_time is None:
+            self._call("reading the owners", lambda api: api.owners.get_page(limit=1, **self._kw()))
+        return self._server_time or datetime.now(UTC)
+
+    def close(self) -> None:
+        """Connection pools belong to the per-thread API objects; nothing to release explicitly."""
+
+    def check(self) -> CheckReport:
+        self._call("reading the owners", lambda api: api.owners.get_page(limit=1, **self._kw()))
+        notes = () if self._guard.total else ("HubSpot sent no daily usage headers (normal for OAuth apps)",)
+        return CheckReport(
+            crm="hubspot",
+            identity=f"{self._base_url} (private app token)",
+            api_used=self._guard.used,
+            api_limit=self._guard.total,
+            notes=notes,
+        )
+
+    def describe(self, object_name: str) -> ObjectSchema:
+        if object_name == OWNERS:
+            fields = {name: FieldSchema(name=name, type="string") for name in OWNER_FIELDS}
+            return ObjectSchema(name=OWNERS, fields=fields)
+        answer = self._call(
+            f"reading the {object_name} properties",
+            lambda api: api.properties.get_all(object_name, **self._kw()),
+        )
+        fields = {}
+        for prop in (answer.data or {}).get("results", []):
+            meta = prop.get("modificationMetadata") or {}
+            writable = not meta.get("readOnlyValue", False) and not prop.get("calculated", False)
+            fields[prop["name"]] = FieldSchema(
+                name=prop["name"],
+                type=prop.get("type", ""),
+                label=prop.get("label", ""),
+                createable=writable,
+                updateable=writable,
+                external_id=bool(prop.get("hasUniqueValue")),
+                unique=bool(prop.get("hasUniqueValue")),
+                picklist_values=tuple(str(o.get("value")) for o in prop.get("options") or ()),
+                reference_to=(str(prop["referencedObjectType"]),) if prop.get("referencedObjectType") else (),
+            )
+        return ObjectSchema(name=object_name, fields=fields, createable=True, updateable=True)
+
+    def pull(
+        self, spec: ObjectSpec, cursor: Cursor | None, *, sweep_deletions: bool = True
+    ) -> Iterator[Page]:
+        if spec.name == OWNERS:
+            yield from self._pull_owners(spec)
+            return
+        if cursor is None:
+            last = yield from self._full_pull(spec)
+        else:
+            last = yield from self._incremental_pull(spec, cursor)
+        if sweep_deletions:
+            yield from self._archived(spec, last)
+
+    # -- reads ---------------------------------------------------------------------------------
+    def _pull_owners(self, spec: ObjectSpec) -> Iterator[Page]:
+        after: str | None = None
+        guard = TokenLoopGuard("owners")
+        records: list[Record] = []
+        while True:
+            answer = self._call("reading the owners", self._owners_page(after))
+            data = answer.data or {}
+            for owner in data.get("results", []):
+                fields = {k: owner.get(k) for k in (*OWNER_FIELDS, *spec.fields)}
+                records.append(
+                    Record(id=str(owner["id"]), fields=fields, deleted=bool(owner.get("archived")))
+                )
+            after = _next_after(data)
+            if after is None:
+                break
+            guard.check(after)
+        # The owners API has no change feed: every pull is a snapshot of the active owners.
+        yield Page(records, None, complete=True, snapshot=True)
+
+    def _owners_page(self, after: str | None) -> Callable[[_Apis], Any]:
+        kwargs: dict[str, Any] = {"limit": OWNERS_LIMIT, "archived": False, **self._kw()}
+        if after:
+            kwargs["after"] = after
+        return lambda api: api.owners.get_page(**kwargs)
+
+    def _full_pull(self, spec: ObjectSpec) -> Generator[Page, None, Cursor | None]:
+        properties = list(dict.fromkeys((*spec.fields, spec.watermark)))
+        after: str | None = None
+        guard = TokenLoopGuard(spec.name)
+        tracker: CursorTracker | None = None
+        while True:
+            answer = self._call(f"reading {spec.name}", self._list(spec, properties, after, archived=False))
+            if tracker is None:
+                tracker = CursorTracker(spec.watermark, None, self._now())
+            data = answer.data or {}
+            records = [_record(raw, spec) for raw in data.get("results", [])]
+            after = _next_after(data)
+            done = after is None
+            # A list is not ordered by modification, so only a complete pull leaves a cursor.
+            yield Page(records, tracker.at_until() if done else None, complete=done)
+            if after is None:
+                return tracker.at_until()
+            guard.check(after)
+
+    def _list(
+        self, spec: ObjectSpec, properties: list[str], after: str | None, *, archived: bool
+    ) -> Callable[[_Apis], Any]:
+        kwargs: dict[str, Any] = {
+            "limit": LIST_LIMIT,
+            "properties": properties,
+            "archived": archived,
+            **self._kw(),
+        }
+        if spec.associations and not archived:
+            kwargs["associations"] = list(spec.associations)
+        if after:
+            kwargs["after"] = after
+        return lambda api: api.objects.get_page(spec.name, **kwargs)
+
+    def _incremental_pull(self, spec: ObjectSpec, cursor: Cursor) -> Generator[Page, None, Cursor | None]:
+        start = parse_instant(cursor.last_value) - self._lookback
+        tracker: CursorTracker | None = None
+        for raw_page in self._search_changes(spec, start):
+            if tracker is None:
+                tracker = CursorTracker(spec.watermark, cursor, self._now())
+            associations = self._read_associations(spec, [str(r["id"]) for r in raw_page])
+            records = []
+            for raw in raw_page:
+                record = _record(raw, spec, associations.get(str(raw["id"])))
+                if tracker.admit(record.id, record.fields.get(spec.watermark)):
+                    records.append(record)
+            yield Page(records, tracker.cursor())
+        final = tracker.cursor() if tracker else cursor
+        yield Page([], final, complete=True)
+        return final
+
+    def _search_changes(self, spec: ObjectSpec, start: datetime) -> Iterator[list[dict[str, Any]]]:
+        """Raw result pages of ``watermark >= start`` in ascending watermark order, past the cap."""
+        anchor, operator, skip = epoch_ms(start), "GTE", set[str]()
+        while True:
+            offset, last_ms, ids_at_last = 0, anchor, set[str]()
+            while True:
+                body = _search_body(spec, [(spec.watermark, operator, anchor)], spec.watermark, offset)
+                data = self._search(spec, body)
+                results = data.get("results", [])
+                page = []
+                for raw in results:
+                    at = _ms(raw, spec.watermark)
+                    if at == anchor and str(raw["id"]) in skip:
+                        continue
+                    page.append(raw)
+                    if at != last_ms:
+                        last_ms, ids_at_last = at, set()
+                    ids_at_last.add(str(raw["id"]))
+                if page:
+                    yield page
+                after = _next_after(data)
+                if after is None:
+                    return
+                offset = int(after)
+                if offset + SEARCH_LIMIT > SEARCH_CAP:
+                    break
+            if last_ms > anchor:  # re-anchor on the last timestamp reached, skipping what was seen there
+                anchor, operator, skip = last_ms, "GTE", ids_at_last
+                continue
+            # A whole window shares one timestamp: walk it by hs_object_id, then move past it.
+            yield from self._drain_timestamp(spec, anchor, skip | ids_at_last)
+            operator, skip = "GT", set()
+
+    def _drain_timestamp(
+        self, spec: ObjectSpec, at_ms: int, seen: set[str]
+    ) -> Iterator[list[dict[str, Any]]]:
+        last_id = max((int(i) for i in seen), default=0)
+        while True:
+            offset = 0
+            while True:
+                filters = [(spec.watermark, "EQ", at_ms), ("hs_object_id", "GT", last_id)]
+                data = self._search(spec, _search_body(spec, filters, "hs_object_id", offset))
+                page = [raw for raw in data.get("results", []) if str(raw["id"]) not in seen]
+                if page:
+                    last_id = max(last_id, *(int(raw["id"]) for raw in page))
+                    yield page
+                after = _next_after(data)
+                if after is None:
+                    return
+                offset = int(after)
+                if offset + SEARCH_LIMIT > SEARCH_CAP:
+                    break
+
+    def _search(self, spec: ObjectSpec, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self._call(
+            f"searching {spec.name}",
+            lambda api: api.search.do_search(spec.name, body, **self._kw()),
+            search=True,
+        )
+        data = answer.data or {}
+        assert isinstance(data, dict)
+        return data
+
+    def _read_associations(self, spec: ObjectSpec, ids: list[str]) -> dict[str, dict[str, tuple[str, ...]]]:
+        found: dict[str, dict[str, tuple[str, ...]]] = {}
+        for to_type in spec.associations:
+            for i in range(0, len(ids), ASSOCIATION_READ_LIMIT):
+                chunk = ids[i : i + ASSOCIATION_READ_LIMIT]
+                body = {"inputs": [{"id": record_id} for record_id in chunk]}
+                answer = self._call(
+                    f"reading {spec.name} associations to {to_type}",
+                    self._association_page(spec.name, to_type, body),
+                )
+                for row in (answer.data or {}).get("results", []):
+                    from_id = str((row.get("from") or {}).get("id"))
+                    to_ids = tuple(dict.fromkeys(str(t["toObjectId"]) for t in row.get("to", [])))
+                    found.setdefault(from_id, {})[to_type] = to_ids
+        return found
+
+    def _association_page(self, from_type: str, to_type: str, body: dict[str, Any]) -> Callable[[_Apis], Any]:
+        kwargs = self._kw()
+        return lambda api: api.associations.get_page(from_type, to_type, body, **kwargs)
+
+    def _archived(self, spec: ObjectSpec, cursor: Cursor | None) -> Iterator[Page]:
+        after: str | None = None
+        guard = TokenLoopGuard(f"archived {spec.name}")
+        properties = [spec.watermark]
+        while True:
+            answer = self._call(
+                f"reading archived {spec.name}", self._list(spec, properties, after, archived=True)
+            )
+            data = answer.data or {}
+            records = [Record(id=str(raw["id"]), fields={}, deleted=True) for raw in data.get("results", [])]
+            after = _next_after(data)
+            yield Page(records, cursor, complete=after is None)
+            if after is None:
+                return
+            guard.check(after)
+
+    def _now(self) -> datetime:
+        return self._server_time or datetime.now(UTC)
+
+    # -- writes --------------------------------------------------------------------------------
+    def upsert(
+        self, object_name: str, key_field: str, items: Sequence[WriteItem]
+    ) -> Iterator[list[WriteResult]]:
+        yield from self._batches(items, lambda batch: self._create_or_update(object_name, key_field, batch))
+
+    def update(self, object_name: str, items: Sequence[WriteItem]) -> Iterator[list[WriteResult]]:
+        yield from self._batches(items, lambda batch: self._update_by_id(object_name, batch))
+
+    def _batches(
+        self, items: Sequence[WriteItem], send: Callable[[Sequence[WriteItem]], list[WriteResult]]
+    ) -> Iterator[list[WriteResult]]:
+        batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+        with ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="hs-write") as pool:
+            for future in as_completed([pool.submit(send, batch) for batch in batches]):
+                yield future.result()
+
+    def _create_or_update(
+        self, object_name: str, key_field: str, batch: Sequence[WriteItem]
+    ) -> list[WriteResult]:
+        inputs = [
+            {
+                "properties": dict(item.fields) | {key_field: item.key},
+                "associations": [
+                    {
+                        "to": {"id": to_id},
+                        "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}],
+                    }
+                    for _, to_id, type_id in item.associations
+                ],
+            }
+            for item in batch
+        ]
+        try:
+            answer = self._call(
+                f"creating {object_name}",
+                lambda api: api.batch.create(object_name, {"inputs": inputs}, **self._kw()),
+            )
+        except CrmRequestError as exc:
+            if exc.status != 409:
+                raise
+            # Some keys exist already (an earlier run wrote them but did not record it): update those.
+            return self._resolve_existing(object_name, key_field, batch)
+        by_key = {
+            str((raw.get("properties") or {}).get(key_field)): raw
+            for raw in (answer.data or {}).get("results", [])
+        }
+        return [
+            WriteResult(key=item.key, ok=True, id=str(by_key[item.key]["id"]), created=True)
+            if item.key in by_key
+            else _failure(item.key, answer.data)
+            for item in batch
+        ]
+
+    def _resolve_existing(
+        self, object_name: str, key_field: str, batch: Sequence[WriteItem]
+    ) -> list[WriteResult]:
+        body = {
+            "idProperty": key_field,
+            "inputs": [{"id": item.key} for item in batch],
+            "properties": [key_field],
+        }
+        answer = self._call(
+            f"reading existing {object_name} by {key_field}",
+            lambda api: api.batch.read(object_name, body, **self._kw()),
+        )
+        existing = {
+            str((raw.get("properties") or {}).get(key_field)): str(raw["id"])
+            for raw in (answer.data or {}).get("results", [])
+        }
+        updates = [WriteItem(existing[item.key], item.fields) for item in batch if item.key in existing]
+        fresh = [item for item in batch if item.key not in existing]
+        results: list[WriteResult] = []
+        if updates:
+            by_id = {r.key: r for r in self._update_by_id(object_name, updates)}
+            key_of = {existing[item.key]: item.key for item in batch if item.key in existing}
+            results += [
+                WriteResult(key=key_of[r.key], ok=r.ok, id=r.id, error_code=r.error_code, message=r.message)
+                for r in by_id.values()
+            ]
+        if fresh:
+            results += self._create_or_update(object_name, key_field, fresh)
+        return results
+
+    def _update_by_id(self, object_name: str, batch: Sequence[WriteItem]) -> list[WriteResult]:
+        inputs = [{"id": item.key, "properties": item.fields} for item in batch]
+        answer = self._call(
+            f"updating {object_name}",
+            lambda api: api.batch.update(object_name, {"inputs": inputs}, **self._kw()),
+        )
+        done = {str(raw["id"]) for raw in (answer.data or {}).get("results", [])}
+        return [
+            WriteResult(key=item.key, ok=True, id=item.key)
+            if item.key in done
+            else _failure(item.key, answer.data)
+            for item in batch
+        ]
+
+
+def _next_after(data: dict[str, Any]) -> str | None:
+    after = ((data.get("paging") or {}).get("next") or {}).get("after")
+    return str(after) if after not in (None, "") else None
+
+
+def _ms(raw: dict[str, Any], prop: str) -> int:
+    value = (raw.get("properties") or {}).get(prop)
+    return epoch_ms(parse_instant(str(value))) if value else 0
+
+
+def _search_body(
+    spec: ObjectSpec, filters: list[tuple[str, str, int]], sort: str, offset: int
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "filterGroups": [
+            {"filters": [{"propertyName": p, "operator": op, "value": str(v)} for p, op, v in filters]}
+        ],
+        "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
+        "properties": list(dict.fromkeys((*spec.fields, spec.watermark, "hs_object_id"))),
+        "limit": SEARCH_LIMIT,
+    }
+    if offset:
+        body["after"] = str(offset)
+    return body
+
+
+def _record(
+    raw: dict[str, Any], spec: ObjectSpec, associations: dict[str, tuple[str, ...]] | None = None
+) -> Record:
+    fields: dict[str, Any] = dict(raw.get("properties") or {})
+    fields["id"] = str(raw["id"])
+    if associations is None:
+        associations = {
+            to_type: tuple(
+                dict.fromkeys(
+                    str(a["id"]) for a in (raw.get("associations") or {}).get(to_type, {}).get("results", [])
+                )
+            )
+            for to_type in spec.associations
+        }
+    return Record(
+        id=str(raw["id"]), fields=fields, deleted=bool(raw.get("archived")), associations=associations
+    )
+
+
+def _failure(key: str, data: Any) -> WriteResult:
+    errors = (data or {}).get("errors") or []
+    mine = [e for e in errors if key in json.dumps(e.get("context") or {})] or errors[:1]
+    first = mine[0] if mine else {}
+    return WriteResult(
+        key=key,
+        ok=False,
+        error_code=str(first.get("category") or "UNKNOWN_ERROR"),
+        message=str(first.get("message", "the record was not written"))[:300],
+    )

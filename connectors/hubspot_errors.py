@@ -1,0 +1,108 @@
+"""hubspot-api-client and urllib3 exceptions, translated by one table into sponsorsync's errors.
+
+The SDK raises a different ``ApiException`` class per generated sub-package, with no common base
+but ``Exception`` (SDK-NOTES), so errors are recognised by their ``status`` attribute; transport
+failures arrive as urllib3 exceptions (the SDK's own retries are off, so as ``MaxRetryError``
+wrapping the cause).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import urllib3
+
+from connectors.errors import (
+    AuthFailed,
+    CrmRequestError,
+    CrmUnreachable,
+    QuotaExhausted,
+    SponsorsyncError,
+    TransientError,
+)
+
+TRANSIENT_STATUSES = frozenset({408, 423, 500, 502, 503, 504})
+POLICY_WAIT_SECONDS = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
+
+
+def _body(exc: Any) -> dict[str, Any]:
+    raw = getattr(exc, "body", None)
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _header(exc: Any, name: str) -> str | None:
+    headers = getattr(exc, "headers", None)
+    if headers is None:
+        return None
+    value = headers.get(name)
+    return str(value) if value is not None else None
+
+
+def _status_error(exc: Any, status: int, what: str) -> Exception:
+    body = _body(exc)
+    category = str(body.get("category") or body.get("errorType") or "")
+    if status == 401:
+        return AuthFailed(
+            f"HubSpot rejected the access token while {what} (401 {category})".rstrip(),
+            hint="check SPONSORSYNC_HUBSPOT__ACCESS_TOKEN (a private app token, pat-...)",
+        )
+    if status == 403:
+        return AuthFailed(
+            f"HubSpot refused {what} (403 {category})".rstrip(),
+            hint="the private app lacks a scope: it needs crm.objects.*.read/write and crm.schemas.*.read",
+        )
+    if status == 429:
+        policy = str(body.get("policyName", ""))
+        if policy == "DAILY":
+            return QuotaExhausted(
+                "HubSpot's daily API limit is reached",
+                hint="state is kept; the next run after midnight (portal time zone) continues",
+            )
+        retry_after = _header(exc, "Retry-After")
+        wait = (
+            float(retry_after)
+            if retry_after and retry_after.isdigit()
+            else POLICY_WAIT_SECONDS.get(policy, 10.0)
+        )
+        return TransientError(
+            f"HubSpot answered 429 ({policy or 'rate limit'})", status=429, retry_after=wait
+        )
+    if status in TRANSIENT_STATUSES:
+        return TransientError(
+            f"HubSpot answered {status} {category}".rstrip(), status=status, retry_after=None
+        )
+    message = str(body.get("message", ""))
+    first = message.split(": [", 1)[0][:200]  # property-validation detail may quote record values
+    return CrmRequestError(
+        f"HubSpot rejected {what}: {status} {category} {first}".rstrip(),
+        status=status,
+        error_code=category or None,
+    )
+
+
+def translate(exc: BaseException, what: str) -> Exception:
+    if isinstance(exc, SponsorsyncError):
+        return exc
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and status >= 100:
+        return _status_error(exc, status, what)
+    cause: BaseException = exc
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        cause = exc.reason
+    if isinstance(cause, urllib3.exceptions.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return CrmUnreachable(
+            f"The TLS certificate of HubSpot could not be verified while {what}",
+            hint="if your network inspects TLS, add its CA with SPONSORSYNC_CA_BUNDLE",
+        )
+    if isinstance(cause, urllib3.exceptions.HTTPError | ConnectionError | TimeoutError):
+        return TransientError(f"connection to HubSpot failed while {what} ({type(cause).__name__})")
+    if isinstance(exc, ValueError):  # an answer that is not the JSON we expect
+        return TransientError(f"HubSpot sent an unreadable answer while {what}")
+    raise exc

@@ -1,0 +1,73 @@
+"""Cursor bookkeeping shared by both connectors.
+
+A pull asks for ``watermark >= cursor.last_value`` (minus the look-back overlap) and drops the
+records already seen at exactly ``last_value``; querying ``>`` instead would skip records sharing
+the boundary timestamp. The cursor never passes ``until`` (the CRM's clock when the pull began),
+so a record changed while the pull ran is read again next time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connectors.base import Cursor
+from connectors.errors import CrmUnreachable
+from connectors.timestamps import iso_utc, parse_instant
+
+
+class CursorTracker:
+    def __init__(self, field: str, previous: Cursor | None, until: datetime) -> None:
+        self.field = field
+        self.until = until
+        self._previous = previous
+        self._previous_at = parse_instant(previous.last_value) if previous else None
+        self._best: datetime | None = None
+        self._best_raw = ""
+        self._ids_at_best: set[str] = set()
+
+    def admit(self, record_id: str, raw_value: object) -> bool:
+        """Track a record; False when it was already seen at the previous cursor's boundary."""
+        if not isinstance(raw_value, str) or not raw_value:
+            return True  # no watermark value: keep the record, it cannot move the cursor
+        at = parse_instant(raw_value)
+        if self._previous is not None and at == self._previous_at and record_id in self._previous.ids_at_last:
+            return False
+        if self._best is None or at > self._best:
+            self._best, self._best_raw, self._ids_at_best = at, raw_value, {record_id}
+        elif at == self._best:
+            self._ids_at_best.add(record_id)
+        return True
+
+    def cursor(self) -> Cursor | None:
+        """The cursor after everything admitted so far (None if nothing moved it)."""
+        best, raw, ids = self._best, self._best_raw, set(self._ids_at_best)
+        if best is None:
+            return self._previous
+        if self._previous is not None and self._previous_at is not None:
+            if best < self._previous_at:
+                return self._previous  # look-back re-reads never move the cursor backwards
+            if best == self._previous_at:
+                ids |= self._previous.ids_at_last
+        if best > self.until:
+            return Cursor(self.field, iso_utc(self.until), frozenset())
+        return Cursor(self.field, raw, frozenset(ids))
+
+    def at_until(self) -> Cursor:
+        """The cursor after a complete unordered (full list) pull: the pull's start."""
+        return Cursor(self.field, iso_utc(self.until), frozenset())
+
+
+class TokenLoopGuard:
+    """Fails a pagination loop whose next-page token repeats (a server bug would loop forever)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._seen: set[str] = set()
+
+    def check(self, token: str) -> None:
+        if token in self._seen:
+            raise CrmUnreachable(
+                f"The CRM returned the same next-page token twice while paging {self.what}",
+                hint="this is a CRM-side paging fault; run again later",
+            )
+        self._seen.add(token)

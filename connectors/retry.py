@@ -1,0 +1,80 @@
+"""The one retry layer: 429, 5xx, dropped connections and timeouts are retried with capped
+exponential backoff and full jitter, honouring ``Retry-After``; everything else fails at once.
+The SDKs' own retries are switched off where they are built, so attempts never multiply.
+
+Only idempotent calls go through here: reads, upserts by external key, updates by id, and
+association creation (HubSpot answers an existing association with success).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import tenacity
+
+from connectors.errors import CrmUnreachable, QuotaExhausted, TransientError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    base_seconds: float = 0.5
+    max_backoff_seconds: float = 60.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    jitter: Callable[[float, float], float] = field(default=random.uniform, repr=False)
+
+    def wait_seconds(self, attempt: int, error: BaseException | None) -> float:
+        """Retry-After when the CRM sent one (capped), else exponential backoff with full jitter."""
+        if isinstance(error, TransientError) and error.retry_after is not None:
+            return min(max(error.retry_after, 0.0), self.max_backoff_seconds)
+        ceiling = min(self.max_backoff_seconds, self.base_seconds * (2 ** (attempt - 1)))
+        return self.jitter(ceiling / 2, ceiling)
+
+
+def call_with_retry(fn: Callable[[], T], policy: RetryPolicy, *, what: str) -> T:
+    """Run ``fn``, retrying :class:`TransientError`; when attempts run out, raise the user-facing error."""
+
+    def _wait(state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        return policy.wait_seconds(state.attempt_number, error)
+
+    def _before_sleep(state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "retrying %s after %s (attempt %d of %d, waiting %.1fs)",
+            what,
+            error,
+            state.attempt_number,
+            policy.max_attempts,
+            state.upcoming_sleep,
+        )
+
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(policy.max_attempts),
+        wait=_wait,
+        retry=tenacity.retry_if_exception_type(TransientError),
+        sleep=policy.sleep,
+        before_sleep=_before_sleep,
+        reraise=True,
+    )
+    try:
+        return retrying(fn)
+    except TransientError as exc:
+        if exc.status == 429:
+            raise QuotaExhausted(
+                f"The CRM kept answering 429 (rate limit) to {what} after {policy.max_attempts} attempts",
+                hint="another integration may be using the same quota; run again later or lower "
+                "SPONSORSYNC_LIMITS__CONCURRENCY",
+            ) from None
+        raise CrmUnreachable(
+            f"{what} failed after {policy.max_attempts} attempts: {exc}",
+            hint="check the CRM's status page and your network; the next run resumes where this one stopped",
+        ) from None

@@ -1,0 +1,363 @@
+"""The Salesforce connector, on simple-salesforce (unmodified).
+
+Reads go through ``queryAll`` ordered by the watermark (``SystemModstamp``) and Id, so deletions
+(``IsDeleted``) and archived activities arrive and every page leaves a safe cursor. Writes use sObject
+Collections (200 records a call, ``allOrNone`` off), upserting on the external sync key. Every HTTP
+request passes through one ``requests.Session`` of ours: it trusts exactly the configured CAs
+(``trust_env`` off, SDK-NOTES S1), carries a default timeout, and its response hook records the
+``Date`` and ``Sforce-Limit-Info`` headers and counts calls. SDK exceptions are translated by the
+table in :mod:`connectors.salesforce_errors` and never leave this package.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import requests
+from simple_salesforce.api import Salesforce
+
+from connectors.base import (
+    CheckReport,
+    CrmName,
+    Cursor,
+    FieldSchema,
+    ObjectSchema,
+    ObjectSpec,
+    Page,
+    Record,
+    WriteItem,
+    WriteResult,
+)
+from connectors.errors import AuthFailed
+from connectors.paging import CursorTracker, TokenLoopGuard
+from connectors.retry import RetryPolicy, call_with_retry
+from connectors.salesforce_auth import SalesforceLogin
+from connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
+from connectors.throttle import CallBudget, QuotaGuard
+from connectors.timestamps import parse_http_date, parse_instant, soql_datetime
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BATCH_SIZE = 200  # sObject Collections limit
+# Objects without an IsDeleted field (they are deactivated, not deleted).
+NO_IS_DELETED = frozenset({"user", "group", "profile", "userrole", "organization", "recordtype"})
+RETRY_RECORD_CODES = frozenset({"UNABLE_TO_LOCK_ROW"})
+MAX_RELOGINS = 10  # per run: a session that keeps expiring means something else is wrong
+
+
+class _Session(requests.Session):
+    """Our session: a default timeout on every request the SDK sends through it."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.default_timeout)
+        return super().request(method, url, *args, **kwargs)
+
+
+class SalesforceConnector:
+    crm: CrmName = "salesforce"
+
+    def __init__(
+        self,
+        login: SalesforceLogin,
+        *,
+        api_version: str,
+        verify: str | bool,
+        timeout: float,
+        concurrency: int,
+        quota_reserve: float,
+        lookback: timedelta,
+        budget: CallBudget,
+        retry: RetryPolicy,
+    ) -> None:
+        self._login = login
+        self._api_version = api_version
+        self._verify = verify
+        self._timeout = timeout
+        self._concurrency = concurrency
+        self._lookback = lookback
+        self._budget = budget
+        self._retry = retry
+        self._guard = QuotaGuard(quota_reserve, "SPONSORSYNC_LIMITS__SALESFORCE_QUOTA_RESERVE")
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._calls = 0
+        self._server_time: datetime | None = None
+        self._session_id, self._instance = login.login(self._new_session())
+        self._generation = 0
+        self._relogins = 0
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _new_session(self) -> requests.Session:
+        session = _Session(self._timeout)
+        session.trust_env = False
+        session.verify = self._verify
+        session.hooks["response"].append(self._on_response)
+        return session
+
+    def _on_response(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        with self._lock:
+            self._calls += 1
+            when = parse_http_date(response.headers.get("Date"))
+            if when is not None:
+                self._server_time = when
+        usage = response.headers.get("Sforce-Limit-Info", "")
+        for part in usage.split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == "api-usage" and "/" in value:
+                used, _, total = value.partition("/")
+                if used.isdigit() and total.isdigit():
+                    self._guard.used, self._guard.total = int(used), int(total)
+
+    def _client(self) -> Salesforce:
+        local = self._local
+        if getattr(local, "generation", None) != self._generation:
+            local.session = self._new_session()
+            local.client = Salesforce(
+                instance=self._instance,
+                session_id=self._session_id,
+                session=local.session,
+                version=self._api_version,
+                object_pairs_hook=dict,
+            )
+            local.generation = self._generation
+        client: Salesforce = local.client
+        return client
+
+    def _relogin(self, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation:
+                return  # another thread already renewed the session
+            if not self._login.can_renew or self._relogins >= MAX_RELOGINS:
+                raise AuthFailed(
+                    "Salesforce rejected the session (INVALID_SESSION_ID)",
+                    hint=self._login.renew_hint,
+                )
+            self._relogins += 1
+            log.info("Salesforce session expired; logging in again")
+            self._session_id, self._instance = self._login.login(self._new_session())
+            self._generation += 1
+
+    def _call(self, what: str, fn: Callable[[Salesforce], T]) -> T:
+        """One SDK call: budget and quota checks, the retry layer, error translation, and one
+        re-login when the session expired (login modes only)."""
+
+        def attempt() -> T:
+            for renewed in (False, True):
+                self._guard.observe(self._guard.used, self._guard.total)
+                self._budget.spend()
+                generation = self._generation
+                try:
+                    return fn(self._client())
+                except Exception as exc:  # translated at the boundary: no SDK exception leaves
+                    translated = translate(exc, what)
+                    if isinstance(translated, SessionExpired) and not renewed:
+                        self._relogin(generation)
+                        continue
+                    if isinstance(translated, SessionExpired):
+                        raise AuthFailed(
+                            "Salesforce rejected a freshly issued session (INVALID_SESSION_ID)",
+                            hint="check that the integration user is active and allowed API access",
+                        ) from None
+                    raise translated from None
+            raise AssertionError("unreachable")
+
+        return call_with_retry(attempt, self._retry, what=what)
+
+    # -- protocol ------------------------------------------------------------------------------
+    def api_calls(self) -> int:
+        return self._calls
+
+    def server_time(self) -> datetime:
+        if self._server_time is None:
+            self._restful("reading the API resources", "")
+        return self._server_time or datetime.now(UTC)
+
+    def close(self) -> None:
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+
+    def check(self) -> CheckReport:
+        limits: dict[str, Any] = self._call("reading the org's limits", lambda sf: sf.limits()) or {}
+        daily = limits.get("DailyApiRequests", {})
+        maximum, remaining = daily.get("Max"), daily.get("Remaining")
+        used = maximum - remaining if isinstance(maximum, int) and isinstance(remaining, int) else None
+        return CheckReport(
+            crm="salesforce",
+            identity=f"{self._instance} ({self._login.kind} login)",
+            api_used=used,
+            api_limit=maximum if isinstance(maximum, int) else None,
+        )
+
+    def describe(self, object_name: str) -> ObjectSchema:
+        raw: dict[str, Any] = (
+            self._restful(f"describing {object_name}", f"sobjects/{object_name}/describe") or {}
+        )
+        fields = {
+            f["name"]: FieldSchema(
+                name=f["name"],
+                type=f.get("type", ""),
+                label=f.get("label", ""),
+                createable=bool(f.get("createable")),
+                updateable=bool(f.get("updateable")),
+                external_id=bool(f.get("externalId")),
+                unique=bool(f.get("unique")),
+                picklist_values=tuple(
+                    p["value"] for p in f.get("picklistValues") or () if p.get("active", True)
+                ),
+                reference_to=tuple(f.get("referenceTo") or ()),
+            )
+            for f in raw.get("fields", [])
+        }
+        return ObjectSchema(
+            name=raw.get("name", object_name),
+            fields=fields,
+            createable=bool(raw.get("createable")),
+            updateable=bool(raw.get("updateable")),
+        )
+
+    def pull(
+        self,
+        spec: ObjectSpec,
+        cursor: Cursor | None,
+        *,
+        sweep_deletions: bool = True,  # noqa: ARG002 (queryAll brings deletions on every pull)
+    ) -> Iterator[Page]:
+        has_deleted = spec.name.lower() not in NO_IS_DELETED
+        wanted = [spec.watermark, "Id", *(["IsDeleted"] if has_deleted else []), *spec.fields]
+        fields = list(dict.fromkeys(f for f in wanted))
+        where = ""
+        if cursor is not None:
+            where = f" WHERE {spec.watermark} >= {soql_datetime(parse_instant(cursor.last_value) - self._lookback)}"
+        soql = f"SELECT {', '.join(fields)} FROM {spec.name}{where} ORDER BY {spec.watermark} ASC, Id ASC"
+        what = f"reading {spec.name}"
+        first = self._call(what, lambda sf: sf.query(soql, include_deleted=True))
+        until = self._server_time or datetime.now(UTC)
+        tracker = CursorTracker(spec.watermark, cursor, until)
+        guard = TokenLoopGuard(what)
+        result: dict[str, Any] = first
+        while True:
+            records = []
+            for raw in result.get("records", []):
+                record = _record(raw, has_deleted)
+                if tracker.admit(record.id, raw.get(spec.watermark)):
+                    records.append(record)
+            done = bool(result.get("done", True)) or not result.get("nextRecordsUrl")
+            yield Page(records, tracker.cursor(), complete=done)
+            if done:
+                return
+            next_url = str(result["nextRecordsUrl"])
+            guard.check(next_url)
+            try:
+                result = self._query_more(what, next_url)
+            except LocatorExpired:
+                # The query cursor expired (idle too long): resume from the safe cursor so far.
+                log.info("query locator for %s expired; resuming from the last cursor", spec.name)
+                yield from self.pull(spec, tracker.cursor())
+                return
+
+    def _query_more(self, what: str, next_url: str) -> dict[str, Any]:
+        def more(sf: Salesforce) -> dict[str, Any]:
+            return dict(sf.query_more(next_url, identifier_is_url=True, include_deleted=True))
+
+        return self._call(what, more)
+
+    def _restful(self, what: str, path: str, method: str = "GET", payload: Any = None) -> Any:
+        def call(sf: Salesforce) -> Any:
+            if payload is None:
+                return sf.restful(path, method=method)
+            return sf.restful(path, method=method, json=payload)
+
+        return self._call(what, call)
+
+    def upsert(
+        self, object_name: str, key_field: str, items: Sequence[WriteItem]
+    ) -> Iterator[list[WriteResult]]:
+        def body(batch: Sequence[WriteItem]) -> list[dict[str, Any]]:
+            return [
+                {"attributes": {"type": object_name}, **item.fields, key_field: item.key} for item in batch
+            ]
+
+        yield from self._write(
+            items,
+            f"writing {object_name} records",
+            lambda batch: ("PATCH", f"composite/sobjects/{object_name}/{key_field}", body(batch)),
+        )
+
+    def update(self, object_name: str, items: Sequence[WriteItem]) -> Iterator[list[WriteResult]]:
+        def body(batch: Sequence[WriteItem]) -> list[dict[str, Any]]:
+            return [{"attributes": {"type": object_name}, "id": item.key, **item.fields} for item in batch]
+
+        yield from self._write(
+            items,
+            f"updating {object_name} records",
+            lambda batch: ("PATCH", "composite/sobjects", body(batch)),
+        )
+
+    def _write(
+        self,
+        items: Sequence[WriteItem],
+        what: str,
+        request: Callable[[Sequence[WriteItem]], tuple[str, str, list[dict[str, Any]]]],
+    ) -> Iterator[list[WriteResult]]:
+        def send(batch: Sequence[WriteItem]) -> list[WriteResult]:
+            method, path, records = request(batch)
+            answer = self._restful(what, path, method, {"allOrNone": False, "records": records})
+            return [_write_result(item, raw) for item, raw in zip(batch, answer or [], strict=False)]
+
+        batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+        locked: list[WriteItem] = []
+        by_key = {item.key: item for item in items}
+        with ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="sf-write") as pool:
+            futures = [pool.submit(send, batch) for batch in batches]
+            for future in as_completed(futures):
+                results = future.result()
+                retry_later = [r for r in results if not r.ok and r.error_code in RETRY_RECORD_CODES]
+                locked.extend(by_key[r.key] for r in retry_later)
+                yield [r for r in results if r not in retry_later]
+        # Rows locked by a concurrent batch: one more pass, one batch at a time.
+        for i in range(0, len(locked), BATCH_SIZE):
+            yield send(locked[i : i + BATCH_SIZE])
+
+
+def _flatten(raw: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in raw.items():
+        if key == "attributes":
+            continue
+        if isinstance(value, dict) and "attributes" in value:
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _record(raw: dict[str, Any], has_deleted: bool) -> Record:
+    fields = dict(_flatten(raw))
+    return Record(
+        id=str(fields["Id"]),
+        fields=fields,
+        deleted=bool(fields.get("IsDeleted")) if has_deleted else False,
+    )
+
+
+def _write_result(item: WriteItem, raw: dict[str, Any]) -> WriteResult:
+    if raw.get("success"):
+        return WriteResult(key=item.key, ok=True, id=raw.get("id"), created=bool(raw.get("created")))
+    errors = raw.get("errors") or [{}]
+    first = errors[0]
+    return WriteResult(
+        key=item.key,
+        ok=False,
+        id=raw.get("id"),
+        error_code=first.get("statusCode") or first.get("errorCode") or "UNKNOWN_ERROR",
+        message="; ".join(str(e.get("message", "")) for e in errors)[:500],
+    )

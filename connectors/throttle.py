@@ -1,0 +1,129 @@
+"""Pacing and budgets: a rolling-window limiter (HubSpot's ten-second and search limits), the daily
+quota guard (Salesforce ``Sforce-Limit-Info``, HubSpot ``X-HubSpot-RateLimit-Daily*``) and the
+per-run call budget (``--max-api-calls``).
+
+The limiter counts a request from the moment it is sent until one window after its answer arrived,
+so that however latency varies, no rolling window on the server's side can see more than the
+limit: the server counts arrivals, and an arrival lies between send and answer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from connectors.errors import QuotaExhausted
+
+INFLIGHT = float("inf")
+
+
+class WindowLimiter:
+    def __init__(
+        self,
+        limit: int,
+        window_seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self.window = window_seconds
+        self._clock = clock
+        self._expiries: list[float] = []  # one per request counted in the current window
+        self._cooldown_until = 0.0
+        self._cond = threading.Condition()
+        self.waited_seconds = 0.0
+
+    def _prune(self, now: float) -> None:
+        self._expiries = [e for e in self._expiries if e > now]
+
+    def _acquire(self) -> None:
+        with self._cond:
+            while True:
+                now = self._clock()
+                self._prune(now)
+                if now < self._cooldown_until:
+                    delay = self._cooldown_until - now
+                elif len(self._expiries) < self.limit:
+                    self._expiries.append(INFLIGHT)
+                    return
+                else:
+                    finite = [e for e in self._expiries if e != INFLIGHT]
+                    delay = (min(finite) - now) if finite else self.window / 10
+                self.waited_seconds += max(delay, 0.0)
+                self._cond.wait(timeout=max(delay, 0.001))
+
+    def _release(self) -> None:
+        with self._cond:
+            expiry = self._clock() + self.window
+            try:
+                self._expiries[self._expiries.index(INFLIGHT)] = expiry
+            except ValueError:
+                self._expiries.append(expiry)
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        self._acquire()
+        try:
+            yield
+        finally:
+            self._release()
+
+    def observe(self, limit: int | None, window_ms: int | None, remaining: int | None) -> None:
+        """Adopt the CRM's advertised limit (never above the configured one) and back off when it
+        says the window is spent (another client shares the quota)."""
+        with self._cond:
+            if window_ms:
+                self.window = window_ms / 1000
+            if limit:
+                self.limit = max(1, min(self.limit, safe_limit(limit)))
+            if remaining is not None and remaining <= 0:
+                self._cooldown_until = self._clock() + self.window
+
+
+def safe_limit(advertised: int) -> int:
+    """Leave a little headroom below the advertised limit (other clients, clock edges)."""
+    return max(1, int(advertised * 0.97))
+
+
+class QuotaGuard:
+    """Stops the run cleanly once the daily quota used reaches ``1 - reserve`` of the total."""
+
+    def __init__(self, reserve: float, setting: str) -> None:
+        self.reserve = reserve
+        self.setting = setting
+        self.used: int | None = None
+        self.total: int | None = None
+
+    def observe(self, used: int | None, total: int | None) -> None:
+        if used is None or total is None or total <= 0:
+            return
+        self.used, self.total = used, total
+        if used >= total * (1 - self.reserve):
+            raise QuotaExhausted(
+                f"The CRM's daily API quota is {used:,}/{total:,} used, past the "
+                f"{1 - self.reserve:.0%} sponsorsync may spend",
+                hint=f"the run stopped cleanly and resumes next time; {self.setting} sets the reserve",
+            )
+
+
+class CallBudget:
+    """Counts API calls; ``--max-api-calls`` / SPONSORSYNC_SYNC__MAX_API_CALLS stops a run at a limit."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def spend(self) -> None:
+        with self._lock:
+            if self.limit is not None and self.count >= self.limit:
+                raise QuotaExhausted(
+                    f"The run reached its limit of {self.limit:,} API calls",
+                    hint="raise --max-api-calls / SPONSORSYNC_SYNC__MAX_API_CALLS; the next run resumes",
+                )
+            self.count += 1
