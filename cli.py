@@ -195,6 +195,162 @@ def sandbox_serve(
     )
 
 
+mappings_app = typer.Typer(cls=_Group, help="Create, check and inspect mapping files.", no_args_is_help=True)
+app.add_typer(mappings_app, name="mappings")
+titles_app = typer.Typer(cls=_Group, help="Try the job title rules.", no_args_is_help=True)
+app.add_typer(titles_app, name="titles")
+
+_CrmOption = Annotated[
+    str | None, typer.Option("--crm", help="salesforce or hubspot (default: SPONSORSYNC_CRM).")
+]
+
+
+def _load_mapping(ctx: typer.Context, file: Path | None, crm: str | None) -> Any:
+    """The given file, else SPONSORSYNC_MAPPING, else the built-in mapping of the chosen CRM."""
+    from mappings.commands import parse_crm
+    from mappings.loader import load_mapping
+
+    chosen = parse_crm(crm)
+    if file is None:
+        settings = _state(ctx).settings
+        file = settings.mapping
+        chosen = chosen or (settings.require_crm() if file is None else settings.crm)
+    return load_mapping(file, chosen)
+
+
+def _connect(settings: Settings) -> Any:
+    """A live connector from connectors.factory (built separately; absent in early builds)."""
+    import importlib
+
+    from connectors.errors import ConfigError
+
+    try:
+        factory = importlib.import_module("connectors.factory")
+    except ModuleNotFoundError:
+        raise ConfigError(
+            "The live check needs the CRM connector, which is not available in this build yet",
+            hint="run `sponsorsync mappings validate` without --live",
+        ) from None
+    return factory.connect(settings)
+
+
+@mappings_app.command("init")
+def mappings_init(
+    crm: Annotated[
+        str, typer.Option("--crm", envvar="SPONSORSYNC_CRM", help="salesforce or hubspot.")
+    ] = "salesforce",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="File to write (default: sponsorsync.<crm>.yaml; - for stdout)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write an editable copy of the default mapping, with comments explaining every section."""
+    from mappings.commands import default_text, init_mapping, parse_crm
+
+    chosen = parse_crm(crm) or "salesforce"
+    if out == Path("-"):
+        typer.echo(default_text(chosen), nl=False)
+        return
+    target = out or Path(f"sponsorsync.{chosen}.yaml")
+    init_mapping(chosen, target, force=force)
+    typer.echo(f"wrote {target} ({chosen}); edit it, check it with `sponsorsync mappings validate {target}`")
+    typer.echo(f"and use it with SPONSORSYNC_MAPPING={target}")
+
+
+@mappings_app.command("validate")
+def mappings_validate(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Argument(help="Mapping file (default: SPONSORSYNC_MAPPING or the built-in one).")
+    ] = None,
+    crm: _CrmOption = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Also check every object and field against the CRM.")
+    ] = False,
+) -> None:
+    """Check a mapping file; every problem is listed as file:line:col: field: what to do (exit 2)."""
+    from mappings.commands import summary, validate_live
+
+    mapping = _load_mapping(ctx, file, crm)
+    typer.echo(summary(mapping))
+    if live:
+        settings = _state(ctx).settings
+        if settings.crm is None:  # the mapping says which CRM; the settings say how to reach it
+            settings = settings.model_copy(update={"crm": mapping.crm})
+        elif settings.crm != mapping.crm:
+            from connectors.errors import ConfigError
+
+            raise ConfigError(
+                f"The mapping is for {mapping.crm} but the settings connect to {settings.crm}",
+                hint="check SPONSORSYNC_CRM and the mapping file",
+            )
+        connector = _connect(settings)
+        try:
+            checked = validate_live(mapping, connector.describe)
+        finally:
+            connector.close()
+        typer.echo(f"live: {checked} objects and all their mapped fields match the CRM")
+
+
+@mappings_app.command("show")
+def mappings_show(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Argument(help="Mapping file (default: SPONSORSYNC_MAPPING or the built-in one).")
+    ] = None,
+    crm: _CrmOption = None,
+) -> None:
+    """Print the effective mapping as YAML, every default filled in."""
+    from mappings.commands import effective_yaml
+
+    typer.echo(effective_yaml(_load_mapping(ctx, file, crm)), nl=False)
+
+
+@mappings_app.command("schema")
+def mappings_schema(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of mapping files (for editor autocompletion)."""
+    from mappings.commands import schema_text
+
+    if out is None:
+        typer.echo(schema_text(), nl=False)
+    else:
+        out.write_text(schema_text(), encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+@titles_app.command("classify")
+def titles_classify(
+    titles: Annotated[
+        list[str] | None, typer.Argument(help="Job titles (default: one per line on stdin).")
+    ] = None,
+    mapping_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", envvar="SPONSORSYNC_MAPPING", help="Mapping file whose title rules to use."
+        ),
+    ] = None,
+    crm: Annotated[
+        str,
+        typer.Option("--crm", envvar="SPONSORSYNC_CRM", help="Built-in mapping to use without --mapping."),
+    ] = "salesforce",
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also print the normalised title and the deciding rules.")
+    ] = False,
+) -> None:
+    """Print {"title", "seniority", "function", "is_executive"} as one JSON line per title."""
+    import sys
+
+    from mappings.commands import classify_lines, parse_crm, titles_from
+    from mappings.loader import load_mapping
+
+    mapping = load_mapping(mapping_file, None if mapping_file else parse_crm(crm))
+    for line in classify_lines(titles_from(titles or [], sys.stdin), mapping.titles, explain=explain):
+        typer.echo(line)
+
+
 @app.command()
 def demo(
     crm: Annotated[

@@ -1,0 +1,105 @@
+"""What the ``mappings`` and ``titles`` commands do; ``cli.py`` only parses and prints."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import cast
+
+from ruamel.yaml import YAML
+
+from connectors.base import ObjectSchema
+from connectors.errors import ConfigError
+from mappings.live import check_live, describe_objects
+from mappings.loader import default_mapping_path
+from mappings.model import Mapping, mapping_json_schema
+from mappings.policy import Titles
+from mappings.problems import SourceMap, raise_problems
+from mappings.titles import normalize
+from mappings.vocab import CRMS, CrmName
+
+
+def parse_crm(value: str | None) -> CrmName | None:
+    if value is None:
+        return None
+    if value.lower() not in CRMS:
+        raise ConfigError(f"Unknown CRM {value!r}", hint="use --crm salesforce or --crm hubspot")
+    return cast(CrmName, value.lower())
+
+
+def init_mapping(crm: CrmName, out: Path, *, force: bool) -> None:
+    """Write the commented default mapping of ``crm`` to ``out`` (never over a file unless forced)."""
+    if out.exists() and not force:
+        raise ConfigError(
+            f"{out} already exists", hint="choose another --out, or pass --force to overwrite it"
+        )
+    try:
+        out.write_text(default_text(crm), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {out}: {exc.strerror or exc.__class__.__name__}") from None
+
+
+def default_text(crm: CrmName) -> str:
+    return default_mapping_path(crm).read_text(encoding="utf-8")
+
+
+def summary(mapping: Mapping) -> str:
+    file = mapping.source.file if mapping.source else "(mapping)"
+    objects = ", ".join(spec.object for _, spec in mapping.objects.named())
+    return (
+        f"{file}: valid {mapping.crm} mapping; objects: {objects}; {len(mapping.titles.rules)} title rules; "
+        f"tiers: {', '.join(mapping.cadence.tiers)}"
+    )
+
+
+def validate_live(mapping: Mapping, describe: Callable[[str], ObjectSchema]) -> int:
+    """Check ``mapping`` against the CRM; raise a MappingError listing every problem, else return
+    how many objects were checked."""
+    schemas = describe_objects(mapping, describe)
+    source = mapping.source or SourceMap.build("(mapping)", None)
+    raise_problems(source, check_live(mapping, schemas))
+    return len(schemas)
+
+
+def effective_yaml(mapping: Mapping) -> str:
+    """The mapping with every default filled in, as YAML (comments are not kept)."""
+    data = mapping.model_dump(mode="json", by_alias=True, exclude_none=True)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    return buffer.getvalue()
+
+
+def schema_text() -> str:
+    return json.dumps(mapping_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def titles_from(arguments: list[str], stdin: Iterable[str]) -> Iterator[str]:
+    """The titles given as arguments, else one per non-blank line of ``stdin``."""
+    if arguments:
+        yield from arguments
+        return
+    for line in stdin:
+        if line.strip():
+            yield line.rstrip("\r\n")
+
+
+def classify_lines(titles: Iterable[str], rules: Titles, *, explain: bool = False) -> Iterator[str]:
+    """One JSON object per title: title, seniority, function, is_executive (+ why, with explain)."""
+    for title in titles:
+        result = rules.classify(title)
+        row: dict[str, object | None] = {
+            "title": title,
+            "seniority": result.seniority,
+            "function": result.function,
+            "is_executive": rules.is_executive(result.seniority),
+        }
+        if explain:
+            row["normalized"] = normalize(title)
+            row["seniority_rule"] = result.seniority_rule
+            row["function_rule"] = result.function_rule
+        yield json.dumps(row, ensure_ascii=False)

@@ -1,0 +1,309 @@
+"""``mappings validate --live``: the mapping against the CRM's own description of its objects.
+
+:func:`check_live` is pure: it takes the mapping and the described objects (``describe`` results
+keyed by object name; an object missing from the dict was not found) and returns problems located
+in the file like every other mapping problem. :func:`describe_objects` gathers the descriptions
+through any object with a ``describe(name) -> ObjectSchema`` method.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+
+from connectors.base import FieldSchema, ObjectSchema
+from connectors.errors import CrmRequestError
+from mappings.model import Mapping
+from mappings.objects import FieldKind, ObjectMapping
+from mappings.problems import Path, Problem
+from mappings.writeback import WriteField
+
+#: CRM type names (Salesforce describe ``type``, HubSpot property ``type``) each kind accepts.
+_TEXT = {
+    "string",
+    "textarea",
+    "email",
+    "phone",
+    "url",
+    "picklist",
+    "combobox",
+    "enumeration",
+    "id",
+    "reference",
+}
+COMPATIBLE: dict[str, set[str]] = {
+    "id": {"id", "string", "number", "reference"},
+    "reference": {
+        "reference",
+        "id",
+        "string",
+        "number",
+        "enumeration",
+    },  # HubSpot owner properties: enumeration
+    "references": {"reference", "id", "string", "number", "enumeration"},
+    "text": _TEXT,
+    "email": {"email", "string"},
+    "boolean": {"boolean", "bool"},
+    "date": {"date", "datetime"},
+    "datetime": {"datetime", "date"},
+    "picklist": {"picklist", "multipicklist", "combobox", "enumeration", "string"},
+    "watermark": {"datetime", "date", "number"},
+}
+_WRITE_KINDS: dict[str, FieldKind] = {
+    "subject": "text",
+    "body": "text",
+    "due_date": "date",
+    "owner_id": "reference",
+    "status": "picklist",
+    "priority": "picklist",
+    "contact_id": "reference",
+    "account_id": "reference",
+    "health": "picklist",
+    "last_touch": "date",
+    "health_reason": "text",
+}
+
+#: HubSpot owners are not described by the properties API; this is the owners API's fixed shape.
+HUBSPOT_OWNERS = ObjectSchema(
+    name="owners",
+    fields={
+        name: FieldSchema(name=name, type=kind)
+        for name, kind in {
+            "id": "string",
+            "email": "string",
+            "firstName": "string",
+            "lastName": "string",
+            "userId": "number",
+            "createdAt": "datetime",
+            "updatedAt": "datetime",
+            "archived": "bool",
+        }.items()
+    },
+)
+
+
+def object_names(mapping: Mapping) -> list[str]:
+    """Every CRM object the mapping reads or writes."""
+    names = [spec.object for _, spec in mapping.objects.named()] + [mapping.writeback.task.object]
+    if mapping.writeback.account is not None:
+        names.append(mapping.writeback.account.object)
+    return list(dict.fromkeys(names))
+
+
+def describe_objects(mapping: Mapping, describe: Callable[[str], ObjectSchema]) -> dict[str, ObjectSchema]:
+    """Describe every object of the mapping; an object the CRM does not know is left out."""
+    found: dict[str, ObjectSchema] = {}
+    for name in object_names(mapping):
+        if mapping.crm == "hubspot" and name == "owners":
+            found[name] = HUBSPOT_OWNERS
+            continue
+        try:
+            found[name] = describe(name)
+        except CrmRequestError as exc:
+            if exc.status not in (400, 404):
+                raise
+    return found
+
+
+def check_live(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> list[Problem]:
+    """Every object and field of ``mapping`` checked against ``schemas``."""
+    problems: list[Problem] = []
+    for path, spec in mapping.objects.named():
+        schema = schemas.get(spec.object)
+        if schema is None:
+            problems.append(_no_object((*path, "object"), spec.object, schemas))
+            continue
+        problems += _read_fields(path, spec, schema, mapping)
+    problems += _alliance_values(mapping, schemas)
+    problems += _writeback(mapping, schemas)
+    return problems
+
+
+def _no_object(path: Path, name: str, schemas: dict[str, ObjectSchema]) -> Problem:
+    near = difflib.get_close_matches(name, list(schemas), n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]!r}?" if near else "check the object's API name and the user's access to it"
+    return Problem(path, f"the CRM has no object {name!r} (or this user cannot see it); {hint}")
+
+
+def _field(path: Path, name: str, schema: ObjectSchema, crm: str) -> FieldSchema | Problem:
+    if name in schema.fields:
+        return schema.fields[name]
+    if crm == "salesforce":  # Salesforce API names are case-insensitive
+        for candidate, field in schema.fields.items():
+            if candidate.casefold() == name.casefold():
+                return field
+    near = difflib.get_close_matches(name, list(schema.fields), n=1, cutoff=0.6)
+    hint = f"did you mean {near[0]!r}?" if near else "check the API name and the field-level security"
+    return Problem(path, f"{schema.name} has no field {name!r}; {hint}")
+
+
+def _type_problem(path: Path, field: FieldSchema, kind: str, object_name: str) -> Iterator[Problem]:
+    if field.type.lower() not in COMPATIBLE[kind]:
+        yield Problem(
+            path,
+            f"{object_name}.{field.name} is of type {field.type}, which cannot hold a {kind} value; "
+            f"map a field of type {' / '.join(sorted(COMPATIBLE[kind]))}",
+        )
+
+
+def _read_fields(
+    path: Path, spec: ObjectMapping, schema: ObjectSchema, mapping: Mapping
+) -> Iterator[Problem]:
+    kinds = type(spec.fields).KINDS
+    watermark = _field((*path, "watermark"), spec.watermark, schema, mapping.crm)
+    if isinstance(watermark, Problem):
+        yield watermark
+    else:
+        yield from _type_problem((*path, "watermark"), watermark, "watermark", schema.name)
+    for name, source in spec.fields.sources().items():
+        if not isinstance(source, str) or "." in source:
+            continue  # associations and Salesforce parent paths are read through other calls
+        where = (*path, "fields", name)
+        found = _field(where, source, schema, mapping.crm)
+        if isinstance(found, Problem):
+            yield found
+            continue
+        value_map = spec.value_maps.get(name)
+        if value_map is None:
+            yield from _type_problem(where, found, kinds[name], schema.name)
+        elif found.picklist_values:
+            allowed = {v.casefold() for v in found.picklist_values}
+            for crm_value in value_map:
+                if crm_value.casefold() not in allowed:
+                    yield Problem(
+                        (*path, "value_maps", name, crm_value),
+                        f"{schema.name}.{found.name} has no value {crm_value!r}, so this entry never matches "
+                        f"(values: {', '.join(found.picklist_values)}); use one of them",
+                        at_key=True,
+                    )
+
+
+def _alliance_values(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> Iterator[Problem]:
+    accounts = mapping.objects.accounts
+    schema = schemas.get(accounts.object)
+    if schema is None:
+        return
+    sources = accounts.fields.sources()
+    for index, condition in enumerate(mapping.alliances.where):
+        source = sources.get(condition.field)
+        if (
+            not isinstance(source, str)
+            or condition.field in accounts.value_maps
+            or source not in schema.fields
+        ):
+            continue
+        allowed = schema.fields[source].picklist_values
+        op = condition.operator
+        compared = {"equals": [condition.equals], "in": condition.in_, "not_in": condition.not_in}.get(
+            op
+        ) or []
+        for value in compared:
+            if allowed and str(value) not in allowed:
+                yield Problem(
+                    ("alliances", "where", index, op),
+                    f"{schema.name}.{source} has no value {value!r} (values: {', '.join(allowed)}); use one of them",
+                )
+
+
+def _writeback(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> Iterator[Problem]:
+    task = mapping.writeback.task
+    base: Path = ("writeback", "task")
+    schema = schemas.get(task.object)
+    if schema is None:
+        yield _no_object((*base, "object"), task.object, schemas)
+    else:
+        yield from _key_field(mapping, schema)
+        values = task.values
+        allowed = {"status": [values.status_open, values.status_completed]}
+        allowed["priority"] = [values.priority_high, values.priority_normal]
+        writes = [(name, spec, (*base, "fields", name)) for name, spec in task.fields.items()]
+        yield from _written(schema, writes, allowed, (*base, "values"), mapping.crm, create=True)
+        yield from _stamp((*base, "stamp_field"), task.stamp_field, schema, mapping.crm, create=True)
+    account = mapping.writeback.account
+    if account is None:
+        return
+    base = ("writeback", "account")
+    schema = schemas.get(account.object)
+    if schema is None:
+        yield _no_object((*base, "object"), account.object, schemas)
+        return
+    health = account.fields.health
+    allowed = {"health": [health.values.green, health.values.amber, health.values.red]} if health else {}
+    writes = [(name, spec, (*base, "fields", name)) for name, spec in account.fields.items()]
+    yield from _written(
+        schema, writes, allowed, (*base, "fields", "health", "values"), mapping.crm, create=False
+    )
+    yield from _stamp((*base, "stamp_field"), account.stamp_field, schema, mapping.crm, create=False)
+
+
+def _key_field(mapping: Mapping, schema: ObjectSchema) -> Iterator[Problem]:
+    path: Path = ("writeback", "task", "key_field")
+    found = _field(path, mapping.writeback.task.key_field, schema, mapping.crm)
+    if isinstance(found, Problem):
+        yield found
+        return
+    yield from _access(path, found, schema.name, create=True)
+    if mapping.crm == "salesforce" and not (found.external_id and found.unique):
+        yield Problem(
+            path,
+            f"{schema.name}.{found.name} must be an External ID marked Unique, or upserts could create "
+            "duplicates; tick both in the field's setup",
+        )
+    elif mapping.crm == "hubspot" and not found.unique:
+        yield Problem(
+            path,
+            f"{schema.name}.{found.name} must have unique values (hasUniqueValue), or upserts could create "
+            "duplicates; create the property with unique values",
+        )
+
+
+def _written(
+    schema: ObjectSchema,
+    writes: list[tuple[str, WriteField, Path]],
+    allowed: dict[str, list[str]],
+    values_path: Path,
+    crm: str,
+    *,
+    create: bool,
+) -> Iterator[Problem]:
+    for name, spec, path in writes:
+        found = _field(path, spec.field, schema, crm)
+        if isinstance(found, Problem):
+            yield found
+            continue
+        yield from _access(path, found, schema.name, create=create)
+        yield from _type_problem(path, found, _WRITE_KINDS[name], schema.name)
+        for value in allowed.get(name, []):
+            if found.picklist_values and value not in found.picklist_values:
+                yield Problem(
+                    values_path,
+                    f"{schema.name}.{found.name} has no value {value!r} (values: {', '.join(found.picklist_values)}); "
+                    "use one of them",
+                )
+
+
+def _stamp(
+    path: Path, name: str | None, schema: ObjectSchema, crm: str, *, create: bool
+) -> Iterator[Problem]:
+    if name is None:
+        return
+    found = _field(path, name, schema, crm)
+    if isinstance(found, Problem):
+        yield found
+        return
+    yield from _access(path, found, schema.name, create=create)
+    yield from _type_problem(path, found, "text", schema.name)
+
+
+def _access(path: Path, field: FieldSchema, object_name: str, *, create: bool) -> Iterator[Problem]:
+    missing = [
+        word
+        for word, ok in (("createable", field.createable or not create), ("updateable", field.updateable))
+        if not ok
+    ]
+    if missing:
+        yield Problem(
+            path,
+            f"{object_name}.{field.name} is not {' or '.join(missing)} for this user; sponsorsync writes it, "
+            "so grant edit access (field-level security / property permissions) or pick another field",
+        )

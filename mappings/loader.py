@@ -1,0 +1,169 @@
+"""Reading a mapping file: YAML with positions, every problem in one pass, then the model.
+
+Each top-level section is validated on its own, so a mistake in one section does not hide the
+problems of another, and the cross-field checks (:mod:`mappings.checks`) run on every section that
+is valid. All problems are reported together in one :class:`~mappings.problems.MappingError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from connectors.errors import ConfigError
+from mappings.checks import Sections, cross_check
+from mappings.errors import problems_from, suggest
+from mappings.model import Mapping
+from mappings.problems import MappingError, Problem, SourceMap, raise_problems
+from mappings.problems import Path as Path_
+from mappings.vocab import CRMS, CrmName
+
+
+def default_mapping_path(crm: CrmName) -> Path:
+    """The packaged default mapping file of ``crm``."""
+    return Path(str(files("mappings") / f"{crm}.yaml"))
+
+
+def load_mapping(path: Path | None, crm: CrmName | None = None) -> Mapping:
+    """Load and validate a mapping file (``path`` None: the packaged default for ``crm``).
+
+    When both are given, the file's ``crm`` must be ``crm``. Raises :class:`MappingError` listing
+    every problem, or :class:`ConfigError` when the file cannot be read.
+    """
+    if path is None:
+        if crm is None:
+            raise ConfigError(
+                "No mapping file and no CRM given", hint="pass a mapping file or choose the CRM (--crm)"
+            )
+        path = default_mapping_path(crm)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"Cannot read the mapping file {path}: {exc.__class__.__name__}",
+            hint="check the path (`sponsorsync mappings init` writes a starting point)",
+        ) from None
+    return parse_mapping(text, str(path), crm)
+
+
+def parse_mapping(text: str, file: str, crm: CrmName | None = None) -> Mapping:
+    """Validate mapping text; ``file`` is the name used in messages."""
+    document = _read_yaml(text, file)
+    source = SourceMap.build(file, document)
+    plain = _plain(document)
+    if not isinstance(plain, dict):
+        raise MappingError(
+            file, [f"{file}:1:1: (top level): the file must be a YAML mapping of keys (version:, crm:, ...)"]
+        )
+    sections, problems = _validate_sections(plain)
+    problems.extend(cross_check(sections))
+    if crm is not None and sections.crm is not None and sections.crm != crm:
+        problems.append(
+            Problem(
+                ("crm",), f"this file maps {sections.crm}, but {crm} was asked for; use a {crm} mapping file"
+            )
+        )
+    raise_problems(source, problems)
+    mapping = Mapping.model_validate(plain)
+    mapping._source = source
+    return mapping
+
+
+def _read_yaml(text: str, file: str) -> Any:
+    try:
+        return YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise MappingError(
+            file, [f"{file}:{line}:{col}: (YAML syntax): {what}; fix the YAML syntax"]
+        ) from None
+    except YAMLError as exc:
+        raise MappingError(file, [f"{file}:1:1: (YAML syntax): {exc}; fix the YAML syntax"]) from None
+
+
+def _plain(node: Any) -> Any:
+    """ruamel round-trip types -> plain Python (dict, list, str, int, float, bool, None)."""
+    if isinstance(node, dict):
+        return {_plain(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, dt.date):
+        return node.isoformat()
+    return node
+
+
+#: Sections validated part by part, so one bad part does not hide the others' cross-field problems.
+_SPLIT = ("objects", "cadence", "writeback")
+
+
+@cache
+def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    info = model.model_fields[name]
+    annotated: Any = Annotated[info.annotation, info]  # the field's type with its constraints
+    return TypeAdapter(annotated)
+
+
+def _validate_fields(
+    model: type[BaseModel], data: dict[Any, Any], path: Path_, parts: dict[str, Any], problems: list[Problem]
+) -> bool:
+    """Validate each field of ``model`` in ``data`` on its own; valid ones go into ``parts`` under
+    their dotted path. True when every field is valid."""
+    known = [info.alias or name for name, info in model.model_fields.items()]
+    ok = True
+    for key in data:
+        if key not in known:
+            hint = suggest(str(key), known) or "; remove it"
+            problems.append(
+                Problem((*path, key), f"unknown key{hint} (valid keys here: {', '.join(known)})", at_key=True)
+            )
+            ok = False
+    for name, info in model.model_fields.items():
+        dotted = ".".join(str(p) for p in (*path, name))
+        if name not in data:
+            if info.is_required():
+                problems.append(Problem((*path, name), "required but missing; add it"))
+                ok = False
+            else:
+                parts[dotted] = info.get_default(call_default_factory=True)
+            continue
+        annotation = info.annotation
+        if not path and name in _SPLIT and isinstance(data[name], dict) and isinstance(annotation, type):
+            if _validate_fields(annotation, data[name], (name,), parts, problems):
+                parts[dotted] = annotation.model_validate(data[name])
+            else:
+                ok = False
+            continue
+        try:
+            parts[dotted] = _adapter(model, name).validate_python(data[name])
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, (*path, name), data[name], annotation))
+            ok = False
+    return ok
+
+
+def _validate_sections(plain: dict[Any, Any]) -> tuple[Sections, list[Problem]]:
+    parts: dict[str, Any] = {}
+    problems: list[Problem] = []
+    _validate_fields(Mapping, plain, (), parts, problems)
+    present = {"objects.account_team"} if "account_team" in (plain.get("objects") or {}) else set()
+    return Sections.from_parts(parts, present), problems
+
+
+__all__ = ["CRMS", "MappingError", "default_mapping_path", "load_mapping", "parse_mapping"]

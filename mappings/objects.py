@@ -1,0 +1,225 @@
+"""``objects``: which CRM object and fields feed each canonical record.
+
+Each object section names the CRM object, its watermark field, and ``fields``: canonical field ->
+where its value comes from (a CRM field name, or ``{association: <object type>}`` for HubSpot
+associations). ``value_maps`` translate CRM values into canonical ones; ``defaults`` fill fields
+that are not read or come back empty. :mod:`mappings.records` applies all of this to a record.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Discriminator, Field, Tag
+
+from mappings.base import ApiName, Scalar, Strict, ValueMap
+
+FieldKind = Literal[
+    "id", "reference", "references", "text", "email", "boolean", "date", "datetime", "picklist"
+]
+
+
+class AssociationSource(Strict):
+    """The value comes from the record's HubSpot associations, not from a property."""
+
+    association: str = Field(
+        description="HubSpot object type whose associated record ids fill this field (contacts, companies, "
+        "...). It must also be listed in this object's `associations`. A single-valued field takes the "
+        "first associated id."
+    )
+
+
+def _source_kind(value: Any) -> str:
+    return "association" if isinstance(value, dict | AssociationSource) else "field"
+
+
+FieldSource = Annotated[
+    Annotated[ApiName, Tag("field")] | Annotated[AssociationSource, Tag("association")],
+    Discriminator(_source_kind),
+]
+
+
+def _source(description: str) -> Any:
+    return Field(default=None, description=description + " A CRM field name or {association: <type>}.")
+
+
+class FieldMap(Strict):
+    """Canonical field -> source. Subclasses list the canonical fields of one record kind."""
+
+    KINDS: ClassVar[dict[str, FieldKind]] = {}
+
+    def sources(self) -> dict[str, str | AssociationSource]:
+        """The canonical fields that are read, with their source."""
+        return {name: value for name, value in self if value is not None}
+
+
+class UserFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "first_name": "text",
+        "last_name": "text",
+        "name": "text",
+        "email": "email",
+        "title": "text",
+        "active": "boolean",
+    }
+    id: FieldSource = Field(description="Record id of the internal user / owner.")
+    first_name: FieldSource | None = _source("First name.")
+    last_name: FieldSource | None = _source("Last name.")
+    name: FieldSource | None = _source("Full name, when the CRM keeps one (else first + last name).")
+    email: FieldSource | None = _source("Email; matches users to `roster.executives`.")
+    title: FieldSource | None = _source("Job title, classified by `titles.rules`.")
+    active: FieldSource | None = _source(
+        "True while the user can log in (an inactive sponsor raises an alert)."
+    )
+
+
+class AccountFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "name": "text",
+        "owner_id": "reference",
+        "type": "picklist",
+        "tier": "picklist",
+        "sponsor_id": "reference",
+    }
+    id: FieldSource = Field(description="Record id of the account / company.")
+    name: FieldSource = Field(description="Account name, used in task subjects.")
+    owner_id: FieldSource | None = _source("Owner (user id): the alliance manager who gets alliance tasks.")
+    type: FieldSource | None = _source("Account type, usually part of the `alliances` filter.")
+    tier: FieldSource | None = _source(
+        "Alliance tier; after `value_maps` it must name a `cadence.tiers` entry."
+    )
+    sponsor_id: FieldSource | None = _source(
+        "Executive sponsor (user / owner id), when `sponsor.source` is account_field."
+    )
+
+
+class ContactFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "account_id": "reference",
+        "first_name": "text",
+        "last_name": "text",
+        "title": "text",
+        "email": "email",
+    }
+    id: FieldSource = Field(description="Record id of the partner contact.")
+    account_id: FieldSource = Field(description="The contact's account / company id.")
+    first_name: FieldSource | None = _source("First name.")
+    last_name: FieldSource | None = _source("Last name.")
+    title: FieldSource | None = _source("Job title, classified by `titles.rules`.")
+    email: FieldSource | None = _source("Email.")
+
+
+class AccountTeamFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "account_id": "reference",
+        "user_id": "reference",
+        "role": "picklist",
+    }
+    id: FieldSource = Field(description="Record id of the team membership.")
+    account_id: FieldSource = Field(description="The account.")
+    user_id: FieldSource = Field(description="The team member (user id).")
+    role: FieldSource = Field(description="The member's role, compared with `sponsor.role`.")
+
+
+class ActivityFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "owner_id": "reference",
+        "contact_ids": "references",
+        "account_id": "reference",
+        "occurred_at": "datetime",
+        "kind": "picklist",
+        "completed": "boolean",
+        "subject": "text",
+        "sync_key": "text",
+    }
+    id: FieldSource = Field(description="Record id of the activity.")
+    owner_id: FieldSource = Field(description="Internal user who did it (the sponsor, for a sponsor touch).")
+    occurred_at: FieldSource = Field(description="When it happened (or is due, for tasks).")
+    contact_ids: FieldSource | None = _source("Partner contacts involved (a list; a lookup gives one).")
+    account_id: FieldSource | None = _source("The account it is about.")
+    kind: FieldSource | None = _source("Kind after `value_maps`: meeting, call, email, task, note, ...")
+    completed: FieldSource | None = _source("True once done; map status values with `value_maps`.")
+    subject: FieldSource | None = _source("Subject line.")
+    sync_key: FieldSource | None = _source(
+        "The sponsorsync key of tasks it wrote itself (same field as `writeback.task.key_field`)."
+    )
+
+
+class ObjectMapping(Strict):
+    """One CRM object feeding one kind of canonical record."""
+
+    object: ApiName = Field(
+        description="CRM object API name: Account, Task, ...; on HubSpot companies, tasks, ..."
+    )
+    watermark: ApiName = Field(
+        description="Field that orders changes, for incremental pulls (Salesforce SystemModstamp, HubSpot "
+        "hs_lastmodifieddate; contacts use lastmodifieddate)."
+    )
+    fields: FieldMap
+    associations: list[str] = Field(
+        default_factory=list,
+        description="HubSpot only: object types whose associated ids are pulled with each record "
+        "(e.g. [contacts, companies]); needed by {association: ...} field sources.",
+    )
+    value_maps: dict[str, ValueMap] = Field(
+        default_factory=dict,
+        description="Canonical field -> {CRM value: canonical value}. CRM values are compared as text, "
+        "case-insensitively (booleans as true/false); a value missing from the map becomes empty.",
+    )
+    defaults: dict[str, Scalar] = Field(
+        default_factory=dict,
+        description="Canonical field -> value used when the field is not read or comes back empty "
+        "(e.g. kind: meeting for a meetings object).",
+    )
+
+
+class UsersMapping(ObjectMapping):
+    fields: UserFieldMap = Field(description="Canonical user field -> source.")
+
+
+class AccountsMapping(ObjectMapping):
+    fields: AccountFieldMap = Field(description="Canonical account field -> source.")
+
+
+class ContactsMapping(ObjectMapping):
+    fields: ContactFieldMap = Field(description="Canonical contact field -> source.")
+
+
+class AccountTeamMapping(ObjectMapping):
+    fields: AccountTeamFieldMap = Field(description="Canonical account-team field -> source.")
+
+
+class ActivityMapping(ObjectMapping):
+    fields: ActivityFieldMap = Field(description="Canonical activity field -> source.")
+
+
+class Objects(Strict):
+    """Where each canonical record comes from."""
+
+    users: UsersMapping = Field(description="Internal users (Salesforce User, HubSpot owners).")
+    accounts: AccountsMapping = Field(description="Accounts / companies; `alliances` picks the alliances.")
+    contacts: ContactsMapping = Field(description="Contacts of the accounts (partner people).")
+    account_team: AccountTeamMapping | None = Field(
+        default=None,
+        description="Salesforce only: AccountTeamMember, needed when `sponsor.source` is account_team.",
+    )
+    activities: list[ActivityMapping] = Field(
+        min_length=1, description="Activity objects (tasks, events, meetings, calls, emails, notes)."
+    )
+
+    def named(self) -> list[tuple[tuple[str | int, ...], ObjectMapping]]:
+        """Every object section with its path in the file."""
+        found: list[tuple[tuple[str | int, ...], ObjectMapping]] = [
+            (("objects", "users"), self.users),
+            (("objects", "accounts"), self.accounts),
+            (("objects", "contacts"), self.contacts),
+        ]
+        if self.account_team is not None:
+            found.append((("objects", "account_team"), self.account_team))
+        found.extend((("objects", "activities", i), a) for i, a in enumerate(self.activities))
+        return found

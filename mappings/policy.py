@@ -1,0 +1,292 @@
+"""The policy sections: which accounts are alliances, where the sponsor is kept, the roster of
+internal executives, the title rules, the cadence per tier and the matching weights."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping as MappingType
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from mappings.base import Scalar, Strict
+from mappings.titles import CompiledRules, TitleClass, classify, compile_rules, is_at_least
+from mappings.vocab import Function, Seniority
+
+_OPS = ("equals", "in", "not_in", "is_set", "matches")
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(
+            f"invalid regular expression ({exc.msg} at position {exc.pos}); fix the pattern "
+            "(Python syntax; in YAML write it in single quotes so backslashes stay as they are)"
+        ) from None
+    return value
+
+
+class Condition(Strict):
+    """One test on a canonical account field (after value maps). Give exactly one operator."""
+
+    field: str = Field(
+        description="Canonical account field (a key of objects.accounts.fields): type, tier, ..."
+    )
+    equals: Scalar = Field(default=None, description="The value equals this.")
+    in_: list[Scalar] | None = Field(default=None, alias="in", description="The value is one of these.")
+    not_in: list[Scalar] | None = Field(default=None, description="The value is none of these.")
+    is_set: bool | None = Field(default=None, description="true: the value is not empty; false: it is empty.")
+    matches: str | None = Field(
+        default=None, description="The value (as text) matches this regular expression."
+    )
+
+    @field_validator("matches")
+    @classmethod
+    def _valid_regex(cls, value: str | None) -> str | None:
+        return None if value is None else _regex(value)
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Condition:
+        given = [op for op in _OPS if (op if op != "in" else "in_") in self.model_fields_set]
+        if given == ["equals"] and self.equals is None:
+            raise ValueError(
+                "equals: null never matches a CRM value; to test for an empty value use is_set: false"
+            )
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one operator (found {', '.join(given) or 'none'}); use one of {', '.join(_OPS)}"
+            )
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(op for op in _OPS if (op if op != "in" else "in_") in self.model_fields_set)
+
+    def test(self, value: Scalar) -> bool:
+        empty = value is None or value == ""
+        op = self.operator
+        if op == "equals":
+            return value == self.equals
+        if op == "in":
+            return value in (self.in_ or [])
+        if op == "not_in":
+            return value not in (self.not_in or [])
+        if op == "is_set":
+            return self.is_set != empty
+        return not empty and re.search(self.matches or "", str(value)) is not None
+
+
+class Alliances(Strict):
+    """Which accounts are alliances: every condition must hold."""
+
+    where: list[Condition] = Field(min_length=1, description="Conditions, ANDed.")
+
+    def is_alliance(self, account: MappingType[str, Any]) -> bool:
+        """``account``: canonical account values (after value maps and defaults)."""
+        return all(c.test(account.get(c.field)) for c in self.where)
+
+
+class AccountFieldSponsor(Strict):
+    """The sponsor is a user / owner id kept on the account itself."""
+
+    source: Literal["account_field"] = Field(description="account_field")
+    field: str = Field(default="sponsor_id", description="Canonical account field holding the sponsor's id.")
+
+
+class AccountTeamSponsor(Strict):
+    """Salesforce only: the sponsor is the account team member with this role."""
+
+    source: Literal["account_team"] = Field(description="account_team")
+    role: str = Field(min_length=1, description="Team role that marks the sponsor, e.g. Executive Sponsor.")
+
+
+Sponsor = Annotated[AccountFieldSponsor | AccountTeamSponsor, Field(discriminator="source")]
+
+
+class Executive(Strict):
+    """An internal executive who can sponsor alliances."""
+
+    email: str = Field(min_length=3, description="Email, matched (case-insensitively) to the user / owner.")
+    name: str | None = Field(default=None, description="Display name (informational).")
+    title: str | None = Field(default=None, description="Job title, classified by titles.rules.")
+    seniority: Seniority | None = Field(default=None, description="Overrides the seniority from the title.")
+    function: Function | None = Field(default=None, description="Overrides the function from the title.")
+    capacity: int | None = Field(default=None, ge=0, description="Alliances this executive can sponsor.")
+
+
+class Roster(Strict):
+    """Internal executives (required in practice on HubSpot, whose owners carry no titles)."""
+
+    default_capacity: int = Field(default=4, ge=0, description="Alliances one executive can sponsor.")
+    executives: list[Executive] = Field(default_factory=list, description="The executives.")
+
+
+class TitleRule(Strict):
+    """Pattern -> seniority and/or function. See `titles.rules`."""
+
+    pattern: str = Field(
+        min_length=1, description="Regular expression searched in the normalised title (lower case, ASCII)."
+    )
+    seniority: Seniority | None = Field(default=None, description="Seniority this rule gives.")
+    function: Function | None = Field(default=None, description="Function this rule gives.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _valid_pattern(cls, value: str) -> str:
+        _regex(value)
+        literal = re.sub(r"\\.", "", value)  # escapes like \b, \S are not letters to match
+        if any(c.isupper() for c in literal):
+            raise ValueError(
+                "has upper-case letters, but titles are lower-cased before matching; write the pattern in lower case"
+            )
+        if not literal.isascii():
+            raise ValueError(
+                "has accented or non-ASCII letters, but accents are folded before matching; "
+                "write e.g. 'directeur general' for 'Directeur Général'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _sets_something(self) -> TitleRule:
+        if self.seniority is None and self.function is None:
+            raise ValueError("sets neither seniority nor function; add one of them or remove the rule")
+        return self
+
+
+class Titles(Strict):
+    """How job titles map to seniority and function."""
+
+    executive_threshold: Seniority = Field(
+        default="vp", description="Partner contacts at or above this seniority are partner executives."
+    )
+    sponsor_threshold: Seniority = Field(
+        default="vp", description="Internal users at or above this seniority are sponsor candidates."
+    )
+    rules: list[TitleRule] = Field(
+        min_length=1,
+        description="Ordered rules; per axis the first matching rule that sets it wins "
+        "(defaults: individual, other).",
+    )
+
+    @cached_property
+    def compiled(self) -> CompiledRules:
+        return compile_rules(self.rules)
+
+    def classify(self, title: str | None) -> TitleClass:
+        return classify(title, self.compiled)
+
+    def is_executive(self, seniority: Seniority) -> bool:
+        return is_at_least(seniority, self.executive_threshold)
+
+    def is_sponsor_level(self, seniority: Seniority) -> bool:
+        return is_at_least(seniority, self.sponsor_threshold)
+
+
+class TierCadence(Strict):
+    """The rhythm for one alliance tier."""
+
+    sponsor_update_days: int = Field(ge=1, description="The sponsor gets an alliance update this often.")
+    executive_touch_days: int = Field(
+        ge=1, description="Sponsor and partner executive counterpart must connect this often."
+    )
+    inactive_after_days: int = Field(
+        ge=1, description="A sponsor with no activity on the alliance this long is inactive."
+    )
+
+
+class Touch(Strict):
+    """What counts as a touch between the sponsor and the partner."""
+
+    kinds: list[str] = Field(
+        default_factory=lambda: ["meeting", "call", "email"],
+        min_length=1,
+        description="Activity kinds (after value maps) that count.",
+    )
+    owner: Literal["sponsor", "any_internal"] = Field(
+        default="sponsor", description="Whose activities count: the sponsor's only, or any internal user's."
+    )
+    counterpart: Literal["partner_executive", "any_partner_contact"] = Field(
+        default="partner_executive", description="Which partner contacts the activity must involve."
+    )
+    completed_only: bool = Field(default=True, description="Only completed activities count.")
+
+
+class Health(Strict):
+    """Account health from the days since the last executive touch."""
+
+    amber_after_days_factor: float = Field(
+        default=1.0, gt=0, description="Amber after this many times executive_touch_days."
+    )
+    red_after_days_factor: float = Field(
+        default=2.0, gt=0, description="Red after this many times executive_touch_days."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Health:
+        if self.red_after_days_factor < self.amber_after_days_factor:
+            raise ValueError(
+                "red_after_days_factor is below amber_after_days_factor; red must come after amber"
+            )
+        return self
+
+
+class CadenceRules(Strict):
+    """Which alert and task rules run."""
+
+    no_sponsor: bool = Field(default=True, description="Alliance without a sponsor: propose candidates.")
+    new_sponsor: bool = Field(default=True, description="New sponsor: onboarding task.")
+    sponsor_update: bool = Field(
+        default=True, description="Sponsor update due: task for the alliance manager."
+    )
+    executive_touch: bool = Field(default=True, description="Executive touch due: task for the sponsor.")
+    sponsor_inactive: bool = Field(default=True, description="Sponsor inactive on the alliance: alert.")
+    no_partner_executive: bool = Field(default=True, description="No partner executive known: task.")
+    counterpart_gone: bool = Field(default=True, description="Partner counterpart left: task.")
+    sponsor_gone: bool = Field(default=True, description="Sponsor deactivated: alert and candidates.")
+
+
+class Cadence(Strict):
+    """How often things must happen, per tier, and what the engine does about it."""
+
+    tiers: dict[str, TierCadence] = Field(min_length=1, description="Tier name -> rhythm.")
+    touch: Touch = Field(default_factory=Touch, description="What counts as a touch.")
+    health: Health = Field(default_factory=Health, description="Health thresholds.")
+    task_due_days: int = Field(
+        default=7, ge=0, description="Tasks are due this many days after they are planned."
+    )
+    rules: CadenceRules = Field(default_factory=CadenceRules, description="Rules switched on or off.")
+
+
+class Weights(Strict):
+    """Weights of the counterpart / sponsor match score; they add up to 1."""
+
+    function: float = Field(default=0.4, ge=0, description="Same or related business function.")
+    seniority: float = Field(default=0.3, ge=0, description="Comparable seniority.")
+    relationship: float = Field(default=0.2, ge=0, description="Past activities between the two.")
+    capacity: float = Field(default=0.1, ge=0, description="Sponsorships left before capacity.")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> Weights:
+        total = self.function + self.seniority + self.relationship + self.capacity
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"weights add up to {total:g}; make them add up to 1")
+        return self
+
+
+class Matching(Strict):
+    """How partner executives are matched with internal counterparts and sponsor candidates."""
+
+    weights: Weights = Field(default_factory=Weights, description="Score weights.")
+    related_functions: list[tuple[Function, Function]] = Field(
+        default_factory=lambda: [  # type: ignore[arg-type]  # the literals are Function values
+            ("sales", "partnerships"),
+            ("technology", "product"),
+            ("general_management", "partnerships"),
+            ("marketing", "partnerships"),
+            ("customer_success", "sales"),
+            ("operations", "finance"),
+        ],
+        description="Pairs of functions that count as related (both directions).",
+    )

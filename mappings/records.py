@@ -1,0 +1,65 @@
+"""Applying an object mapping to one pulled record: the canonical values the engine works on.
+
+The semantics, in order, for each canonical field of the record kind:
+1. source: a CRM field's value, or the ids of the associated records (``{association: type}``);
+   a list field (``contact_ids``) gets a list, a single field the first id.
+2. value map: when the field has one, the CRM value is looked up as text (case-insensitively;
+   booleans as ``true``/``false``); a value missing from the map becomes empty (None).
+3. default: an empty value (None or "") takes the object's default for the field, if any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mappings.base import Scalar, key_text
+from mappings.objects import AssociationSource, ObjectMapping
+
+
+def canonical_values(
+    spec: ObjectMapping,
+    fields: Mapping[str, Any],
+    associations: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """Canonical field -> value for one record (``fields`` keyed by CRM field name)."""
+    kinds = type(spec.fields).KINDS
+    sources = spec.fields.sources()
+    values: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        source = sources.get(name)
+        raw: Any
+        if source is None:
+            raw = None
+        elif isinstance(source, AssociationSource):
+            ids = list((associations or {}).get(source.association, ()))
+            raw = ids if kind == "references" else (ids[0] if ids else None)
+        else:
+            raw = fields.get(source)
+        if name in spec.value_maps:
+            raw = _mapped(spec.value_maps[name], raw)
+        if (raw is None or raw == "") and name in spec.defaults:
+            raw = spec.defaults[name]
+        if kind == "references":
+            raw = [] if raw in (None, "") else (list(raw) if isinstance(raw, list | tuple) else [raw])
+        values[name] = raw
+    return values
+
+
+def crm_fields(spec: ObjectMapping) -> tuple[str, ...]:
+    """The CRM fields to read for ``spec``: every mapped field and the watermark, in file order."""
+    names = [s for s in spec.fields.sources().values() if isinstance(s, str)]
+    return tuple(dict.fromkeys([*names, spec.watermark]))
+
+
+def _mapped(value_map: Mapping[str, Scalar], raw: Any) -> Scalar:
+    if raw is None or raw == "":
+        return None
+    text = str(key_text(raw))
+    if text in value_map:
+        return value_map[text]
+    folded = text.casefold()
+    for key, value in value_map.items():
+        if key.casefold() == folded:
+            return value
+    return None
