@@ -1,0 +1,146 @@
+"""The HubSpot CRM API emulator served by :class:`connectors.sandbox.server.SandboxServer`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from connectors.sandbox.clock import Clock
+from connectors.sandbox.http import Handler, Route, SandboxRequest, SandboxResponse
+from connectors.sandbox.hubspot.api_assoc import AssociationsApi
+from connectors.sandbox.hubspot.api_batch import BatchApi
+from connectors.sandbox.hubspot.api_meta import MetaApi
+from connectors.sandbox.hubspot.api_objects import ObjectsApi
+from connectors.sandbox.hubspot.errors import HubSpotError, body_response, error_body, to_response
+from connectors.sandbox.hubspot.limits import Gate
+from connectors.sandbox.hubspot.portal import Portal, Seed
+from connectors.sandbox.hubspot.search import Searcher
+
+CATEGORIES = {
+    400: "VALIDATION_ERROR",
+    401: "INVALID_AUTHENTICATION",
+    403: "MISSING_SCOPES",
+    404: "OBJECT_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    423: "LOCKED",
+    500: "INTERNAL_ERROR",
+}
+MESSAGES = {
+    423: "The object is locked by another update. Please retry later.",
+    500: "internal error",
+}
+EDGE_STATUS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
+SETTINGS = ("index_lag_ms", "rate_limit", "expire_tokens")
+
+
+def _guard(handler: Handler) -> Handler:
+    def guarded(request: SandboxRequest) -> SandboxResponse:
+        try:
+            return handler(request)
+        except HubSpotError as exc:
+            return to_response(exc)
+
+    return guarded
+
+
+def edge_page(status: int) -> SandboxResponse:
+    """What the CDN in front of api.hubapi.com answers when the API behind it is down: HTML."""
+    title = f"{status} {EDGE_STATUS[status]}"
+    html = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+        "<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+    )
+    return SandboxResponse(status, html.encode(), {"Content-Type": "text/html", "Server": "cloudflare"})
+
+
+class HubSpotEmulator:
+    crm = "hubspot"
+
+    def __init__(self, clock: Clock, seed: Seed) -> None:
+        self.clock = clock
+        self.seed = seed
+        self.portal = Portal(seed)
+        self.searcher = Searcher()
+        self.gate = Gate(clock, seed.portal_id)
+        self._apis: list[Any] = [
+            ObjectsApi(self.portal, self.searcher),
+            BatchApi(self.portal),
+            AssociationsApi(self.portal),
+            MetaApi(self.portal),
+        ]
+
+    @classmethod
+    def generated(cls, clock: Clock, size: int, seed: int = 0) -> HubSpotEmulator:
+        """A portal holding the synthetic org of ``size`` contacts (:mod:`orggen`)."""
+        from connectors.sandbox.hubspot.orgrender import render
+        from connectors.sandbox.orggen import generate
+
+        return cls(clock, render(generate(size, seed, now=clock.now())))
+
+    @classmethod
+    def from_data(cls, clock: Clock, path: Path) -> HubSpotEmulator:
+        """A portal holding the hand-written org in ``path`` (see docs/sandbox-hubspot.md)."""
+        from connectors.sandbox.hubspot.datafile import load
+
+        return cls(clock, load(path, clock.now()))
+
+    @property
+    def access_token(self) -> str:
+        return self.gate.token
+
+    def routes(self) -> list[Route]:
+        routes: list[Route] = []
+        for api in self._apis:
+            routes.extend(Route(r.method, r.template, _guard(r.handler)) for r in api.routes())
+        return routes
+
+    def reset(self) -> None:
+        self.portal.reset()
+        self.searcher.reset()
+        self.gate.reset()
+
+    def env(self, base_url: str, ca_path: str) -> dict[str, str]:
+        return {
+            "SPONSORSYNC_CRM": "hubspot",
+            "SPONSORSYNC_HUBSPOT__BASE_URL": base_url,
+            "SPONSORSYNC_HUBSPOT__ACCESS_TOKEN": self.gate.token,
+            "SPONSORSYNC_CA_BUNDLE": ca_path,
+        }
+
+    def error_response(
+        self,
+        status: int,
+        error_code: str | None,
+        message: str | None,
+        request: SandboxRequest,  # noqa: ARG002
+    ) -> SandboxResponse:
+        if status in EDGE_STATUS and error_code is None:
+            return edge_page(status)
+        if status == 429:
+            policy = error_code if error_code in ("DAILY", "SECONDLY") else "TEN_SECONDLY_ROLLING"
+            return self.gate.refusal(policy)
+        if error_code == "JSON_PARSER_ERROR":
+            error_code, message = "VALIDATION_ERROR", f"Invalid input JSON on line 1, column 1: {message}"
+        category = error_code or CATEGORIES.get(status, "INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST")
+        text = message or MESSAGES.get(status, f"{category.replace('_', ' ').capitalize()}")
+        return body_response(status, error_body(category, text))
+
+    def admit(self, request: SandboxRequest) -> SandboxResponse | None:
+        return self.gate.admit(request)
+
+    def decorate(self, request: SandboxRequest, response: SandboxResponse) -> None:
+        self.gate.decorate(request, response)
+
+    def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(settings) - set(SETTINGS)
+        if unknown:
+            raise ValueError(f"unknown HubSpot sandbox settings {sorted(unknown)}; known: {list(SETTINGS)}")
+        if "index_lag_ms" in settings:
+            lag = int(settings["index_lag_ms"])
+            if lag < 0:
+                raise ValueError("index_lag_ms must be 0 or more")
+            self.portal.index_lag_ms = lag
+        self.gate.configure(settings)
+        return {"index_lag_ms": self.portal.index_lag_ms, **self.gate.settings()}

@@ -1,0 +1,153 @@
+"""Renders the CRM-neutral synthetic org (:mod:`connectors.sandbox.orggen`) as a HubSpot portal:
+users become owners (deactivated ones archived, one team per department), accounts companies,
+contacts contacts (primary company association), and activities calls, meetings, e-mails, tasks
+and notes, each associated with its contact and company."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from connectors.sandbox.hubspot.objects import CALLS, COMPANIES, CONTACTS, EMAILS, MEETINGS, NOTES, TASKS
+from connectors.sandbox.hubspot.owners import OWNER_ID_BASE, TEAM_ID_BASE, USER_ID_BASE, Owner, Team
+from connectors.sandbox.hubspot.portal import Seed, SeedBuilder
+from connectors.sandbox.orggen import Org, OrgActivity
+
+COMPANY_TYPES = {"partner": "PARTNER", "prospect": "PROSPECT", "customer": "OTHER", "other": "OTHER"}
+INDUSTRIES = {
+    "Technology": "INFORMATION_TECHNOLOGY_AND_SERVICES",
+    "Software": "COMPUTER_SOFTWARE",
+    "Telecommunications": "TELECOMMUNICATIONS",
+    "Electronics": "CONSUMER_ELECTRONICS",
+    "Healthcare": "HOSPITAL_HEALTH_CARE",
+    "Energy": "OIL_ENERGY",
+    "Transportation": "TRANSPORTATION_TRUCKING_RAILROAD",
+    "Food & Beverage": "FOOD_BEVERAGES",
+    "Media": "MEDIA_PRODUCTION",
+    "Education": "EDUCATION_MANAGEMENT",
+}
+
+
+def industry(name: str) -> str:
+    return INDUSTRIES.get(name) or re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")
+
+
+def _ms(when: datetime) -> int:
+    return int(when.timestamp()) * 1000 + when.microsecond // 1000
+
+
+def render(org: Org) -> Seed:
+    seed = SeedBuilder(org.now)
+    owner_ids: dict[int, str] = {}
+    teams: dict[str, Team] = {}
+    for user in org.users:
+        owner_id = str(OWNER_ID_BASE + user.key + 1)
+        owner_ids[user.key] = owner_id
+        team = teams.setdefault(user.department, Team(str(TEAM_ID_BASE + len(teams) + 1), user.department))
+        seed.owners.append(
+            Owner(
+                owner_id,
+                user.email,
+                user.first_name,
+                user.last_name,
+                USER_ID_BASE + user.key + 1,
+                _ms(user.created_at),
+                _ms(user.modified_at),
+                archived=not user.active,
+                team=team,
+            )
+        )
+    company_ids: dict[int, int] = {}
+    names: dict[int, str] = {}
+    industries: set[str] = set()
+    for account in org.accounts:
+        code = industry(account.industry)
+        industries.add(code)
+        props = {
+            "name": account.name,
+            "domain": account.domain,
+            "website": f"https://www.{account.domain}",
+            "industry": code,
+            "type": COMPANY_TYPES[account.kind],
+            "hubspot_owner_id": owner_ids[account.owner],
+            "alliance_tier": account.tier,
+            "executive_sponsor": None if account.sponsor is None else owner_ids[account.sponsor],
+        }
+        created, modified = _ms(account.created_at), _ms(account.modified_at)
+        company_ids[account.key] = seed.record(COMPANIES, props, created, modified)
+        names[account.key] = account.name
+    seed.options[("companies", "industry")] = industries
+    contact_ids: dict[int, int] = {}
+    for contact in org.contacts:
+        company = None if contact.account is None else company_ids[contact.account]
+        props = {
+            "firstname": contact.first_name,
+            "lastname": contact.last_name,
+            "email": contact.email.lower(),
+            "jobtitle": contact.title,
+            "phone": contact.phone,
+            "hubspot_owner_id": owner_ids[contact.owner],
+            "company": None if contact.account is None else names[contact.account],
+            "associatedcompanyid": None if company is None else str(company),
+        }
+        object_id = seed.record(CONTACTS, props, _ms(contact.created_at), _ms(contact.modified_at))
+        contact_ids[contact.key] = object_id
+        if company is not None:
+            seed.link(CONTACTS, object_id, COMPANIES, company, primary=True)
+    for activity in org.activities():
+        _activity(seed, activity, owner_ids, contact_ids, company_ids)
+    return seed.build()
+
+
+_TYPES = {"call": CALLS, "meeting": MEETINGS, "email": EMAILS, "task": TASKS, "note": NOTES}
+
+
+def _activity(
+    seed: SeedBuilder,
+    activity: OrgActivity,
+    owner_ids: dict[int, str],
+    contact_ids: dict[int, int],
+    company_ids: dict[int, int],
+) -> None:
+    at = _ms(activity.at)
+    done = activity.completed
+    kind = activity.kind
+    props: dict[str, str | int | None]
+    if kind == "call":
+        props = {
+            "hs_call_title": activity.subject,
+            "hs_call_direction": "OUTBOUND",
+            "hs_call_status": "COMPLETED" if done else "QUEUED",
+            "hs_call_duration": str(activity.duration_minutes * 60_000),
+        }
+    elif kind == "meeting":
+        props = {
+            "hs_meeting_title": activity.subject,
+            "hs_meeting_start_time": at,
+            "hs_meeting_end_time": at + activity.duration_minutes * 60_000,
+            "hs_meeting_outcome": "COMPLETED" if done else "SCHEDULED",
+        }
+    elif kind == "email":
+        props = {
+            "hs_email_subject": activity.subject,
+            "hs_email_direction": "EMAIL",
+            "hs_email_status": "SENT" if done else "SCHEDULED",
+        }
+    elif kind == "task":
+        props = {
+            "hs_task_subject": activity.subject,
+            "hs_task_status": "COMPLETED" if done else "NOT_STARTED",
+            "hs_task_priority": "MEDIUM",
+            "hs_task_type": "TODO",
+            "hs_task_completion_date": at if done else None,
+        }
+    else:
+        props = {"hs_note_body": activity.subject}
+    props["hs_timestamp"] = at
+    props["hubspot_owner_id"] = owner_ids[activity.owner]
+    otype = _TYPES[kind]
+    object_id = seed.record(otype, props, _ms(activity.created_at), _ms(activity.modified_at))
+    if activity.contact is not None:
+        seed.link(otype, object_id, CONTACTS, contact_ids[activity.contact], primary=False)
+    if activity.account is not None:
+        seed.link(otype, object_id, COMPANIES, company_ids[activity.account], primary=False)
