@@ -68,6 +68,7 @@ def effective_yaml(mapping: Mapping) -> str:
     data = mapping.model_dump(mode="json", by_alias=True, exclude_none=True)
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep the model's order
     yaml.width = 4096
     buffer = io.StringIO()
     yaml.dump(data, buffer)

@@ -89,7 +89,7 @@ class TaskWriteback(Strict):
     stamp_field: ApiName | None = Field(
         default=None, description="Field receiving the provenance stamp (text); none: no stamp on tasks."
     )
-    fields: TaskFields = Field(description="Canonical task field -> CRM field.")
+    fields: TaskFields = Field(description="Canonical task field -> CRM field (with overwrite rule).")
     values: TaskValues = Field(description="Status and priority values.")
     associations: TaskAssociations = Field(
         default_factory=TaskAssociations, description="HubSpot only: associations written with each task."

@@ -1,0 +1,67 @@
+"""Applying an object mapping to a pulled record: sources, value maps, defaults."""
+
+from __future__ import annotations
+
+from mappings.loader import load_mapping
+from mappings.records import canonical_values, crm_fields
+
+
+def test_a_salesforce_task_becomes_a_canonical_activity() -> None:
+    task = load_mapping(None, "salesforce").objects.activities[0]
+    values = canonical_values(
+        task,
+        {
+            "Id": "00T1",
+            "OwnerId": "0051",
+            "WhoId": "0031",
+            "WhatId": "0011",
+            "ActivityDate": "2026-05-01",
+            "TaskSubtype": "call",  # value maps compare case-insensitively
+            "IsClosed": True,
+            "Subject": "Q3 review",
+            "Sponsor_Sync_Key__c": None,
+        },
+    )
+    assert values == {
+        "id": "00T1",
+        "owner_id": "0051",
+        "contact_ids": ["0031"],
+        "account_id": "0011",
+        "occurred_at": "2026-05-01",
+        "kind": "call",
+        "completed": True,
+        "subject": "Q3 review",
+        "sync_key": None,
+    }
+
+
+def test_a_value_missing_from_the_map_is_empty_then_takes_the_default() -> None:
+    task = load_mapping(None, "salesforce").objects.activities[0]
+    assert canonical_values(task, {"TaskSubtype": "Fax"})["kind"] == "task"
+    assert canonical_values(task, {"TaskSubtype": None})["kind"] == "task"
+    assert canonical_values(task, {"IsClosed": None})["completed"] is None  # no default: stays empty
+    assert canonical_values(task, {})["contact_ids"] == []
+
+
+def test_hubspot_activities_read_associations_and_fixed_kinds() -> None:
+    meeting = load_mapping(None, "hubspot").objects.activities[1]
+    values = canonical_values(
+        meeting,
+        {"hs_object_id": "9", "hs_meeting_outcome": "NO_SHOW", "hs_timestamp": "2026-05-01T10:00:00Z"},
+        {"contacts": ("101", "102"), "companies": ("55",)},
+    )
+    assert (values["contact_ids"], values["account_id"]) == (["101", "102"], "55")
+    assert (values["kind"], values["completed"]) == ("meeting", None)  # only COMPLETED counts as completed
+
+
+def test_hubspot_owners_are_active_unless_archived() -> None:
+    users = load_mapping(None, "hubspot").objects.users
+    assert canonical_values(users, {"id": "7", "archived": False})["active"] is True
+    assert canonical_values(users, {"id": "7", "archived": True})["active"] is False
+
+
+def test_crm_fields_lists_every_field_to_read_once_with_the_watermark() -> None:
+    hubspot = load_mapping(None, "hubspot").objects
+    assert crm_fields(hubspot.users) == ("id", "firstName", "lastName", "email", "archived", "updatedAt")
+    assert "hs_lastmodifieddate" in crm_fields(hubspot.activities[0])
+    assert not any("association" in str(name) for name in crm_fields(hubspot.activities[0]))
