@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from connectors.errors import ExitCode, SponsorsyncError
+from connectors.errors import SponsorsyncError
 from sync.logs import add_secrets, configure_logging
 from sync.settings import Settings, describe_settings, load_settings
 
@@ -351,18 +352,189 @@ def titles_classify(
         typer.echo(line)
 
 
+sync_app = typer.Typer(cls=_Group, help="Run the sync and inspect its state.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
+
+
+def _run(
+    ctx: typer.Context, mode: Literal["run", "dry_run", "plan"], full: bool, max_api_calls: int | None
+) -> Any:
+    from mappings.loader import load_mapping
+    from sync.progress import progress_for
+    from sync.run import execute
+
+    settings = _state(ctx).settings
+    mapping = load_mapping(settings.mapping, settings.require_crm())
+    with progress_for(sys.stderr) as progress:
+        return execute(
+            settings,
+            mapping,
+            mode=mode,
+            full=full,
+            max_api_calls=max_api_calls,
+            progress=progress,
+            version=_version(),
+        )
+
+
+_FullOption = Annotated[bool, typer.Option("--full", help="Pull everything again instead of what changed.")]
+_MaxCallsOption = Annotated[
+    int | None,
+    typer.Option("--max-api-calls", min=1, help="Stop cleanly (exit 3) after this many API calls."),
+]
+_JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+@sync_app.command("run")
+def sync_run(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Pull and plan, but write nothing to the CRM.")
+    ] = False,
+    full: _FullOption = False,
+    max_api_calls: _MaxCallsOption = None,
+    as_json: _JsonOption = False,
+) -> None:
+    """Pull what changed, plan tasks, alerts and health fields, write the difference (exit 1 if the
+    CRM rejected records)."""
+    from sync import report
+
+    result = _run(ctx, "dry_run" if dry_run else "run", full, max_api_calls)
+    if as_json:
+        typer.echo(json.dumps(report.plan_json(result), indent=2))
+    else:
+        Console().print(report.summary(result))
+    raise typer.Exit(int(result.exit_code))
+
+
+@sync_app.command("plan")
+def sync_plan(
+    ctx: typer.Context,
+    full: _FullOption = False,
+    max_api_calls: _MaxCallsOption = None,
+    as_json: _JsonOption = False,
+) -> None:
+    """Pull, then show what a run would create, update and close, grouped by owner (writes nothing)."""
+    from sync import report
+
+    result = _run(ctx, "plan", full, max_api_calls)
+    if as_json:
+        typer.echo(json.dumps(report.plan_json(result), indent=2))
+        return
+    console = Console()
+    console.print(report.plan_by_owner(result))
+    console.print(report.summary(result))
+
+
+@sync_app.command("status")
+def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
+    """The last run, the mirror, the cursors, the ledger and the records the CRM rejected."""
+    from sync.report import status
+    from sync.store import StateStore
+
+    store = StateStore(_state(ctx).settings.state_dir)
+    try:
+        data = status(store)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, default=str))
+        return
+    last = data["last_run"]
+    typer.echo(f"state: {data['state_dir']} ({data['crm'] or 'no sync yet'})")
+    if last:
+        typer.echo(
+            f"last run: #{last['id']} {last['mode']} {last['outcome']} (exit {last['exit_code']}), "
+            f"started {last['started_at']}, {last['api_calls'] or 0} API calls"
+            + (f": {last['message']}" if last["message"] else "")
+        )
+    typer.echo("mirror: " + ", ".join(f"{k} {v:,}" for k, v in data["mirror"].items()))
+    for key, cursor in data["cursors"].items():
+        typer.echo(f"cursor {key}: {cursor['value']} (stored {cursor['updated_at']})")
+    typer.echo("ledger: " + (", ".join(f"{k} {v}" for k, v in data["ledger"].items()) or "empty"))
+    rejections = data["rejections"]
+    typer.echo(f"rejected records waiting for the next run: {len(rejections)}")
+    for r in rejections[:20]:
+        typer.echo(
+            f"  {r['sync_key']} ({r['object']}): {r['error_code']} {r['message']} [attempts {r['attempts']}]"
+        )
+
+
+@sync_app.command("history")
+def sync_history(
+    ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, help="How many runs to show.")] = 20
+) -> None:
+    """Past runs: when, outcome, exit code, API calls, writes."""
+    from sync.report import history_table
+    from sync.store import StateStore
+
+    store = StateStore(_state(ctx).settings.state_dir)
+    try:
+        Console().print(history_table(store, limit))
+    finally:
+        store.close()
+
+
+@sync_app.command("explain")
+def sync_explain(
+    ctx: typer.Context,
+    alliance: Annotated[str, typer.Argument(help="Account id or (part of) the alliance's name.")],
+) -> None:
+    """The model of one alliance (sponsor, counterpart, touches, health, candidates) and the reason
+    for each of its tasks and alerts, from local state (no CRM call)."""
+    from mappings.loader import load_mapping
+    from sync.report import explain
+    from sync.run import explain_alliance
+
+    settings = _state(ctx).settings
+    mapping = load_mapping(settings.mapping, settings.require_crm())
+    view, tasks = explain_alliance(settings, mapping, alliance)
+    Console().print(explain(view, tasks))
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Log in, confirm every object and field the mapping needs exists with the access required,
+    and print the API usage left."""
+    from connectors.factory import connect
+    from mappings.commands import validate_live
+    from mappings.loader import load_mapping
+
+    settings = _state(ctx).settings
+    mapping = load_mapping(settings.mapping, settings.require_crm())
+    connector = connect(settings)
+    try:
+        checked = validate_live(mapping, connector.describe)
+        report = connector.check()
+    finally:
+        connector.close()
+    typer.echo(f"logged in to {report.crm}: {report.identity}")
+    typer.echo(f"mapping: {checked} objects and every mapped field exist with the access needed")
+    if report.api_limit:
+        used = report.api_used or 0
+        typer.echo(
+            f"API usage: {used:,} of {report.api_limit:,} used today ({report.api_limit - used:,} left)"
+        )
+    for note in report.notes:
+        typer.echo(f"note: {note}")
+
+
 @app.command()
 def demo(
     crm: Annotated[
         str, typer.Option(help="Which CRM the sandbox emulates: salesforce or hubspot.")
     ] = "salesforce",
+    size: Annotated[int, typer.Option(min=10, help="Contacts in the sandbox org.")] = 300,
+    seed: Annotated[int, typer.Option(help="Seed of the sandbox org.")] = 0,
+    state_dir: Annotated[
+        Path, typer.Option(help="Where the demo keeps its state and sandbox settings (recreated each time).")
+    ] = Path(".sponsorsync-demo"),
 ) -> None:
-    """Start the sandbox CRM, run a full sync against it and show the result."""
-    typer.echo(
-        f"sponsorsync {_version()} is installed, but the demo ({crm}) is not available yet: it needs the "
-        "sandbox CRM and the sync engine, which are still being built (see README, 'Status')."
-    )
-    raise typer.Exit(int(ExitCode.OK))
+    """Start the sandbox CRM, run a full sync, show the result, run again to show nothing is written
+    twice, and say how to look around."""
+    from sync.demo import run_demo
+
+    run_demo(crm=crm, size=size, seed=seed, root=state_dir, version=_version(), console=Console())
 
 
 if __name__ == "__main__":
