@@ -106,6 +106,7 @@ def load(path: Path, now: datetime) -> Seed:
             _records(loader, seed, schema, validator, otype, index, record)
     for (source, source_id, target, target_id), primary in links.items():
         seed.link(BY_NAME[source], source_id, BY_NAME[target], target_id, primary)
+    seed.labels = dict(loader.labels)
     return seed.build()
 
 

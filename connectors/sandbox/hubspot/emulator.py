@@ -32,6 +32,8 @@ MESSAGES = {
     500: "internal error",
 }
 EDGE_STATUS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
+# the server core's own codes (unknown routes, handler crashes) in HubSpot's categories
+SERVER_CODES = {"NOT_FOUND": "OBJECT_NOT_FOUND", "UNKNOWN_EXCEPTION": "INTERNAL_ERROR"}
 SETTINGS = ("index_lag_ms", "rate_limit", "expire_tokens")
 
 
@@ -123,6 +125,7 @@ class HubSpotEmulator:
             return self.gate.refusal(policy)
         if error_code == "JSON_PARSER_ERROR":
             error_code, message = "VALIDATION_ERROR", f"Invalid input JSON on line 1, column 1: {message}"
+        error_code = SERVER_CODES.get(error_code or "", error_code)
         category = error_code or CATEGORIES.get(status, "INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST")
         text = message or MESSAGES.get(status, f"{category.replace('_', ' ').capitalize()}")
         return body_response(status, error_body(category, text))

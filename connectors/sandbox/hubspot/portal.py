@@ -42,6 +42,7 @@ class Seed:
     tables: dict[str, BaseTable]
     links: dict[tuple[str, str], SeededLinks]
     options: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # extra enumeration options
+    labels: dict[str, str] = field(default_factory=dict)  # a data file's "@id" labels -> ids
 
 
 class SeedBuilder:
@@ -55,6 +56,7 @@ class SeedBuilder:
         self._links: dict[tuple[str, str], LinkBuilder] = {}
         self._special: dict[tuple[str, str], dict[tuple[int, int], frozenset[int]]] = {}
         self.options: dict[tuple[str, str], set[str]] = {}
+        self.labels: dict[str, str] = {}
 
     def record(
         self,
@@ -93,7 +95,7 @@ class SeedBuilder:
             links[(source, target)] = builder.build(
                 tables[source].n, frozenset(types), self._special.get((source, target), {})
             )
-        return Seed(self.portal_id, self.now, self.owners, tables, links, self.options)
+        return Seed(self.portal_id, self.now, self.owners, tables, links, self.options, self.labels)
 
 
 class Portal:
@@ -150,7 +152,12 @@ class Portal:
         if everything:
             shown = {k: v for k, v in values.items() if v is not None}
         else:
-            names = props if props else otype.default_props
+            # HubSpot always adds the id, create and last-modified properties to the ones named
+            names = (
+                [*props, "hs_object_id", otype.created_prop, otype.modified_prop]
+                if props
+                else otype.default_props
+            )
             shown = {n: values.get(n) for n in names if n in values or self.schema.get(otype, n)}
         data: dict[str, Any] = {
             "id": str(version.id),
