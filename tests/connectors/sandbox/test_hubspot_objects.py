@@ -18,7 +18,10 @@ from hubspot.crm.objects import (
 )
 from hubspot.crm.objects.exceptions import ApiException, NotFoundException
 
-from tests.connectors.sandbox.hubspot_support import Sandbox, body_of, hs, hubspot_session  # noqa: F401
+from tests.connectors.sandbox import hubspot_support
+from tests.connectors.sandbox.hubspot_support import Sandbox, body_of
+
+hubspot_session, hs = hubspot_support.hubspot_session, hubspot_support.hs  # the fixtures
 
 ISO_MS = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -38,7 +41,8 @@ def test_list_pages_through_every_contact_in_id_order_and_omits_paging_on_the_la
         if page.paging is None:
             break
         after = page.paging.next.after
-        assert after == page.paging.next.after and isinstance(after, str) and after
+        assert isinstance(after, str)
+        assert after
     expected = [hs.id(label) for label in ("jane", "ken", "luis", "petra", "sam", "orla")]
     assert (seen, pages) == (expected, 2)
 
@@ -266,7 +270,8 @@ def test_archive_answers_204_hides_the_record_and_lists_it_with_archived_true(hs
     assert hs.id("orla") not in [r.id for r in live.results]
     archived = hs.api.objects.get_page("contacts", limit=100, archived=True)
     assert [r.id for r in archived.results] == [hs.id("orla")]
-    assert archived.results[0].archived is True and archived.results[0].archived_at is not None
+    assert archived.results[0].archived is True
+    assert archived.results[0].archived_at is not None
     by_id = hs.api.objects.get_by_id("contacts", hs.id("orla"), archived=True)
     assert by_id.archived is True
     again = hs.raw("DELETE", f"/crm/v3/objects/contacts/{hs.id('orla')}")
