@@ -1,0 +1,61 @@
+"""``sponsorsync demo``: a real sync against the sandbox, twice, so a new user sees what the
+product does before connecting a real org."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from rich.console import Console
+
+from connectors.errors import ConfigError
+from connectors.sandbox.app import CRMS, build_sandbox
+from mappings.loader import load_mapping
+from sync import report
+from sync.run import RunReport, execute
+from sync.settings import load_settings
+
+
+def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, console: Console) -> None:
+    if crm not in CRMS:
+        raise ConfigError(f"--crm must be one of {', '.join(CRMS)}, not {crm!r}")
+    home = root / crm
+    if home.exists():
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    console.print(f"Starting the {crm} sandbox with a synthetic org of {size:,} contacts (seed {seed})...")
+    with build_sandbox(crm, ca_dir=home, size=size, seed=seed) as server:
+        env_file = home / "sandbox.env"
+        server.write_env_file(env_file)
+        with env_file.open("a", encoding="utf-8") as handle:
+            handle.write(f"SPONSORSYNC_STATE_DIR={home / 'state'}\n")
+            # The sandbox enforces no rate limit unless asked to: do not pace below its speed.
+            handle.write("SPONSORSYNC_LIMITS__HUBSPOT_REQUESTS_PER_10S=1000\n")
+            handle.write("SPONSORSYNC_LIMITS__HUBSPOT_SEARCH_PER_SECOND=50\n")
+        settings = load_settings(env_file)
+        mapping = load_mapping(None, settings.require_crm())
+        console.print(f"Sandbox ready at {server.base_url}. First sync (full pull):", style="bold")
+        first = execute(settings, mapping, mode="run", version=version)
+        console.print(report.summary(first))
+        console.print()
+        console.print("Second sync (incremental): it should find nothing new to write.", style="bold")
+        second = execute(settings, mapping, mode="run", version=version)
+        console.print(report.summary(second))
+    alliance = _example(first)
+    console.print()
+    console.print(
+        "Look around (the state stays in " + str(home) + "; the sandbox has stopped):", style="bold"
+    )
+    console.print(f"  sponsorsync --env-file {env_file} sync status")
+    console.print(f"  sponsorsync --env-file {env_file} sync history")
+    if alliance:
+        console.print(f'  sponsorsync --env-file {env_file} sync explain "{alliance}"')
+    console.print(f"  sponsorsync sandbox serve --crm {crm} --size {size}   # a sandbox that keeps running")
+
+
+def _example(result: RunReport) -> str | None:
+    """An alliance with tasks, to show `sync explain` on."""
+    for view in result.plan.views.values():
+        if view.tasks:
+            return str(view.alliance.name)
+    return None

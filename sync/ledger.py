@@ -1,0 +1,171 @@
+"""The ledger of what sponsorsync wrote, the rejections, the memory of the previous run and the run
+history. Each write is recorded as soon as the CRM confirms it (one transaction per batch)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from connectors.base import WriteResult
+from sync.model import Memory
+from sync.store import StateStore
+
+# Ledger statuses
+OPEN = "open"  # written by us, open as far as we know
+CLOSED = "closed"  # closed by us because its condition cleared
+ACCOUNT = "written"  # account fields
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    sync_key: str
+    kind: str  # task | account
+    object: str
+    crm_id: str | None
+    alliance_id: str | None
+    rule: str | None
+    status: str
+    fields: dict[str, Any]
+    run_id: int | None = None
+    written_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    sync_key: str
+    object: str
+    error_code: str
+    message: str
+    attempts: int
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    started_at: str
+    ended_at: str | None
+    mode: str
+    crm: str | None
+    outcome: str
+    exit_code: int | None
+    api_calls: int | None
+    counts: dict[str, Any]
+    message: str | None
+
+
+class Ledger:
+    def __init__(self, store: StateStore) -> None:
+        self.db = store.db
+
+    # -- ledger --------------------------------------------------------------------------------
+    def entries(self) -> dict[str, LedgerEntry]:
+        rows = self.db.execute(
+            "SELECT sync_key, kind, object, crm_id, alliance_id, rule, status, fields, run_id, written_at FROM ledger"
+        )
+        return {
+            r[0]: LedgerEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
+            for r in rows
+        }
+
+    def record(self, entries: Iterable[LedgerEntry]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO ledger(sync_key, kind, object, crm_id, alliance_id, rule, status, fields, "
+            "run_id, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (e.sync_key, e.kind, e.object, e.crm_id, e.alliance_id, e.rule, e.status, json.dumps(e.fields),
+                 e.run_id, e.written_at or now_text())
+                for e in entries
+            ],
+        )  # fmt: skip
+
+    def closed_by_us(self) -> frozenset[str]:
+        rows = self.db.execute("SELECT sync_key FROM ledger WHERE status = ?", (CLOSED,))
+        return frozenset(r[0] for r in rows)
+
+    def status_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT kind || ':' || status, COUNT(*) FROM ledger GROUP BY 1")
+        return {r[0]: int(r[1]) for r in rows}
+
+    # -- rejections ----------------------------------------------------------------------------
+    def reject(self, run_id: int, object_name: str, results: Iterable[WriteResult]) -> None:
+        now = now_text()
+        for r in results:
+            self.db.execute(
+                "INSERT INTO rejections(sync_key, run_id, object, error_code, message, attempts, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT(sync_key) DO UPDATE SET run_id = excluded.run_id, "
+                "error_code = excluded.error_code, message = excluded.message, attempts = attempts + 1, "
+                "last_seen = excluded.last_seen",
+                (r.key, run_id, object_name, r.error_code or "", (r.message or "")[:500], now, now),
+            )
+
+    def clear_rejections(self, keys: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM rejections WHERE sync_key = ?", [(k,) for k in keys])
+
+    def rejections(self) -> list[Rejection]:
+        rows = self.db.execute(
+            "SELECT sync_key, object, error_code, message, attempts, first_seen, last_seen FROM rejections "
+            "ORDER BY last_seen DESC, sync_key"
+        )
+        return [Rejection(*r) for r in rows]
+
+    # -- memory of the previous run ------------------------------------------------------------
+    def memory(self) -> dict[str, Memory]:
+        rows = self.db.execute("SELECT alliance_id, sponsor_id, counterpart_id, seen_on FROM memory")
+        return {r[0]: Memory(r[1], r[2], date.fromisoformat(r[3])) for r in rows}
+
+    def remember(self, memory: dict[str, Memory]) -> None:
+        self.db.execute("DELETE FROM memory")
+        self.db.executemany(
+            "INSERT INTO memory(alliance_id, sponsor_id, counterpart_id, seen_on) VALUES (?, ?, ?, ?)",
+            [(k, m.sponsor_id, m.counterpart_id, m.seen_on.isoformat()) for k, m in memory.items()],
+        )
+
+    # -- run history ---------------------------------------------------------------------------
+    def start_run(self, mode: str, crm: str | None) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO runs(started_at, mode, crm, outcome) VALUES (?, ?, ?, 'running')",
+            (now_text(), mode, crm),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(
+        self,
+        run_id: int,
+        outcome: str,
+        exit_code: int,
+        api_calls: int,
+        counts: dict[str, Any],
+        message: str | None,
+    ) -> None:
+        self.db.execute(
+            "UPDATE runs SET ended_at = ?, outcome = ?, exit_code = ?, api_calls = ?, counts = ?, message = ? "
+            "WHERE id = ?",
+            (now_text(), outcome, exit_code, api_calls, json.dumps(counts), message, run_id),
+        )
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        rows = self.db.execute(
+            "SELECT id, started_at, ended_at, mode, crm, outcome, exit_code, api_calls, counts, message "
+            "FROM runs ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            RunRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8] or "{}"), r[9])
+            for r in rows
+        ]
+
+    def mark_interrupted(self) -> None:
+        """Runs still 'running' when a new one starts were killed: say so in the history."""
+        self.db.execute(
+            "UPDATE runs SET outcome = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE outcome = 'running'",
+            (now_text(),),
+        )

@@ -1,0 +1,278 @@
+"""The mirror: the slice of the CRM the engine needs, projected onto canonical columns.
+
+Pull pages arrive here as canonical values (see :func:`mappings.records.canonical_values`) and are
+stored with the page's cursor in one transaction, so a run killed mid-pull resumes from the last
+stored page. Reads for the engine stream or aggregate in SQL: a million activities never sit in
+memory at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from connectors.timestamps import parse_instant
+from sync.store import StateStore
+
+KINDS = ("users", "accounts", "contacts", "account_team", "activities")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One canonical record for the mirror."""
+
+    id: str
+    values: dict[str, Any]
+    deleted: bool = False
+    extra: dict[str, Any] | None = None  # CRM values kept verbatim (write-back fields, own tasks)
+
+
+def _flag(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return int(bool(value))
+    return int(str(value).strip().lower() in ("true", "1", "yes"))
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _instant(value: Any) -> str | None:
+    """Dates and datetimes as sortable UTC text: ``YYYY-MM-DDTHH:MM:SSZ``."""
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return f"{text}T00:00:00Z"
+        return parse_instant(text).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return None
+
+
+def _name(values: dict[str, Any]) -> str | None:
+    if values.get("name"):
+        return str(values["name"])
+    parts = [str(values[k]) for k in ("first_name", "last_name") if values.get(k)]
+    return " ".join(parts) or None
+
+
+def _user(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    v = row.values
+    active = _flag(v.get("active"))
+    return (_name(v), _text(v.get("email")), _text(v.get("title")), 1 if active is None else active)
+
+
+def _account(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    v = row.values
+    fields = ("name", "owner_id", "type", "tier", "sponsor_id")
+    return (*(_text(v.get(f)) for f in fields), json.dumps(row.extra or {}))
+
+
+def _contact(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    v = row.values
+    return tuple(_text(v.get(f)) for f in ("account_id", "first_name", "last_name", "title", "email"))
+
+
+def _team(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    return tuple(_text(row.values.get(f)) for f in ("account_id", "user_id", "role"))
+
+
+def _activity(row: Row, source: str) -> tuple[Any, ...]:
+    v = row.values
+    sync_key = _text(v.get("sync_key"))
+    return (
+        source,
+        _text(v.get("kind")),
+        _text(v.get("owner_id")),
+        _text(v.get("account_id")),
+        _instant(v.get("occurred_at")),
+        _flag(v.get("completed")),
+        _text(v.get("subject")),
+        sync_key,
+        json.dumps(row.extra) if sync_key and row.extra is not None else None,
+    )
+
+
+_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
+    "users": (("name", "email", "title", "active"), _user),
+    "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra"), _account),
+    "contacts": (("account_id", "first_name", "last_name", "title", "email"), _contact),
+    "account_team": (("account_id", "user_id", "role"), _team),
+    "activities": (
+        (
+            "source",
+            "kind",
+            "owner_id",
+            "account_id",
+            "occurred_at",
+            "completed",
+            "subject",
+            "sync_key",
+            "extra",
+        ),
+        _activity,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TouchAggregate:
+    owner_id: str | None  # None when any internal user's touches count
+    contact_id: str
+    last_at: date
+    count_90: int
+    count_365: int
+
+
+@dataclass(frozen=True, slots=True)
+class OwnTask:
+    """A task sponsorsync wrote (it carries a sync key), as the CRM has it now."""
+
+    id: str
+    source: str
+    sync_key: str
+    completed: bool
+    deleted: bool
+    crm_values: dict[str, Any]
+
+
+class Mirror:
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+        self.db = store.db
+
+    # -- writes (inside the caller's transaction) ----------------------------------------------
+    def write(self, kind: str, source: str, rows: Iterable[Row], run_id: int) -> int:
+        columns, values_of = _COLUMNS[kind]
+        names = ("id", *columns, "deleted", "seen_run")
+        sql = f"INSERT OR REPLACE INTO {kind}({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        count = 0
+        for row in rows:
+            if row.deleted and not row.values:
+                # A deletion without the record's fields (HubSpot archive sweeps): flag what we have.
+                self.db.execute(f"UPDATE {kind} SET deleted = 1, seen_run = ? WHERE id = ?", (run_id, row.id))
+                continue
+            self.db.execute(sql, (row.id, *values_of(row, source), int(row.deleted), run_id))
+            if kind == "activities":
+                self.db.execute("DELETE FROM activity_contacts WHERE activity_id = ?", (row.id,))
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id) VALUES (?, ?)",
+                    [(row.id, str(c)) for c in row.values.get("contact_ids") or [] if c],
+                )
+            count += 1
+        return count
+
+    def sweep_unseen(self, kind: str, source: str, run_id: int) -> int:
+        """After a complete full pull: rows of this source the pull did not return are gone."""
+        scope = " AND source = ?" if kind == "activities" else ""
+        args: tuple[Any, ...] = (run_id, source) if kind == "activities" else (run_id,)
+        cursor = self.db.execute(
+            f"UPDATE {kind} SET deleted = 1 WHERE deleted = 0 AND (seen_run IS NULL OR seen_run < ?){scope}",
+            args,
+        )
+        return cursor.rowcount
+
+    def mark_missing(self, kind: str, present: set[str]) -> int:
+        """After a complete snapshot (HubSpot owners): everything not in it is gone."""
+        rows = self.db.execute(f"SELECT id FROM {kind} WHERE deleted = 0").fetchall()
+        gone = [(r[0],) for r in rows if r[0] not in present]
+        self.db.executemany(f"UPDATE {kind} SET deleted = 1 WHERE id = ?", gone)
+        return len(gone)
+
+    def merge_task(self, task_id: str, values: dict[str, Any], *, completed: bool) -> None:
+        row = self.db.execute("SELECT extra FROM activities WHERE id = ?", (task_id,)).fetchone()
+        if row is None:
+            return
+        extra = json.loads(row[0] or "{}") | values
+        self.db.execute(
+            "UPDATE activities SET extra = ?, completed = CASE WHEN ? THEN 1 ELSE completed END WHERE id = ?",
+            (json.dumps(extra), int(completed), task_id),
+        )
+
+    def patch_account_extra(self, account_id: str, values: dict[str, Any]) -> None:
+        row = self.db.execute("SELECT extra FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        if row is None:
+            return
+        extra = json.loads(row[0] or "{}") | values
+        self.db.execute("UPDATE accounts SET extra = ? WHERE id = ?", (json.dumps(extra), account_id))
+
+    # -- reads ---------------------------------------------------------------------------------
+    def rows(self, kind: str) -> Iterator[dict[str, Any]]:
+        cursor = self.db.execute(f"SELECT * FROM {kind}")
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def rows_by_id(self, kind: str, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        self._load_temp("wanted_ids", ids)
+        cursor = self.db.execute(f"SELECT k.* FROM {kind} k JOIN wanted_ids w ON w.id = k.id")
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def contacts_of(self, account_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        self._load_temp("wanted_accounts", account_ids)
+        cursor = self.db.execute(
+            "SELECT c.* FROM contacts c JOIN wanted_accounts w ON w.id = c.account_id ORDER BY c.id"
+        )
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def touches(
+        self,
+        contact_ids: Iterable[str],
+        kinds: Iterable[str],
+        today: date,
+        *,
+        by_owner: bool,
+        completed_only: bool,
+    ) -> Iterator[TouchAggregate]:
+        """Last touch and touch counts per (owner, contact) for these contacts, from activities
+        of the given kinds on or before ``today`` (not sponsorsync's own tasks)."""
+        self._load_temp("wanted_contacts", contact_ids)
+        kind_list = sorted(set(kinds))
+        end = f"{today.isoformat()}T23:59:59Z"
+        d90 = f"{(today - timedelta(days=90)).isoformat()}T00:00:00Z"
+        d365 = f"{(today - timedelta(days=365)).isoformat()}T00:00:00Z"
+        owner = "a.owner_id" if by_owner else "NULL"
+        sql = f"""
+            SELECT {owner}, ac.contact_id, MAX(a.occurred_at),
+                   SUM(a.occurred_at >= ?), SUM(a.occurred_at >= ?)
+            FROM wanted_contacts w
+            JOIN activity_contacts ac ON ac.contact_id = w.id
+            JOIN activities a ON a.id = ac.activity_id
+            WHERE a.deleted = 0 AND a.sync_key IS NULL AND a.occurred_at IS NOT NULL AND a.occurred_at <= ?
+              AND a.kind IN ({",".join("?" * len(kind_list))})
+              {"AND a.completed = 1" if completed_only else ""}
+            GROUP BY 1, 2
+        """
+        for owner_id, contact_id, last_at, c90, c365 in self.db.execute(sql, (d90, d365, end, *kind_list)):
+            yield TouchAggregate(owner_id, contact_id, date.fromisoformat(last_at[:10]), int(c90), int(c365))
+
+    def own_tasks(self) -> Iterator[OwnTask]:
+        for row in self.db.execute(
+            "SELECT id, source, sync_key, completed, deleted, extra FROM activities WHERE sync_key IS NOT NULL"
+        ):
+            yield OwnTask(row[0], row[1], row[2], bool(row[3]), bool(row[4]), json.loads(row[5] or "{}"))
+
+    def counts(self) -> dict[str, int]:
+        return {
+            kind: int(self.db.execute(f"SELECT COUNT(*) FROM {kind} WHERE deleted = 0").fetchone()[0])
+            for kind in KINDS
+        }
+
+    def _load_temp(self, name: str, ids: Iterable[str]) -> None:
+        self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute(f"DELETE FROM {name}")
+        self.db.executemany(f"INSERT OR IGNORE INTO {name}(id) VALUES (?)", ((i,) for i in ids))

@@ -1,0 +1,194 @@
+"""The engagement model: who the partner executives are, who sponsors each alliance, how recently
+they engaged. Built from the mirror, the mapping and ``today``; everything downstream (match, plan)
+is a pure function of it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from mappings.model import Mapping
+from mappings.policy import AccountFieldSponsor
+from mappings.vocab import Function, Seniority
+from sync.mirror import Mirror, OwnTask, TouchAggregate
+
+TIER_ORDER = {"strategic": 0, "key": 1, "standard": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An internal user / owner."""
+
+    id: str
+    name: str
+    email: str | None
+    title: str | None
+    active: bool
+    seniority: Seniority
+    function: Function
+    capacity: int
+    sponsor_level: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerContact:
+    id: str
+    account_id: str | None
+    name: str
+    title: str | None
+    email: str | None
+    seniority: Seniority
+    function: Function
+    executive: bool
+    deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Alliance:
+    id: str
+    name: str
+    tier: str
+    owner_id: str | None
+    sponsor_id: str | None
+    current: dict[str, Any]  # the CRM's current values of the write-back fields
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """What the previous run saw for an alliance."""
+
+    sponsor_id: str | None
+    counterpart_id: str | None
+    seen_on: date
+
+
+@dataclass
+class Org:
+    """Everything planning needs, for one ``today``."""
+
+    today: date
+    users: dict[str, Person]
+    alliances: list[Alliance]
+    contacts: dict[str, PartnerContact]  # contacts of alliances, plus remembered counterparts
+    executives: dict[str, list[PartnerContact]]  # alliance id -> partner executives, best first by id
+    touches: dict[tuple[str | None, str], TouchAggregate]
+    own_tasks: dict[str, OwnTask]
+    memory: dict[str, Memory]
+    sponsorships: Counter[str] = field(default_factory=Counter)
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def touch(self, owner_id: str | None, contact_id: str) -> TouchAggregate | None:
+        return self.touches.get((owner_id, contact_id))
+
+
+def _display(row: dict[str, Any]) -> str:
+    parts = [str(row[k]) for k in ("first_name", "last_name") if row.get(k)]
+    return " ".join(parts) or str(row.get("name") or row.get("email") or row["id"])
+
+
+def build_org(mirror: Mirror, mapping: Mapping, today: date, memory: dict[str, Memory]) -> Org:
+    titles = mapping.titles
+    roster = {e.email.casefold(): e for e in mapping.roster.executives}
+    users: dict[str, Person] = {}
+    for row in mirror.rows("users"):
+        entry = roster.get((row["email"] or "").casefold())
+        title = row["title"] or (entry.title if entry else None)
+        klass = titles.classify(title)
+        seniority = entry.seniority if entry and entry.seniority else klass.seniority
+        function = entry.function if entry and entry.function else klass.function
+        capacity = entry.capacity if entry and entry.capacity is not None else mapping.roster.default_capacity
+        users[row["id"]] = Person(
+            id=row["id"],
+            name=str(row["name"] or row["email"] or row["id"]),
+            email=row["email"],
+            title=title,
+            active=bool(row["active"]) and not row["deleted"],
+            seniority=seniority,
+            function=function,
+            capacity=capacity,
+            sponsor_level=titles.is_sponsor_level(seniority),
+        )
+
+    team_sponsors: dict[str, str] = {}
+    if not isinstance(mapping.sponsor, AccountFieldSponsor):
+        role = mapping.sponsor.role.casefold()
+        for row in mirror.rows("account_team"):
+            if not row["deleted"] and (row["role"] or "").casefold() == role and row["account_id"]:
+                team_sponsors.setdefault(row["account_id"], row["user_id"])
+
+    alliances: list[Alliance] = []
+    for row in mirror.rows("accounts"):
+        if row["deleted"] or not mapping.alliances.is_alliance(row):
+            continue
+        tier = row["tier"] if row["tier"] in mapping.cadence.tiers else None
+        if tier is None:
+            continue  # not a tier the policy knows: the mapping check warns about value maps
+        if isinstance(mapping.sponsor, AccountFieldSponsor):
+            sponsor = row.get(mapping.sponsor.field) or None
+        else:
+            sponsor = team_sponsors.get(row["id"])
+        alliances.append(
+            Alliance(
+                id=row["id"],
+                name=str(row["name"] or row["id"]),
+                tier=tier,
+                owner_id=row["owner_id"],
+                sponsor_id=sponsor,
+                current=json.loads(row["extra"] or "{}"),
+            )
+        )
+    alliances.sort(key=lambda a: (TIER_ORDER.get(a.tier, 9), a.name.casefold(), a.id))
+    alliance_ids = {a.id for a in alliances}
+
+    contacts: dict[str, PartnerContact] = {}
+    executives: dict[str, list[PartnerContact]] = {a.id: [] for a in alliances}
+    remembered = {m.counterpart_id for m in memory.values() if m.counterpart_id}
+    for row in mirror.contacts_of(alliance_ids):
+        contact = _contact(row, mapping)
+        contacts[contact.id] = contact
+        if contact.executive and not contact.deleted and contact.account_id in executives:
+            executives[contact.account_id].append(contact)
+    for row in mirror.rows_by_id("contacts", remembered - contacts.keys()):
+        contacts[row["id"]] = _contact(row, mapping)
+
+    touch = mapping.cadence.touch
+    wanted = [c.id for c in contacts.values() if not c.deleted]
+    touches = {
+        (t.owner_id, t.contact_id): t
+        for t in mirror.touches(
+            wanted, touch.kinds, today, by_owner=touch.owner == "sponsor", completed_only=touch.completed_only
+        )
+    }
+    sponsorships: Counter[str] = Counter(a.sponsor_id for a in alliances if a.sponsor_id)
+    own = {t.sync_key: t for t in mirror.own_tasks()}
+    return Org(
+        today=today,
+        users=users,
+        alliances=alliances,
+        contacts=contacts,
+        executives=executives,
+        touches=touches,
+        own_tasks=own,
+        memory=memory,
+        sponsorships=sponsorships,
+        stats={"users": len(users), "alliances": len(alliances), "alliance_contacts": len(contacts)},
+    )
+
+
+def _contact(row: dict[str, Any], mapping: Mapping) -> PartnerContact:
+    klass = mapping.titles.classify(row["title"])
+    return PartnerContact(
+        id=row["id"],
+        account_id=row["account_id"],
+        name=_display(row),
+        title=row["title"],
+        email=row["email"],
+        seniority=klass.seniority,
+        function=klass.function,
+        executive=mapping.titles.is_executive(klass.seniority),
+        deleted=bool(row["deleted"]),
+    )

@@ -1,0 +1,172 @@
+"""The pull phase: every source pulled concurrently (bounded), pages stored on the main thread.
+
+Workers only talk to the CRM; the main thread projects each page and stores it with its cursor in
+one transaction, so a run killed at any moment resumes from the last stored page and memory holds
+at most a few pages (the queue is bounded).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from connectors.base import Connector, Page
+from sync.ledger import now_text
+from sync.mirror import Mirror
+from sync.sources import Source
+from sync.store import StateStore
+
+log = logging.getLogger(__name__)
+QUEUE_PAGES = 8
+
+
+@dataclass
+class PullStats:
+    records: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    full: list[str] = field(default_factory=list)
+    swept: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Done:
+    source: Source
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: BaseException
+
+
+Progress = Callable[[str, int, bool], None]  # (source key, records so far, finished)
+
+
+def _sweep_due(store: StateStore, source: Source, hours: float) -> bool:
+    last = store.swept_at(source.key)
+    if last is None or hours <= 0:
+        return True
+    return datetime.fromisoformat(last.replace("Z", "+00:00")) <= datetime.now(UTC) - timedelta(hours=hours)
+
+
+def pull_all(
+    connector: Connector,
+    store: StateStore,
+    sources: list[Source],
+    *,
+    run_id: int,
+    concurrency: int,
+    sweep_hours: float,
+    progress: Progress | None = None,
+) -> PullStats:
+    mirror = Mirror(store)
+    stats = PullStats()
+    inbox: queue.Queue[tuple[Source, Page] | _Done | _Failed] = queue.Queue(maxsize=QUEUE_PAGES)
+    stop = threading.Event()
+    plans = []
+    for source in sources:
+        cursor = store.cursor(source.key)
+        sweep = cursor is not None and _sweep_due(store, source, sweep_hours)
+        plans.append((source, cursor, sweep))
+        if cursor is None:
+            stats.full.append(source.key)
+        if sweep:
+            stats.swept.append(source.key)
+
+    modes = {source.key: (cursor is None, sweep) for source, cursor, sweep in plans}
+    pending = list(plans)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while not stop.is_set():
+            with lock:
+                if not pending:
+                    return
+                source, cursor, sweep = pending.pop(0)
+            try:
+                for page in connector.pull(source.spec, cursor, sweep_deletions=sweep):
+                    while not stop.is_set():
+                        try:
+                            inbox.put((source, page), timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                inbox.put(_Done(source))
+            except BaseException as exc:  # handed to the main thread, which raises it
+                inbox.put(_Failed(exc))
+                return
+
+    threads = [
+        threading.Thread(target=worker, name=f"pull-{i}", daemon=True)
+        for i in range(min(concurrency, len(plans)))
+    ]
+    for thread in threads:
+        thread.start()
+    remaining = len(plans)
+    try:
+        while remaining:
+            item = inbox.get()
+            if isinstance(item, _Failed):
+                raise item.error
+            if isinstance(item, _Done):
+                remaining -= 1
+                _finish(store, mirror, item.source, run_id, stats, progress, modes[item.source.key])
+                continue
+            source, page = item
+            _store_page(store, mirror, source, page, run_id, stats)
+            if progress:
+                progress(source.key, stats.records.get(source.key, 0), False)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+    return stats
+
+
+def _store_page(
+    store: StateStore, mirror: Mirror, source: Source, page: Page, run_id: int, stats: PullStats
+) -> None:
+    rows = [source.project(record) for record in page.records]
+    with store.transaction():
+        written = mirror.write(source.kind, source.spec.name, rows, run_id)
+        if page.snapshot and page.complete:
+            gone = mirror.mark_missing(source.kind, {row.id for row in rows})
+            stats.deleted[source.key] = stats.deleted.get(source.key, 0) + gone
+        if page.cursor is not None:
+            store.save_cursor(source.key, page.cursor, now_text())
+    stats.records[source.key] = stats.records.get(source.key, 0) + written
+    deleted = sum(1 for row in rows if row.deleted)
+    if deleted:
+        stats.deleted[source.key] = stats.deleted.get(source.key, 0) + deleted
+
+
+def _finish(
+    store: StateStore,
+    mirror: Mirror,
+    source: Source,
+    run_id: int,
+    stats: PullStats,
+    progress: Progress | None,
+    mode: tuple[bool, bool],
+) -> None:
+    full, swept = mode
+    with store.transaction():
+        if full:
+            # A complete full pull returned every live record: what it did not return is gone.
+            gone = mirror.sweep_unseen(source.kind, source.spec.name, run_id)
+            if gone:
+                stats.deleted[source.key] = stats.deleted.get(source.key, 0) + gone
+        if full or swept:
+            store.save_sweep(source.key, now_text())
+    log.info(
+        "pulled %s",
+        source.key,
+        extra={"records": stats.records.get(source.key, 0), "deleted": stats.deleted.get(source.key, 0)},
+    )
+    if progress:
+        progress(source.key, stats.records.get(source.key, 0), True)

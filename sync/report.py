@@ -1,0 +1,241 @@
+"""What the sync commands print: the one-screen run summary, the plan grouped by owner, status,
+history and the explanation of one alliance. Plain data in, rich renderables or JSON out."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from sync.diff import TaskWrite
+from sync.ledger import Ledger
+from sync.plan import RULES, AllianceView, DesiredTask
+from sync.run import RunReport
+from sync.store import StateStore
+
+
+def summary(report: RunReport) -> RenderableType:
+    counts = report.counts()
+    verb = {"run": "sync", "dry_run": "dry run (nothing written)", "plan": "plan (nothing written)"}[
+        report.mode
+    ]
+    head = Text(
+        f"sponsorsync {verb} #{report.run_id} on {report.crm}: {report.outcome}, {report.seconds:.1f}s, "
+        f"{report.api_calls} API calls, today = {report.today.isoformat()}",
+        style="bold",
+    )
+    pulled = ", ".join(f"{key.split(':', 1)[1]} {n:,}" for key, n in sorted(report.pull.records.items()) if n)
+    views = list(report.plan.views.values())
+    tiers: dict[str, int] = defaultdict(int)
+    for view in views:
+        tiers[view.alliance.tier] += 1
+    health = counts["health"]
+    lines: list[RenderableType] = [
+        head,
+        Text(f"pulled {counts['pulled']:,} records" + (f" ({pulled})" if pulled else " (nothing changed)")),
+        Text(
+            f"alliances {len(views)} ("
+            + ", ".join(f"{tier} {n}" for tier, n in sorted(tiers.items()))
+            + f"); sponsored {counts['sponsored']}; health: "
+            + ", ".join(f"{color} {health.get(color, 0)}" for color in ("green", "amber", "red"))
+        ),
+    ]
+    table = Table(title="tasks and alerts by rule", title_justify="left", show_edge=False)
+    for column in ("rule", "planned", "created", "updated", "closed"):
+        table.add_column(column, justify="left" if column == "rule" else "right")
+    created = _by_rule(report, "create")
+    updated = _by_rule(report, "update")
+    closed = _by_rule(report, "close")
+    planned = counts["planned_tasks_by_rule"]
+    for rule in RULES:
+        table.add_row(
+            rule,
+            str(planned.get(rule, 0)),
+            str(created.get(rule, 0)),
+            str(updated.get(rule, 0)),
+            str(closed.get(rule, 0)),
+        )
+    lines.append(table)
+    if report.mode == "run":
+        lines.append(Text(f"account health fields written on {counts['accounts_written']} accounts"))
+        written = counts["created"] + counts["updated"] + counts["closed"] + counts["accounts_written"]
+        if written == 0:
+            lines.append(Text("nothing new to write: the CRM already holds the plan", style="green"))
+    else:
+        lines.append(
+            Text(
+                f"would create {counts['to_create']}, update {counts['to_update']}, close {counts['to_close']} "
+                f"tasks and update {counts['account_updates']} accounts"
+            )
+        )
+    if counts["left_alone"]:
+        lines.append(
+            Text(
+                "left alone (people's changes win): "
+                + ", ".join(f"{k} {v}" for k, v in counts["left_alone"].items())
+            )
+        )
+    if counts["rejected"]:
+        lines.append(
+            Text(
+                f"{counts['rejected']} records rejected by the CRM: see `sponsorsync sync status`",
+                style="red",
+            )
+        )
+    return Group(*lines)
+
+
+def _by_rule(report: RunReport, action: str) -> dict[str, int]:
+    writes = {
+        "create": report.writes.creates,
+        "update": report.writes.updates,
+        "close": report.writes.closes,
+    }[action]
+    rejected = {r.key for r in report.applied.rejected} if report.applied else set()
+    found: dict[str, int] = defaultdict(int)
+    for write in writes:
+        if write.key not in rejected:
+            found[write.rule] += 1
+    return found
+
+
+def plan_by_owner(report: RunReport) -> RenderableType:
+    users = {}
+    for view in report.plan.views.values():
+        for person in (view.manager, view.sponsor):
+            if person is not None:
+                users[person.id] = person.name
+    groups: dict[str, list[tuple[str, TaskWrite]]] = defaultdict(list)
+    for action, writes in (
+        ("create", report.writes.creates),
+        ("update", report.writes.updates),
+        ("close", report.writes.closes),
+    ):
+        for write in writes:
+            owner = users.get(write.owner_id or "", write.owner_id or "(current owner)")
+            groups[owner].append((action, write))
+    if not groups:
+        return Text("nothing to create, update or close")
+    table = Table(show_edge=False)
+    for column in ("owner", "action", "rule", "task"):
+        table.add_column(column)
+    for owner in sorted(groups):
+        for action, write in sorted(groups[owner], key=lambda pair: (pair[0], pair[1].key)):
+            table.add_row(owner, action, write.rule, write.summary)
+    return table
+
+
+def plan_json(report: RunReport) -> dict[str, Any]:
+    def item(action: str, write: TaskWrite) -> dict[str, Any]:
+        return {
+            "action": action,
+            "key": write.key,
+            "rule": write.rule,
+            "owner_id": write.owner_id,
+            "summary": write.summary,
+        }
+
+    return {
+        "run_id": report.run_id,
+        "mode": report.mode,
+        "crm": report.crm,
+        "today": report.today.isoformat(),
+        "exit_code": int(report.exit_code),
+        "api_calls": report.api_calls,
+        "counts": report.counts(),
+        "writes": [item("create", w) for w in report.writes.creates]
+        + [item("update", w) for w in report.writes.updates]
+        + [item("close", w) for w in report.writes.closes],
+        "rejected": [
+            {"key": r.key, "error_code": r.error_code, "message": r.message}
+            for r in (report.applied.rejected if report.applied else [])
+        ],
+    }
+
+
+def explain(view: AllianceView, tasks: list[DesiredTask]) -> RenderableType:
+    a = view.alliance
+    lines: list[RenderableType] = [Text(f"{a.name} ({a.id}), {a.tier} alliance", style="bold")]
+    lines.append(Text(f"alliance manager: {view.manager.name if view.manager else 'none active'}"))
+    if view.sponsor_state == "none":
+        lines.append(Text("sponsor: none"))
+    else:
+        who = view.sponsor.name if view.sponsor else a.sponsor_id
+        title = f", {view.sponsor.title}" if view.sponsor and view.sponsor.title else ""
+        lines.append(
+            Text(f"sponsor: {who}{title}" + (" (NOT ACTIVE)" if view.sponsor_state == "gone" else ""))
+        )
+    lines.append(Text(f"partner executives: {view.executives}"))
+    if view.counterpart:
+        c = view.counterpart
+        lines.append(Text(f"counterpart: {c.contact.name}, {c.contact.title or '-'} ({c.score.explain()})"))
+        last = view.last_touch.isoformat() if view.last_touch else "never"
+        lines.append(
+            Text(f"last touch: {last}; touches in 90 days {view.touches_90}, in 365 days {view.touches_365}")
+        )
+    lines.append(Text(f"health: {view.health} ({view.reason})"))
+    if view.candidates:
+        lines.append(Text("sponsor candidates:"))
+        for i, candidate in enumerate(view.candidates, 1):
+            person = candidate.person
+            lines.append(
+                Text(
+                    f"  {i}. {person.name} ({person.title or person.seniority}): {candidate.score.explain()}"
+                )
+            )
+    if tasks:
+        lines.append(Text("tasks and alerts:"))
+        for t in tasks:
+            lines.append(Text(f"  [{t.rule}] {t.subject} (due {t.due.isoformat()}; key {t.key})"))
+            lines.append(Text("      " + t.body.replace("\n", "\n      ")))
+    else:
+        lines.append(Text("tasks and alerts: none (all in order)"))
+    for note in view.notes:
+        lines.append(Text(f"note: {note}", style="yellow"))
+    return Group(*lines)
+
+
+def status(store: StateStore) -> dict[str, Any]:
+    ledger = Ledger(store)
+    runs = ledger.runs(1)
+    from sync.mirror import Mirror
+
+    return {
+        "state_dir": str(store.state_dir),
+        "crm": store.meta("crm"),
+        "last_run": runs[0].__dict__ if runs else None,
+        "mirror": Mirror(store).counts(),
+        "cursors": {
+            key: {"value": c.last_value, "updated_at": at} for key, (c, at) in store.cursors().items()
+        },
+        "ledger": ledger.status_counts(),
+        "rejections": [r.__dict__ for r in ledger.rejections()],
+    }
+
+
+def history_table(store: StateStore, limit: int) -> Table:
+    table = Table(show_edge=False)
+    for column in (
+        "run",
+        "started",
+        "mode",
+        "outcome",
+        "exit",
+        "API calls",
+        "created",
+        "updated",
+        "closed",
+        "rejected",
+    ):
+        table.add_column(column)
+    for run in Ledger(store).runs(limit):
+        c = run.counts
+        table.add_row(
+            str(run.id), run.started_at, run.mode, run.outcome, str(run.exit_code if run.exit_code is not None else "-"),
+            str(run.api_calls or 0), str(c.get("created", 0)), str(c.get("updated", 0)), str(c.get("closed", 0)),
+            str(c.get("rejected", 0)),
+        )  # fmt: skip
+    return table

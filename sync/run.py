@@ -1,0 +1,225 @@
+"""One sync run: lock, pull, model, plan, diff, apply, record. The CLI and the demo call
+:func:`execute`; everything it decides is in the returned :class:`RunReport`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from connectors.base import Connector
+from connectors.errors import ConfigError, ExitCode, SponsorsyncError
+from connectors.factory import connect
+from mappings.model import Mapping
+from sync.apply import Applier, ApplyResult
+from sync.diff import Differ, WritePlan, stamp
+from sync.ledger import Ledger, now_text
+from sync.mirror import Mirror
+from sync.model import build_org
+from sync.plan import AllianceView, DesiredTask, Plan, plan
+from sync.pull import PullStats, pull_all
+from sync.settings import Settings
+from sync.sources import fingerprint, sources
+from sync.store import StateStore
+
+log = logging.getLogger(__name__)
+Mode = Literal["run", "dry_run", "plan"]
+
+
+@dataclass
+class Progress:
+    """Callbacks for progress display (the CLI draws bars on a terminal, logs otherwise)."""
+
+    pulled: Callable[[str, int, bool], None] | None = None
+    applied: Callable[[str, int], None] | None = None
+    phase: Callable[[str], None] | None = None
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    mode: Mode
+    crm: str
+    today: date
+    exit_code: ExitCode
+    outcome: str
+    api_calls: int
+    seconds: float
+    pull: PullStats
+    plan: Plan
+    writes: WritePlan
+    applied: ApplyResult | None
+    mirror_counts: dict[str, int] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, Any]:
+        tasks_by_rule: dict[str, int] = {}
+        for task in self.plan.tasks:
+            tasks_by_rule[task.rule] = tasks_by_rule.get(task.rule, 0) + 1
+        health: dict[str, int] = {}
+        for view in self.plan.views.values():
+            health[view.health] = health.get(view.health, 0) + 1
+        applied = self.applied
+        return {
+            "pulled": sum(self.pull.records.values()),
+            "alliances": len(self.plan.views),
+            "sponsored": sum(1 for v in self.plan.views.values() if v.sponsor_state == "ok"),
+            "health": health,
+            "planned_tasks_by_rule": tasks_by_rule,
+            "to_create": len(self.writes.creates),
+            "to_update": len(self.writes.updates),
+            "to_close": len(self.writes.closes),
+            "account_updates": len(self.writes.accounts),
+            "created": applied.created if applied else 0,
+            "updated": applied.updated if applied else 0,
+            "closed": applied.closed if applied else 0,
+            "accounts_written": applied.accounts if applied else 0,
+            "rejected": len(applied.rejected) if applied else 0,
+            "left_alone": dict(self.writes.left_alone),
+        }
+
+
+def execute(
+    settings: Settings,
+    mapping: Mapping,
+    *,
+    mode: Mode = "run",
+    full: bool = False,
+    max_api_calls: int | None = None,
+    progress: Progress | None = None,
+    version: str = "0",
+) -> RunReport:
+    crm = settings.require_crm()
+    if mapping.crm != crm:
+        raise ConfigError(
+            f"The mapping file is for {mapping.crm} but SPONSORSYNC_CRM is {crm}",
+            hint="point SPONSORSYNC_MAPPING at a mapping for this CRM, or unset it to use the default",
+        )
+    progress = progress or Progress()
+    started = time.monotonic()
+    store = StateStore(settings.state_dir)
+    connector: Connector | None = None
+    run_id = 0
+    ledger = Ledger(store)
+    try:
+        store.acquire()
+        ledger.mark_interrupted()
+        _check_state_crm(store, crm)
+        print_ = fingerprint(mapping)
+        if full or store.meta("mapping_fingerprint") != print_:
+            if store.meta("mapping_fingerprint") not in (None, print_):
+                log.warning("the mapping changed since the last run: pulling everything again")
+            store.forget_cursors()
+            store.set_meta("mapping_fingerprint", print_)
+        run_id = ledger.start_run(mode, crm)
+        connector = connect(settings, max_api_calls=max_api_calls)
+        if progress.phase:
+            progress.phase("pull")
+        stats = pull_all(
+            connector,
+            store,
+            sources(mapping),
+            run_id=run_id,
+            concurrency=settings.limits.concurrency,
+            sweep_hours=settings.sync.deletion_sweep_hours,
+            progress=progress.pulled,
+        )
+        today = connector.server_time().astimezone(UTC).date()
+        if progress.phase:
+            progress.phase("plan")
+        mirror = Mirror(store)
+        org = build_org(mirror, mapping, today, ledger.memory())
+        the_plan = plan(org, mapping, ledger.closed_by_us())
+        stamp_text = stamp(mapping, version, run_id, now_text())
+        writes = Differ(mapping, ledger.entries(), org.own_tasks, stamp_text).diff(
+            the_plan, {a.id: a.current for a in org.alliances}
+        )
+        applied = None
+        if mode == "run":
+            if progress.phase:
+                progress.phase("apply")
+            applied = Applier(connector, store, mapping, run_id, progress.applied).apply(writes, today)
+            with store.transaction():
+                ledger.remember(the_plan.memory)
+                store.set_meta("last_today", today.isoformat())
+        exit_code = ExitCode.REJECTED_RECORDS if applied and applied.rejected else ExitCode.OK
+        report = RunReport(
+            run_id=run_id,
+            mode=mode,
+            crm=crm,
+            today=today,
+            exit_code=exit_code,
+            outcome="rejected" if exit_code else "ok",
+            api_calls=connector.api_calls(),
+            seconds=time.monotonic() - started,
+            pull=stats,
+            plan=the_plan,
+            writes=writes,
+            applied=applied,
+            mirror_counts=mirror.counts(),
+        )
+        ledger.finish_run(run_id, report.outcome, int(exit_code), report.api_calls, report.counts(), None)
+        return report
+    except SponsorsyncError as exc:
+        if run_id:
+            calls = connector.api_calls() if connector else 0
+            ledger.finish_run(run_id, "failed", int(exc.exit_code), calls, {}, exc.message)
+        raise
+    except KeyboardInterrupt:
+        if run_id:
+            ledger.finish_run(run_id, "interrupted", 130, connector.api_calls() if connector else 0, {}, None)
+        raise
+    finally:
+        if connector is not None:
+            connector.close()
+        store.close()
+
+
+def _check_state_crm(store: StateStore, crm: str) -> None:
+    known = store.meta("crm")
+    if known is None:
+        store.set_meta("crm", crm)
+        store.set_meta("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    elif known != crm:
+        raise ConfigError(
+            f"The state in {store.state_dir} belongs to a {known} org, not {crm}",
+            hint="use a separate SPONSORSYNC_STATE_DIR per CRM org",
+        )
+
+
+def explain_alliance(
+    settings: Settings, mapping: Mapping, query: str
+) -> tuple[AllianceView, list[DesiredTask]]:
+    """The model and plan of one alliance (by id or name), from local state only: no CRM call."""
+    store = StateStore(settings.state_dir)
+    try:
+        if store.meta("crm") is None:
+            raise ConfigError(
+                f"No sync has run with the state in {settings.state_dir} yet",
+                hint="run `sponsorsync sync run` (or `sponsorsync demo`) first",
+            )
+        ledger = Ledger(store)
+        last = store.meta("last_today")
+        today = date.fromisoformat(last) if last else datetime.now(UTC).date()
+        org = build_org(Mirror(store), mapping, today, ledger.memory())
+        the_plan = plan(org, mapping, ledger.closed_by_us())
+    finally:
+        store.close()
+    wanted = query.casefold()
+    matches = [
+        v for v in the_plan.views.values() if v.alliance.id == query or wanted in v.alliance.name.casefold()
+    ]
+    exact = [v for v in matches if v.alliance.id == query or v.alliance.name.casefold() == wanted]
+    matches = exact or matches
+    if not matches:
+        raise ConfigError(
+            f"No alliance matches {query!r}",
+            hint="give an account id or part of its name; `sponsorsync sync plan` lists the alliances' tasks",
+        )
+    if len(matches) > 1:
+        names = ", ".join(f"{v.alliance.name} ({v.alliance.id})" for v in matches[:8])
+        raise ConfigError(f"{len(matches)} alliances match {query!r}: {names}", hint="give the account id")
+    view = matches[0]
+    return view, [t for t in the_plan.tasks if t.alliance_id == view.alliance.id]

@@ -1,0 +1,96 @@
+"""From the mapping to what is pulled: one :class:`Source` per mapped CRM object, its
+:class:`connectors.base.ObjectSpec`, and the projection of a pulled record onto canonical values.
+
+The objects, their fields and their watermarks all come from the mapping: there is no code per
+object (STYLE: table-driven). The write-back fields are pulled too, so the engine knows what the
+CRM holds now before it writes (overwrite rules, edits made by people).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from connectors.base import ObjectSpec, Record
+from mappings.model import Mapping
+from mappings.objects import ObjectMapping
+from mappings.records import canonical_values, crm_fields
+from sync.mirror import Row
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # users | accounts | contacts | account_team | activities
+    mapping: ObjectMapping
+    spec: ObjectSpec
+    keep: tuple[str, ...]  # CRM fields stored verbatim (write-back fields)
+
+    @property
+    def key(self) -> str:
+        """The state key of this source (cursors, sweeps)."""
+        return f"{self.kind}:{self.spec.name}"
+
+    def project(self, record: Record) -> Row:
+        if record.deleted and not record.fields:
+            return Row(record.id, {}, deleted=True)
+        values = canonical_values(self.mapping, record.fields, record.associations)
+        record_id = str(values.get("id") or record.id)
+        extra = {name: record.fields.get(name) for name in self.keep} if self.keep else None
+        return Row(record_id, values, deleted=record.deleted, extra=extra)
+
+
+def task_fields(mapping: Mapping) -> tuple[str, ...]:
+    task = mapping.writeback.task
+    names = [f.field for _, f in task.fields.items()]
+    if task.stamp_field:
+        names.append(task.stamp_field)
+    return tuple(dict.fromkeys([*names, task.key_field]))
+
+
+def account_fields(mapping: Mapping) -> tuple[str, ...]:
+    account = mapping.writeback.account
+    if account is None:
+        return ()
+    names = [f.field for _, f in account.fields.items()]
+    if account.stamp_field:
+        names.append(account.stamp_field)
+    return tuple(dict.fromkeys(names))
+
+
+def sources(mapping: Mapping) -> list[Source]:
+    objects = mapping.objects
+    listed: list[tuple[str, ObjectMapping]] = [
+        ("users", objects.users),
+        ("accounts", objects.accounts),
+        ("contacts", objects.contacts),
+    ]
+    if objects.account_team is not None and mapping.sponsor.source == "account_team":
+        listed.append(("account_team", objects.account_team))
+    listed.extend(("activities", activity) for activity in objects.activities)
+    result = []
+    for kind, spec in listed:
+        keep: tuple[str, ...] = ()
+        if kind == "accounts":
+            keep = account_fields(mapping)
+        elif kind == "activities" and spec.object == mapping.writeback.task.object:
+            keep = task_fields(mapping)
+        fields = tuple(dict.fromkeys([*crm_fields(spec), *keep]))
+        result.append(
+            Source(
+                kind, spec, ObjectSpec(spec.object, fields, spec.watermark, tuple(spec.associations)), keep
+            )
+        )
+    return result
+
+
+def fingerprint(mapping: Mapping) -> str:
+    """Changes whenever what is pulled or how it is projected changes: then cursors are reset and
+    the next run pulls everything again, so the mirror never mixes two projections."""
+    payload = {
+        "objects": mapping.objects.model_dump(mode="json"),
+        "task": task_fields(mapping),
+        "account": account_fields(mapping),
+        "sponsor": mapping.sponsor.model_dump(mode="json"),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]

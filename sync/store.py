@@ -1,0 +1,195 @@
+"""The state store: one SQLite database in the state directory (WAL, versioned schema).
+
+It holds the mirror (the slice of the CRM the engine needs, already projected onto canonical
+columns by the mapping), the cursors, the ledger of what sponsorsync wrote, the run history, the
+rejections and a small memory of the previous run (sponsor and counterpart per alliance). Callers use
+:class:`StateStore` and its parts (:class:`sync.mirror.Mirror`, :class:`sync.ledger.Ledger`,
+:class:`sync.runlog.RunLog`); SQL stays in those modules, so a server database can replace SQLite
+behind the same methods.
+
+A run holds an exclusive lock (``flock`` on a file beside the database); a second run on the same
+state fails at once with :class:`connectors.errors.LockHeld` (exit 5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from connectors.base import Cursor
+from connectors.errors import ConfigError, LockHeld
+
+DB_NAME = "state.sqlite3"
+LOCK_NAME = "sync.lock"
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE cursors (object TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL);
+    CREATE TABLE sweeps (object TEXT PRIMARY KEY, swept_at TEXT NOT NULL);
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY, name TEXT, email TEXT, title TEXT, active INTEGER NOT NULL DEFAULT 1,
+        deleted INTEGER NOT NULL DEFAULT 0, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE accounts (
+        id TEXT PRIMARY KEY, name TEXT, owner_id TEXT, type TEXT, tier TEXT, sponsor_id TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0, extra TEXT NOT NULL DEFAULT '{}', seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE contacts (
+        id TEXT PRIMARY KEY, account_id TEXT, first_name TEXT, last_name TEXT, title TEXT, email TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX contacts_account ON contacts(account_id);
+    CREATE TABLE account_team (
+        id TEXT PRIMARY KEY, account_id TEXT, user_id TEXT, role TEXT, deleted INTEGER NOT NULL DEFAULT 0, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE TABLE activities (
+        id TEXT PRIMARY KEY, source TEXT NOT NULL, kind TEXT, owner_id TEXT, account_id TEXT,
+        occurred_at TEXT, completed INTEGER, subject TEXT, sync_key TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0, extra TEXT, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX activities_sync_key ON activities(sync_key) WHERE sync_key IS NOT NULL;
+    CREATE TABLE activity_contacts (
+        activity_id TEXT NOT NULL, contact_id TEXT NOT NULL, PRIMARY KEY (activity_id, contact_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX activity_contacts_contact ON activity_contacts(contact_id);
+    CREATE TABLE ledger (
+        sync_key TEXT PRIMARY KEY, kind TEXT NOT NULL, object TEXT NOT NULL, crm_id TEXT,
+        alliance_id TEXT, rule TEXT, status TEXT NOT NULL, fields TEXT NOT NULL,
+        run_id INTEGER, written_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE rejections (
+        sync_key TEXT PRIMARY KEY, run_id INTEGER, object TEXT, error_code TEXT, message TEXT,
+        attempts INTEGER NOT NULL DEFAULT 1, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, ended_at TEXT, mode TEXT NOT NULL,
+        crm TEXT, outcome TEXT NOT NULL, exit_code INTEGER, api_calls INTEGER, counts TEXT, message TEXT
+    );
+    CREATE TABLE memory (
+        alliance_id TEXT PRIMARY KEY, sponsor_id TEXT, counterpart_id TEXT, seen_on TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
+]
+
+
+class StateStore:
+    """The database connection and the run lock."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            probe = state_dir / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(
+                f"The state directory {state_dir} is not writable: {exc.strerror or exc}",
+                hint="set SPONSORSYNC_STATE_DIR to a directory this user can write",
+            ) from None
+        self.path = state_dir / DB_NAME
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(
+                f"The state database {self.path} cannot be used: {exc}",
+                hint="move the file away to start afresh (the CRM keeps everything already written)",
+            ) from None
+        self._lock_file: Any = None
+
+    def _migrate(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise ConfigError(
+                f"The state database {self.path} was written by a newer sponsorsync (schema {version})",
+                hint="upgrade sponsorsync, or point SPONSORSYNC_STATE_DIR elsewhere",
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in filter(str.strip, script.split(";")):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.release()
+        self.db.close()
+
+    # -- the run lock --------------------------------------------------------------------------
+    def acquire(self) -> None:
+        handle = (self.state_dir / LOCK_NAME).open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise LockHeld(
+                f"Another sponsorsync run holds the lock on {self.state_dir} ({holder})",
+                hint="wait for it to finish; a scheduler should not start overlapping runs",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self._lock_file = handle
+
+    def release(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    # -- meta, cursors, sweeps -----------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def cursor(self, object_key: str) -> Cursor | None:
+        row = self.db.execute("SELECT cursor FROM cursors WHERE object = ?", (object_key,)).fetchone()
+        return None if row is None else Cursor.from_json(json.loads(row[0]))
+
+    def save_cursor(self, object_key: str, cursor: Cursor, now: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO cursors(object, cursor, updated_at) VALUES (?, ?, ?)",
+            (object_key, json.dumps(cursor.to_json()), now),
+        )
+
+    def cursors(self) -> dict[str, tuple[Cursor, str]]:
+        rows = self.db.execute("SELECT object, cursor, updated_at FROM cursors ORDER BY object")
+        return {obj: (Cursor.from_json(json.loads(raw)), at) for obj, raw, at in rows}
+
+    def forget_cursors(self) -> None:
+        self.db.execute("DELETE FROM cursors")
+        self.db.execute("DELETE FROM sweeps")
+
+    def swept_at(self, object_key: str) -> str | None:
+        row = self.db.execute("SELECT swept_at FROM sweeps WHERE object = ?", (object_key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def save_sweep(self, object_key: str, when: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO sweeps(object, swept_at) VALUES (?, ?)", (object_key, when))
