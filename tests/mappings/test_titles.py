@@ -193,3 +193,18 @@ def test_classifies_well_over_20000_distinct_titles_per_second(rules: Titles) ->
     rate = len(titles) / (time.perf_counter() - started)
     print(f"\n{rate:,.0f} distinct titles per second ({len(titles)} titles)")
     assert rate > 20_000
+
+
+def test_the_default_rules_agree_with_the_sandbox_on_who_is_an_executive(rules: Titles) -> None:
+    from connectors.sandbox.orggen_names import STAFF_ROLES, TITLES
+
+    disagree = [
+        (language, level, entry[0], rules.classify(entry[0]).seniority)
+        for language, levels in TITLES.items()
+        for level, entries in levels.items()
+        for entry in entries
+        if (level == "executive") != rules.is_executive(rules.classify(entry[0]).seniority)
+    ]
+    assert disagree == []
+    staff = [title for titles, _ in STAFF_ROLES.values() for title in titles]
+    assert [t for t in staff if rules.is_sponsor_level(rules.classify(t).seniority)] == []
