@@ -1,0 +1,157 @@
+"""The Salesforce REST API emulator: the ``Emulator`` protocol of connectors/sandbox/http.py over
+the org store, with Salesforce's authentication, daily quota, headers and error bodies."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from connectors.sandbox.clock import Clock
+from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from connectors.sandbox.salesforce.api_collections import CollectionsApi
+from connectors.sandbox.salesforce.api_composite import CompositeApi
+from connectors.sandbox.salesforce.api_meta import MetaApi
+from connectors.sandbox.salesforce.api_query import QueryApi
+from connectors.sandbox.salesforce.api_records import RecordApi
+from connectors.sandbox.salesforce.auth import Auth
+from connectors.sandbox.salesforce.errors import (
+    SESSION_EXPIRED,
+    default_error,
+    edge_page,
+    oauth_error,
+    sf_error,
+    soap_fault,
+)
+from connectors.sandbox.salesforce.loader import load
+from connectors.sandbox.salesforce.schema import USER
+from connectors.sandbox.salesforce.seed import Seed
+from connectors.sandbox.salesforce.state import OrgState
+from connectors.sandbox.salesforce.store import Store
+from connectors.sandbox.salesforce.writes import Writer
+
+_LOGIN_PREFIX = r"{prefix:/[^/]+\.salesforce\.com}"
+_SETTINGS = ("daily_api_requests", "credentials", "jwt_public_keys", "expire_sessions")
+
+
+class SalesforceEmulator:
+    crm = "salesforce"
+
+    def __init__(self, clock: Clock, seed: Seed) -> None:
+        self.clock = clock
+        store = Store(seed.rows, seed.next_numbers)
+        self.org = OrgState(clock, store, Writer(store, seed.api_user_id), seed.api_user_id)
+        self.auth = Auth(seed.api_user_id, self._usernames)
+        self.queries = QueryApi(self.org)
+        records = RecordApi(self.org)
+        collections = CollectionsApi(self.org)
+        self._routes = [
+            *self._login_routes(),
+            *MetaApi(self.org, self._usage).routes(),
+            *self.queries.routes(),
+            *records.routes(),
+            *collections.routes(),
+        ]
+        self._routes.extend(CompositeApi(self.org, list(self._routes)).routes())
+        self._counted: dict[int, int] = {}
+
+    @classmethod
+    def generated(cls, clock: Clock, size: int, seed: int = 0) -> SalesforceEmulator:
+        """A synthetic org from connectors/sandbox/orggen.py, rendered into Salesforce's objects."""
+        from connectors.sandbox.orggen import generate
+        from connectors.sandbox.salesforce.render import render
+
+        return cls(clock, render(generate(size, seed=seed, now=clock.now())))
+
+    @classmethod
+    def from_data(cls, clock: Clock, path: Path | str) -> SalesforceEmulator:
+        """A hand-written org (docs/sandbox-salesforce.md); ValueError names what is wrong in the file."""
+        return cls(clock, load(Path(path), clock.now()))
+
+    @property
+    def access_token(self) -> str:
+        """The session issued at start (still valid after reset; not after ``expire_sessions``)."""
+        return self.auth.static_token
+
+    # -- Emulator protocol -----------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        return list(self._routes)
+
+    def reset(self) -> None:
+        self.org.store.reset()
+        self.org.last_stamp = 0
+        self.queries.reset()
+        self.auth.reset()
+        self._counted.clear()
+
+    def env(self, base_url: str, ca_path: str) -> dict[str, str]:
+        return {
+            "SPONSORSYNC_CRM": "salesforce",
+            "SPONSORSYNC_SALESFORCE__INSTANCE_URL": base_url,
+            "SPONSORSYNC_SALESFORCE__ACCESS_TOKEN": self.auth.static_token,
+            "SPONSORSYNC_CA_BUNDLE": ca_path,
+        }
+
+    def error_response(
+        self, status: int, error_code: str | None, message: str | None, request: SandboxRequest
+    ) -> SandboxResponse:
+        path = request.raw_path
+        if status >= 502 and status <= 504:
+            return edge_page(status)
+        if "/services/oauth2/" in path:
+            return oauth_error(error_code or "invalid_grant", message or "authentication failure", status)
+        if "/services/Soap/" in path:
+            return soap_fault(
+                error_code or "UNKNOWN_EXCEPTION", message or "An unexpected error occurred", status
+            )
+        return default_error(status, error_code, message)
+
+    def admit(self, request: SandboxRequest) -> SandboxResponse | None:
+        path = request.raw_path
+        if not path.startswith("/services/data/") or path.rstrip("/") == "/services/data":
+            return None  # logins, the versions list and unknown paths need no session
+        if self.auth.session(request) is None:
+            return sf_error(401, *SESSION_EXPIRED)
+        used = self.auth.count(request.now)
+        if used is None:
+            self._counted[id(request)] = self.auth.used(request.now)
+            return sf_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+        self._counted[id(request)] = used
+        content_type = request.header("content-type") or ""
+        if request.method in ("POST", "PATCH", "PUT") and request.body and "json" not in content_type.lower():
+            message = f"Content-Type header specified in HTTP request is not supported: {content_type}"
+            return sf_error(415, "UNSUPPORTED_MEDIA_TYPE", message)
+        return None
+
+    def decorate(self, request: SandboxRequest, response: SandboxResponse) -> None:
+        used = self._counted.pop(id(request), None)
+        if used is not None:
+            response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{self.auth.daily_limit}"
+        if request.raw_path.startswith("/services/") or "/services/" in request.raw_path:
+            response.headers["x-sfdc-request-id"] = secrets.token_hex(16)
+
+    def configure(self, settings: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(settings) - set(_SETTINGS)
+        if unknown:
+            raise ValueError(f"unknown Salesforce settings {sorted(unknown)}; known: {list(_SETTINGS)}")
+        return self.auth.configure(settings, self.clock.now())
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _login_routes(self) -> list[Route]:
+        soap = r"/services/Soap/u/{version:\d+\.\d+}{rest:(/.*)?}"
+        return [
+            Route("POST", "/services/oauth2/token", self.auth.token),
+            Route("POST", f"{_LOGIN_PREFIX}/services/oauth2/token", self.auth.token),
+            Route("POST", soap, self.auth.soap_login),
+            Route("POST", f"{_LOGIN_PREFIX}{soap}", self.auth.soap_login),
+        ]
+
+    def _usage(self, now: datetime) -> tuple[int, int]:
+        return self.auth.used(now), self.auth.daily_limit
+
+    def _usernames(self) -> dict[str, str]:
+        table = self.org.store.table("User")
+        assert table is not None
+        username, active = USER.slot("Username"), USER.slot("IsActive")
+        return {row[username].lower(): row[0] for row in table.rows() if row[active] and row[username]}

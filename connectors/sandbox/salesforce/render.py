@@ -1,0 +1,176 @@
+"""The generated org (connectors/sandbox/orggen.py) rendered into Salesforce records.
+
+- users -> User (executives keep their titles; username = e-mail); the integration user comes first;
+- accounts -> Account (kind -> Type, tier -> Alliance_Tier__c, sponsor -> Executive_Sponsor__c and an
+  AccountTeamMember with TeamMemberRole "Executive Sponsor", owner -> OwnerId);
+- contacts -> Contact;
+- activities: call/email/task -> Task (TaskSubtype Call/Email/Task; Status Completed or Not Started),
+  note -> Task with Type Other, meeting -> Event (StartDateTime/EndDateTime); WhoId = the contact,
+  WhatId = the account.
+
+Rows are built as tuples directly (a million activities at size 100,000), in the field order the
+schema declares; ``_check_order`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from connectors.sandbox.salesforce.ids import id_maker
+from connectors.sandbox.salesforce.schema import (
+    ACCOUNT,
+    ACCOUNT_TEAM_MEMBER,
+    CONTACT,
+    EVENT,
+    TASK,
+    USER,
+    SObject,
+)
+from connectors.sandbox.salesforce.seed import Seed, api_user_row
+from connectors.sandbox.salesforce.store import FIRST_NUMBER, Row
+from connectors.sandbox.salesforce.values import to_ms
+
+_TYPES = {"partner": "Partner", "customer": "Customer", "prospect": "Prospect", "other": "Other"}
+_SUBTYPES = {
+    "call": ("Call", "Call"),
+    "email": ("Email", "Email"),
+    "task": ("Task", None),
+    "note": ("Task", "Other"),
+}
+_ORDERS = {
+    "User": ("Id", "Username", "LastName", "FirstName", "Name", "Email", "Title", "Department", "IsActive",
+             "UserType", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp"),
+    "Account": ("Id", "IsDeleted", "Name", "Type", "Industry", "Website", "OwnerId", "CreatedDate", "CreatedById",
+                "LastModifiedDate", "LastModifiedById", "SystemModstamp", "Alliance_Tier__c",
+                "Executive_Sponsor__c", "Sponsor_Health__c", "Sponsor_Last_Touch__c", "Sponsor_Health_Reason__c",
+                "Sponsor_Sync_Stamp__c"),
+    "Contact": ("Id", "IsDeleted", "AccountId", "LastName", "FirstName", "Name", "Title", "Phone", "Email",
+                "Department", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById",
+                "SystemModstamp"),
+    "Task": ("Id", "WhoId", "WhatId", "Subject", "ActivityDate", "Status", "Priority", "OwnerId", "Description",
+             "Type", "IsDeleted", "AccountId", "IsClosed", "CreatedDate", "CreatedById", "LastModifiedDate",
+             "LastModifiedById", "SystemModstamp", "IsArchived", "CompletedDateTime", "TaskSubtype",
+             "Sponsor_Sync_Key__c", "Sponsor_Sync_Stamp__c"),
+    "Event": ("Id", "WhoId", "WhatId", "Subject", "ActivityDateTime", "ActivityDate", "DurationInMinutes",
+              "StartDateTime", "EndDateTime", "Description", "AccountId", "OwnerId", "Type", "IsDeleted",
+              "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp", "IsArchived",
+              "EventSubtype"),
+    "AccountTeamMember": ("Id", "AccountId", "UserId", "TeamMemberRole", "CreatedDate", "CreatedById",
+                          "LastModifiedDate", "LastModifiedById", "SystemModstamp", "IsDeleted"),
+}  # fmt: skip
+
+
+class _User(Protocol):
+    key: int
+    first_name: str
+    last_name: str
+    email: str
+    title: str
+    department: str
+    active: bool
+    created_at: datetime
+    modified_at: datetime
+
+
+def _check_order(obj: SObject) -> None:
+    declared = tuple(f.name for f in obj.fields)
+    if declared != _ORDERS[obj.name]:
+        raise AssertionError(f"render.py builds {obj.name} rows in an order the schema no longer has")
+
+
+for _obj in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER):
+    _check_order(_obj)
+
+
+def render(org: Any) -> Seed:
+    """Salesforce rows for an ``orggen.Org``."""
+    api_user = api_user_row(to_ms(org.now) // 1000 * 1000)
+    me = api_user[0]
+    user_id, account_id, contact_id = id_maker("005"), id_maker("001"), id_maker("003")
+    users = [user_id(FIRST_NUMBER + 1 + u.key) for u in org.users]
+    accounts = [account_id(FIRST_NUMBER + a.key) for a in org.accounts]
+    contacts = [contact_id(FIRST_NUMBER + c.key) for c in org.contacts]
+    rows: dict[str, list[Row]] = {"User": [api_user]}
+    for u in org.users:
+        created, modified = to_ms(u.created_at), to_ms(u.modified_at)
+        rows["User"].append(
+            (users[u.key], u.email, u.last_name, u.first_name, f"{u.first_name} {u.last_name}", u.email, u.title,
+             u.department, u.active, "Standard", created, me, modified, me, modified)
+        )  # fmt: skip
+    team_id = id_maker("01M")
+    rows["Account"], rows["AccountTeamMember"] = [], []
+    for a in org.accounts:
+        created, modified = to_ms(a.created_at), to_ms(a.modified_at)
+        sponsor = users[a.sponsor] if a.sponsor is not None else None
+        rows["Account"].append(
+            (accounts[a.key], False, a.name, _TYPES.get(a.kind, "Other"), a.industry, f"https://{a.domain}",
+             users[a.owner], created, me, modified, me, modified, a.tier.capitalize() if a.tier else None,
+             sponsor, None, None, None, None)
+        )  # fmt: skip
+        if sponsor is not None:
+            number = FIRST_NUMBER + len(rows["AccountTeamMember"])
+            rows["AccountTeamMember"].append(
+                (team_id(number), accounts[a.key], sponsor, "Executive Sponsor", created, me, created, me, created, False)
+            )  # fmt: skip
+    contact_accounts: list[str | None] = []
+    rows["Contact"] = []
+    for c in org.contacts:
+        created, modified = to_ms(c.created_at), to_ms(c.modified_at)
+        account = accounts[c.account] if c.account is not None else None
+        contact_accounts.append(account)
+        rows["Contact"].append(
+            (contacts[c.key], False, account, c.last_name, c.first_name, f"{c.first_name} {c.last_name}", c.title,
+             c.phone, c.email, c.department, users[c.owner], created, me, modified, me, modified)
+        )  # fmt: skip
+    tasks, events = _activities(org, users, accounts, contacts, contact_accounts, me)
+    rows["Task"], rows["Event"] = tasks, events
+    numbers = {
+        "User": FIRST_NUMBER + 1 + len(org.users),
+        "Account": FIRST_NUMBER + len(org.accounts),
+        "Contact": FIRST_NUMBER + len(org.contacts),
+        "Task": FIRST_NUMBER + len(tasks),
+        "Event": FIRST_NUMBER + len(events),
+        "AccountTeamMember": FIRST_NUMBER + len(rows["AccountTeamMember"]),
+    }
+    return Seed(rows=rows, next_numbers=numbers, api_user_id=me)
+
+
+def _activities(
+    org: Any,
+    users: list[str],
+    accounts: list[str],
+    contacts: list[str],
+    contact_accounts: list[str | None],
+    me: str,
+) -> tuple[list[Row], list[Row]]:
+    task_id, event_id = id_maker("00T"), id_maker("00U")
+    tasks: list[Row] = []
+    events: list[Row] = []
+    days: dict[int, str] = {}  # one shared string per calendar day
+    for a in org.activities():
+        at = to_ms(a.at)
+        day_number = at // 86_400_000
+        day = days.get(day_number)
+        if day is None:
+            day = days[day_number] = a.at.date().isoformat()
+        created, modified = to_ms(a.created_at), to_ms(a.modified_at)
+        who = contacts[a.contact] if a.contact is not None else None
+        what = accounts[a.account] if a.account is not None else None
+        account = what or (contact_accounts[a.contact] if a.contact is not None else None)
+        owner = users[a.owner]
+        if a.kind == "meeting":
+            end = at + a.duration_minutes * 60_000
+            events.append(
+                (event_id(FIRST_NUMBER + len(events)), who, what, a.subject, at, day, a.duration_minutes, at, end,
+                 None, account, owner, "Meeting", False, created, me, modified, me, modified, False, "Event")
+            )  # fmt: skip
+            continue
+        subtype, kind = _SUBTYPES[a.kind]
+        done = a.completed
+        tasks.append(
+            (task_id(FIRST_NUMBER + len(tasks)), who, what, a.subject, day, "Completed" if done else "Not Started",
+             "Normal", owner, None, kind, False, account, done, created, me, modified, me, modified, False,
+             at if done else None, subtype, None, None)
+        )  # fmt: skip
+    return tasks, events

@@ -1,0 +1,306 @@
+"""The objects and fields the emulated org has: the Salesforce table of docs/ARCHITECTURE.md.
+
+Each object keeps its records as tuples in the order of its fields (``Field.slot``), so a field's
+value is ``row[field.slot]``. Names are matched case-insensitively through ``SObject.field()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+TEXT_TYPES = frozenset(
+    {"string", "textarea", "picklist", "combobox", "email", "phone", "url", "id", "reference"}
+)
+CLOSED_TASK_STATUSES = frozenset({"Completed"})
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # id string textarea picklist reference boolean datetime date email phone url int double
+    label: str
+    length: int = 0
+    nillable: bool = True
+    createable: bool = True
+    updateable: bool = True
+    defaulted_on_create: bool = False
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None
+    picklist: tuple[str, ...] = ()
+    default_value: str | None = None
+    restricted: bool = False
+    external_id: bool = False
+    id_lookup: bool = False
+    unique: bool = False
+    case_sensitive: bool = False
+    custom: bool = False
+    calculated: bool = False  # derived by the emulator (Name, IsClosed, AccountId on activities, ...)
+    computed: bool = False  # evaluated at read time against the clock (IsArchived)
+    name_field: bool = False
+    slot: int = -1
+
+    @property
+    def polymorphic(self) -> bool:
+        return len(self.reference_to) > 1
+
+    @property
+    def is_text(self) -> bool:
+        return self.type in TEXT_TYPES
+
+    @property
+    def required(self) -> bool:
+        return not self.nillable and self.createable and not self.defaulted_on_create
+
+
+@dataclass
+class SObject:
+    name: str
+    key_prefix: str
+    label: str
+    label_plural: str
+    fields: tuple[Field, ...]
+    by_lower: dict[str, Field] = field(default_factory=dict)
+    relationships: dict[str, Field] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.fields = tuple(replace(f, slot=i) for i, f in enumerate(self.fields))
+        self.by_lower = {f.name.lower(): f for f in self.fields}
+        self.relationships = {
+            f.relationship_name.lower(): f for f in self.fields if f.relationship_name is not None
+        }
+
+    def field(self, name: str) -> Field | None:
+        return self.by_lower.get(name.lower())
+
+    def slot(self, name: str) -> int:
+        return self.by_lower[name.lower()].slot
+
+    @property
+    def has_is_deleted(self) -> bool:
+        return "isdeleted" in self.by_lower
+
+    @property
+    def is_activity(self) -> bool:
+        return self.name in ("Task", "Event")
+
+
+# -- field builders ------------------------------------------------------------------------------
+def _id(label: str) -> Field:
+    return Field(
+        "Id", "id", label, 18, nillable=False, createable=False, updateable=False, defaulted_on_create=True,
+        id_lookup=True,
+    )  # fmt: skip
+
+
+def _text(name: str, label: str, length: int = 255, **kw: object) -> Field:
+    return Field(name, "string", label, length, **kw)  # type: ignore[arg-type]
+
+
+def _ref(name: str, label: str, to: tuple[str, ...], rel: str, **kw: object) -> Field:
+    return Field(name, "reference", label, 18, reference_to=to, relationship_name=rel, **kw)  # type: ignore[arg-type]
+
+
+def _pick(name: str, label: str, values: tuple[str, ...], **kw: object) -> Field:
+    return Field(name, "picklist", label, 255, picklist=values, **kw)  # type: ignore[arg-type]
+
+
+def _readonly(f: Field) -> Field:
+    return replace(f, createable=False, updateable=False)
+
+
+def _audit() -> tuple[Field, ...]:
+    system = {"nillable": False, "createable": False, "updateable": False, "defaulted_on_create": True}
+    return (
+        Field("CreatedDate", "datetime", "Created Date", **system),  # type: ignore[arg-type]
+        _ref("CreatedById", "Created By ID", ("User",), "CreatedBy", **system),
+        Field("LastModifiedDate", "datetime", "Last Modified Date", **system),  # type: ignore[arg-type]
+        _ref("LastModifiedById", "Last Modified By ID", ("User",), "LastModifiedBy", **system),
+        Field("SystemModstamp", "datetime", "System Modstamp", **system),  # type: ignore[arg-type]
+    )
+
+
+def _is_deleted() -> Field:
+    return Field(
+        "IsDeleted", "boolean", "Deleted", nillable=False, createable=False, updateable=False,
+        defaulted_on_create=True,
+    )  # fmt: skip
+
+
+def _owner(polymorphic_with: str | None = None) -> Field:
+    targets = (polymorphic_with, "User") if polymorphic_with else ("User",)
+    return _ref("OwnerId", "Owner ID", targets, "Owner", nillable=False, defaulted_on_create=True)
+
+
+def _name(label: str) -> Field:
+    return _readonly(Field("Name", "string", label, 121, calculated=True, name_field=True, id_lookup=True))
+
+
+INDUSTRIES = (
+    "Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications", "Construction",
+    "Consulting", "Education", "Electronics", "Energy", "Engineering", "Entertainment", "Environmental",
+    "Finance", "Food & Beverage", "Government", "Healthcare", "Hospitality", "Insurance", "Machinery",
+    "Manufacturing", "Media", "Not For Profit", "Recreation", "Retail", "Shipping", "Technology",
+    "Telecommunications", "Transportation", "Utilities", "Other",
+)  # fmt: skip
+TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
+ACTIVITY_TYPES = ("Call", "Email", "Meeting", "Other")
+TEAM_ROLES = (
+    "Account Manager", "Channel Manager", "Executive Sponsor", "Lead Qualifier", "Pre-Sales Consultant",
+    "Sales Manager", "Sales Rep", "Technical Sales Manager",
+)  # fmt: skip
+WHAT_TARGETS = ("Account", "Asset", "Campaign", "Case", "Contract", "Opportunity", "Order", "Product2")
+
+USER = SObject(
+    "User", "005", "User", "Users",
+    (
+        _id("User ID"),
+        Field("Username", "string", "Username", 80, nillable=False, unique=True, id_lookup=True),
+        _text("LastName", "Last Name", 80, nillable=False),
+        _text("FirstName", "First Name", 40),
+        _name("Full Name"),
+        Field("Email", "email", "Email", 128, nillable=False, id_lookup=True),
+        _text("Title", "Title", 80),
+        _text("Department", "Department", 80),
+        Field("IsActive", "boolean", "Active", nillable=False, defaulted_on_create=True),
+        _readonly(_pick("UserType", "User Type", ("Standard", "PowerPartner", "CsnOnly", "Guest"))),
+        *_audit(),
+    ),
+)  # fmt: skip
+
+ACCOUNT = SObject(
+    "Account", "001", "Account", "Accounts",
+    (
+        _id("Account ID"),
+        _is_deleted(),
+        Field("Name", "string", "Account Name", 255, nillable=False, name_field=True),
+        _pick("Type", "Account Type", ("Partner", "Customer", "Prospect", "Other")),
+        _pick("Industry", "Industry", INDUSTRIES),
+        Field("Website", "url", "Website", 255),
+        _owner(),
+        *_audit(),
+        _pick("Alliance_Tier__c", "Alliance Tier", ("Strategic", "Key", "Standard"), custom=True, restricted=True),
+        _ref("Executive_Sponsor__c", "Executive Sponsor", ("User",), "Executive_Sponsor__r", custom=True),
+        _pick("Sponsor_Health__c", "Sponsor Health", ("Green", "Amber", "Red"), custom=True, restricted=True),
+        Field("Sponsor_Last_Touch__c", "date", "Sponsor Last Touch", custom=True),
+        _text("Sponsor_Health_Reason__c", "Sponsor Health Reason", custom=True),
+        _text("Sponsor_Sync_Stamp__c", "Sponsor Sync Stamp", custom=True),
+    ),
+)  # fmt: skip
+
+CONTACT = SObject(
+    "Contact", "003", "Contact", "Contacts",
+    (
+        _id("Contact ID"),
+        _is_deleted(),
+        _ref("AccountId", "Account ID", ("Account",), "Account"),
+        _text("LastName", "Last Name", 80, nillable=False),
+        _text("FirstName", "First Name", 40),
+        _name("Full Name"),
+        _text("Title", "Title", 128),
+        Field("Phone", "phone", "Business Phone", 40),
+        Field("Email", "email", "Email", 80, id_lookup=True),
+        _text("Department", "Department", 80),
+        _owner(),
+        *_audit(),
+    ),
+)  # fmt: skip
+
+_ACTIVITY_REFS = (
+    _ref("WhoId", "Name ID", ("Contact", "Lead"), "Who"),
+    _ref("WhatId", "Related To ID", WHAT_TARGETS, "What"),
+)
+_ARCHIVED = Field(
+    "IsArchived", "boolean", "Archived", nillable=False, createable=False, updateable=False,
+    defaulted_on_create=True, computed=True,
+)  # fmt: skip
+_ACTIVITY_ACCOUNT = _readonly(_ref("AccountId", "Account ID", ("Account",), "Account", calculated=True))
+
+TASK = SObject(
+    "Task", "00T", "Task", "Tasks",
+    (
+        _id("Activity ID"),
+        *_ACTIVITY_REFS,
+        Field("Subject", "combobox", "Subject", 255),
+        Field("ActivityDate", "date", "Due Date Only"),
+        _pick("Status", "Status", TASK_STATUSES, nillable=False, defaulted_on_create=True,
+              default_value="Not Started", restricted=True),
+        _pick("Priority", "Priority", ("High", "Normal", "Low"), nillable=False, defaulted_on_create=True,
+              default_value="Normal", restricted=True),
+        _owner("Group"),
+        Field("Description", "textarea", "Description", 32000),
+        _pick("Type", "Type", ACTIVITY_TYPES),
+        _is_deleted(),
+        _ACTIVITY_ACCOUNT,
+        _readonly(Field("IsClosed", "boolean", "Closed", nillable=False, defaulted_on_create=True, calculated=True)),
+        *_audit(),
+        _ARCHIVED,
+        Field("CompletedDateTime", "datetime", "Completed Date/Time", createable=False, updateable=False,
+              calculated=True),
+        _pick("TaskSubtype", "Task Subtype", ("Task", "Email", "Call"), restricted=True, updateable=False),
+        _text("Sponsor_Sync_Key__c", "Sponsor Sync Key", custom=True, external_id=True, id_lookup=True,
+              unique=True, case_sensitive=True),
+        _text("Sponsor_Sync_Stamp__c", "Sponsor Sync Stamp", custom=True),
+    ),
+)  # fmt: skip
+
+EVENT = SObject(
+    "Event", "00U", "Event", "Events",
+    (
+        _id("Activity ID"),
+        *_ACTIVITY_REFS,
+        Field("Subject", "combobox", "Subject", 255),
+        Field("ActivityDateTime", "datetime", "Due Date Time"),
+        _readonly(Field("ActivityDate", "date", "Due Date Only", calculated=True)),
+        Field("DurationInMinutes", "int", "Duration"),
+        Field("StartDateTime", "datetime", "Start Date Time"),
+        Field("EndDateTime", "datetime", "End Date Time"),
+        Field("Description", "textarea", "Description", 32000),
+        _ACTIVITY_ACCOUNT,
+        _owner("Calendar"),
+        _pick("Type", "Type", ACTIVITY_TYPES),
+        _is_deleted(),
+        *_audit(),
+        _ARCHIVED,
+        _pick("EventSubtype", "Event Subtype", ("Event",), restricted=True, updateable=False),
+    ),
+)  # fmt: skip
+
+ACCOUNT_TEAM_MEMBER = SObject(
+    "AccountTeamMember", "01M", "Account Team Member", "Account Team Members",
+    (
+        _id("Account Team Member ID"),
+        _ref("AccountId", "Account ID", ("Account",), "Account", nillable=False, updateable=False),
+        _ref("UserId", "User ID", ("User",), "User", nillable=False, updateable=False),
+        _pick("TeamMemberRole", "Team Role", TEAM_ROLES),
+        *_audit(),
+        _is_deleted(),
+    ),
+)  # fmt: skip
+
+# The pseudo-object a polymorphic relationship (Who, What, Owner on activities) points at.
+NAME = SObject(
+    "Name", "000", "Name", "Names",
+    (
+        _id("Name ID"),
+        _text("Name", "Name", 255),
+        _text("FirstName", "First Name", 40),
+        _text("LastName", "Last Name", 80),
+        _text("Alias", "Alias", 8),
+        Field("Email", "email", "Email", 128),
+        Field("IsActive", "boolean", "Active"),
+        Field("Phone", "phone", "Phone", 40),
+        _text("Title", "Title", 80),
+        _pick("Type", "Object Type", ("Account", "Contact", "Lead", "User", "Group", "Calendar")),
+        _text("Username", "Username", 80),
+    ),
+)  # fmt: skip
+NAME_USER_ONLY = frozenset({"alias", "email", "isactive", "phone", "title", "username"})
+
+OBJECTS: dict[str, SObject] = {
+    o.name.lower(): o for o in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER)
+}
+BY_PREFIX: dict[str, SObject] = {o.key_prefix: o for o in OBJECTS.values()}
+
+
+def find_object(name: str) -> SObject | None:
+    return OBJECTS.get(name.lower())

@@ -1,0 +1,37 @@
+"""What the API handlers share: the store, the writer, the clock and the org's fixed facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.sandbox.clock import Clock
+from connectors.sandbox.http import SandboxRequest
+from connectors.sandbox.salesforce.schema import SObject, find_object
+from connectors.sandbox.salesforce.soql_plan import Context
+from connectors.sandbox.salesforce.store import Store, Table
+from connectors.sandbox.salesforce.values import second_stamp
+from connectors.sandbox.salesforce.writes import Writer
+
+VERSION = r"{version:v\d+\.\d+}"
+DATA = f"/services/data/{VERSION}"
+
+
+@dataclass
+class OrgState:
+    clock: Clock
+    store: Store
+    writer: Writer
+    api_user_id: str
+    last_stamp: int = 0
+
+    def stamp(self, request: SandboxRequest) -> int:
+        """The SystemModstamp of this request's writes: one per request, to the second, never backwards."""
+        self.last_stamp = max(self.last_stamp, second_stamp(request.now))
+        return self.last_stamp
+
+    def table(self, name: str) -> tuple[SObject, Table] | None:
+        obj, table = find_object(name), self.store.table(name)
+        return (obj, table) if obj is not None and table is not None else None
+
+    def context(self, request: SandboxRequest, text: str) -> Context:
+        return Context(self.store, request.now, request.params.get("version", "v59.0"), text)
