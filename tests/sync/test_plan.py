@@ -1,0 +1,241 @@
+"""Planning rules, as specifications: which tasks and alerts a situation produces, for whom, under
+which key. Pure: no CRM, no database (see builders.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from sync.model import Memory, PartnerContact
+from sync.plan import DesiredTask, make_key, parse_key, plan
+from tests.sync.builders import TODAY, alliance, contact, org, own_task, person, salesforce_mapping, touch
+
+
+def rules_of(result_tasks: list[DesiredTask]) -> dict[str, DesiredTask]:
+    return {t.rule: t for t in result_tasks}
+
+
+def test_no_sponsor_alerts_the_manager_with_three_ranked_candidates() -> None:
+    users = [
+        person("ceo", "Ava Chen", seniority="c_suite", function="general_management"),
+        person("cto", "Marcus Reid", seniority="c_suite", function="technology"),
+        person("vp_alliances", "Kenji Watanabe", seniority="vp", function="partnerships"),
+        person("vp_fin", "Sam Adeyemi", seniority="vp", function="finance"),
+        person("rep", "Rita Rep", seniority="individual", function="sales"),
+        person("manager", "Mia Manager", seniority="manager"),
+    ]
+    result = plan(org(users=users, alliances=[alliance(sponsor=None)]), salesforce_mapping())
+
+    task = rules_of(result.tasks)["no_sponsor"]
+    assert task.key == "ss1:no_sponsor:acme:e1"
+    assert task.owner_id == "manager"
+    assert task.priority == "high"
+    assert task.subject == "Appoint an executive sponsor for Acme Inc"
+    names = [c.person.name for c in result.views["acme"].candidates]
+    assert names == ["Marcus Reid", "Ava Chen", "Kenji Watanabe"]  # CTO fits the partner CTO best
+    for i, name in enumerate(names, 1):
+        assert f"{i}. {name}" in task.body
+    assert "score" in task.body
+    assert "Rita Rep" not in task.body  # below the sponsor threshold
+    assert result.views["acme"].health == "red"
+
+
+def test_candidates_respect_capacity() -> None:
+    users = [
+        person("cto", "Marcus Reid", seniority="c_suite", function="technology", capacity=1),
+        person("ceo", "Ava Chen", seniority="c_suite", function="general_management"),
+        person("manager", "Mia Manager", seniority="manager"),
+    ]
+    alliances = [alliance("acme", sponsor=None), alliance("globex", sponsor="cto")]
+    result = plan(org(users=users, alliances=alliances, contacts=[contact("jane_roe"), contact("g_cto", "globex")]),
+                  salesforce_mapping())  # fmt: skip
+    assert [c.person.id for c in result.views["acme"].candidates] == ["ceo"]  # cto is full
+
+
+def test_a_new_sponsor_gets_a_kickoff_an_update_and_a_touch_task() -> None:
+    result = plan(org(), salesforce_mapping())
+    tasks = rules_of(result.tasks)
+    assert set(tasks) == {"new_sponsor", "sponsor_update", "executive_touch"}
+    assert tasks["new_sponsor"].owner_id == "manager"
+    assert tasks["new_sponsor"].subject == "Brief Ava Chen on sponsoring Acme Inc"
+    assert "unblock issues" in tasks["new_sponsor"].body
+    assert tasks["sponsor_update"].subject == "Send the sponsor update for Acme Inc to Ava Chen"
+    touch_task = tasks["executive_touch"]
+    assert touch_task.owner_id == "ceo"
+    assert touch_task.contact_id == "jane_roe"
+    assert touch_task.subject == "Connect with Jane Roe, c_suite technology at Acme Inc"
+    assert "no logged touch" in touch_task.body
+    assert touch_task.key == "ss1:executive_touch:acme:ceo:jane_roe:never"
+
+
+def test_a_known_sponsor_gets_no_second_kickoff() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=10))}
+    result = plan(org(memory=memory, touches=[touch("ceo", "jane_roe", 5)]), salesforce_mapping())
+    assert set(rules_of(result.tasks)) == {"sponsor_update"}
+
+
+def test_an_open_kickoff_stays_planned_while_the_sponsor_is_the_same() -> None:
+    key = make_key("new_sponsor", "acme", "ceo")
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=10))}
+    result = plan(
+        org(memory=memory, own=[own_task(key)], touches=[touch("ceo", "jane_roe", 5)]), salesforce_mapping()
+    )
+    assert key in {t.key for t in result.tasks}
+    assert result.closures == []
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "expected"),
+    [
+        (44, set()),
+        (45, set()),
+        (46, {"executive_touch"}),
+        (90, {"executive_touch"}),
+        (91, {"executive_touch", "sponsor_inactive"}),
+    ],
+    ids=["within", "on-the-day", "one-day-late", "at-inactive-limit", "past-inactive-limit"],
+)
+def test_touch_and_inactivity_thresholds_for_a_strategic_alliance(days_ago: int, expected: set[str]) -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    result = plan(org(memory=memory, touches=[touch("ceo", "jane_roe", days_ago)]), salesforce_mapping())
+    assert set(rules_of(result.tasks)) - {"sponsor_update"} == expected
+    if expected:
+        last = (TODAY - timedelta(days=days_ago)).isoformat()
+        assert (
+            rules_of(result.tasks)["executive_touch"].key == f"ss1:executive_touch:acme:ceo:jane_roe:{last}"
+        )
+        assert f"You last met on {last}." in rules_of(result.tasks)["executive_touch"].body
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "health"), [(10, "green"), (50, "amber"), (91, "red")], ids=["green", "amber", "red"]
+)
+def test_health_follows_days_since_the_last_touch(days_ago: int, health: str) -> None:
+    result = plan(org(touches=[touch("ceo", "jane_roe", days_ago)]), salesforce_mapping())
+    assert result.views["acme"].health == health
+    assert result.accounts[0].health == health
+    assert result.accounts[0].last_touch == TODAY - timedelta(days=days_ago)
+
+
+def test_only_the_sponsors_own_touches_count() -> None:
+    result = plan(org(touches=[touch("manager", "jane_roe", 3)]), salesforce_mapping())
+    assert result.views["acme"].last_touch is None
+    assert "executive_touch" in rules_of(result.tasks)
+
+
+def test_never_met_sponsor_is_inactive_only_after_the_limit_since_first_seen() -> None:
+    fresh = {"acme": Memory("ceo", None, TODAY - timedelta(days=30))}
+    old = {"acme": Memory("ceo", None, TODAY - timedelta(days=120))}
+    assert "sponsor_inactive" not in rules_of(plan(org(memory=fresh), salesforce_mapping()).tasks)
+    assert "sponsor_inactive" in rules_of(plan(org(memory=old), salesforce_mapping()).tasks)
+
+
+def test_no_partner_executive_alert() -> None:
+    result = plan(org(contacts=[contact("pm", seniority="manager")]), salesforce_mapping())
+    task = rules_of(result.tasks)["no_partner_executive"]
+    assert task.subject == "Identify a partner executive at Acme Inc"
+    assert task.key == "ss1:no_partner_executive:acme:e1"
+    assert result.views["acme"].counterpart is None
+
+
+@pytest.mark.parametrize(
+    ("old", "why"),
+    [
+        (contact("jane_roe", deleted=True), "was removed from the CRM"),
+        (contact("jane_roe", account="globex"), "moved to another account"),
+        (
+            contact("jane_roe", seniority="manager", title="Product Manager"),
+            "is no longer an executive (title now: Product Manager)",
+        ),
+    ],
+    ids=["deleted", "moved", "demoted"],
+)
+def test_counterpart_gone(old: PartnerContact, why: str) -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=100))}
+    contacts = [old, contact("john_doe", function="sales")]
+    result = plan(org(memory=memory, contacts=contacts), salesforce_mapping())
+    task = rules_of(result.tasks)["counterpart_gone"]
+    assert task.key == "ss1:counterpart_gone:acme:jane_roe"
+    assert why in task.body
+    assert "The best remaining counterpart is John Doe." in task.body
+
+
+def test_sponsor_gone_when_the_user_is_deactivated() -> None:
+    users = [person("ceo", "Ava Chen", seniority="c_suite", active=False), person("cto", "Marcus Reid", seniority="c_suite", function="technology"),
+             person("manager", "Mia Manager", seniority="manager")]  # fmt: skip
+    result = plan(org(users=users), salesforce_mapping())
+    tasks = rules_of(result.tasks)
+    assert set(tasks) == {"sponsor_gone"}
+    assert tasks["sponsor_gone"].subject == "Replace Ava Chen as executive sponsor of Acme Inc"
+    assert "1. Marcus Reid" in tasks["sponsor_gone"].body
+    assert result.views["acme"].health == "red"
+
+
+def test_a_cleared_condition_closes_our_open_task_with_the_reason() -> None:
+    stale = make_key("executive_touch", "acme", "ceo:jane_roe:never")
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=100))}
+    result = plan(
+        org(memory=memory, own=[own_task(stale)], touches=[touch("ceo", "jane_roe", 2)]), salesforce_mapping()
+    )
+    assert [(c.key, c.reason) for c in result.closures] == [
+        (stale, "the sponsor and the partner executive have connected since")
+    ]
+
+
+def test_completed_tasks_are_never_closed_or_replanned_by_us() -> None:
+    done = make_key("executive_touch", "acme", "ceo:jane_roe:never")
+    result = plan(org(own=[own_task(done, completed=True)]), salesforce_mapping())
+    assert result.closures == []
+    assert done in {t.key for t in result.tasks}  # still desired; the diff leaves a completed task alone
+
+
+def test_episode_advances_only_after_we_closed_the_previous_one() -> None:
+    first = make_key("no_sponsor", "acme", "e1")
+    setting = org(alliances=[alliance(sponsor=None)], own=[own_task(first, completed=True)])
+    assert rules_of(plan(setting, salesforce_mapping()).tasks)["no_sponsor"].key == first
+    again = plan(setting, salesforce_mapping(), closed_by_us=frozenset({first}))
+    assert rules_of(again.tasks)["no_sponsor"].key == make_key("no_sponsor", "acme", "e2")
+
+
+def test_sponsor_update_moves_to_the_next_period() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=100))}
+    now = plan(org(memory=memory, touches=[touch("ceo", "jane_roe", 1)]), salesforce_mapping())
+    later = plan(org(memory=memory, touches=[touch("ceo", "jane_roe", 1)], today=TODAY + timedelta(days=30)),
+                 salesforce_mapping())  # fmt: skip
+    first, second = rules_of(now.tasks)["sponsor_update"], rules_of(later.tasks)["sponsor_update"]
+    assert first.key != second.key
+    assert parse_key(first.key) is not None
+    assert (second.due - first.due).days == 30
+
+
+def test_planning_is_deterministic() -> None:
+    setting = org(alliances=[alliance("acme"), alliance("globex", sponsor=None)])
+    assert plan(setting, salesforce_mapping()).tasks == plan(setting, salesforce_mapping()).tasks
+
+
+def test_counterpart_fits_function_then_relationship_breaks_ties() -> None:
+    contacts = [
+        contact("cfo", function="finance"),
+        contact("cto_a", function="technology"),
+        contact("cto_b", function="technology"),
+    ]
+    users = [
+        person("ceo", "Marcus Reid", seniority="c_suite", function="technology"),
+        person("manager", "Mia", seniority="manager"),
+    ]
+    result = plan(
+        org(users=users, contacts=contacts, touches=[touch("ceo", "cto_b", 3, count_365=5)]),
+        salesforce_mapping(),
+    )
+    assert result.views["acme"].counterpart is not None
+    assert result.views["acme"].counterpart.contact.id == "cto_b"
+
+
+def test_tasks_for_an_inactive_manager_go_to_the_sponsor() -> None:
+    users = [
+        person("ceo", "Ava Chen", seniority="c_suite"),
+        person("manager", "Mia", seniority="manager", active=False),
+    ]
+    result = plan(org(users=users), salesforce_mapping())
+    assert {t.owner_id for t in result.tasks} == {"ceo"}
