@@ -347,6 +347,8 @@ def titles_classify(
     from mappings.commands import classify_lines, parse_crm, titles_from
     from mappings.loader import load_mapping
 
+    if not titles and sys.stdin.isatty():
+        raise typer.BadParameter("give titles as arguments, or one per line on stdin", param_hint="TITLES")
     mapping = load_mapping(mapping_file, None if mapping_file else parse_crm(crm))
     for line in classify_lines(titles_from(titles or [], sys.stdin), mapping.titles, explain=explain):
         typer.echo(line)

@@ -10,36 +10,64 @@ from typer.testing import CliRunner
 
 from cli import app
 from connectors.sandbox.app import build_sandbox
+from mappings.vocab import CrmName
 from tests.mappings.support import default_text, edited, line_of
 
 runner = CliRunner()
 
+TYPOS = {
+    "salesforce": (
+        ("      tier: Alliance_Tier__c", "      tier: Alliance_Tir__c"),
+        "objects.accounts.fields.tier: Account has no field 'Alliance_Tir__c'; did you mean 'Alliance_Tier__c'?",
+    ),
+    "hubspot": (
+        ("      title: jobtitle ", "      title: job_title "),
+        "objects.contacts.fields.title: contacts has no field 'job_title'; did you mean 'jobtitle'?",
+    ),
+}
+OBJECTS = {"salesforce": 6, "hubspot": 8}
 
-@pytest.fixture(scope="module")
-def hubspot_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    server = build_sandbox("hubspot", ca_dir=tmp_path_factory.mktemp("ca"), size=50)
+
+@pytest.fixture(scope="module", params=["salesforce", "hubspot"])
+def sandbox(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[CrmName, dict[str, str]]]:
+    crm: CrmName = request.param
+    server = build_sandbox(crm, ca_dir=tmp_path_factory.mktemp("ca"), size=50)
     server.start()
     try:
-        yield server.env()
+        yield crm, server.env()
     finally:
         server.stop()
 
 
-def test_the_default_hubspot_mapping_matches_the_sandbox(hubspot_env: dict[str, str], tmp_path: Path) -> None:
+def test_the_default_mapping_matches_the_sandbox(
+    sandbox: tuple[CrmName, dict[str, str]], tmp_path: Path
+) -> None:
+    crm, env = sandbox
     path = tmp_path / "m.yaml"
-    path.write_text(default_text("hubspot"))
-    result = runner.invoke(app, ["mappings", "validate", "--live", str(path)], env=hubspot_env)
+    path.write_text(default_text(crm))
+    result = runner.invoke(app, ["mappings", "validate", "--live", str(path)], env=env)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "live: 8 objects and all their mapped fields match the CRM"
+    assert (
+        result.output.splitlines()[-1]
+        == f"live: {OBJECTS[crm]} objects and all their mapped fields match the CRM"
+    )
 
 
-def test_live_catches_a_misspelt_hubspot_property(hubspot_env: dict[str, str], tmp_path: Path) -> None:
-    text = edited("hubspot", ("      title: jobtitle ", "      title: job_title "))
+def test_live_catches_a_misspelt_field(sandbox: tuple[CrmName, dict[str, str]], tmp_path: Path) -> None:
+    crm, env = sandbox
+    edit, expected = TYPOS[crm]
+    text = edited(crm, edit)
     path = tmp_path / "m.yaml"
     path.write_text(text)
-    result = runner.invoke(app, ["mappings", "validate", "--live", str(path)], env=hubspot_env)
+    result = runner.invoke(app, ["mappings", "validate", "--live", str(path)], env=env)
     assert result.exit_code == 2, result.output
-    assert (
-        f"{path}:{line_of(text, 'title: job_title')}:14: objects.contacts.fields.title: "
-        "contacts has no field 'job_title'; did you mean 'jobtitle'?"
-    ) in result.output.splitlines()
+    problems = [
+        line
+        for line in result.output.splitlines()
+        if line.startswith(f"{path}:") and line[len(f"{path}:")].isdigit()
+    ]
+    assert len(problems) == 1, result.output
+    assert problems[0].startswith(f"{path}:{line_of(text, edit[1])}:")
+    assert problems[0].split(": ", 1)[1] == expected
