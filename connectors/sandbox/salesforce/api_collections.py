@@ -61,7 +61,7 @@ class CollectionsApi:
         upsert: bool = False,
     ) -> list[dict[str, Any]]:
         store = self.org.store
-        store.begin()
+        token = store.begin()
         results: list[dict[str, Any]] = []
         failed = False
         for index, item in enumerate(items):
@@ -72,11 +72,11 @@ class CollectionsApi:
                     raise WriteError(fault.error_code, fault.message)
                 results.append(op(item))
             except WriteError as exc:
-                store.rollback(savepoint)
+                store.undo(savepoint)
                 failed = True
                 results.append(_failure(exc, upsert, item))
         if failed and all_or_none:
-            store.rollback()
+            store.rollback(token)
             results = [r if not r["success"] else _failure(ROLLED_BACK, upsert, None) for r in results]
         else:
             store.commit()

@@ -68,16 +68,19 @@ class RecordApi:
 
     def _write(self, action: Callable[[], SandboxResponse]) -> SandboxResponse:
         store = self.org.store
-        store.begin()
+        token = store.begin()
         try:
             response = action()
         except (NotFound, Gone) as exc:
-            store.rollback()
+            store.rollback(token)
             return sf_error(404, exc.code, exc.message)
         except WriteError as exc:
-            store.rollback()
+            store.rollback(token)
             return SandboxResponse.json(400, [exc.top_level()])
-        store.commit()
+        if response.status >= 300:
+            store.rollback(token)
+        else:
+            store.commit()
         return response
 
     def create(self, request: SandboxRequest) -> SandboxResponse:

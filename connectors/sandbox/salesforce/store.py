@@ -150,11 +150,13 @@ class Store:
         self._by_prefix = {table.obj.key_prefix: table for table in self.tables.values()}
         self._journal: list[_Undo] = []
         self._counters: dict[str, int] = {}
+        self._depth = 0
 
     def reset(self) -> None:
         for table in self.tables.values():
             table.reset()
         self._journal.clear()
+        self._depth = 0
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name.lower())
@@ -176,9 +178,13 @@ class Store:
         return table.get(record_id) if table is not None else None
 
     # -- transactions ------------------------------------------------------------------------------
-    def begin(self) -> None:
-        self._journal.clear()
-        self._counters = {key: table.next_number for key, table in self.tables.items()}
+    def begin(self) -> int:
+        """Start a (possibly nested) transaction; returns the token ``rollback`` takes."""
+        if self._depth == 0:
+            self._journal.clear()
+            self._counters = {key: table.next_number for key, table in self.tables.items()}
+        self._depth += 1
+        return len(self._journal)
 
     def put(self, table: Table, row: Row) -> None:
         self._journal.append(_Undo(table, row[0], table.overlay.get(row[0])))
@@ -187,13 +193,24 @@ class Store:
     def savepoint(self) -> int:
         return len(self._journal)
 
-    def rollback(self, savepoint: int = 0) -> None:
+    def undo(self, savepoint: int) -> None:
+        """Take back the writes made since ``savepoint``, staying in the transaction."""
         while len(self._journal) > savepoint:
-            undo = self._journal.pop()
-            undo.table.restore(undo.record_id, undo.overlay_row)
-        if savepoint == 0:
+            entry = self._journal.pop()
+            entry.table.restore(entry.record_id, entry.overlay_row)
+
+    def rollback(self, token: int) -> None:
+        """End the transaction begun with ``token``, taking back everything it wrote."""
+        self.undo(token)
+        self._end()
+        if self._depth == 0:
             for key, number in self._counters.items():
                 self.tables[key].next_number = number
 
     def commit(self) -> None:
-        self._journal.clear()
+        self._end()
+
+    def _end(self) -> None:
+        self._depth = max(0, self._depth - 1)
+        if self._depth == 0:
+            self._journal.clear()
