@@ -150,7 +150,7 @@ def _operand(prop: PropertyDef, value: Any) -> Any:
         raise bad_request(f"The filter on {prop.name} needs a value")
     text = str(value).lower()
     if prop.type in ("date", "datetime"):
-        found = parse_instant(text)
+        found = parse_instant(str(value))
         if found is None:
             raise bad_request(f"{value} is not a valid date or datetime for {prop.name}")
         return found
