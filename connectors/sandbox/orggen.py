@@ -199,7 +199,8 @@ def generate(size: int, seed: int = 0, now: datetime | None = None) -> Org:
     for k, c in enumerate(rows):
         if c.executive and c.account is not None:
             executives.setdefault(c.account, []).append(k)
-    relationships, touches = _relationships(accounts, executives, rng("relationships"), at)
+    fit = _Fit(user_rows, rows)
+    relationships, touches = _relationships(accounts, executives, rng("relationships"), at, fit)
     plan = ActivityPlan(
         base_ts=int(base.timestamp()),
         general=_activity_counts(accounts, rows, rng("activity counts")),
@@ -226,6 +227,43 @@ def generate(size: int, seed: int = 0, now: datetime | None = None) -> Org:
     )
 
 
+# Words that mark a business function in English, French, German and Spanish titles, per
+# department of the internal executives: a sponsor's natural counterpart works in the same field.
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    "Executive": ("chief executive", "ceo", "president", "general manager", "managing director", "general",
+                  "geschaftsfuhrer", "geschäftsführer", "vorstand"),
+    "Engineering": ("technolog", "cto", "engineering", "technical", "tecnolog", "technik", "it "),
+    "Sales": ("sales", "revenue", "cro", "vertrieb", "ventas", "commercial", "business development"),
+    "Finance": ("financ", "cfo", "finanz"),
+    "Marketing": ("marketing", "cmo"),
+    "Operations": ("operations", "operating", "coo", "opérations", "operaciones"),
+    "Product": ("product", "cpo", "produit", "producto"),
+    "Partnerships": ("partner", "alliance", "alianza", "channel", "business development"),
+    "Customer Success": ("customer", "success", "client"),
+}  # fmt: skip
+_TOP = ("chief", "ceo", "cto", "cro", "cfo", "cmo", "coo", "cpo", "president", "président", "general",
+        "geschäftsführer", "vorstand")  # fmt: skip
+
+
+class _Fit:
+    """Which partner executive a sponsor would naturally pair with: same function, most senior."""
+
+    def __init__(self, users: Sequence[UserDraft], contacts: Sequence[ContactDraft]) -> None:
+        self.departments = [u.department for u in users]
+        self.titles = [(c.title or "").lower() for c in contacts]
+
+    def counterpart(self, sponsor: int, executives: list[int]) -> int:
+        words = _FAMILIES.get(self.departments[sponsor], ())
+
+        def score(contact: int) -> tuple[int, int, int]:
+            title = self.titles[contact]
+            same_field = any(word in title for word in words)
+            top = any(word in title.split() or word in title for word in _TOP)
+            return (-int(same_field), -int(top), contact)
+
+        return min(executives, key=score)
+
+
 def _roles(users: Sequence[UserDraft]) -> dict[str, list[int]]:
     roles: dict[str, list[int]] = {"alliance": [], "sales": [], "success": [], "operations": []}
     for key, user in enumerate(users):
@@ -242,6 +280,7 @@ def _relationships(
     executives: dict[int, list[int]],
     rng: random.Random,
     at: Callable[[int], datetime],
+    fit: _Fit,
 ) -> tuple[dict[int, OrgRelationship], dict[int, SponsorTouches]]:
     """Pick each sponsored alliance's counterpart and relationship state, and plan the touches."""
     relationships: dict[int, OrgRelationship] = {}
@@ -259,7 +298,7 @@ def _relationships(
             states[i], states[j] = states[j], states[i]
     touches: dict[int, SponsorTouches] = {}
     for (account_key, sponsor), state in zip(paired, states, strict=True):
-        contact = rng.choice(executives[account_key])
+        contact = fit.counterpart(sponsor, executives[account_key])
         if state == "never":
             relationships[account_key] = OrgRelationship(account_key, sponsor, contact, state, None)
             continue
