@@ -94,7 +94,7 @@ class PropertyDef:
         if self.hubspot_defined:
             data["hubspotDefined"] = True
         data["modificationMetadata"] = {
-            "archivable": not self.hubspot_defined,
+            "archivable": True,
             "readOnlyDefinition": self.hubspot_defined,
             "readOnlyValue": self.read_only,
         }
