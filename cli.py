@@ -219,22 +219,6 @@ def _load_mapping(ctx: typer.Context, file: Path | None, crm: str | None) -> Any
     return load_mapping(file, chosen)
 
 
-def _connect(settings: Settings) -> Any:
-    """A live connector from connectors.factory (built separately; absent in early builds)."""
-    import importlib
-
-    from connectors.errors import ConfigError
-
-    try:
-        factory = importlib.import_module("connectors.factory")
-    except ModuleNotFoundError:
-        raise ConfigError(
-            "The live check needs the CRM connector, which is not available in this build yet",
-            hint="run `sponsorsync mappings validate` without --live",
-        ) from None
-    return factory.connect(settings)
-
-
 @mappings_app.command("init")
 def mappings_init(
     crm: Annotated[
@@ -286,7 +270,9 @@ def mappings_validate(
                 f"The mapping is for {mapping.crm} but the settings connect to {settings.crm}",
                 hint="check SPONSORSYNC_CRM and the mapping file",
             )
-        connector = _connect(settings)
+        from connectors.factory import connect
+
+        connector = connect(settings)
         try:
             checked = validate_live(mapping, connector.describe)
         finally:

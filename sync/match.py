@@ -74,8 +74,9 @@ def relationship(touches_365: int) -> float:
 def choose_counterpart(
     org: Org, alliance: Alliance, sponsor: Person, matching: Matching
 ) -> Counterpart | None:
-    """The partner executive who fits the sponsor best by function and seniority; logged touches
-    break ties."""
+    """The partner executive who fits the sponsor best by function and seniority. An established
+    relationship counts with its weight (a sponsor's regular counterpart can outweigh a slightly
+    better fit on paper); the most recent touch, then the id, break remaining ties."""
     related = set(matching.related_functions)
     w = matching.weights
     ranked = []
