@@ -86,7 +86,8 @@ class AssociationsApi:
         source, target = resolve(request.params["objectType"]), resolve(request.params["toObjectType"])
         source_id = self._live(source, request.params["objectId"])
         limit = limit_arg(request, PAGE_MAX, PAGE_MAX)
-        start = int(request.arg("after") or 0) if (request.arg("after") or "0").isdigit() else 0
+        after = request.arg("after") or ""
+        start = int(after) if after.isdigit() else 0
         rows = self._targets(source, source_id, target)
         body: dict[str, Any] = {"results": rows[start : start + limit]}
         if start + limit < len(rows):
@@ -156,7 +157,7 @@ class AssociationsApi:
                         {"fromObjectId": [key]},
                         "crm.associations.NO_ASSOCIATIONS_FOUND",
                     )
-                start = int(after) if str(after or "0").isdigit() else 0
+                start = int(str(after)) if str(after or "").isdigit() else 0
                 result: dict[str, Any] = {"from": {"id": key}, "to": rows[start : start + PAGE_MAX]}
                 if start + PAGE_MAX < len(rows):
                     result["paging"] = paging(str(start + PAGE_MAX), None)

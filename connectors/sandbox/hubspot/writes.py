@@ -14,6 +14,7 @@ from connectors.sandbox.hubspot.objects import (
     BY_NAME,
     COMPANIES,
     CONTACTS,
+    DEFAULT_TYPE,
     PRIMARY_TYPE,
     TASKS,
     ObjectType,
@@ -150,6 +151,7 @@ class Writer:
     ) -> bool:
         links = self.portal.links
         wanted = set(type_ids)
+        wanted.add(DEFAULT_TYPE[(source.name, target.name)])  # a labeled association is also unlabeled
         primary = PRIMARY_TYPE.get((source.name, target.name))
         if primary is not None:
             contact_id, company_id = (source_id, target_id) if source is CONTACTS else (target_id, source_id)
