@@ -81,7 +81,9 @@ class _Loader:
                 rows.setdefault(name, []).append(row)
                 if name == "Contact":
                     self.contact_accounts[record_id] = row[CONTACT.slot("AccountId")]
-        return Seed(rows=rows, next_numbers=dict(self.numbers), api_user_id=api_user[0])
+        return Seed(
+            rows=rows, next_numbers=dict(self.numbers), api_user_id=api_user[0], labels=dict(self.labels)
+        )
 
     def _assign(self, obj: SObject, item: dict[str, Any], where: str) -> str:
         record_id = make_id(obj.key_prefix, self.numbers[obj.name])

@@ -3,7 +3,7 @@ every org has: the integration user the API writes as."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.sandbox.salesforce.ids import make_id
@@ -23,6 +23,7 @@ class Seed:
     rows: dict[str, list[Row]]  # object name -> rows
     next_numbers: dict[str, int]  # object name -> the counter for the next new id
     api_user_id: str
+    labels: dict[str, str] = field(default_factory=dict)  # "@id" label -> record id (data files)
 
 
 def row_from(obj: SObject, record_id: str, values: dict[str, Any]) -> dict[str, Any]:
