@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 
 import connectors.sandbox
 from connectors.sandbox.admin import SandboxAdmin

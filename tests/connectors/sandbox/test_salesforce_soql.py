@@ -6,6 +6,7 @@ and relative dates against the sandbox clock."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest
@@ -156,7 +157,8 @@ def test_bad_queries_answer_400_with_salesforces_error(sf: Sf, soql: str, code: 
     with pytest.raises(SalesforceMalformedRequest) as raised:
         sf.sdk.query(soql)
     assert raised.value.status == 400
-    (error,) = raised.value.content
+    content: Any = raised.value.content  # decoded JSON (SDK-NOTES), whatever its type hint says
+    (error,) = content
     assert error["errorCode"] == code
     assert message in error["message"]
 
