@@ -212,7 +212,7 @@ def test_the_generated_org_renders_contacts_and_activities_with_their_associatio
     assert len(contacts) == SIZE
     with_company = [c for c in contacts if c.properties["associatedcompanyid"]]
     assert len(with_company) == sum(1 for c in org.contacts if c.account is not None)
-    kinds = Counter(a.kind for a in org.activities())
+    kinds = Counter[str](a.kind for a in org.activities())
     for kind, object_type in (
         ("call", "calls"),
         ("meeting", "meetings"),
@@ -246,6 +246,8 @@ def test_the_generated_org_renders_contacts_and_activities_with_their_associatio
     linked = generated.api.objects.get_by_id(
         "tasks", task.id, associations=["contacts", "companies"]
     ).associations
+    assert first.contact is not None
+    assert first.account is not None
     contact = contacts[first.contact]
     assert [r.id for r in linked["contacts"].results] == [contact.id]
     companies = every(generated.api.objects, "companies")  # in id order, which is the accounts' order
