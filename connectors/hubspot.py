@@ -180,7 +180,7 @@ class HubSpotConnector:
 
     def server_time(self) -> datetime:
         if self._server_time is None:
-            self._call("reading the owners", lambda api: api.owners.get_page(limit=1, **self._kw()))
+            self._call("reading the owners", self._owners_page(None, False))
         return self._server_time or datetime.now(UTC)
 
     def close(self) -> None:
@@ -226,7 +226,7 @@ class HubSpotConnector:
         self, spec: ObjectSpec, cursor: Cursor | None, *, sweep_deletions: bool = True
     ) -> Iterator[Page]:
         if spec.name == OWNERS:
-            yield from self._pull_owners(spec)
+            yield from self._pull_owners(spec, archived_too=cursor is None or sweep_deletions)
             return
         if cursor is None:
             last = yield from self._full_pull(spec)
@@ -236,27 +236,30 @@ class HubSpotConnector:
             yield from self._archived(spec, last)
 
     # -- reads ---------------------------------------------------------------------------------
-    def _pull_owners(self, spec: ObjectSpec) -> Iterator[Page]:
-        after: str | None = None
-        guard = TokenLoopGuard("owners")
+    def _pull_owners(self, spec: ObjectSpec, *, archived_too: bool) -> Iterator[Page]:
+        """The owners API has no change feed: every pull lists the active owners (a snapshot: an
+        owner missing from it was deactivated). Deactivated (archived) owners are listed too on a
+        first pull and on deletion sweeps, so their names stay known."""
         records: list[Record] = []
-        while True:
-            answer = self._call("reading the owners", self._owners_page(after))
-            data = answer.data or {}
-            for owner in data.get("results", []):
-                fields = {k: owner.get(k) for k in (*OWNER_FIELDS, *spec.fields)}
-                records.append(
-                    Record(id=str(owner["id"]), fields=fields, deleted=bool(owner.get("archived")))
-                )
-            after = _next_after(data)
-            if after is None:
-                break
-            guard.check(after)
-        # The owners API has no change feed: every pull is a snapshot of the active owners.
-        yield Page(records, None, complete=True, snapshot=True)
+        for archived in (False, True) if archived_too else (False,):
+            after: str | None = None
+            guard = TokenLoopGuard("owners")
+            while True:
+                answer = self._call("reading the owners", self._owners_page(after, archived))
+                data = answer.data or {}
+                for owner in data.get("results", []):
+                    fields = {k: owner.get(k) for k in (*OWNER_FIELDS, *spec.fields)}
+                    fields["archived"] = archived or bool(owner.get("archived"))
+                    records.append(Record(id=str(owner["id"]), fields=fields))
+                after = _next_after(data)
+                if after is None:
+                    break
+                guard.check(after)
+        started = CursorTracker(spec.watermark, None, self._now()).at_until()
+        yield Page(records, started, complete=True, snapshot=True)
 
-    def _owners_page(self, after: str | None) -> Callable[[_Apis], Any]:
-        kwargs: dict[str, Any] = {"limit": OWNERS_LIMIT, "archived": False, **self._kw()}
+    def _owners_page(self, after: str | None, archived: bool) -> Callable[[_Apis], Any]:
+        kwargs: dict[str, Any] = {"limit": OWNERS_LIMIT, "archived": archived, **self._kw()}
         if after:
             kwargs["after"] = after
         return lambda api: api.owners.get_page(**kwargs)

@@ -1,0 +1,209 @@
+"""A CRM-neutral view of the sandbox for end-to-end assertions and for what people do in the CRM
+(log a meeting, complete or edit a task), through each CRM's own SDK over HTTPS."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import requests
+from hubspot import HubSpot
+from simple_salesforce.api import Salesforce
+from urllib3.util.retry import Retry
+
+from tests.support.sandbox import Sandbox
+
+
+@dataclass(frozen=True)
+class TaskView:
+    key: str
+    id: str
+    subject: str
+    body: str
+    done: bool
+    owner_id: str
+    contact_id: str | None
+    account_id: str | None
+    due: str | None
+    rule: str
+
+
+class Driver(Protocol):
+    def id_of(self, kind: str, label: str) -> str: ...
+    def tasks(self) -> dict[str, TaskView]: ...
+    def log_touch(self, owner: str, contact: str, account: str, days_ago: int = 0) -> None: ...
+    def complete(self, task_id: str) -> None: ...
+    def edit_subject(self, task_id: str, subject: str) -> None: ...
+    def health(self, account: str) -> tuple[str | None, str | None]: ...
+
+
+def _rule(key: str) -> str:
+    return key.split(":")[1]
+
+
+class SalesforceDriver:
+    def __init__(self, box: Sandbox, labels: dict[str, dict[str, str]]) -> None:
+        env = box.server.env()
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = str(box.server.ca_path)
+        self.sf = Salesforce(
+            instance_url=env["SPONSORSYNC_SALESFORCE__INSTANCE_URL"],
+            session_id=env["SPONSORSYNC_SALESFORCE__ACCESS_TOKEN"],
+            session=session,
+            object_pairs_hook=dict,
+        )
+        self.labels = labels  # kind -> label -> the value to find the record by (email or name)
+        self._ids: dict[tuple[str, str], str] = {}
+
+    def id_of(self, kind: str, label: str) -> str:
+        if (kind, label) not in self._ids:
+            value = self.labels[kind][label].replace("'", "\\'")
+            soql = {
+                "user": f"SELECT Id FROM User WHERE Email = '{value}'",
+                "contact": f"SELECT Id FROM Contact WHERE Email = '{value}'",
+                "account": f"SELECT Id FROM Account WHERE Name = '{value}'",
+            }[kind]
+            self._ids[(kind, label)] = self.sf.query(soql)["records"][0]["Id"]
+        return self._ids[(kind, label)]
+
+    def tasks(self) -> dict[str, TaskView]:
+        rows = self.sf.query_all(
+            "SELECT Id, Sponsor_Sync_Key__c, Subject, Description, IsClosed, OwnerId, WhoId, WhatId, ActivityDate "
+            "FROM Task WHERE Sponsor_Sync_Key__c != null"
+        )["records"]
+        return {
+            r["Sponsor_Sync_Key__c"]: TaskView(
+                r["Sponsor_Sync_Key__c"], r["Id"], r["Subject"], r["Description"] or "", bool(r["IsClosed"]),
+                r["OwnerId"], r["WhoId"], r["WhatId"], r["ActivityDate"], _rule(r["Sponsor_Sync_Key__c"]),
+            )
+            for r in rows
+        }  # fmt: skip
+
+    def log_touch(self, owner: str, contact: str, account: str, days_ago: int = 0) -> None:
+        start = (datetime.now(UTC) - timedelta(days=days_ago, hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        self.sf.restful("sobjects/Event/", method="POST", json=
+            {"Subject": "Met in person", "OwnerId": self.id_of("user", owner), "WhoId": self.id_of("contact", contact),
+             "WhatId": self.id_of("account", account), "StartDateTime": start, "DurationInMinutes": 30}
+        )  # fmt: skip
+
+    def complete(self, task_id: str) -> None:
+        self.sf.restful(f"sobjects/Task/{task_id}", method="PATCH", json={"Status": "Completed"})
+
+    def edit_subject(self, task_id: str, subject: str) -> None:
+        self.sf.restful(f"sobjects/Task/{task_id}", method="PATCH", json={"Subject": subject})
+
+    def health(self, account: str) -> tuple[str | None, str | None]:
+        row: dict[str, Any] = self.sf.restful(f"sobjects/Account/{self.id_of('account', account)}") or {}
+        return row.get("Sponsor_Health__c"), row.get("Sponsor_Last_Touch__c")
+
+
+class HubSpotDriver:
+    def __init__(self, box: Sandbox, labels: dict[str, dict[str, str]]) -> None:
+        env = box.server.env()
+        self.client = HubSpot(
+            access_token=env["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"],
+            host=env["SPONSORSYNC_HUBSPOT__BASE_URL"],
+            ssl_ca_cert=str(box.server.ca_path),
+            retry=Retry(0),
+        )
+        self.objects = self.client.crm.objects.basic_api
+        self.owners = self.client.crm.owners.owners_api
+        self.labels = labels
+        self._ids: dict[tuple[str, str], str] = {}
+
+    def _all(
+        self, object_type: str, properties: list[str], associations: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        after = None
+        while True:
+            kwargs: dict[str, Any] = {"limit": 100, "properties": properties, "_preload_content": False}
+            if associations:
+                kwargs["associations"] = associations
+            if after:
+                kwargs["after"] = after
+            page = json.loads(self.objects.get_page(object_type, **kwargs).data)
+            found += page["results"]
+            after = page.get("paging", {}).get("next", {}).get("after")
+            if not after:
+                return found
+
+    def id_of(self, kind: str, label: str) -> str:
+        if (kind, label) not in self._ids:
+            value = self.labels[kind][label]
+            if kind == "user":
+                owners = json.loads(
+                    self.owners.get_page(limit=500, archived=False, _preload_content=False).data
+                )["results"]
+                owners += json.loads(
+                    self.owners.get_page(limit=500, archived=True, _preload_content=False).data
+                )["results"]
+                self._ids[(kind, label)] = next(str(o["id"]) for o in owners if o["email"] == value)
+            else:
+                object_type, prop = ("contacts", "email") if kind == "contact" else ("companies", "name")
+                rows = self._all(object_type, [prop])
+                self._ids[(kind, label)] = next(r["id"] for r in rows if r["properties"].get(prop) == value)
+        return self._ids[(kind, label)]
+
+    def tasks(self) -> dict[str, TaskView]:
+        props = [
+            "sponsor_sync_key",
+            "hs_task_subject",
+            "hs_task_body",
+            "hs_task_status",
+            "hubspot_owner_id",
+            "hs_timestamp",
+        ]
+        found = {}
+        for r in self._all("tasks", props, ["contacts", "companies"]):
+            p = r["properties"]
+            key = p.get("sponsor_sync_key")
+            if not key:
+                continue
+            links = r.get("associations") or {}
+            contact = next((a["id"] for a in links.get("contacts", {}).get("results", [])), None)
+            company = next((a["id"] for a in links.get("companies", {}).get("results", [])), None)
+            found[key] = TaskView(key, r["id"], p.get("hs_task_subject") or "", p.get("hs_task_body") or "",
+                                  p.get("hs_task_status") == "COMPLETED", p.get("hubspot_owner_id") or "", contact, company,
+                                  p.get("hs_timestamp"), _rule(key))  # fmt: skip
+        return found
+
+    def log_touch(self, owner: str, contact: str, account: str, days_ago: int = 0) -> None:
+        when = (
+            (datetime.now(UTC) - timedelta(days=days_ago, hours=1))
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z")
+        )
+        body = {
+            "properties": {"hs_meeting_title": "Met in person", "hs_timestamp": when, "hs_meeting_outcome": "COMPLETED",
+                           "hubspot_owner_id": self.id_of("user", owner)},
+            "associations": [
+                {"to": {"id": self.id_of("contact", contact)}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 200}]},
+                {"to": {"id": self.id_of("account", account)}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 188}]},
+            ],
+        }  # fmt: skip
+        self.objects.create("meetings", body, _preload_content=False)
+
+    def complete(self, task_id: str) -> None:
+        self.objects.update(
+            "tasks", task_id, {"properties": {"hs_task_status": "COMPLETED"}}, _preload_content=False
+        )
+
+    def edit_subject(self, task_id: str, subject: str) -> None:
+        self.objects.update(
+            "tasks", task_id, {"properties": {"hs_task_subject": subject}}, _preload_content=False
+        )
+
+    def health(self, account: str) -> tuple[str | None, str | None]:
+        row = json.loads(
+            self.objects.get_by_id("companies", self.id_of("account", account),
+                                   properties=["sponsor_health", "sponsor_last_touch"], _preload_content=False).data
+        )  # fmt: skip
+        return row["properties"].get("sponsor_health"), row["properties"].get("sponsor_last_touch")
+
+
+def driver_for(box: Sandbox, labels: dict[str, dict[str, str]]) -> Driver:
+    return SalesforceDriver(box, labels) if box.crm == "salesforce" else HubSpotDriver(box, labels)
