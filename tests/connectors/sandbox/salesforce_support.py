@@ -59,7 +59,7 @@ class Sf:
     """What a test gets: the SDK client, the raw HTTPS session, the admin API and the example's ids."""
 
     sandbox: SfSandbox
-    sdk: Salesforce
+    sdk: Any  # simple_salesforce.Salesforce; Any because its attribute access (sf.Contact...) is dynamic
     http: requests.Session  # bearer-authenticated, for raw status/header/body assertions
 
     @property
@@ -87,6 +87,11 @@ class Sf:
         """The example labels of the records a query returns, in the order returned."""
         by_id = {v: k for k, v in self.sandbox.emulator.labels.items()}
         return [by_id.get(i, i) for i in self.ids(soql, include_deleted=include_deleted)]
+
+
+def content(error: BaseException) -> Any:
+    """The decoded body a SalesforceError carries (SDK-NOTES: JSON, or text when not JSON)."""
+    return getattr(error, "content", None)
 
 
 def start(tmp: Path, data: Path = EXAMPLE) -> SfSandbox:

@@ -6,13 +6,12 @@ and relative dates against the sandbox clock."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from tests.connectors.sandbox import salesforce_support
-from tests.connectors.sandbox.salesforce_support import Sf
+from tests.connectors.sandbox.salesforce_support import Sf, content
 
 salesforce_session, sf = salesforce_support.salesforce_session, salesforce_support.sf  # the fixtures
 
@@ -157,8 +156,7 @@ def test_bad_queries_answer_400_with_salesforces_error(sf: Sf, soql: str, code: 
     with pytest.raises(SalesforceMalformedRequest) as raised:
         sf.sdk.query(soql)
     assert raised.value.status == 400
-    content: Any = raised.value.content  # decoded JSON (SDK-NOTES), whatever its type hint says
-    (error,) = content
+    (error,) = content(raised.value)
     assert error["errorCode"] == code
     assert message in error["message"]
 
