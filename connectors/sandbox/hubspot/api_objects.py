@@ -9,7 +9,8 @@ from connectors.sandbox.hubspot.api_common import body_object, flag, limit_arg, 
 from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
 from connectors.sandbox.hubspot.objects import ObjectType, resolve
 from connectors.sandbox.hubspot.portal import Portal, parse_id
-from connectors.sandbox.hubspot.search import MAX_RESULTS, Searcher, parse
+from connectors.sandbox.hubspot.search import MAX_RESULTS, parse
+from connectors.sandbox.hubspot.search_run import Searcher
 from connectors.sandbox.hubspot.table import Version
 from connectors.sandbox.hubspot.values import to_ms
 from connectors.sandbox.hubspot.writes import Writer

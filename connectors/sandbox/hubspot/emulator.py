@@ -14,7 +14,7 @@ from connectors.sandbox.hubspot.api_objects import ObjectsApi
 from connectors.sandbox.hubspot.errors import HubSpotError, body_response, error_body, to_response
 from connectors.sandbox.hubspot.limits import Gate
 from connectors.sandbox.hubspot.portal import Portal, Seed
-from connectors.sandbox.hubspot.search import Searcher
+from connectors.sandbox.hubspot.search_run import Searcher
 
 CATEGORIES = {
     400: "VALIDATION_ERROR",

@@ -3,16 +3,12 @@ operator, one sort (ties by id ascending), a free-text query, offset paging up t
 
 Dates and datetimes compare as instants (epoch-ms or ISO-8601 filter values), numbers
 numerically, everything else as lower-cased text. NEQ, NOT_IN and NOT_CONTAINS_TOKEN match
-records without a value, as in HubSpot's index. Range filters on the last-modified property are
-answered from the seeded table's modstamp index; a query's full sorted result is cached until the
-index view changes, so paging costs a slice."""
+records without a value, as in HubSpot's index. Execution: :mod:`search_run`."""
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +17,6 @@ from connectors.sandbox.hubspot.errors import HubSpotError, bad_request
 from connectors.sandbox.hubspot.objects import ObjectType
 from connectors.sandbox.hubspot.portal import Portal
 from connectors.sandbox.hubspot.schema import PropertyDef
-from connectors.sandbox.hubspot.store import ObjectStore
-from connectors.sandbox.hubspot.table import BaseTable, Version
 from connectors.sandbox.hubspot.values import instant_of, number_of, parse_instant, text_of
 
 MAX_GROUPS, MAX_PER_GROUP, MAX_FILTERS = 5, 10, 25
@@ -35,7 +29,6 @@ _RANGE_OPS = ("EQ", "GT", "GTE", "LT", "LTE", "BETWEEN")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 Pred = Callable[[object], bool]
-Ref = int | Version  # a seeded record's position, or an overlay version
 
 
 @dataclass(frozen=True)
@@ -240,111 +233,6 @@ def _has_token(text: str | None, pattern: str) -> bool:
     return all(t in tokens for t in _TOKEN.findall(pattern))
 
 
-def _text_match(values: Sequence[object], words: tuple[str, ...]) -> bool:
+def text_match(values: Sequence[object], words: tuple[str, ...]) -> bool:
     tokens = [t for v in values if (s := text_of(v)) for t in _TOKEN.findall(s)]
     return all(any(t.startswith(w) for t in tokens) for w in words)
-
-
-class Searcher:
-    """Runs queries; keeps recent full results so that paging through one costs a slice."""
-
-    def __init__(self) -> None:
-        self._cache: OrderedDict[tuple[Any, ...], list[Ref]] = OrderedDict()
-
-    def reset(self) -> None:
-        self._cache.clear()
-
-    def run(
-        self, portal: Portal, otype: ObjectType, query: Query, now_ms: int
-    ) -> tuple[list[Ref], ObjectStore]:
-        store = portal.store(otype)
-        view, view_key = store.search_view(now_ms)
-        key = (otype.name, view_key, query.fingerprint)
-        found = self._cache.get(key)
-        if found is None:
-            found = _execute(store, query, view.hidden, view.overlay, otype)
-            self._cache[key] = found
-            while len(self._cache) > 12:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        return found, store
-
-
-def _execute(
-    store: ObjectStore, query: Query, hidden: frozenset[int], overlay: tuple[Version, ...], otype: ObjectType
-) -> list[Ref]:
-    table = store.table
-    refs: list[Ref] = []
-    for group in query.groups:
-        refs.extend(_base_matches(table, group, query.text, hidden, otype))
-        refs.extend(v for v in overlay if _version_matches(v, group, query.text, otype))
-    if len(query.groups) > 1:
-        seen: set[int] = set()
-        unique: list[Ref] = []
-        for ref in refs:
-            object_id = ref.id if isinstance(ref, Version) else table.first_id + ref
-            if object_id not in seen:
-                seen.add(object_id)
-                unique.append(ref)
-        refs = unique
-    first = table.first_id
-    refs.sort(key=lambda r: r.id if isinstance(r, Version) else first + r)
-    if query.sort is not None:
-        refs = _sorted(table, refs, *query.sort)
-    return refs
-
-
-def _base_matches(
-    table: BaseTable,
-    group: tuple[Filter, ...],
-    words: tuple[str, ...],
-    hidden: frozenset[int],
-    otype: ObjectType,
-) -> list[int]:
-    lo, hi = -(1 << 62), 1 << 62
-    ranged = [f for f in group if f.bounds is not None]
-    for f in ranged:
-        assert f.bounds is not None
-        lo, hi = max(lo, f.bounds[0]), min(hi, f.bounds[1])
-    positions: Sequence[int]
-    if ranged:
-        keys = table.mod_keys
-        positions = table.mod_order[bisect_left(keys, lo) : bisect_right(keys, hi)]
-    else:
-        positions = range(table.n)
-    checks = [(table.column(f.prop), f.pred) for f in group if f.bounds is None]
-    text_cols = [table.column(p) for p in otype.query_props] if words else []
-    first, archived = table.first_id, table.archived
-    if not checks and not words and not hidden and not archived:
-        return list(positions)
-    out: list[int] = []
-    for pos in positions:
-        if (first + pos) in hidden or pos in archived:
-            continue
-        if all(pred(col[pos]) for col, pred in checks) and (
-            not words or _text_match([c[pos] for c in text_cols], words)
-        ):
-            out.append(pos)
-    return out
-
-
-def _version_matches(
-    version: Version, group: tuple[Filter, ...], words: tuple[str, ...], otype: ObjectType
-) -> bool:
-    props = version.props
-    if not all(f.pred(props.get(f.prop)) for f in group):
-        return False
-    return not words or _text_match([props.get(p) for p in otype.query_props], words)
-
-
-def _sorted(
-    table: BaseTable, refs: list[Ref], prop: str, descending: bool, conv: Callable[[object], Any]
-) -> list[Ref]:
-    """Sort by one property; refs arrive in id order and the sort is stable, so ties stay in id
-    order in both directions. Records without a value come last."""
-    col = table.column(prop)
-    keyed = [(conv(r.props.get(prop) if isinstance(r, Version) else col[r]), r) for r in refs]
-    present = [kr for kr in keyed if kr[0] is not None]
-    present.sort(key=lambda kr: kr[0], reverse=descending)
-    return [r for _, r in present] + [r for k, r in keyed if k is None]

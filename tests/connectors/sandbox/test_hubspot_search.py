@@ -334,3 +334,32 @@ def test_search_pages_up_to_10000_results_then_refuses_with_400(crowded: Sandbox
         limit=200,
     )
     assert (rest.total, len(rest.results), rest.paging) == (50, 50, None)
+
+
+@pytest.mark.parametrize(
+    ("sorts", "expected"),
+    [
+        (["hs_lastmodifieddate"], ["acme", "umbrella", "initech", "new"]),
+        ([], ["acme", "initech", "umbrella", "new"]),
+    ],
+    ids=["by-last-modified", "by-id"],
+)
+@pytest.mark.parametrize("plain", [True, False], ids=["index-only", "with-another-filter"])
+def test_incremental_pull_queries_see_writes_in_order(
+    hs: Sandbox, sorts: list[str], expected: list[str], plain: bool
+) -> None:
+    hs.admin.advance_clock(seconds=10)
+    hs.api.objects.update(
+        "companies", hs.id("initech"), SimplePublicObjectInput(properties={"sponsor_health": "red"})
+    )
+    hs.admin.advance_clock(seconds=10)
+    new = hs.raw("POST", "/crm/v3/objects/companies", {"properties": {"name": "Newco"}}).json()["id"]
+    hs.api.objects.archive("companies", hs.id("globex"))
+    watermark = {
+        "property_name": "hs_lastmodifieddate",
+        "operator": "GTE",
+        "value": ms(hs.now - timedelta(days=25)),
+    }
+    extra = [] if plain else [{"property_name": "name", "operator": "HAS_PROPERTY"}]
+    result = search(hs, "companies", watermark, *extra, sorts=sorts, limit=10)
+    assert labels_of(hs, [r.id for r in result.results]) == [new if x == "new" else x for x in expected]
