@@ -18,6 +18,7 @@ import connectors.sandbox
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.salesforce import SalesforceEmulator
+from connectors.sandbox.salesforce.ids import make_id
 from connectors.sandbox.server import SandboxServer
 
 EXAMPLE = Path(connectors.sandbox.__file__).parent / "examples" / "salesforce-small.json"
@@ -87,6 +88,11 @@ class Sf:
         """The example labels of the records a query returns, in the order returned."""
         by_id = {v: k for k, v in self.sandbox.emulator.labels.items()}
         return [by_id.get(i, i) for i in self.ids(soql, include_deleted=include_deleted)]
+
+
+def missing(prefix: str) -> str:
+    """A well-formed id (right prefix and suffix) that no record has."""
+    return make_id(prefix, 900_000_000)
 
 
 def content(error: BaseException) -> Any:

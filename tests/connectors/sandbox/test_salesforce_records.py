@@ -16,7 +16,7 @@ from simple_salesforce.exceptions import (
 )
 
 from tests.connectors.sandbox import salesforce_support
-from tests.connectors.sandbox.salesforce_support import Sf, content, trusting_session
+from tests.connectors.sandbox.salesforce_support import Sf, content, missing, trusting_session
 
 salesforce_session, sf = salesforce_support.salesforce_session, salesforce_support.sf  # the fixtures
 
@@ -205,7 +205,7 @@ def test_get_takes_15_character_ids_and_a_field_list(sf: Sf) -> None:
     ids=["deleted", "other-object", "unknown"],
 )
 def test_get_of_missing_or_deleted_records_is_404(sf: Sf, sobject: str, label: str | None, body: Any) -> None:
-    record_id = sf.id(label) if label else "003Nw00000ZZZZZIAA"
+    record_id = sf.id(label) if label else missing("003")
     with pytest.raises(SalesforceResourceNotFound) as raised:
         getattr(sf.sdk, sobject).get(record_id)
     assert raised.value.status == 404
@@ -261,7 +261,7 @@ CREATE_ERRORS = [
     ({"LastName": "X", "Name": "Y"}, "INVALID_FIELD_FOR_INSERT_UPDATE", ["Name"], "Unable to create/update fields: Name."),
     ({"LastName": "X", "Id": "{jane}"}, "INVALID_FIELD_FOR_INSERT_UPDATE", ["Id"], "Unable to create/update fields: Id."),
     ({"FirstName": "X"}, "REQUIRED_FIELD_MISSING", ["LastName"], "Required fields are missing: [LastName]"),
-    ({"LastName": "X", "AccountId": "001Nw00000ZZZZZIAA"}, "INVALID_CROSS_REFERENCE_KEY", ["AccountId"], "invalid cross reference id"),
+    ({"LastName": "X", "AccountId": missing("001")}, "INVALID_CROSS_REFERENCE_KEY", ["AccountId"], "invalid cross reference id"),
     ({"LastName": "X", "OwnerId": "{jane}"}, "INVALID_CROSS_REFERENCE_KEY", ["OwnerId"], "invalid cross reference id"),
     ({"LastName": "X", "AccountId": "{hooli}"}, "ENTITY_IS_DELETED", ["AccountId"], "entity is deleted"),
     ({"LastName": "X", "Email": "not-an-address"}, "INVALID_EMAIL_ADDRESS", ["Email"], "Email: invalid email address: not-an-address"),
