@@ -374,3 +374,11 @@ def test_reset_restores_the_seeded_portal(hs: Sandbox) -> None:
     tasks = hs.api.objects.get_page("tasks", limit=10)
     assert len(companies.results) == 4
     assert [t.id for t in tasks.results] == [hs.id("update"), hs.id("appoint"), hs.id("renewal")]
+
+
+def test_the_sdks_get_all_helpers_follow_the_paging_to_the_end(hs: Sandbox) -> None:
+    client = hs.client()
+    assert [c.id for c in client.crm.contacts.get_all()] == [
+        hs.id(x) for x in ("jane", "ken", "luis", "petra", "sam", "orla")
+    ]
+    assert len(client.crm.owners.get_all()) == 4
