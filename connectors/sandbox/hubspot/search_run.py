@@ -73,15 +73,19 @@ def _execute(store: ObjectStore, query: Query, view: SearchView, otype: ObjectTy
 
 def _indexed(table: BaseTable, query: Query, view: SearchView, otype: ObjectType) -> list[Ref] | None:
     """The result of a query made only of last-modified ranges (one group, no text), sorted by id
-    or by last-modified ascending, by slicing the modstamp index; None for any other query."""
+    (or hs_object_id ascending) or by last-modified ascending, by slicing the modstamp index; None
+    for any other query."""
     if len(query.groups) != 1 or query.text:
         return None
     (group,) = query.groups
     if any(f.bounds is None for f in group):
         return None
-    by_modified = query.sort is not None
-    if query.sort is not None and (query.sort[0] not in otype.modified_props or query.sort[1]):
+    sort = query.sort
+    if sort is not None and sort[0] == "hs_object_id" and not sort[1]:
+        sort = None  # the same as id order
+    if sort is not None and (sort[0] not in otype.modified_props or sort[1]):
         return None
+    by_modified = sort is not None
     lo, hi = _bounds_of(group)
     keys, order, first = table.mod_keys, table.mod_order, table.first_id
     start, end = bisect_left(keys, lo), bisect_right(keys, hi)

@@ -363,3 +363,17 @@ def test_incremental_pull_queries_see_writes_in_order(
     extra = [] if plain else [{"property_name": "name", "operator": "HAS_PROPERTY"}]
     result = search(hs, "companies", watermark, *extra, sorts=sorts, limit=10)
     assert labels_of(hs, [r.id for r in result.results]) == [new if x == "new" else x for x in expected]
+
+
+@pytest.mark.parametrize(
+    "sorts", [[], ["hs_object_id"], [{"propertyName": "hs_object_id", "direction": "ASCENDING"}]]
+)
+def test_sorting_by_hs_object_id_is_id_order(hs: Sandbox, sorts: list[Any]) -> None:
+    hs.api.objects.update(
+        "companies", hs.id("acme"), SimplePublicObjectInput(properties={"sponsor_health": "green"})
+    )
+    watermark = {"property_name": "hs_lastmodifieddate", "operator": "GT", "value": "0"}
+    result = search(hs, "companies", watermark, sorts=sorts, limit=10)
+    assert labels_of(hs, [r.id for r in result.results]) == ["acme", "globex", "initech", "umbrella"]
+    descending = search(hs, "companies", watermark, sorts=["-hs_object_id"], limit=10)
+    assert labels_of(hs, [r.id for r in descending.results]) == ["umbrella", "initech", "globex", "acme"]
