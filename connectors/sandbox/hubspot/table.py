@@ -6,7 +6,7 @@ so a 1,000,000-activity org costs a few hundred bytes per record."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,7 +165,3 @@ class TableBuilder:
             self.modified,
             self.archived,
         )
-
-
-def id_sequence(table: BaseTable) -> Sequence[int]:
-    return range(table.first_id, table.first_id + table.n)
