@@ -41,6 +41,7 @@ class SalesforceEmulator:
     def __init__(self, clock: Clock, seed: Seed) -> None:
         self.clock = clock
         self.labels = dict(seed.labels)  # the data file's "@id" labels -> ids, for tests and demos
+        self.generated_org = seed.generated  # the orggen.Org behind a generated org (ground truth)
         store = Store(seed.rows, seed.next_numbers)
         self.org = OrgState(clock, store, Writer(store, seed.api_user_id), seed.api_user_id)
         self.auth = Auth(seed.api_user_id, self._usernames)

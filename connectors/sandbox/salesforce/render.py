@@ -133,7 +133,7 @@ def render(org: Any) -> Seed:
         "Event": FIRST_NUMBER + len(events),
         "AccountTeamMember": FIRST_NUMBER + len(rows["AccountTeamMember"]),
     }
-    return Seed(rows=rows, next_numbers=numbers, api_user_id=me)
+    return Seed(rows=rows, next_numbers=numbers, api_user_id=me, generated=org)
 
 
 def _activities(

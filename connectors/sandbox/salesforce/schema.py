@@ -136,11 +136,11 @@ def _name(label: str) -> Field:
 
 
 INDUSTRIES = (
-    "Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications", "Construction",
-    "Consulting", "Education", "Electronics", "Energy", "Engineering", "Entertainment", "Environmental",
-    "Finance", "Food & Beverage", "Government", "Healthcare", "Hospitality", "Insurance", "Machinery",
-    "Manufacturing", "Media", "Not For Profit", "Recreation", "Retail", "Shipping", "Technology",
-    "Telecommunications", "Transportation", "Utilities", "Other",
+    "Agriculture", "Apparel", "Automotive", "Banking", "Biotechnology", "Chemicals", "Communications",
+    "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering", "Entertainment",
+    "Environmental", "Finance", "Financial Services", "Food & Beverage", "Government", "Healthcare", "Hospitality",
+    "Insurance", "Machinery", "Manufacturing", "Media", "Not For Profit", "Pharmaceuticals", "Recreation", "Retail",
+    "Shipping", "Software", "Technology", "Telecommunications", "Transportation", "Utilities", "Other",
 )  # fmt: skip
 TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
 ACTIVITY_TYPES = ("Call", "Email", "Meeting", "Other")

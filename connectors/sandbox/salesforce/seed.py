@@ -24,6 +24,7 @@ class Seed:
     next_numbers: dict[str, int]  # object name -> the counter for the next new id
     api_user_id: str
     labels: dict[str, str] = field(default_factory=dict)  # "@id" label -> record id (data files)
+    generated: Any = None  # the orggen.Org a generated org was rendered from
 
 
 def row_from(obj: SObject, record_id: str, values: dict[str, Any]) -> dict[str, Any]:
