@@ -12,7 +12,7 @@ from connectors.sandbox.hubspot.api_batch import BatchApi
 from connectors.sandbox.hubspot.api_meta import MetaApi
 from connectors.sandbox.hubspot.api_objects import ObjectsApi
 from connectors.sandbox.hubspot.errors import HubSpotError, body_response, error_body, to_response
-from connectors.sandbox.hubspot.limits import Gate
+from connectors.sandbox.hubspot.limits import AUTH_MESSAGE, Gate
 from connectors.sandbox.hubspot.portal import Portal, Seed
 from connectors.sandbox.hubspot.search_run import Searcher
 
@@ -28,6 +28,9 @@ CATEGORIES = {
     500: "INTERNAL_ERROR",
 }
 MESSAGES = {
+    401: AUTH_MESSAGE,
+    403: "This app hasn't been granted all required scopes to make this call.",
+    404: "Object not found.  objectId are usually numeric.",
     423: "The object is locked by another update. Please retry later.",
     500: "internal error",
 }

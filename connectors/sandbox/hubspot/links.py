@@ -117,16 +117,23 @@ class Links:
                 return target_id
         return None
 
+    def _editable(self, source: str, source_id: int, target: str) -> Row:
+        """The overlay row of one record (a copy of its seeded row the first time)."""
+        key = (source, target, source_id)
+        row = self._overlay.get(key)
+        if row is None:
+            seeded = self._seeded.get((source, target))
+            row = self._overlay[key] = seeded.row(source_id) if seeded else {}
+        return row
+
     def _merge(self, source: str, source_id: int, target: str, target_id: int, types: frozenset[int]) -> None:
-        row = dict(self.row(source, source_id, target))
+        row = self._editable(source, source_id, target)
         row[target_id] = row.get(target_id, frozenset()) | types
-        self._overlay[(source, target, source_id)] = row
 
     def _drop(self, source: str, source_id: int, target: str, target_id: int, types: frozenset[int]) -> None:
-        row = dict(self.row(source, source_id, target))
+        row = self._editable(source, source_id, target)
         left = row.get(target_id, frozenset()) - types
         if left:
             row[target_id] = left
         else:
             row.pop(target_id, None)
-        self._overlay[(source, target, source_id)] = row

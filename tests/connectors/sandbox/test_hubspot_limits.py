@@ -172,7 +172,7 @@ def test_the_sdk_makes_one_request_for_a_429_with_retry_off(hs: Sandbox) -> None
     ("status", "category", "message"),
     [
         (400, "VALIDATION_ERROR", "Validation error"),
-        (404, "OBJECT_NOT_FOUND", "Object not found"),
+        (404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric."),
         (423, "LOCKED", "The object is locked by another update. Please retry later."),
         (500, "INTERNAL_ERROR", "internal error"),
     ],
