@@ -58,14 +58,24 @@ def id_maker(prefix: str) -> Callable[[int], str]:
 
 
 def normalize(value: str) -> str | None:
-    """The canonical 18-character form of a 15- or 18-character id, or None if it is not one."""
-    if not _SHAPE.match(value):
+    """The canonical 18-character form of a 15- or 18-character id, or None if it is not one.
+
+    An 18-character id is case-insensitive: its suffix restores the case of the first 15 characters.
+    """
+    if not _SHAPE.match(value) and not (len(value) == 18 and _SHAPE.match(value[:15] + value[15:].upper())):
         return None
-    id15 = value[:15]
+    if len(value) == 15:
+        return value + suffix(value)
+    chars = list(value[:15])
+    for chunk, code in enumerate(value[15:].upper()):
+        bits = _SUFFIX.index(code)
+        for position in range(5):
+            char = chars[chunk * 5 + position]
+            if char.isalpha():
+                chars[chunk * 5 + position] = char.upper() if bits >> position & 1 else char.lower()
+    id15 = "".join(chars)
     full = id15 + suffix(id15)
-    if len(value) == 18 and value[15:].upper() != full[15:]:
-        return None
-    return full
+    return full if full[15:] == value[15:].upper() else None
 
 
 def key_prefix(record_id: str) -> str:

@@ -247,3 +247,17 @@ def test_injected_errors_have_salesforce_bodies(
         assert response.json()[0]["errorCode"] == body
     if "retry_after" in rule:
         assert response.headers["Retry-After"] == "2"
+
+
+def test_env_points_sponsorsync_at_the_sandbox(sf: Sf) -> None:
+    assert sf.sandbox.server.env() == {
+        "SPONSORSYNC_CRM": "salesforce",
+        "SPONSORSYNC_SALESFORCE__INSTANCE_URL": sf.url,
+        "SPONSORSYNC_SALESFORCE__ACCESS_TOKEN": sf.sandbox.token,
+        "SPONSORSYNC_CA_BUNDLE": str(sf.sandbox.ca_path),
+    }
+
+
+def test_unknown_settings_are_refused_with_the_known_ones(sf: Sf) -> None:
+    with pytest.raises(RuntimeError, match="unknown Salesforce settings \\['daily_limit'\\]"):
+        sf.admin.configure(daily_limit=5)

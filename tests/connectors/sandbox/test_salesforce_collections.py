@@ -357,3 +357,23 @@ def test_composite_takes_at_most_25_subrequests(sf: Sf) -> None:
     subs = [_sub("GET", f"sobjects/Account/{sf.id('acme')}", f"r{n}") for n in range(26)]
     with pytest.raises(SalesforceMalformedRequest):
         collection(sf, "POST", "composite", json={"compositeRequest": subs})
+
+
+def test_injected_record_faults_fail_composite_subrequests(sf: Sf) -> None:
+    sf.admin.add_faults(
+        {
+            "path": "*/composite",
+            "action": "record_failure",
+            "records": [0],
+            "error_code": "UNABLE_TO_LOCK_ROW",
+            "count": 1,
+        }
+    )
+    subs = [
+        _sub("PATCH", f"sobjects/Account/{sf.id('acme')}", "First", {"Sponsor_Health__c": "Red"}),
+        _sub("PATCH", f"sobjects/Account/{sf.id('globex')}", "Second", {"Sponsor_Health__c": "Red"}),
+    ]
+    first, second = collection(sf, "POST", "composite", json={"compositeRequest": subs})["compositeResponse"]
+    assert (first["httpStatusCode"], first["body"][0]["errorCode"]) == (400, "UNABLE_TO_LOCK_ROW")
+    assert second["httpStatusCode"] == 204
+    assert sf.labels("SELECT Id FROM Account WHERE Sponsor_Health__c = 'Red'") == ["globex"]
