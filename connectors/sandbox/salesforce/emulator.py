@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.sandbox.clock import Clock
-from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from connectors.sandbox.http import Route, Router, SandboxRequest, SandboxResponse
 from connectors.sandbox.salesforce.api_collections import CollectionsApi
 from connectors.sandbox.salesforce.api_composite import CompositeApi
 from connectors.sandbox.salesforce.api_meta import MetaApi
@@ -107,6 +107,9 @@ class SalesforceEmulator:
             return soap_fault(
                 error_code or "UNKNOWN_EXCEPTION", message or "An unexpected error occurred", status
             )
+        if status == 405 and error_code == "METHOD_NOT_ALLOWED":
+            allowed = [r.method for r in self._routes if Router([r]).match(r.method, path)[0] is not None]
+            message = f"HTTP Method '{request.method}' not allowed. Allowed are {','.join(allowed)}"
         return default_error(status, error_code, message)
 
     def admit(self, request: SandboxRequest) -> SandboxResponse | None:

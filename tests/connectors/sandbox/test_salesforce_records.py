@@ -398,7 +398,12 @@ def test_unknown_paths_and_methods_answer_in_salesforce_style(sf: Sf) -> None:
     assert (missing.status_code, missing.json()) == (404, NOT_FOUND)
     wrong = sf.http.put(sf.data(f"sobjects/Account/{sf.id('acme')}"), json={}, timeout=30)
     assert wrong.status_code == 405
-    assert wrong.json()[0]["errorCode"] == "METHOD_NOT_ALLOWED"
+    assert wrong.json() == [
+        {
+            "message": "HTTP Method 'PUT' not allowed. Allowed are GET,PATCH,DELETE",
+            "errorCode": "METHOD_NOT_ALLOWED",
+        }
+    ]
 
 
 def test_a_body_that_is_not_json_is_415(sf: Sf) -> None:
