@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
@@ -233,7 +234,7 @@ class Auth:
             f"<serverUrl>https://{host}/services/Soap/u/{version}/{ORG_ID[:15]}</serverUrl>"
             f"<sessionId>{token}</sessionId><userId>{user}</userId>"
             f"<userInfo><organizationId>{ORG_ID}</organizationId><userId>{user}</userId>"
-            f"<userName>{found.get('username', '')}</userName></userInfo>"
+            f"<userName>{escape(found.get('username', ''))}</userName></userInfo>"
             "</result></loginResponse></soapenv:Body></soapenv:Envelope>"
         )
         return SandboxResponse(200, xml.encode(), {"Content-Type": "text/xml;charset=UTF-8"})
