@@ -88,7 +88,8 @@ class SalesforceConnector:
         self._budget = budget
         self._retry = retry
         self._guard = QuotaGuard(quota_reserve, "SPONSORSYNC_LIMITS__SALESFORCE_QUOTA_RESERVE")
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # counters and the server time (taken by the response hook)
+        self._renew_lock = threading.Lock()  # one re-login at a time (the login's own responses take _lock)
         self._local = threading.local()
         self._calls = 0
         self._server_time: datetime | None = None
@@ -134,7 +135,7 @@ class SalesforceConnector:
         return client
 
     def _relogin(self, generation: int) -> None:
-        with self._lock:
+        with self._renew_lock:
             if generation != self._generation:
                 return  # another thread already renewed the session
             if not self._login.can_renew or self._relogins >= MAX_RELOGINS:

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
         case_sensitive=False,
         extra="forbid",
         env_file_encoding="utf-8",
+        env_ignore_empty=True,  # VAR= in a .env file means "not set", as users expect
         validate_default=True,
     )
 
