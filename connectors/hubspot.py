@@ -316,23 +316,27 @@ class HubSpotConnector:
         return final
 
     def _search_changes(self, spec: ObjectSpec, start: datetime) -> Iterator[list[dict[str, Any]]]:
-        """Raw result pages of ``watermark >= start`` in ascending watermark order, past the cap."""
+        """Raw result pages of ``watermark >= start``, ascending, past the 10,000-result cap.
+
+        At the cap, the search restarts from the last timestamp reached (``>=``, dropping the ids
+        already seen there). If a whole window shares that timestamp, restarting would loop, so
+        that timestamp is walked by ``hs_object_id`` instead, and the search goes on after it."""
         anchor, operator, skip = epoch_ms(start), "GTE", set[str]()
         while True:
-            offset, last_ms, ids_at_last = 0, anchor, set[str]()
+            offset, window, last_ms, at_last = 0, 0, anchor, set[str]()
             while True:
-                body = _search_body(spec, [(spec.watermark, operator, anchor)], spec.watermark, offset)
-                data = self._search(spec, body)
-                results = data.get("results", [])
+                data = self._search(
+                    spec, _search_body(spec, [(spec.watermark, operator, anchor)], spec.watermark, offset)
+                )
                 page = []
-                for raw in results:
-                    at = _ms(raw, spec.watermark)
-                    if at == anchor and str(raw["id"]) in skip:
-                        continue
-                    page.append(raw)
+                for raw in data.get("results", []):
+                    window += 1
+                    at, record_id = _ms(raw, spec.watermark), str(raw["id"])
                     if at != last_ms:
-                        last_ms, ids_at_last = at, set()
-                    ids_at_last.add(str(raw["id"]))
+                        last_ms, at_last = at, set()
+                    at_last.add(record_id)
+                    if not (at == anchor and record_id in skip):
+                        page.append(raw)
                 if page:
                     yield page
                 after = _next_after(data)
@@ -341,25 +345,25 @@ class HubSpotConnector:
                 offset = int(after)
                 if offset + SEARCH_LIMIT > SEARCH_CAP:
                     break
-            if last_ms > anchor:  # re-anchor on the last timestamp reached, skipping what was seen there
-                anchor, operator, skip = last_ms, "GTE", ids_at_last
+            if len(at_last) < window:  # the window moved on: restart at its last timestamp
+                anchor, operator, skip = last_ms, "GTE", at_last
                 continue
-            # A whole window shares one timestamp: walk it by hs_object_id, then move past it.
-            yield from self._drain_timestamp(spec, anchor, skip | ids_at_last)
-            operator, skip = "GT", set()
+            yield from self._walk_timestamp(spec, last_ms, at_last | skip)
+            anchor, operator, skip = last_ms, "GT", set()
 
-    def _drain_timestamp(
-        self, spec: ObjectSpec, at_ms: int, seen: set[str]
-    ) -> Iterator[list[dict[str, Any]]]:
-        last_id = max((int(i) for i in seen), default=0)
+    def _walk_timestamp(self, spec: ObjectSpec, at_ms: int, seen: set[str]) -> Iterator[list[dict[str, Any]]]:
+        """Every record modified at exactly ``at_ms`` that is not in ``seen``, by ``hs_object_id``
+        keyset windows (ties may come back in any order, so the walk starts at the lowest id)."""
+        floor = 0
         while True:
-            offset = 0
+            offset, highest = 0, floor
             while True:
-                filters = [(spec.watermark, "EQ", at_ms), ("hs_object_id", "GT", last_id)]
+                filters = [(spec.watermark, "EQ", at_ms), ("hs_object_id", "GT", floor)]
                 data = self._search(spec, _search_body(spec, filters, "hs_object_id", offset))
-                page = [raw for raw in data.get("results", []) if str(raw["id"]) not in seen]
+                results = data.get("results", [])
+                highest = max([highest, *(int(raw["id"]) for raw in results)])
+                page = [raw for raw in results if str(raw["id"]) not in seen]
                 if page:
-                    last_id = max(last_id, *(int(raw["id"]) for raw in page))
                     yield page
                 after = _next_after(data)
                 if after is None:
@@ -367,6 +371,7 @@ class HubSpotConnector:
                 offset = int(after)
                 if offset + SEARCH_LIMIT > SEARCH_CAP:
                     break
+            floor = highest
 
     def _search(self, spec: ObjectSpec, body: dict[str, Any]) -> dict[str, Any]:
         answer = self._call(
@@ -439,6 +444,7 @@ class HubSpotConnector:
     ) -> list[WriteResult]:
         inputs = [
             {
+                "objectWriteTraceId": item.key,  # errors of a batch name their input by this
                 "properties": dict(item.fields) | {key_field: item.key},
                 "associations": [
                     {
@@ -502,7 +508,9 @@ class HubSpotConnector:
         return results
 
     def _update_by_id(self, object_name: str, batch: Sequence[WriteItem]) -> list[WriteResult]:
-        inputs = [{"id": item.key, "properties": item.fields} for item in batch]
+        inputs = [
+            {"id": item.key, "properties": item.fields, "objectWriteTraceId": item.key} for item in batch
+        ]
         answer = self._call(
             f"updating {object_name}",
             lambda api: api.batch.update(object_name, {"inputs": inputs}, **self._kw()),
@@ -563,7 +571,10 @@ def _record(
 
 def _failure(key: str, data: Any) -> WriteResult:
     errors = (data or {}).get("errors") or []
-    mine = [e for e in errors if key in json.dumps(e.get("context") or {})] or errors[:1]
+    mine = [
+        e for e in errors
+        if key in ((e.get("context") or {}).get("objectWriteTraceId") or []) or key in ((e.get("context") or {}).get("id") or [])
+    ] or errors[:1]  # fmt: skip
     first = mine[0] if mine else {}
     return WriteResult(
         key=key,

@@ -1,0 +1,247 @@
+"""The HubSpot connector on the unmodified hubspot-api-client, over HTTPS against the sandbox:
+list and search pulls past the 10,000 cap, deletions, batched idempotent writes, faults, pacing."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from connectors.base import Connector, Cursor, ObjectSpec, Page, WriteItem
+from connectors.errors import AuthFailed, CrmUnreachable, QuotaExhausted
+from connectors.factory import connect
+from tests.support.sandbox import Sandbox, running_sandbox
+
+LIST = "GET /crm/v3/objects/{objectType}"
+SEARCH = "POST /crm/v3/objects/{objectType}/search"
+CREATE = "POST /crm/v3/objects/{objectType}/batch/create"
+READ = "POST /crm/v3/objects/{objectType}/batch/read"
+UPDATE = "POST /crm/v3/objects/{objectType}/batch/update"
+ASSOC_READ = "POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read"
+CONTACTS = ObjectSpec(
+    "contacts",
+    ("hs_object_id", "firstname", "lastname", "jobtitle", "associatedcompanyid"),
+    "lastmodifieddate",
+)
+TASKS = ObjectSpec("tasks", ("hs_object_id", "hs_task_subject", "hs_task_status", "sponsor_sync_key"), "hs_lastmodifieddate",
+                   ("contacts", "companies"))  # fmt: skip
+OWNERS = ObjectSpec("owners", ("id", "email", "firstName", "lastName", "archived"), "updatedAt")
+SAME_INSTANT = 10_250  # more contacts than one search can page through, all with one timestamp
+
+
+def portal() -> dict[str, Any]:
+    return {
+        "owners": [
+            {"@id": "ava", "email": "ava.chen@northwind.example", "firstName": "Ava", "lastName": "Chen"},
+            {"@id": "liam", "email": "liam.oconnor@northwind.example", "firstName": "Liam", "lastName": "O'Connor", "archived": True},
+        ],
+        "companies": [{"@id": "acme", "updatedAt": "@now-3d", "properties": {"name": "Acme", "type": "PARTNER"}}],
+        "contacts": [{"@repeat": SAME_INSTANT, "updatedAt": "@now-2d",
+                      "properties": {"firstname": "Person", "lastname": "{n}", "jobtitle": "Engineer"}}],
+        "tasks": [{"@id": "t1", "updatedAt": "@now-1d", "properties": {"hs_task_subject": "Call", "hs_task_status": "COMPLETED"},
+                   "associations": {"companies": ["@acme"]}}],
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    with running_sandbox("hubspot", tmp_path_factory.mktemp("hs"), data=portal()) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(autouse=True)
+def fresh(box: Sandbox) -> None:
+    box.admin.reset()
+    box.admin.reset_stats()
+
+
+def connector(box: Sandbox, **env: str) -> Connector:
+    return connect(box.settings(**env))
+
+
+def drain(pages: Iterator[Page]) -> tuple[list[Any], Cursor | None]:
+    records, cursor = [], None
+    for page in pages:
+        records.extend(page.records)
+        cursor = page.cursor or cursor
+    return records, cursor
+
+
+def test_a_full_pull_lists_100_a_page_with_associations_inline(box: Sandbox) -> None:
+    records, cursor = drain(connector(box).pull(TASKS, None, sweep_deletions=False))
+    assert [r.associations["companies"] for r in records] == [(records[0].associations["companies"][0],)]
+    assert cursor is not None
+    box.admin.reset_stats()
+    contacts, _ = drain(connector(box).pull(CONTACTS, None, sweep_deletions=False))
+    assert len({r.id for r in contacts}) == SAME_INSTANT
+    assert box.calls() == {LIST: -(-SAME_INSTANT // 100)}
+
+
+def test_an_unchanged_object_costs_one_search(box: Sandbox) -> None:
+    _, cursor = drain(connector(box).pull(TASKS, None, sweep_deletions=False))
+    box.admin.reset_stats()
+    records, again = drain(connector(box).pull(TASKS, cursor, sweep_deletions=False))
+    assert records == []
+    assert again == cursor
+    assert box.calls() == {SEARCH: 1}
+
+
+def test_more_than_10000_records_sharing_one_timestamp_arrive_once_each(box: Sandbox) -> None:
+    """Search stops at 10,000 results; the pull walks the crowded timestamp by hs_object_id."""
+    old = Cursor("lastmodifieddate", "2000-01-01T00:00:00.000Z")
+    records, cursor = drain(connector(box).pull(CONTACTS, old, sweep_deletions=False))
+    ids = [r.id for r in records]
+    assert len(ids) == len(set(ids)) == SAME_INSTANT
+    # The first window (10,000) cannot get past the crowded timestamp: it is walked again by id,
+    # skipping what was seen, then the search moves past it.
+    searches = box.calls()[SEARCH]
+    floor = -(-SAME_INSTANT // 200)
+    assert floor < searches <= 2 * floor + 2
+    assert cursor is not None
+    assert len(cursor.ids_at_last) == SAME_INSTANT
+
+
+def test_incremental_pulls_read_associations_in_batches(box: Sandbox) -> None:
+    old = Cursor("hs_lastmodifieddate", "2000-01-01T00:00:00.000Z")
+    records, _ = drain(connector(box).pull(TASKS, old, sweep_deletions=False))
+    assert len(records) == 1
+    assert records[0].associations["companies"]
+    assert box.calls() == {SEARCH: 1, ASSOC_READ: 2}  # one per associated type, for the whole page
+
+
+def test_deletions_arrive_with_the_archive_sweep(box: Sandbox) -> None:
+    _, cursor = drain(connector(box).pull(TASKS, None, sweep_deletions=False))
+    task_id = next(iter(drain(connector(box).pull(TASKS, None, sweep_deletions=False))[0])).id
+    token = box.server.env()["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"]
+    gone = box.admin.session.delete(
+        f"{box.server.base_url}/crm/v3/objects/tasks/{task_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert gone.status_code == 204
+    quiet, _ = drain(connector(box).pull(TASKS, cursor, sweep_deletions=False))
+    assert quiet == []  # search never shows archived records
+    swept, _ = drain(connector(box).pull(TASKS, cursor, sweep_deletions=True))
+    assert [(r.id, r.deleted) for r in swept] == [(task_id, True)]
+
+
+def test_owners_are_a_snapshot_and_the_first_pull_includes_deactivated_ones(box: Sandbox) -> None:
+    (page,) = list(connector(box).pull(OWNERS, None))
+    assert page.snapshot
+    assert {(r.fields["email"], r.fields["archived"]) for r in page.records} == {
+        ("ava.chen@northwind.example", False),
+        ("liam.oconnor@northwind.example", True),
+    }
+    (later,) = list(connector(box).pull(OWNERS, page.cursor, sweep_deletions=False))
+    assert [r.fields["email"] for r in later.records] == ["ava.chen@northwind.example"]
+
+
+def task_items(count: int, company: str | None = None) -> list[WriteItem]:
+    links = (("companies", company, 192),) if company else ()
+    return [WriteItem(f"ss1:test:t{i}", {"hs_task_subject": f"Task {i}", "hs_task_status": "NOT_STARTED"}, links)
+            for i in range(count)]  # fmt: skip
+
+
+def created_tasks(box: Sandbox) -> list[Any]:
+    records, _ = drain(connector(box).pull(TASKS, None, sweep_deletions=False))
+    return [r for r in records if (r.fields.get("sponsor_sync_key") or "").startswith("ss1:test:")]
+
+
+def test_writes_go_100_at_a_time_with_associations_and_never_duplicate(box: Sandbox) -> None:
+    company = drain(
+        connector(box).pull(
+            ObjectSpec("companies", ("name",), "hs_lastmodifieddate"), None, sweep_deletions=False
+        )
+    )[0][0].id
+    box.admin.reset_stats()
+    client = connector(box)
+    results = [
+        r for batch in client.upsert("tasks", "sponsor_sync_key", task_items(250, company)) for r in batch
+    ]
+    assert len(results) == 250
+    assert all(r.ok and r.created for r in results)
+    assert box.calls() == {CREATE: 3}
+    box.admin.reset_stats()
+    again = [
+        r for batch in client.upsert("tasks", "sponsor_sync_key", task_items(250, company)) for r in batch
+    ]
+    assert all(r.ok for r in again)
+    assert {r.id for r in again} == {r.id for r in results}
+    # Each repeated batch: the create is refused (409), the keys are read, the tasks updated.
+    assert box.calls() == {CREATE: 3, READ: 3, UPDATE: 3}
+    tasks = created_tasks(box)
+    assert len(tasks) == 250
+    assert all(t.associations["companies"] == (company,) for t in tasks)
+
+
+def test_per_record_failures_come_back_and_the_rest_lands(box: Sandbox) -> None:
+    box.admin.add_faults({"path": "/crm/v3/objects/tasks/batch/create", "action": "record_failure", "records": [2],
+                          "error_code": "VALIDATION_ERROR", "message": "Property values were not valid", "count": 1})  # fmt: skip
+    results = [
+        r for batch in connector(box).upsert("tasks", "sponsor_sync_key", task_items(5)) for r in batch
+    ]
+    failed = [r for r in results if not r.ok]
+    assert [(r.key, r.error_code) for r in failed] == [("ss1:test:t2", "VALIDATION_ERROR")]
+    assert len(created_tasks(box)) == 4
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 429, "error_code": "TEN_SECONDLY_ROLLING", "count": 2},
+        {"status": 429, "error_code": "SECONDLY", "count": 1},
+        {"status": 502, "count": 1},
+        {"status": 503, "count": 2},
+        {"status": 504, "count": 1},
+        {"status": 500, "count": 1},
+        {"status": 423, "count": 1},
+        {"action": "drop", "count": 1},
+        {"action": "delay", "delay_ms": 1500, "count": 1},
+    ],
+    ids=[
+        "429-ten-secondly",
+        "429-secondly",
+        "502",
+        "503",
+        "504",
+        "500",
+        "423-locked",
+        "dropped-connection",
+        "read-timeout",
+    ],
+)
+def test_transient_faults_are_retried(box: Sandbox, fault: dict[str, Any]) -> None:
+    box.admin.add_faults({"method": "GET", "path": "/crm/v3/objects/contacts", "after": 1, **fault})
+    pages = connector(box, LIMITS__TIMEOUT_SECONDS="0.5").pull(CONTACTS, None, sweep_deletions=False)
+    first_three = list(itertools.islice(pages, 3))  # the fault hits the second page
+    assert [len(page.records) for page in first_three] == [100, 100, 100]
+
+
+def test_the_daily_limit_stops_the_run_cleanly(box: Sandbox) -> None:
+    box.admin.configure(rate_limit={"ten_second_max": 1000, "daily_max": 3, "search_per_second": 10})
+    with pytest.raises(QuotaExhausted):
+        drain(connector(box).pull(CONTACTS, None, sweep_deletions=False))
+    assert box.admin.stats()["by_status"].get("429", 0) <= 1
+
+
+def test_requests_are_paced_to_the_advertised_limit_without_a_429(box: Sandbox) -> None:
+    box.admin.configure(rate_limit={"ten_second_max": 10, "daily_max": 100000, "search_per_second": 4})
+    started = time.monotonic()
+    pages = list(itertools.islice(connector(box).pull(CONTACTS, None, sweep_deletions=False), 12))
+    elapsed = time.monotonic() - started
+    assert len(pages) == 12
+    assert "429" not in box.admin.stats()["by_status"]
+    assert elapsed >= 10  # 12 calls at 9 per ten seconds (the limit, less a margin) cannot take less
+
+
+def test_a_rejected_token_is_an_auth_failure(box: Sandbox) -> None:
+    with pytest.raises(AuthFailed, match="401") as err:
+        drain(connector(box, HUBSPOT__ACCESS_TOKEN="pat-na1-wrong").pull(CONTACTS, None))
+    assert err.value.exit_code == 4
+
+
+def test_an_untrusted_certificate_is_refused(box: Sandbox) -> None:
+    settings = box.settings().model_copy(update={"ca_bundle": None})
+    with pytest.raises(CrmUnreachable, match="TLS certificate"):
+        drain(connect(settings).pull(CONTACTS, None))
