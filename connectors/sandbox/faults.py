@@ -1,6 +1,8 @@
 """Fault rules for the sandbox: ``POST /__sandbox__/faults`` installs them, every request is matched
 against them, and a matching rule injects an error status, a delay, a dropped connection, a dropped
-response (the request is processed, the answer never arrives) or per-record failures in a batch.
+response (the request is processed, the answer never arrives), a delayed response (processed at
+once, answered late: a client killed meanwhile never learns of a write the CRM made) or per-record
+failures in a batch.
 
 A rule fires for matching requests after skipping the first ``after`` of them, for the next
 ``count`` (unlimited when absent), each time with ``probability`` (seeded, so runs repeat).
@@ -15,8 +17,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Action = Literal["error", "delay", "drop", "drop_response", "record_failure"]
-ACTIONS: tuple[Action, ...] = ("error", "delay", "drop", "drop_response", "record_failure")
+Action = Literal["error", "delay", "delay_response", "drop", "drop_response", "record_failure"]
+ACTIONS: tuple[Action, ...] = ("error", "delay", "delay_response", "drop", "drop_response", "record_failure")
 _KEYS = {
     "method", "path", "action", "status", "error_code", "message", "delay_ms", "count", "after",
     "probability", "records", "every", "retry_after",
@@ -82,6 +84,7 @@ class Decision:
     """What the matching rules ask for one request."""
 
     delay_ms: int = 0
+    response_delay_ms: int = 0
     error: FaultRule | None = None
     drop: bool = False
     drop_response: bool = False
@@ -173,6 +176,9 @@ class FaultInjector:
                 if rule.probability < 1 and self._random.random() >= rule.probability:
                     continue
                 rule.fired += 1
+                if rule.action == "delay_response":
+                    decision.response_delay_ms += rule.delay_ms
+                    continue
                 decision.delay_ms += rule.delay_ms
                 if rule.action == "error" and decision.error is None and not decision.drop:
                     decision.error = rule

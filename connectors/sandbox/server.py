@@ -253,6 +253,8 @@ class SandboxServer:
             self.stats.record(route_name, "dropped-response", request.target)
             return SandboxResponse(0, drop=True)
         self.stats.record(route_name, str(response.status), request.target)
+        if decision.response_delay_ms:
+            time.sleep(decision.response_delay_ms / 1000)
         return response
 
     def _dispatch(self, request: SandboxRequest, route: Any, path_known: bool) -> SandboxResponse:

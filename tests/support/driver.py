@@ -33,6 +33,10 @@ class TaskView:
 class Driver(Protocol):
     def id_of(self, kind: str, label: str) -> str: ...
     def tasks(self) -> dict[str, TaskView]: ...
+    def task_keys(self) -> list[str]:
+        """Every sync key on a task in the CRM, repeats included (a duplicate shows twice)."""
+        ...
+
     def log_touch(self, owner: str, contact: str, account: str, days_ago: int = 0) -> None: ...
     def complete(self, task_id: str) -> None: ...
     def edit_subject(self, task_id: str, subject: str) -> None: ...
@@ -68,6 +72,12 @@ class SalesforceDriver:
             }[kind]
             self._ids[(kind, label)] = self.sf.query(soql)["records"][0]["Id"]
         return self._ids[(kind, label)]
+
+    def task_keys(self) -> list[str]:
+        rows = self.sf.query_all("SELECT Sponsor_Sync_Key__c FROM Task WHERE Sponsor_Sync_Key__c != null")[
+            "records"
+        ]
+        return [r["Sponsor_Sync_Key__c"] for r in rows]
 
     def tasks(self) -> dict[str, TaskView]:
         rows = self.sf.query_all(
@@ -147,6 +157,10 @@ class HubSpotDriver:
                 rows = self._all(object_type, [prop])
                 self._ids[(kind, label)] = next(r["id"] for r in rows if r["properties"].get(prop) == value)
         return self._ids[(kind, label)]
+
+    def task_keys(self) -> list[str]:
+        rows = self._all("tasks", ["sponsor_sync_key"])
+        return [r["properties"]["sponsor_sync_key"] for r in rows if r["properties"].get("sponsor_sync_key")]
 
     def tasks(self) -> dict[str, TaskView]:
         props = [

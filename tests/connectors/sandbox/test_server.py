@@ -266,3 +266,12 @@ def test_env_file_is_written_atomically(toy: Any, tmp_path: Path) -> None:
     target = tmp_path / "env" / "sandbox.env"
     server.write_env_file(target)
     assert target.read_text() == f"TOY_URL={server.base_url}\nTOY_CA={server.ca_path}\n"
+
+
+def test_delay_response_processes_at_once_and_answers_late(toy: Any) -> None:
+    server, emulator, session, admin = toy
+    admin.add_faults({"method": "POST", "action": "delay_response", "delay_ms": 1500, "count": 1})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        session.post(f"{server.base_url}/api/v1/items", json={"items": ["early"]}, timeout=0.5)
+    assert emulator.items == ["early"]  # the write happened before the client gave up
+    assert admin.stats()["by_status"] == {"201": 1}
