@@ -33,7 +33,42 @@ class CompositeApi:
         self.router = Router(routes)
 
     def routes(self) -> list[Route]:
-        return [Route("POST", f"{DATA}/composite{{slash:/?}}", self.composite)]
+        return [
+            Route("POST", f"{DATA}/composite{{slash:/?}}", self.composite),
+            Route("POST", f"{DATA}/composite/batch{{slash:/?}}", self.batch),
+        ]
+
+    def batch(self, request: SandboxRequest) -> SandboxResponse:
+        """``/composite/batch``: independent subrequests (urls relative to /services/data/), each
+        committed on its own; ``haltOnError`` answers 412 BATCH_PROCESSING_HALTED after a failure."""
+        payload = request.json()
+        subrequests = payload.get("batchRequests") if isinstance(payload, dict) else None
+        if not isinstance(subrequests, list) or not subrequests:
+            return sf_error(400, "JSON_PARSER_ERROR", "batchRequests must be a non-empty list of subrequests")
+        if len(subrequests) > MAX_SUBREQUESTS:
+            return sf_error(
+                400, "LIMIT_EXCEEDED", f"A batch request can have up to {MAX_SUBREQUESTS} subrequests"
+            )
+        halt = bool(payload.get("haltOnError", False))
+        results: list[dict[str, Any]] = []
+        failed = False
+        for sub in subrequests:
+            if failed and halt:
+                halted = [
+                    {"errorCode": "BATCH_PROCESSING_HALTED", "message": "Batch processing halted per request"}
+                ]
+                results.append({"statusCode": 412, "result": halted})
+                continue
+            if isinstance(sub, dict) and isinstance(sub.get("url"), str):
+                sub = {**sub, "url": "/services/data/" + sub["url"].lstrip("/"), "body": sub.get("richInput")}
+                if sub["body"] is None:
+                    del sub["body"]
+            response = self._run(request, sub, {})
+            failed = failed or response.status >= 400
+            results.append(
+                {"statusCode": response.status, "result": response.payload() if response.body else None}
+            )
+        return SandboxResponse.json(200, {"hasErrors": failed, "results": results})
 
     def composite(self, request: SandboxRequest) -> SandboxResponse:
         payload = request.json()
@@ -98,7 +133,7 @@ class CompositeApi:
             now=request.now,
         )
         route, params, known = self.router.match(method, inner.raw_path)
-        if route is None or "/composite" in inner.raw_path:
+        if route is None:  # (composite and batch themselves are not among the routes: no nesting)
             status = 405 if known else 404
             return sf_error(
                 status,

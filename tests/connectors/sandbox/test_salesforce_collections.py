@@ -377,3 +377,33 @@ def test_injected_record_faults_fail_composite_subrequests(sf: Sf) -> None:
     assert (first["httpStatusCode"], first["body"][0]["errorCode"]) == (400, "UNABLE_TO_LOCK_ROW")
     assert second["httpStatusCode"] == 204
     assert sf.labels("SELECT Id FROM Account WHERE Sponsor_Health__c = 'Red'") == ["globex"]
+
+
+def test_composite_batch_runs_independent_subrequests(sf: Sf) -> None:
+    # reference: recorded-nango composite-batch-request.test.json
+    result = collection(
+        sf,
+        "POST",
+        "composite/batch",
+        json={
+            "haltOnError": True,
+            "batchRequests": [
+                {"method": "GET", "url": "v59.0/limits"},
+                {"method": "PATCH", "url": f"v59.0/sobjects/Account/{sf.id('acme')}", "richInput": {"Sponsor_Health__c": "Red"}},
+                {"method": "GET", "url": "v59.0/sobjects/Account/describe/nothing/here"},
+                {"method": "GET", "url": "v59.0/sobjects/Account/describe"},
+            ],
+        },
+    )  # fmt: skip
+    limits, patch, missing, halted = result["results"]
+    assert result["hasErrors"] is True
+    assert (limits["statusCode"], "DailyApiRequests" in limits["result"]) == (200, True)
+    assert patch == {"statusCode": 204, "result": None}
+    assert missing["statusCode"] == 404
+    assert halted == {
+        "statusCode": 412,
+        "result": [
+            {"errorCode": "BATCH_PROCESSING_HALTED", "message": "Batch processing halted per request"}
+        ],
+    }
+    assert sf.sdk.Account.get(sf.id("acme"))["Sponsor_Health__c"] == "Red"
