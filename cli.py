@@ -92,6 +92,11 @@ class AppState:
         return self._settings
 
 
+def _console() -> Console:
+    """Rich output; piped or redirected output gets wide lines instead of wrapped table cells."""
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
 def _state(ctx: typer.Context) -> AppState:
     state = ctx.find_root().obj
     assert isinstance(state, AppState)
@@ -391,7 +396,7 @@ def sync_run(
     if as_json:
         typer.echo(json.dumps(report.plan_json(result), indent=2))
     else:
-        Console().print(report.summary(result))
+        _console().print(report.summary(result))
     raise typer.Exit(int(result.exit_code))
 
 
@@ -409,7 +414,7 @@ def sync_plan(
     if as_json:
         typer.echo(json.dumps(report.plan_json(result), indent=2))
         return
-    console = Console()
+    console = _console()
     console.print(report.plan_by_owner(result))
     console.print(report.summary(result))
 
@@ -458,7 +463,7 @@ def sync_history(
 
     store = StateStore(_state(ctx).settings.state_dir)
     try:
-        Console().print(history_table(store, limit))
+        _console().print(history_table(store, limit))
     finally:
         store.close()
 
@@ -477,7 +482,7 @@ def sync_explain(
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
     view, tasks = explain_alliance(settings, mapping, alliance)
-    Console().print(explain(view, tasks))
+    _console().print(explain(view, tasks))
 
 
 @app.command()
@@ -522,7 +527,7 @@ def demo(
     twice, and say how to look around."""
     from sync.demo import run_demo
 
-    run_demo(crm=crm, size=size, seed=seed, root=state_dir, version=_version(), console=Console())
+    run_demo(crm=crm, size=size, seed=seed, root=state_dir, version=_version(), console=_console())
 
 
 if __name__ == "__main__":

@@ -79,6 +79,7 @@ class Org:
     own_tasks: dict[str, OwnTask]
     memory: dict[str, Memory]
     sponsorships: Counter[str] = field(default_factory=Counter)
+    pending: frozenset[str] = frozenset()  # keys the CRM rejected last time: planned again until written
     stats: dict[str, int] = field(default_factory=dict)
 
     def touch(self, owner_id: str | None, contact_id: str) -> TouchAggregate | None:
@@ -90,7 +91,13 @@ def _display(row: dict[str, Any]) -> str:
     return " ".join(parts) or str(row.get("name") or row.get("email") or row["id"])
 
 
-def build_org(mirror: Mirror, mapping: Mapping, today: date, memory: dict[str, Memory]) -> Org:
+def build_org(
+    mirror: Mirror,
+    mapping: Mapping,
+    today: date,
+    memory: dict[str, Memory],
+    pending: frozenset[str] = frozenset(),
+) -> Org:
     titles = mapping.titles
     roster = {e.email.casefold(): e for e in mapping.roster.executives}
     users: dict[str, Person] = {}
@@ -175,6 +182,7 @@ def build_org(mirror: Mirror, mapping: Mapping, today: date, memory: dict[str, M
         own_tasks=own,
         memory=memory,
         sponsorships=sponsorships,
+        pending=pending,
         stats={"users": len(users), "alliances": len(alliances), "alliance_contacts": len(contacts)},
     )
 

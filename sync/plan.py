@@ -330,7 +330,7 @@ class _AlliancePlanner:
         key = make_key("new_sponsor", self.alliance.id, sponsor.id)
         previous = self.org.memory.get(self.alliance.id)
         is_new = previous is None or previous.sponsor_id != sponsor.id
-        if not is_new and key not in self.org.own_tasks:
+        if not is_new and key not in self.org.own_tasks and key not in self.org.pending:
             return
         counterpart = self.view.counterpart
         meet = (
@@ -446,6 +446,7 @@ class _AlliancePlanner:
             for key, own in self.org.own_tasks.items()
             if key.startswith(prefix) and not own.completed
         }
+        suspects |= {key[len(prefix) :] for key in self.org.pending if key.startswith(prefix)}
         for contact_id in sorted(suspects):
             old = self.org.contacts.get(contact_id)
             if old is None or old.deleted:

@@ -163,7 +163,7 @@ def _finish(
                 stats.deleted[source.key] = stats.deleted.get(source.key, 0) + gone
         if full or swept:
             store.save_sweep(source.key, now_text())
-    log.info(
+    log.debug(
         "pulled %s",
         source.key,
         extra={"records": stats.records.get(source.key, 0), "deleted": stats.deleted.get(source.key, 0)},

@@ -4,6 +4,7 @@ history and the explanation of one alliance. Plain data in, rich renderables or 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -44,7 +45,10 @@ def summary(report: RunReport) -> RenderableType:
         ),
     ]
     table = Table(title="tasks and alerts by rule", title_justify="left", show_edge=False)
-    for column in ("rule", "planned", "created", "updated", "closed"):
+    done = (
+        ("created", "updated", "closed") if report.mode == "run" else ("to create", "to update", "to close")
+    )
+    for column in ("rule", "planned", *done):
         table.add_column(column, justify="left" if column == "rule" else "right")
     created = _by_rule(report, "create")
     updated = _by_rule(report, "update")
@@ -121,7 +125,7 @@ def plan_by_owner(report: RunReport) -> RenderableType:
         return Text("nothing to create, update or close")
     table = Table(show_edge=False)
     for column in ("owner", "action", "rule", "task"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for owner in sorted(groups):
         for action, write in sorted(groups[owner], key=lambda pair: (pair[0], pair[1].key)):
             table.add_row(owner, action, write.rule, write.summary)
@@ -206,13 +210,13 @@ def status(store: StateStore) -> dict[str, Any]:
     return {
         "state_dir": str(store.state_dir),
         "crm": store.meta("crm"),
-        "last_run": runs[0].__dict__ if runs else None,
+        "last_run": asdict(runs[0]) if runs else None,
         "mirror": Mirror(store).counts(),
         "cursors": {
             key: {"value": c.last_value, "updated_at": at} for key, (c, at) in store.cursors().items()
         },
         "ledger": ledger.status_counts(),
-        "rejections": [r.__dict__ for r in ledger.rejections()],
+        "rejections": [asdict(r) for r in ledger.rejections()],
     }
 
 

@@ -130,7 +130,8 @@ def execute(
         if progress.phase:
             progress.phase("plan")
         mirror = Mirror(store)
-        org = build_org(mirror, mapping, today, ledger.memory())
+        pending = frozenset(r.sync_key for r in ledger.rejections())
+        org = build_org(mirror, mapping, today, ledger.memory(), pending)
         the_plan = plan(org, mapping, ledger.closed_by_us())
         stamp_text = stamp(mapping, version, run_id, now_text())
         writes = Differ(mapping, ledger.entries(), org.own_tasks, stamp_text).diff(
@@ -203,7 +204,8 @@ def explain_alliance(
         ledger = Ledger(store)
         last = store.meta("last_today")
         today = date.fromisoformat(last) if last else datetime.now(UTC).date()
-        org = build_org(Mirror(store), mapping, today, ledger.memory())
+        pending = frozenset(r.sync_key for r in ledger.rejections())
+        org = build_org(Mirror(store), mapping, today, ledger.memory(), pending)
         the_plan = plan(org, mapping, ledger.closed_by_us())
     finally:
         store.close()

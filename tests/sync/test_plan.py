@@ -239,3 +239,12 @@ def test_tasks_for_an_inactive_manager_go_to_the_sponsor() -> None:
     ]
     result = plan(org(users=users), salesforce_mapping())
     assert {t.owner_id for t in result.tasks} == {"ceo"}
+
+
+def test_a_kickoff_the_crm_rejected_is_planned_again() -> None:
+    key = make_key("new_sponsor", "acme", "ceo")
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=1))}
+    setting = org(memory=memory, touches=[touch("ceo", "jane_roe", 5)])
+    assert key not in {t.key for t in plan(setting, salesforce_mapping()).tasks}
+    setting.pending = frozenset({key})
+    assert key in {t.key for t in plan(setting, salesforce_mapping()).tasks}
