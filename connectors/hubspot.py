@@ -304,12 +304,16 @@ class HubSpotConnector:
         for raw_page in self._search_changes(spec, start):
             if tracker is None:
                 tracker = CursorTracker(spec.watermark, cursor, self._now())
-            associations = self._read_associations(spec, [str(r["id"]) for r in raw_page])
-            records = []
-            for raw in raw_page:
-                record = _record(raw, spec, associations.get(str(raw["id"])))
-                if tracker.admit(record.id, record.fields.get(spec.watermark)):
-                    records.append(record)
+            admitted = [
+                raw
+                for raw in raw_page
+                if tracker.admit(str(raw["id"]), (raw.get("properties") or {}).get(spec.watermark))
+            ]
+            # Associations only for what is kept: the boundary records seen last time cost nothing.
+            associations = (
+                self._read_associations(spec, [str(raw["id"]) for raw in admitted]) if admitted else {}
+            )
+            records = [_record(raw, spec, associations.get(str(raw["id"]), {})) for raw in admitted]
             yield Page(records, tracker.cursor())
         final = tracker.cursor() if tracker else cursor
         yield Page([], final, complete=True)
@@ -555,7 +559,9 @@ def _record(
 ) -> Record:
     fields: dict[str, Any] = dict(raw.get("properties") or {})
     fields["id"] = str(raw["id"])
-    if associations is None:
+    if associations is not None:  # read separately (search results carry none)
+        associations = {to_type: associations.get(to_type, ()) for to_type in spec.associations}
+    else:
         associations = {
             to_type: tuple(
                 dict.fromkeys(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -41,6 +41,36 @@ class Driver(Protocol):
     def complete(self, task_id: str) -> None: ...
     def edit_subject(self, task_id: str, subject: str) -> None: ...
     def health(self, account: str) -> tuple[str | None, str | None]: ...
+    def accounts(self) -> dict[str, AccountView]:
+        """The write-back fields of every account, by account id."""
+        ...
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """The health fields sponsorsync writes on an account (CRM values; dates as the CRM shows them)."""
+
+    health: str | None
+    last_touch: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CrmState:
+    """What sponsorsync is responsible for in the CRM: its tasks (by sync key, CRM ids left out, since
+    a task recreated under the same key is the same task) and the accounts' health fields."""
+
+    tasks: dict[str, TaskView]
+    accounts: dict[str, AccountView]
+    keys: list[str]  # every sync key on a task, repeats included
+
+    def duplicates(self) -> list[str]:
+        return sorted({key for key in self.keys if self.keys.count(key) > 1})
+
+
+def crm_state(crm: Driver) -> CrmState:
+    tasks = {key: replace(task, id="") for key, task in crm.tasks().items()}
+    return CrmState(tasks, crm.accounts(), crm.task_keys())
 
 
 def _rule(key: str) -> str:
@@ -108,6 +138,17 @@ class SalesforceDriver:
     def health(self, account: str) -> tuple[str | None, str | None]:
         row: dict[str, Any] = self.sf.restful(f"sobjects/Account/{self.id_of('account', account)}") or {}
         return row.get("Sponsor_Health__c"), row.get("Sponsor_Last_Touch__c")
+
+    def accounts(self) -> dict[str, AccountView]:
+        rows = self.sf.query_all(
+            "SELECT Id, Sponsor_Health__c, Sponsor_Last_Touch__c, Sponsor_Health_Reason__c FROM Account"
+        )["records"]
+        return {
+            r["Id"]: AccountView(
+                r["Sponsor_Health__c"], r["Sponsor_Last_Touch__c"], r["Sponsor_Health_Reason__c"]
+            )
+            for r in rows
+        }
 
 
 class HubSpotDriver:
@@ -217,6 +258,17 @@ class HubSpotDriver:
                                    properties=["sponsor_health", "sponsor_last_touch"], _preload_content=False).data
         )  # fmt: skip
         return row["properties"].get("sponsor_health"), row["properties"].get("sponsor_last_touch")
+
+    def accounts(self) -> dict[str, AccountView]:
+        rows = self._all("companies", ["sponsor_health", "sponsor_last_touch", "sponsor_health_reason"])
+        return {
+            r["id"]: AccountView(
+                r["properties"].get("sponsor_health") or None,
+                r["properties"].get("sponsor_last_touch") or None,
+                r["properties"].get("sponsor_health_reason") or None,
+            )
+            for r in rows
+        }
 
 
 def driver_for(box: Sandbox, labels: dict[str, dict[str, str]]) -> Driver:

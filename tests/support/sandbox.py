@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from connectors.base import Connector, Cursor, Page, Record
+from connectors.factory import connect
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.app import build_sandbox
 from connectors.sandbox.server import SandboxServer
@@ -32,12 +34,19 @@ class Sandbox:
 
     def settings(self, **env: str) -> Settings:
         """Settings from the sandbox's env file plus ``env`` (names without the SPONSORSYNC_ prefix)."""
-        path = self.home / "test.env"
-        lines = [f"{k}={v}" for k, v in self.server.env().items()]
-        lines += [f"SPONSORSYNC_STATE_DIR={self.home / 'state'}"]
-        lines += [f"{k}={v}" for k, v in (FAST | {f"SPONSORSYNC_{k}": v for k, v in env.items()}).items()]
-        path.write_text("\n".join(lines) + "\n")
-        return load_settings(path)
+        return load_settings(self.env_file(self.home / "test.env", env))
+
+    def env_file(
+        self, path: Path, env: dict[str, str] | None = None, *, state_dir: Path | None = None
+    ) -> Path:
+        """Write a dotenv file pointing sponsorsync at the sandbox (state in ``state_dir``, default
+        ``home/state``), plus ``env`` (names without the SPONSORSYNC_ prefix; "" leaves a value out)."""
+        values = dict(self.server.env())
+        values["SPONSORSYNC_STATE_DIR"] = str(state_dir or self.home / "state")
+        values |= FAST | {f"SPONSORSYNC_{k}": v for k, v in (env or {}).items()}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        return path
 
     def calls(self) -> dict[str, int]:
         """Requests by route since the last reset of the stats."""
@@ -47,6 +56,21 @@ class Sandbox:
     def total_calls(self) -> int:
         total: int = self.admin.stats()["total"]
         return total
+
+
+def connector(box: Sandbox, **env: str) -> Connector:
+    """The real connector for the sandbox, with extra settings (names without SPONSORSYNC_)."""
+    return connect(box.settings(**env))
+
+
+def drain(pages: Iterator[Page]) -> tuple[list[Record], Cursor | None]:
+    """Every record of a pull, and the last cursor it left."""
+    records: list[Record] = []
+    cursor = None
+    for page in pages:
+        records.extend(page.records)
+        cursor = page.cursor or cursor
+    return records, cursor
 
 
 @contextmanager
