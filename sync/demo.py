@@ -4,6 +4,7 @@ product does before connecting a real org."""
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -42,15 +43,29 @@ def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, consol
         second = execute(settings, mapping, mode="run", version=version)
         console.print(report.summary(second))
     alliance = _example(first)
+    me = _command()
     console.print()
     console.print(
         "Look around (the state stays in " + str(home) + "; the sandbox has stopped):", style="bold"
     )
-    console.print(f"  sponsorsync --env-file {env_file} sync status")
-    console.print(f"  sponsorsync --env-file {env_file} sync history")
+    console.print(f"  {me} --env-file {env_file} sync status")
+    console.print(f"  {me} --env-file {env_file} sync history")
     if alliance:
-        console.print(f'  sponsorsync --env-file {env_file} sync explain "{alliance}"')
-    console.print(f"  sponsorsync sandbox serve --crm {crm} --size {size}   # a sandbox that keeps running")
+        console.print(f'  {me} --env-file {env_file} sync explain "{alliance}"')
+    console.print(f"  {me} sandbox serve --crm {crm} --size {size}   # a sandbox that keeps running")
+
+
+def _command() -> str:
+    """How the user invoked sponsorsync (e.g. .venv/bin/sponsorsync), to print commands they can paste."""
+    invoked = Path(sys.argv[0])
+    if invoked.name != "sponsorsync":
+        return "sponsorsync"
+    if invoked.is_absolute():
+        try:
+            return str(invoked.relative_to(Path.cwd()))
+        except ValueError:
+            return str(invoked)
+    return str(invoked)
 
 
 def _example(result: RunReport) -> str | None:
