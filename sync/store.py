@@ -109,15 +109,23 @@ class StateStore:
             ) from None
         self._lock_file: Any = None
 
-    def _migrate(self) -> None:
+    def _schema_version(self) -> int:
         version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         if version > len(MIGRATIONS):
             raise ConfigError(
                 f"The state database {self.path} was written by a newer sponsorsync (schema {version})",
                 hint="upgrade sponsorsync, or point SPONSORSYNC_STATE_DIR elsewhere",
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction():
+        return version
+
+    def _migrate(self) -> None:
+        if self._schema_version() == len(MIGRATIONS):
+            return
+        # Read the version again under the write lock: two processes opening a new database at the
+        # same moment (two runs started together) must not both create the tables.
+        with self.transaction():
+            version = self._schema_version()
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in filter(str.strip, script.split(";")):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
