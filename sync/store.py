@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,9 +88,9 @@ class StateStore:
         self.state_dir = state_dir
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
-            probe = state_dir / ".write-test"
-            probe.write_text("ok")
-            probe.unlink()
+            # A probe of its own: two processes starting together must not delete each other's.
+            with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".write-test-"):
+                pass
         except OSError as exc:
             raise ConfigError(
                 f"The state directory {state_dir} is not writable: {exc.strerror or exc}",
