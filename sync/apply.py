@@ -57,6 +57,12 @@ class Applier:
             result.created = len(self._tasks(batches, writes.creates, "create", today, result))
         updates = [*writes.updates, *writes.closes]
         if updates:
+            # Write ahead: if the run dies after the CRM made these changes and before the ledger
+            # records them, the next run finds them here and does not take them for a person's edits.
+            with self.store.transaction():
+                self.ledger.mark_sent(
+                    {w.key: {"action": w.action, "fields": self._recorded(w)} for w in updates}
+                )
             by_id = {w.crm_id: w for w in updates}
             items = [WriteItem(str(w.crm_id), w.fields) for w in updates]
             batches = self._rekey(self.connector.update(self.task.object, items), by_id)
@@ -99,7 +105,7 @@ class Applier:
                     write = by_key[r.key]
                     previous = entries.get(r.key)
                     fields = dict(previous.fields) if previous and write.action != "create" else {}
-                    fields |= {k: v for k, v in write.fields.items() if k != self.task.stamp_field}
+                    fields |= self._recorded(write)
                     records.append(
                         LedgerEntry(r.key, "task", self.task.object, r.id or write.crm_id, write.alliance_id,
                                     write.rule, CLOSED if write.action == "close" else OPEN, fields, self.run_id)
@@ -113,6 +119,10 @@ class Applier:
             if self.progress:
                 self.progress(phase, len(done))
         return done
+
+    def _recorded(self, write: TaskWrite) -> dict[str, object]:
+        """The fields of a task write the ledger keeps (everything but the provenance stamp)."""
+        return {k: v for k, v in write.fields.items() if k != self.task.stamp_field}
 
     def _mirror_task(
         self, write: TaskWrite, crm_id: str | None, fields: dict[str, object], today: date

@@ -11,7 +11,7 @@ mirror) and what sponsorsync wrote before (the ledger), and keep only the differ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -73,6 +73,33 @@ def same(canonical: str, a: Any, b: Any) -> bool:
     if canonical in DATE_FIELDS:
         return to_date(str(a) if a else None) == to_date(str(b) if b else None)
     return ("" if a is None else str(a).strip()) == ("" if b is None else str(b).strip())
+
+
+def confirm_sent(
+    mapping: Mapping, entries: dict[str, LedgerEntry], own: dict[str, OwnTask]
+) -> list[LedgerEntry]:
+    """Settle the writes an earlier run sent but was killed before recording: the CRM decides.
+
+    Where the task holds every value sent, the write landed and becomes what the ledger records (a
+    close closes the entry), so it is not mistaken for a person's edit. Otherwise it never landed, or
+    a person has changed the task since; the entry stays as recorded and the diff judges the task as
+    usual. Either way the entry is no longer marked sent."""
+    names = {spec.field: name for name, spec in mapping.writeback.task.fields.items()}
+    settled = []
+    for entry in entries.values():
+        if entry.sent is None:
+            continue
+        task = own.get(entry.sync_key)
+        sent: dict[str, Any] = entry.sent.get("fields") or {}
+        landed = task is not None and all(
+            same(names.get(name, ""), task.crm_values.get(name), value) for name, value in sent.items()
+        )
+        if landed:
+            status = CLOSED if entry.sent.get("action") == "close" else entry.status
+            settled.append(replace(entry, fields=entry.fields | sent, status=status, sent=None))
+        else:
+            settled.append(replace(entry, sent=None))
+    return settled
 
 
 def stamp(mapping: Mapping, version: str, run_id: int, when: str) -> str:

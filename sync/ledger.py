@@ -35,6 +35,19 @@ class LedgerEntry:
     fields: dict[str, Any]
     run_id: int | None = None
     written_at: str = ""
+    # A write sent to the CRM whose answer was not recorded yet ({"action": "update" | "close",
+    # "fields": {...}}): a run killed in between leaves it for the next run to confirm.
+    sent: dict[str, Any] | None = None
+
+
+def _entry(
+    key: str, kind: str, obj: str, crm_id: str | None, alliance_id: str | None, rule: str | None, status: str,
+    fields: str, run_id: int | None, written_at: str, sent: str | None,
+) -> LedgerEntry:  # fmt: skip
+    sent_value = json.loads(sent) if sent else None
+    return LedgerEntry(
+        key, kind, obj, crm_id, alliance_id, rule, status, json.loads(fields), run_id, written_at, sent_value
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,23 +82,27 @@ class Ledger:
     # -- ledger --------------------------------------------------------------------------------
     def entries(self) -> dict[str, LedgerEntry]:
         rows = self.db.execute(
-            "SELECT sync_key, kind, object, crm_id, alliance_id, rule, status, fields, run_id, written_at FROM ledger"
+            "SELECT sync_key, kind, object, crm_id, alliance_id, rule, status, fields, run_id, written_at, sent "
+            "FROM ledger"
         )
-        return {
-            r[0]: LedgerEntry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], r[9])
-            for r in rows
-        }
+        return {row[0]: _entry(*row) for row in rows}
 
     def record(self, entries: Iterable[LedgerEntry]) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO ledger(sync_key, kind, object, crm_id, alliance_id, rule, status, fields, "
-            "run_id, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "run_id, written_at, sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (e.sync_key, e.kind, e.object, e.crm_id, e.alliance_id, e.rule, e.status, json.dumps(e.fields),
-                 e.run_id, e.written_at or now_text())
+                 e.run_id, e.written_at or now_text(), json.dumps(e.sent) if e.sent is not None else None)
                 for e in entries
             ],
         )  # fmt: skip
+
+    def mark_sent(self, sent: dict[str, dict[str, Any]]) -> None:
+        """Before sending updates of recorded entries: what is about to be written, per sync key."""
+        self.db.executemany(
+            "UPDATE ledger SET sent = ? WHERE sync_key = ?", [(json.dumps(v), k) for k, v in sent.items()]
+        )
 
     def closed_by_us(self) -> frozenset[str]:
         rows = self.db.execute("SELECT sync_key FROM ledger WHERE status = ?", (CLOSED,))

@@ -15,7 +15,7 @@ from connectors.errors import ConfigError, ExitCode, SponsorsyncError
 from connectors.factory import connect
 from mappings.model import Mapping
 from sync.apply import Applier, ApplyResult
-from sync.diff import Differ, WritePlan, stamp
+from sync.diff import Differ, WritePlan, confirm_sent, stamp
 from sync.ledger import Ledger, now_text
 from sync.mirror import Mirror
 from sync.model import build_org
@@ -132,6 +132,8 @@ def execute(
         mirror = Mirror(store)
         pending = frozenset(r.sync_key for r in ledger.rejections())
         org = build_org(mirror, mapping, today, ledger.memory(), pending)
+        with store.transaction():
+            ledger.record(confirm_sent(mapping, ledger.entries(), org.own_tasks))
         the_plan = plan(org, mapping, ledger.closed_by_us())
         stamp_text = stamp(mapping, version, run_id, now_text())
         writes = Differ(mapping, ledger.entries(), org.own_tasks, stamp_text).diff(

@@ -78,6 +78,8 @@ MIGRATIONS: list[str] = [
         alliance_id TEXT PRIMARY KEY, sponsor_id TEXT, counterpart_id TEXT, seen_on TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 2: a write sent to the CRM and not yet confirmed (sync.ledger.LedgerEntry.sent)
+    "ALTER TABLE ledger ADD COLUMN sent TEXT",
 ]
 
 
