@@ -219,7 +219,7 @@ def _format_validation_error(exc: ValidationError, paths: SettingSource) -> str:
     for error in exc.errors():
         loc = tuple(str(part) for part in error["loc"])
         name = env_var_name(loc)
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")  # a validator's own words
         if error["type"] == "extra_forbidden":
             where = f" in {paths.env_file}" if paths.env_file else ""
             lines.append(f"{name}{where}: unknown setting; see `sponsorsync config show` for the valid names")
