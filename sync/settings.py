@@ -10,6 +10,7 @@ source it came from, for ``sponsorsync config show``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic_settings import (
     EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 from connectors.errors import ConfigError
@@ -146,7 +148,15 @@ class NestedSecretsSource(PydanticBaseSettingsSource):
             node = found
             for part in path[:-1]:
                 node = node.setdefault(part, {})
-            node[path[-1]] = file.read_text(encoding="utf-8").strip()
+            try:
+                node[path[-1]] = file.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = (
+                    "is not UTF-8 text"
+                    if isinstance(exc, UnicodeDecodeError)
+                    else f"cannot be read: {exc.strerror}"
+                )
+                raise ConfigError(f"The secret file {file} {reason}") from None
         return found
 
 
@@ -209,8 +219,31 @@ def load_settings(env_file: Path | None = None, secrets_dir: Path | None = None)
         )
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(exc, paths)) from None
-    except (ValueError, OSError) as exc:  # malformed dotenv / JSON in a nested value
+    except SettingsError as exc:  # a group variable (SPONSORSYNC_LIMITS=...) that is not JSON
+        message, hint = _unparsable(exc, paths)
+        raise ConfigError(message, hint=hint) from None
+    except UnicodeDecodeError:  # the secret files are read by NestedSecretsSource, which names them
+        raise ConfigError(
+            f"The env file {paths.env_file} is not UTF-8 text", hint="save it with UTF-8 encoding"
+        ) from None
+    except (ValueError, OSError) as exc:  # malformed dotenv
         raise ConfigError(f"Settings could not be read: {exc}") from None
+
+
+_UNPARSABLE = re.compile(r'field "(\w+)" from source "(\w+)"')
+
+
+def _unparsable(exc: SettingsError, paths: SettingSource) -> tuple[str, str | None]:
+    found = _UNPARSABLE.search(str(exc))
+    if found is None:
+        return f"Settings could not be read: {exc}", None
+    field_name, source = found.groups()
+    name = env_var_name((field_name,))
+    where = {"DotEnvSettingsSource": f" in {paths.env_file}", "EnvSettingsSource": " in the environment"}
+    return (
+        f"{name}{where.get(source, '')}: not a valid JSON object",
+        f"write it as JSON, or set its parts one by one ({name}__<PART>=value)",
+    )
 
 
 def _format_validation_error(exc: ValidationError, paths: SettingSource) -> str:
