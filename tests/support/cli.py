@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,12 +59,17 @@ def child_env(env: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def spawn(
-    *args: str, env_file: Path | None = None, env: dict[str, str] | None = None, cwd: Path = ROOT
+    *args: str,
+    env_file: Path | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    launcher: Sequence[str] = ("-m", "cli"),
 ) -> subprocess.Popen[str]:
-    """``python -m cli [--env-file F] ARGS`` as a child process."""
+    """``python -m cli [--env-file F] ARGS`` as a child process (``launcher``: another way to start
+    the command, e.g. tests/support/killpoint.py)."""
     argv = (["--env-file", str(env_file)] if env_file else []) + list(args)
     return subprocess.Popen(
-        [sys.executable, "-m", "cli", *argv],
+        [sys.executable, *launcher, *argv],
         cwd=cwd,
         env=child_env(env),
         stdout=subprocess.PIPE,

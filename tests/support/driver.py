@@ -45,6 +45,10 @@ class Driver(Protocol):
         """The write-back fields of every account, by account id."""
         ...
 
+    def set_health_reason(self, account_id: str, reason: str | None) -> None:
+        """A person edits (or, with None, clears) the health reason of an account."""
+        ...
+
 
 @dataclass(frozen=True)
 class AccountView:
@@ -138,6 +142,11 @@ class SalesforceDriver:
     def health(self, account: str) -> tuple[str | None, str | None]:
         row: dict[str, Any] = self.sf.restful(f"sobjects/Account/{self.id_of('account', account)}") or {}
         return row.get("Sponsor_Health__c"), row.get("Sponsor_Last_Touch__c")
+
+    def set_health_reason(self, account_id: str, reason: str | None) -> None:
+        self.sf.restful(
+            f"sobjects/Account/{account_id}", method="PATCH", json={"Sponsor_Health_Reason__c": reason}
+        )
 
     def accounts(self) -> dict[str, AccountView]:
         rows = self.sf.query_all(
@@ -258,6 +267,14 @@ class HubSpotDriver:
                                    properties=["sponsor_health", "sponsor_last_touch"], _preload_content=False).data
         )  # fmt: skip
         return row["properties"].get("sponsor_health"), row["properties"].get("sponsor_last_touch")
+
+    def set_health_reason(self, account_id: str, reason: str | None) -> None:
+        self.objects.update(
+            "companies",
+            account_id,
+            {"properties": {"sponsor_health_reason": reason or ""}},
+            _preload_content=False,
+        )
 
     def accounts(self) -> dict[str, AccountView]:
         rows = self._all("companies", ["sponsor_health", "sponsor_last_touch", "sponsor_health_reason"])
