@@ -91,12 +91,12 @@ def test_every_secret_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
         (
             "SPONSORSYNC_HUBSPOT__BASE_URL",
             "http://api.hubapi.com",
-            "SPONSORSYNC_HUBSPOT__BASE_URL: Value error, must be an https:// URL",
+            "SPONSORSYNC_HUBSPOT__BASE_URL: must be an https:// URL",
         ),
         (
             "SPONSORSYNC_SALESFORCE__INSTANCE_URL",
             "http://x.my.salesforce.com",
-            "SPONSORSYNC_SALESFORCE__INSTANCE_URL: Value error, must be an https:// URL",
+            "SPONSORSYNC_SALESFORCE__INSTANCE_URL: must be an https:// URL",
         ),
         (
             "SPONSORSYNC_LIMITS__CONCURRENCY",
@@ -106,7 +106,7 @@ def test_every_secret_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
         (
             "SPONSORSYNC_SALESFORCE__API_VERSION",
             "v59",
-            "SPONSORSYNC_SALESFORCE__API_VERSION: Value error, must look like 59.0",
+            "SPONSORSYNC_SALESFORCE__API_VERSION: must look like 59.0",
         ),
     ],
     ids=["crm", "hubspot-http", "salesforce-http", "concurrency", "api-version"],
