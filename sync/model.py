@@ -154,10 +154,14 @@ def build_org(
     contacts: dict[str, PartnerContact] = {}
     executives: dict[str, list[PartnerContact]] = {a.id: [] for a in alliances}
     remembered = {m.counterpart_id for m in memory.values() if m.counterpart_id}
+    # A contact with an internal user's e-mail is one of us on record at the partner (a sponsor
+    # added to an event, say): never a partner executive, so never a sponsor's own counterpart.
+    internal = {p.email.casefold() for p in users.values() if p.email}
     for row in mirror.contacts_of(alliance_ids):
         contact = _contact(row, mapping)
         contacts[contact.id] = contact
-        if contact.executive and not contact.deleted and contact.account_id in executives:
+        ours = (contact.email or "").casefold() in internal
+        if contact.executive and not contact.deleted and not ours and contact.account_id in executives:
             executives[contact.account_id].append(contact)
     for row in mirror.rows_by_id("contacts", remembered - contacts.keys()):
         contacts[row["id"]] = _contact(row, mapping)
