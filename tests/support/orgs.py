@@ -16,10 +16,11 @@ class User:
     last: str
     title: str
     active: bool = True
+    address: str = ""  # e-mail; empty: first.last@northwind.example
 
     @property
     def email(self) -> str:
-        return f"{self.first}.{self.last}".lower().replace("'", "") + "@northwind.example"
+        return self.address or f"{self.first}.{self.last}".lower().replace("'", "") + "@northwind.example"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Account:
     tier: str | None = None  # strategic | key | standard; None: not an alliance
     sponsor: str | None = None
     partner: bool = True
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,14 @@ class Contact:
     first: str
     last: str
     title: str | None
+    address: str | None = ""  # e-mail; empty: first.last@partner.example; None: no e-mail
+    deleted: bool = False
+
+    @property
+    def email(self) -> str | None:
+        if self.address is None:
+            return None
+        return self.address or f"{self.first}.{self.last}@partner.example".lower()
 
 
 @dataclass(frozen=True)
@@ -126,14 +136,15 @@ def salesforce(org: Org) -> dict[str, Any]:
             {"@id": a.key, "Name": a.name, "OwnerId": f"@{a.owner}", "Type": "Partner" if a.partner else "Customer",
              **({"Alliance_Tier__c": TIER[a.tier]} if a.tier else {}),
              **({"Executive_Sponsor__c": f"@{a.sponsor}"} if a.sponsor else {}),
+             **({"IsDeleted": True} if a.deleted else {}),
              "CreatedDate": "@now-300d", "LastModifiedDate": "@now-50d"}
             for a in org.accounts
         ],
         "Contact": [
-            {"@id": c.key, "FirstName": c.first, "LastName": c.last,
+            {"@id": c.key, **({"FirstName": c.first} if c.first else {}), "LastName": c.last,
              **({"AccountId": f"@{c.account}"} if c.account else {}), **({"Title": c.title} if c.title else {}),
-             "Email": f"{c.first}.{c.last}@partner.example".lower(), "CreatedDate": "@now-200d",
-             "LastModifiedDate": "@now-40d"}
+             **({"Email": c.email} if c.email else {}), **({"IsDeleted": True} if c.deleted else {}),
+             "CreatedDate": "@now-200d", "LastModifiedDate": "@now-40d"}
             for c in org.contacts
         ],
         "Task": tasks,
@@ -156,14 +167,16 @@ def hubspot(org: Org) -> dict[str, Any]:
             {"@id": a.key, "createdAt": "@now-300d", "updatedAt": "@now-50d",
              "properties": {"name": a.name, "hubspot_owner_id": f"@{a.owner}", "type": "PARTNER" if a.partner else "OTHER",
                             **({"alliance_tier": a.tier} if a.tier else {}),
-                            **({"executive_sponsor": f"@{a.sponsor}"} if a.sponsor else {})}}
+                            **({"executive_sponsor": f"@{a.sponsor}"} if a.sponsor else {})},
+             **({"archived": True} if a.deleted else {})}
             for a in org.accounts
         ],
         "contacts": [
             {"@id": c.key, "createdAt": "@now-200d", "updatedAt": "@now-40d",
-             "properties": {"firstname": c.first, "lastname": c.last, **({"jobtitle": c.title} if c.title else {}),
-                            "email": f"{c.first}.{c.last}@partner.example".lower()},
-             **({"associations": {"companies": [f"@{c.account}"]}} if c.account else {})}
+             "properties": {**({"firstname": c.first} if c.first else {}), "lastname": c.last,
+                            **({"jobtitle": c.title} if c.title else {}), **({"email": c.email} if c.email else {})},
+             **({"associations": {"companies": [f"@{c.account}"]}} if c.account else {}),
+             **({"archived": True} if c.deleted else {})}
             for c in org.contacts
         ],
     }  # fmt: skip
