@@ -1,0 +1,119 @@
+"""``python -m benchmarks``: every scenario against the sandbox, the engine timings and the scale
+tests; the results as markdown and JSON in ``--out`` (default ``benchmarks/results``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.child_process import ROOT
+from benchmarks.engine import EngineTime, engine_time
+from benchmarks.machine import machine
+from benchmarks.report import as_json, markdown
+from benchmarks.scale_tests import ScaleTests, run_scale_tests
+from benchmarks.scenario import Scenario, run_scenario
+from benchmarks.targets import check
+from connectors.base import CrmName
+
+CRMS: tuple[CrmName, ...] = ("salesforce", "hubspot")
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("give contact counts separated by commas, e.g. 1000,10000") from None
+    if not sizes or min(sizes) < 10:
+        raise argparse.ArgumentTypeError("sizes must be at least 10 contacts")
+    return sizes
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--sizes", type=_sizes, default=[1000, 10_000, 100_000], help="contacts per org")
+    parser.add_argument("--crm", choices=[*CRMS, "both"], default="both")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="results directory")
+    parser.add_argument(
+        "--with-scale-tests",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run `pytest -m scale` and report its outcome (default: on)",
+    )
+    parser.add_argument(
+        "--throttle",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="full syncs with 100 ms latency and HubSpot's rate limit on (default: on)",
+    )
+    parser.add_argument(
+        "--interval", type=float, default=15.0, help="minutes the sandbox clock moves on between two runs"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the sandboxes' state directories")
+    return parser.parse_args(argv)
+
+
+def _commit() -> str:
+    try:
+        found = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return found.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    crms = tuple(c for c in CRMS if args.crm in (c, "both"))
+    started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
+    work = Path(tempfile.mkdtemp(prefix="sponsorsync-bench-"))
+    scenarios: list[Scenario] = []
+    engines: dict[tuple[str, int], EngineTime] = {}
+    try:
+        for size in args.sizes:
+            for crm in crms:
+                print(f"{crm}, {size:,} contacts", flush=True)
+                scenario = run_scenario(
+                    crm, size, work / f"{crm}-{size}", throttle=args.throttle, interval=args.interval
+                )
+                scenarios.append(scenario)
+                engines[(crm, size)] = engine_time(scenario.state_dir, crm)
+                e = engines[(crm, size)]
+                print(f"  engine: {e.contacts_per_second:,.0f} contacts/s", flush=True)
+        scale: ScaleTests | None = None
+        if args.with_scale_tests:
+            print("scale tests (pytest -m scale)", flush=True)
+            scale = run_scale_tests()
+            print(f"  {scale.summary}", flush=True)
+    finally:
+        if args.keep:
+            print(f"state kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    verdicts = check(scenarios, engines)
+    meta = {
+        "command": "python -m benchmarks " + " ".join(argv),
+        "started": started_at,
+        "seconds": time.monotonic() - started,
+        "commit": _commit(),
+        "machine": machine(),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    text = markdown(scenarios, engines, verdicts, scale, meta)
+    (args.out / "results.md").write_text(text, encoding="utf-8")
+    data = as_json(scenarios, engines, verdicts, scale, meta)
+    (args.out / "results.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    print(text)
+    print(f"written: {args.out / 'results.md'} and {args.out / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,136 @@
+"""The minimum number of API calls a sync needs, given the CRMs' page and batch limits and the
+org's real counts. Pure arithmetic: the benchmark and the call-count test both use it.
+
+Reads. A full sync reads every record of every pulled object once, in the largest pages the API
+allows: ``ceil(n / page)`` calls per object, at least one. An incremental sync reads only what
+changed since the last run: ``ceil(changed / page)`` per object, at least one (the CRM has to be
+asked). HubSpot's owners have no change feed: every run lists them, ``ceil(owners / 500)``; a full
+sync lists the deactivated (archived) owners once too, ``ceil(archived owners / 500)``, at least
+one, so that a deactivated sponsor is known by name.
+
+Writes. Each kind of write (tasks created, tasks updated or closed, accounts updated) goes in the
+largest batches the API takes: ``ceil(n / batch)`` calls per kind.
+
+Not in the floor (shown apart by the benchmark): HubSpot association reads for searched records
+(search cannot return associations, so an incremental pull that finds changed activities must read
+their contacts and companies separately; the floor of those is ``ceil(changed / 1000)`` per
+association type) and HubSpot's deletion sweep (once a day the archived records of every object
+are listed, ``ceil(archived / 100)`` per object, at least one, and the archived owners).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Limits:
+    full_page: int  # records per page of a full read
+    change_page: int  # records per page of an incremental read
+    batch: int  # records per write call
+    owners_page: int | None = None  # HubSpot owners list (read on every run)
+    association_batch: int | None = None  # HubSpot v4 association batch read
+
+
+LIMITS: dict[str, Limits] = {
+    # query / queryAll pages of 2,000; sObject Collections of 200
+    "salesforce": Limits(full_page=2000, change_page=2000, batch=200),
+    # list pages of 100, search pages of 200, batch writes of 100, owners pages of 500,
+    # association batch reads of 1,000 ids
+    "hubspot": Limits(full_page=100, change_page=200, batch=100, owners_page=500, association_batch=1000),
+}
+
+
+@dataclass(frozen=True)
+class Writes:
+    """What a run wrote: tasks created, tasks updated or closed, accounts updated."""
+
+    created: int = 0
+    updated: int = 0
+    accounts: int = 0
+
+    @property
+    def records(self) -> int:
+        return self.created + self.updated + self.accounts
+
+
+@dataclass(frozen=True)
+class Floor:
+    reads: dict[str, int] = field(default_factory=dict)  # object -> calls
+    writes: dict[str, int] = field(default_factory=dict)  # created | updated | accounts -> calls
+
+    @property
+    def read_calls(self) -> int:
+        return sum(self.reads.values())
+
+    @property
+    def write_calls(self) -> int:
+        return sum(self.writes.values())
+
+    @property
+    def total(self) -> int:
+        return self.read_calls + self.write_calls
+
+
+def pages(records: int, per_page: int) -> int:
+    """Calls to read ``records`` records: at least one, since the CRM has to be asked."""
+    return max(1, math.ceil(records / per_page))
+
+
+def batches(records: int, per_batch: int) -> int:
+    return math.ceil(records / per_batch)
+
+
+def write_floor(crm: str, writes: Writes) -> dict[str, int]:
+    size = LIMITS[crm].batch
+    return {
+        "created": batches(writes.created, size),
+        "updated": batches(writes.updated, size),
+        "accounts": batches(writes.accounts, size),
+    }
+
+
+def full_floor(crm: str, records: Mapping[str, int], owners: tuple[int, int], writes: Writes) -> Floor:
+    """``records``: live records per pulled object (HubSpot) or every record a queryAll returns
+    (Salesforce, deleted and archived included); ``owners``: HubSpot's active and archived owners
+    ((0, 0) on Salesforce)."""
+    limits = LIMITS[crm]
+    reads = {name: pages(n, limits.full_page) for name, n in records.items()}
+    if limits.owners_page is not None:
+        reads["owners"] = pages(owners[0], limits.owners_page)
+        reads["owners (archived)"] = pages(owners[1], limits.owners_page)
+    return Floor(reads, write_floor(crm, writes))
+
+
+def incremental_floor(crm: str, changed: Mapping[str, int], owners: int, writes: Writes) -> Floor:
+    """``changed``: records changed since the last run, per pulled object (every pulled object must
+    appear, with 0 when nothing changed)."""
+    limits = LIMITS[crm]
+    reads = {name: pages(n, limits.change_page) for name, n in changed.items()}
+    if limits.owners_page is not None:
+        reads["owners"] = pages(owners, limits.owners_page)
+    return Floor(reads, write_floor(crm, writes))
+
+
+def association_floor(crm: str, changed: Mapping[str, int], associations: Mapping[str, int]) -> int:
+    """HubSpot: batch reads of the associations of searched records, outside the floor above.
+    ``associations``: association types read per object."""
+    size = LIMITS[crm].association_batch
+    if size is None:
+        return 0
+    return sum(batches(n, size) * associations.get(name, 0) for name, n in changed.items())
+
+
+def sweep_floor(crm: str, archived: Mapping[str, int], archived_owners: int) -> int:
+    """HubSpot's deletion sweep: every object's archived records and the archived owners listed."""
+    limits = LIMITS[crm]
+    if limits.owners_page is None:
+        return 0
+    listed = sum(pages(n, limits.full_page) for n in archived.values())
+    return listed + pages(archived_owners, limits.owners_page)
+
+
+def ratio(actual: int, floor: int) -> float:
+    return actual / floor if floor else float("inf") if actual else 1.0

@@ -1,0 +1,100 @@
+"""Issue 7's targets, checked against the results: each with its figure and met or missed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from benchmarks.engine import EngineTime
+from benchmarks.scenario import Scenario
+
+FULL_RATIO = 1.05
+RATE_SHARE = 0.90
+MEMORY_MB = 400.0
+MEMORY_SIZE = 100_000
+CONTACTS_PER_SECOND = 20_000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    where: str
+    figure: str
+    met: bool | None  # None: not measurable here
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _where(s: Scenario) -> str:
+    return f"{s.crm} {s.size:,}"
+
+
+def check(scenarios: Sequence[Scenario], engines: dict[tuple[str, int], EngineTime]) -> list[Verdict]:
+    found: list[Verdict] = []
+    for s in scenarios:
+        full = s.runs["full"]
+        found.append(
+            Verdict(
+                "full sync within 1.05x the minimum calls",
+                _where(s),
+                f"{full.calls.total:,} / {full.floor.total:,} = {full.ratio:.3f}x",
+                full.calls.total <= FULL_RATIO * full.floor.total,
+            )
+        )
+        still = s.runs["unchanged"]
+        objects = ", ".join(f"{k} {v}" for k, v in still.floor.reads.items())
+        found.append(
+            Verdict(
+                "unchanged org: one call per pulled object (+ owners), no write",
+                _where(s),
+                f"{still.calls.total} calls (floor {still.floor.total}: {objects}), {still.calls.writes} writes",
+                still.calls.total == still.floor.total and still.calls.writes == 0,
+            )
+        )
+        over = [
+            f"{run.name} {run.calls.writes} > {run.floor.write_calls}"
+            for run in s.runs.values()
+            if run.calls.writes > run.floor.write_calls
+        ]
+        made = sum(run.calls.writes for run in s.runs.values())
+        floor = sum(run.floor.write_calls for run in s.runs.values())
+        found.append(
+            Verdict(
+                "writes within the minimum batch count",
+                _where(s),
+                "; ".join(over) if over else f"{made} write calls, floor {floor}",
+                not over,
+            )
+        )
+        if full.pace is not None and full.pace.allowed_rate is not None:
+            p = full.pace
+            found.append(
+                Verdict(
+                    "at least 90% of the allowed request rate, no 429",
+                    _where(s),
+                    f"{p.rate:.2f}/s of {p.allowed_rate:.0f}/s = {p.share:.1%}, {p.throttled} x 429"
+                    + ("" if p.measurable else "; under two windows the initial burst decides: not measured"),
+                    (p.share >= RATE_SHARE and p.throttled == 0) if p.measurable else None,
+                )
+            )
+        if s.size >= MEMORY_SIZE:
+            found.append(
+                Verdict(
+                    "peak memory under 400 MB at 100,000 contacts",
+                    _where(s),
+                    f"{s.peak_rss_mb:.0f} MB peak RSS (largest of the runs)",
+                    s.peak_rss_mb < MEMORY_MB,
+                )
+            )
+    for (crm, size), e in sorted(engines.items()):
+        found.append(
+            Verdict(
+                "classify, match and plan at least 20,000 contacts per second",
+                f"{crm} {size:,}",
+                f"{e.contacts_per_second:,.0f} contacts/s ({e.seconds:.2f} s for {e.contacts:,})",
+                e.contacts_per_second >= CONTACTS_PER_SECOND,
+            )
+        )
+    return found

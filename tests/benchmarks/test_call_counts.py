@@ -1,0 +1,77 @@
+"""API calls of real syncs at 1,000 contacts, against the floor the APIs allow (benchmarks/floor.py).
+
+Each CRM's org is synced end to end, as ``python -m benchmarks`` does it but without latency or
+rate limits: a full sync, the first incremental (it reads back what the full sync wrote), an
+unchanged incremental, on HubSpot one with the deletion sweep due, and one after 1% of the org was
+changed through the CRM API. Call counts are deterministic, so a regression fails here; timing and
+memory stay in the benchmark.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.floor import LIMITS
+from benchmarks.scenario import OWNERS, Scenario, run_scenario
+from connectors.base import CrmName
+
+SIZE = 1000
+
+
+@pytest.fixture(scope="module", params=["salesforce", "hubspot"])
+def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    crm: CrmName = request.param
+    return run_scenario(crm, SIZE, tmp_path_factory.mktemp(crm), throttle=False, log=lambda _: None)
+
+
+def test_the_floor_counts_what_a_full_sync_reads(scenario: Scenario) -> None:
+    pulled = {key.split(":", 1)[1]: n for key, n in scenario.runs["full"].child.result["pulled"].items()}
+    expected = dict(scenario.counts)
+    if OWNERS in expected:  # a full sync lists the archived owners too
+        expected[OWNERS] += scenario.archived[OWNERS]
+    assert pulled == expected
+
+
+def test_a_full_sync_is_within_5_percent_of_the_floor(scenario: Scenario) -> None:
+    full = scenario.runs["full"]
+    assert full.calls.failed == 0, full.calls.by_status
+    assert full.calls.total <= 1.05 * full.floor.total, (full.calls.by_route, full.floor)
+    assert full.calls.writes == full.floor.write_calls > 0
+
+
+def test_writes_go_in_the_largest_batches(scenario: Scenario) -> None:
+    for run in scenario.runs.values():
+        assert run.calls.writes <= run.floor.write_calls, (run.name, run.calls.by_route, run.floor.writes)
+
+
+def test_an_unchanged_org_costs_one_call_per_object_and_no_write(scenario: Scenario) -> None:
+    unchanged = scenario.runs["unchanged"]
+    per_object = dict.fromkeys(unchanged.floor.reads, 1)
+    assert unchanged.floor.reads == per_object  # one call per pulled object (and the owners list)
+    assert unchanged.calls.writes == 0
+    assert unchanged.calls.total == unchanged.floor.total, unchanged.calls.by_route
+
+
+def test_incremental_syncs_read_only_what_changed(scenario: Scenario) -> None:
+    for name in ("echo", "changed"):
+        run = scenario.runs[name]
+        assert run.calls.failed == 0, run.calls.by_status
+        assert run.calls.total <= run.needed_total, (name, run.calls.by_route, run.floor, run.needed)
+    changed = scenario.runs["changed"].changed
+    assert all(n > 0 for n in changed.values()), changed  # 1% of each changed object did change
+
+
+def test_the_association_reads_of_changed_records_are_batched(scenario: Scenario) -> None:
+    if LIMITS[scenario.crm].association_batch is None:
+        pytest.skip("Salesforce reads lookups inline")
+    for name in ("echo", "changed"):
+        run = scenario.runs[name]
+        assert run.made["association_reads"] == run.needed["association_reads"], name
+
+
+def test_the_deletion_sweep_lists_each_object_once(scenario: Scenario) -> None:
+    if scenario.crm != "hubspot":
+        pytest.skip("Salesforce's queryAll returns deletions with every pull")
+    sweep = scenario.runs["sweep"]
+    assert sweep.made["deletion_sweep"] == sweep.needed["deletion_sweep"] > 0
+    assert scenario.runs["unchanged"].made["deletion_sweep"] == 0
