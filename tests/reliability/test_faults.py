@@ -33,7 +33,8 @@ from tests.support.cli import CliResult, invoke
 from tests.support.driver import CrmState, crm_state, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
 
-SIZE = 300  # big enough to page: 4,207 activities (Salesforce pages 2,000), 300 contacts (HubSpot 100)
+# Big enough to page: Salesforce 4,207 activities (2,000 a page), HubSpot 150 contacts (100 a page).
+SIZE = {"salesforce": 300, "hubspot": 150}
 NO_LABELS: dict[str, dict[str, str]] = {"user": {}, "contact": {}, "account": {}}
 QUICK = {"LIMITS__MAX_ATTEMPTS": "3", "LIMITS__TIMEOUT_SECONDS": "0.5"}
 
@@ -43,7 +44,11 @@ TARGETS: dict[tuple[str, str], dict[str, Any]] = {
     ("salesforce", "apply"): {"method": "PATCH", "path": "*/composite/sobjects*"},
     ("hubspot", "pull"): {"method": "GET", "path": "/crm/v3/objects/*", "after": 10},
     ("hubspot", "apply"): {"method": "POST", "path": "re:/batch/(create|update)$"},
+    # the next day's run: incremental reads from the stored cursors (SOQL; HubSpot search)
+    ("salesforce", "incremental"): {"method": "GET", "path": "*/queryAll*", "after": 2},
+    ("hubspot", "incremental"): {"method": "POST", "path": "*/search", "after": 2},
 }
+ALL_PHASES = ("pull", "incremental", "apply")
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,7 @@ class Fault:
     crms: tuple[str, ...] = ("salesforce", "hubspot")
     phases: tuple[str, ...] = ("pull", "apply")
     login: str = "access_token"  # Salesforce: the sandbox's session as an access token, or a password login
-    pull_rule: dict[str, Any] | None = None  # a different rule for the pull phase
+    pull_rule: dict[str, Any] | None = None  # a different rule for reads
 
 
 SESSION_EXPIRED = {
@@ -75,18 +80,19 @@ FAULTS = [
     # -- retried until they pass: the run completes ---------------------------------------------
     Fault("http-500-once", {"status": 500, "count": 1}, 0),
     Fault("http-502-once", {"status": 502, "count": 1}, 0),
-    Fault("http-503-twice", {"status": 503, "count": 2}, 0),
+    Fault("http-503-twice", {"status": 503, "count": 2}, 0, phases=ALL_PHASES),
     Fault("http-504-once", {"status": 504, "count": 1}, 0),
     Fault("dropped-connection-once", {"action": "drop", "count": 1}, 0),
-    Fault("dropped-response-once", {"action": "drop_response", "count": 1}, 0),
+    Fault("dropped-response-once", {"action": "drop_response", "count": 1}, 0, phases=ALL_PHASES),
     Fault(
         "read-timeout-once",
         {"action": "delay_response", "delay_ms": 1500, "count": 1},
         0,
         pull_rule={"action": "delay", "delay_ms": 1500, "count": 1},
+        phases=ALL_PHASES,
     ),
     # -- persistent: a clean stop with the documented exit code ----------------------------------
-    Fault("http-503-persistent", {"status": 503}, 6, "failed after 3 attempts"),
+    Fault("http-503-persistent", {"status": 503}, 6, "failed after 3 attempts", phases=ALL_PHASES),
     Fault("dropped-connection-persistent", {"action": "drop"}, 6, "failed after 3 attempts"),
     Fault(
         "read-timeout-persistent",
@@ -95,7 +101,7 @@ FAULTS = [
         "timed out|failed after 3 attempts",
         pull_rule={"action": "delay", "delay_ms": 1500},
     ),
-    Fault("session-expired", {}, 4, "rejected the (session|access token)"),
+    Fault("session-expired", {}, 4, "rejected the (session|access token)", phases=ALL_PHASES),
     # -- Salesforce ------------------------------------------------------------------------------
     Fault(
         "REQUEST_LIMIT_EXCEEDED",
@@ -103,12 +109,14 @@ FAULTS = [
         3,
         "REQUEST_LIMIT_EXCEEDED",
         crms=("salesforce",),
+        phases=ALL_PHASES,
     ),
     Fault(
         "session-expired-renewed",
         {**SESSION_EXPIRED["salesforce"], "count": 1},
         0,
         crms=("salesforce",),
+        phases=ALL_PHASES,
         login="password",
     ),
     Fault(
@@ -149,9 +157,16 @@ FAULTS = [
         phases=("apply",),
     ),
     # -- HubSpot ---------------------------------------------------------------------------------
-    Fault("429-ten-secondly-once", {"status": 429, "count": 1}, 0, crms=("hubspot",)),
+    Fault("429-ten-secondly-once", {"status": 429, "count": 1}, 0, crms=("hubspot",), phases=ALL_PHASES),
     Fault("429-ten-secondly-persistent", {"status": 429}, 3, "429 \\(rate limit\\)", crms=("hubspot",)),
-    Fault("429-daily", {"status": 429, "error_code": "DAILY"}, 3, "daily API limit", crms=("hubspot",)),
+    Fault(
+        "429-daily",
+        {"status": 429, "error_code": "DAILY"},
+        3,
+        "daily API limit",
+        crms=("hubspot",),
+        phases=ALL_PHASES,
+    ),
     Fault(
         "207-record-failures",
         {
@@ -164,7 +179,7 @@ FAULTS = [
         crms=("hubspot",),
         phases=("apply",),
     ),
-    Fault("423-locked-once", {"status": 423, "count": 1}, 0, crms=("hubspot",)),
+    Fault("423-locked-once", {"status": 423, "count": 1}, 0, crms=("hubspot",), phases=ALL_PHASES),
     Fault("423-locked-persistent", {"status": 423}, 6, "failed after 3 attempts", crms=("hubspot",)),
 ]
 
@@ -185,6 +200,27 @@ class World:
         box.admin.reset()
         self.reference = self.state_after_clean_run(home / "reference")
         assert self.reference.tasks, "the reference run planned no task"
+        self._day_two: CrmState | None = None
+
+    @property
+    def day_two(self) -> CrmState:
+        """The CRM after a first run, 91 days, and the next run (new periods, closes, moves)."""
+        if self._day_two is None:
+            self.box.admin.reset()
+            env_file = self.start_day_two(self.home / "day-two")
+            result = sync(env_file)
+            assert result.exit_code == 0, result.stderr
+            assert counts(result)["closed"] > 0
+            self._day_two = self.state()
+        return self._day_two
+
+    def start_day_two(self, home: Path, **env: str) -> Path:
+        """A clean first run, then 91 days pass: the next run pulls incrementally and has work."""
+        env_file = self.env_file(home, **env)
+        result = sync(env_file)
+        assert result.exit_code == 0, result.stderr
+        self.box.admin.advance_clock(days=91)
+        return env_file
 
     def env_file(self, home: Path, **env: str) -> Path:
         return self.box.env_file(home / "run.env", QUICK | env, state_dir=home / "state")
@@ -219,7 +255,7 @@ class Worlds:
     def __call__(self, crm: str) -> World:
         if crm not in self.started:
             home = self.factory.mktemp(f"faults-{crm}")
-            box = self.stack.enter_context(running_sandbox(crm, home / "sandbox", size=SIZE))
+            box = self.stack.enter_context(running_sandbox(crm, home / "sandbox", size=SIZE[crm]))
             self.started[crm] = World(box, home)
         return self.started[crm]
 
@@ -248,11 +284,11 @@ def assert_clean_stop(result: CliResult, exit_code: int, message: str) -> None:
     assert "  hint: " in result.stderr, result.stderr
 
 
-def assert_holds_exactly(world: World, state: CrmState) -> None:
+def assert_holds_exactly(state: CrmState, reference: CrmState) -> None:
     assert state.duplicates() == [], "a sync key appears twice in the CRM"
-    assert state.tasks.keys() == world.reference.tasks.keys()
-    assert state.tasks == world.reference.tasks
-    assert state.accounts == world.reference.accounts
+    assert state.tasks.keys() == reference.tasks.keys()
+    assert state.tasks == reference.tasks
+    assert state.accounts == reference.accounts
 
 
 @pytest.mark.parametrize(("crm", "phase", "fault"), CASES)
@@ -261,11 +297,15 @@ def test_a_fault_ends_in_a_complete_run_or_a_clean_stop_and_the_next_run_complet
 ) -> None:
     world = worlds(crm)
     box = world.box
+    reference = world.day_two if phase == "incremental" else world.reference
     box.admin.reset()
     env = world.login_env(fault.login)
-    rule = (fault.pull_rule if phase == "pull" and fault.pull_rule else fault.rule) or SESSION_EXPIRED[crm]
+    env_file = (
+        world.start_day_two(tmp_path, **env) if phase == "incremental" else world.env_file(tmp_path, **env)
+    )
+    reads = phase in ("pull", "incremental")
+    rule = (fault.pull_rule if reads and fault.pull_rule else fault.rule) or SESSION_EXPIRED[crm]
     box.admin.add_faults({**TARGETS[(crm, phase)], **rule})
-    env_file = world.env_file(tmp_path, **env)
 
     first = sync(env_file)
 
@@ -288,7 +328,7 @@ def test_a_fault_ends_in_a_complete_run_or_a_clean_stop_and_the_next_run_complet
 
     second = sync(env_file)
     assert second.exit_code == 0, second.output
-    assert_holds_exactly(world, world.state())
+    assert_holds_exactly(world.state(), reference)
     assert (
         "rejected records waiting for the next run: 0" in invoke("sync", "status", env_file=env_file).stdout
     )
@@ -315,7 +355,7 @@ def test_an_untrusted_certificate_stops_the_run_before_anything_is_sent(
     assert box.total_calls() == 0  # the handshake failed: no request reached the CRM
     second = sync(world.env_file(tmp_path))
     assert second.exit_code == 0, second.output
-    assert_holds_exactly(world, world.state())
+    assert_holds_exactly(world.state(), world.reference)
 
 
 def test_hubspot_index_lag_after_a_write_whose_answer_was_lost(worlds: Worlds, tmp_path: Path) -> None:
@@ -340,7 +380,7 @@ def test_hubspot_index_lag_after_a_write_whose_answer_was_lost(worlds: Worlds, t
     third = sync(env_file)
     assert third.exit_code == 0, third.output
     assert counts(third)["created"] == counts(third)["updated"] == 0
-    assert_holds_exactly(world, world.state())
+    assert_holds_exactly(world.state(), world.reference)
 
 
 def test_hubspot_index_lag_hides_people_s_changes_from_one_run_not_from_the_next(
