@@ -43,16 +43,15 @@ from connectors.base import (
 )
 from connectors.errors import CrmRequestError
 from connectors.hubspot_errors import translate
+from connectors.hubspot_search import next_after, search_changes
 from connectors.paging import CursorTracker, TokenLoopGuard
 from connectors.retry import RetryPolicy, call_with_retry
 from connectors.throttle import CallBudget, QuotaGuard, WindowLimiter
-from connectors.timestamps import epoch_ms, parse_http_date, parse_instant
+from connectors.timestamps import parse_http_date, parse_instant
 
 log = logging.getLogger(__name__)
 
 LIST_LIMIT = 100
-SEARCH_LIMIT = 200
-SEARCH_CAP = 10_000
 BATCH_SIZE = 100
 OWNERS_LIMIT = 500
 ASSOCIATION_READ_LIMIT = 1000
@@ -251,7 +250,7 @@ class HubSpotConnector:
                     fields = {k: owner.get(k) for k in (*OWNER_FIELDS, *spec.fields)}
                     fields["archived"] = archived or bool(owner.get("archived"))
                     records.append(Record(id=str(owner["id"]), fields=fields))
-                after = _next_after(data)
+                after = next_after(data)
                 if after is None:
                     break
                 guard.check(after)
@@ -275,7 +274,7 @@ class HubSpotConnector:
                 tracker = CursorTracker(spec.watermark, None, self._now())
             data = answer.data or {}
             records = [_record(raw, spec) for raw in data.get("results", [])]
-            after = _next_after(data)
+            after = next_after(data)
             done = after is None
             # A list is not ordered by modification, so only a complete pull leaves a cursor.
             yield Page(records, tracker.at_until() if done else None, complete=done)
@@ -301,7 +300,7 @@ class HubSpotConnector:
     def _incremental_pull(self, spec: ObjectSpec, cursor: Cursor) -> Generator[Page, None, Cursor | None]:
         start = parse_instant(cursor.last_value) - self._lookback
         tracker: CursorTracker | None = None
-        for raw_page in self._search_changes(spec, start):
+        for raw_page in search_changes(lambda body: self._search(spec, body), spec, start):
             if tracker is None:
                 tracker = CursorTracker(spec.watermark, cursor, self._now())
             admitted = [
@@ -318,64 +317,6 @@ class HubSpotConnector:
         final = tracker.cursor() if tracker else cursor
         yield Page([], final, complete=True)
         return final
-
-    def _search_changes(self, spec: ObjectSpec, start: datetime) -> Iterator[list[dict[str, Any]]]:
-        """Raw result pages of ``watermark >= start``, ascending, past the 10,000-result cap.
-
-        At the cap, the search restarts from the last timestamp reached (``>=``, dropping the ids
-        already seen there). If a whole window shares that timestamp, restarting would loop, so
-        that timestamp is walked by ``hs_object_id`` instead, and the search goes on after it."""
-        anchor, operator, skip = epoch_ms(start), "GTE", set[str]()
-        while True:
-            offset, window, last_ms, at_last = 0, 0, anchor, set[str]()
-            while True:
-                data = self._search(
-                    spec, _search_body(spec, [(spec.watermark, operator, anchor)], spec.watermark, offset)
-                )
-                page = []
-                for raw in data.get("results", []):
-                    window += 1
-                    at, record_id = _ms(raw, spec.watermark), str(raw["id"])
-                    if at != last_ms:
-                        last_ms, at_last = at, set()
-                    at_last.add(record_id)
-                    if not (at == anchor and record_id in skip):
-                        page.append(raw)
-                if page:
-                    yield page
-                after = _next_after(data)
-                if after is None:
-                    return
-                offset = int(after)
-                if offset + SEARCH_LIMIT > SEARCH_CAP:
-                    break
-            if len(at_last) < window:  # the window moved on: restart at its last timestamp
-                anchor, operator, skip = last_ms, "GTE", at_last
-                continue
-            yield from self._walk_timestamp(spec, last_ms, at_last | skip)
-            anchor, operator, skip = last_ms, "GT", set()
-
-    def _walk_timestamp(self, spec: ObjectSpec, at_ms: int, seen: set[str]) -> Iterator[list[dict[str, Any]]]:
-        """Every record modified at exactly ``at_ms`` that is not in ``seen``, by ``hs_object_id``
-        keyset windows (ties may come back in any order, so the walk starts at the lowest id)."""
-        floor = 0
-        while True:
-            offset, highest = 0, floor
-            while True:
-                filters = [(spec.watermark, "EQ", at_ms), ("hs_object_id", "GT", floor)]
-                data = self._search(spec, _search_body(spec, filters, "hs_object_id", offset))
-                results = data.get("results", [])
-                highest = max([highest, *(int(raw["id"]) for raw in results)])
-                page = [raw for raw in results if str(raw["id"]) not in seen]
-                if page:
-                    yield page
-                after = _next_after(data)
-                if after is None:
-                    return
-                offset = int(after)
-                if offset + SEARCH_LIMIT > SEARCH_CAP:
-                    break
-            floor = highest
 
     def _search(self, spec: ObjectSpec, body: dict[str, Any]) -> dict[str, Any]:
         answer = self._call(
@@ -417,7 +358,7 @@ class HubSpotConnector:
             )
             data = answer.data or {}
             records = [Record(id=str(raw["id"]), fields={}, deleted=True) for raw in data.get("results", [])]
-            after = _next_after(data)
+            after = next_after(data)
             yield Page(records, cursor, complete=after is None)
             if after is None:
                 return
@@ -526,32 +467,6 @@ class HubSpotConnector:
             else _failure(item.key, answer.data)
             for item in batch
         ]
-
-
-def _next_after(data: dict[str, Any]) -> str | None:
-    after = ((data.get("paging") or {}).get("next") or {}).get("after")
-    return str(after) if after not in (None, "") else None
-
-
-def _ms(raw: dict[str, Any], prop: str) -> int:
-    value = (raw.get("properties") or {}).get(prop)
-    return epoch_ms(parse_instant(str(value))) if value else 0
-
-
-def _search_body(
-    spec: ObjectSpec, filters: list[tuple[str, str, int]], sort: str, offset: int
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "filterGroups": [
-            {"filters": [{"propertyName": p, "operator": op, "value": str(v)} for p, op, v in filters]}
-        ],
-        "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
-        "properties": list(dict.fromkeys((*spec.fields, spec.watermark, "hs_object_id"))),
-        "limit": SEARCH_LIMIT,
-    }
-    if offset:
-        body["after"] = str(offset)
-    return body
 
 
 def _record(
