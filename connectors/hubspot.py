@@ -314,7 +314,8 @@ class HubSpotConnector:
             )
             records = [_record(raw, spec, associations.get(str(raw["id"]), {})) for raw in admitted]
             yield Page(records, tracker.cursor())
-        final = tracker.cursor() if tracker else cursor
+        # The searches have answered by now, so the CRM's clock is that of this pull.
+        final = (tracker or CursorTracker(spec.watermark, cursor, self._now())).finished()
         yield Page([], final, complete=True)
         return final
 

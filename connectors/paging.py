@@ -52,6 +52,16 @@ class CursorTracker:
             return Cursor(self.field, iso_utc(self.until), frozenset())
         return Cursor(self.field, raw, frozenset(ids))
 
+    def finished(self) -> Cursor | None:
+        """The cursor after a complete, ordered pull: every record changed before ``until`` has been
+        returned (the look-back overlap covers late commits and search index lag), so the cursor
+        moves up to ``until`` even when the last change seen is older. Then an unchanged object
+        re-reads nothing next time, however busy it was just before this pull."""
+        current = self.cursor()
+        if current is None or parse_instant(current.last_value) >= self.until:
+            return current
+        return Cursor(self.field, iso_utc(self.until), frozenset())
+
     def at_until(self) -> Cursor:
         """The cursor after a complete unordered (full list) pull: the pull's start."""
         return Cursor(self.field, iso_utc(self.until), frozenset())

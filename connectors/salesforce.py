@@ -254,7 +254,7 @@ class SalesforceConnector:
                 if tracker.admit(record.id, raw.get(spec.watermark)):
                     records.append(record)
             done = bool(result.get("done", True)) or not result.get("nextRecordsUrl")
-            yield Page(records, tracker.cursor(), complete=done)
+            yield Page(records, tracker.finished() if done else tracker.cursor(), complete=done)
             if done:
                 return
             next_url = str(result["nextRecordsUrl"])

@@ -266,6 +266,14 @@ class Mirror:
         ):
             yield OwnTask(row[0], row[1], row[2], bool(row[3]), bool(row[4]), json.loads(row[5] or "{}"))
 
+    def size(self, kind: str, source: str) -> int:
+        """Rows a source left in the mirror (how big its next full pull will be)."""
+        if kind == "activities":
+            row = self.db.execute("SELECT COUNT(*) FROM activities WHERE source = ?", (source,)).fetchone()
+        else:
+            row = self.db.execute(f"SELECT COUNT(*) FROM {kind}").fetchone()
+        return int(row[0])
+
     def counts(self) -> dict[str, int]:
         return {
             kind: int(self.db.execute(f"SELECT COUNT(*) FROM {kind} WHERE deleted = 0").fetchone()[0])

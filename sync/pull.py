@@ -22,6 +22,7 @@ from sync.store import StateStore
 
 log = logging.getLogger(__name__)
 QUEUE_PAGES = 8
+KIND_WEIGHT = {"activities": 3, "contacts": 2, "accounts": 1, "account_team": 0, "users": 0}  # typical sizes
 
 
 @dataclass
@@ -77,7 +78,10 @@ def pull_all(
             stats.swept.append(source.key)
 
     modes = {source.key: (cursor is None, sweep) for source, cursor, sweep in plans}
-    pending = list(plans)
+    # Largest first: a single object's pages come one after another, so the longest stream must
+    # start at once for the others to fill the rate limit around it, not be left running alone.
+    sizes = {source.key: mirror.size(source.kind, source.spec.name) for source, _, _ in plans}
+    pending = sorted(plans, key=lambda plan: (-sizes[plan[0].key], -KIND_WEIGHT[plan[0].kind]))
     lock = threading.Lock()
 
     def worker() -> None:
