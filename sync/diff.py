@@ -131,8 +131,10 @@ class Differ:
             body = self.task.fields.body
             if body is not None:
                 current = own.crm_values.get(body.field) or ""
-                note = f"Closed by sponsorsync on {plan.today.isoformat()}: {closure.reason}."
-                fields[body.field] = (f"{current}\n\n{note}" if current else note)[:30_000]
+                # The note is a write to the body like any other: only where its overwrite rule allows.
+                if body.overwrite == "always" or (body.overwrite == "if_blank" and not current):
+                    note = f"Closed by sponsorsync on {plan.today.isoformat()}: {closure.reason}."
+                    fields[body.field] = (f"{current}\n\n{note}" if current else note)[:30_000]
             if self.task.stamp_field:
                 fields[self.task.stamp_field] = self.stamp
             writes.closes.append(
