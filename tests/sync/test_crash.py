@@ -132,19 +132,26 @@ class Reference:
 
 class World:
     """One sandbox with a generated org, a mapping whose account health reason is written only
-    while blank, and what runs nobody killed leave."""
+    while blank and whose task descriptions are written on create only (so a closure adds no note),
+    and what runs nobody killed leave."""
 
     def __init__(self, box: Sandbox, home: Path) -> None:
         self.box = box
         self.home = home
         self.mapping = home / "mapping.yaml"
-        default = default_mapping_path(box.crm).read_text()  # type: ignore[arg-type]
-        reason = "Sponsor_Health_Reason__c" if box.crm == "salesforce" else "sponsor_health_reason"
-        line = f"health_reason: {{field: {reason}, overwrite: always}}"
-        assert line in default
-        self.mapping.write_text(
-            default.replace(line, f"health_reason: {{field: {reason}, overwrite: if_blank}}")
+        text = default_mapping_path(box.crm).read_text()  # type: ignore[arg-type]
+        reason, body = (
+            ("Sponsor_Health_Reason__c", "Description")
+            if box.crm == "salesforce"
+            else ("sponsor_health_reason", "hs_task_body")
         )
+        for old, new in (
+            (f"health_reason: {{field: {reason}, overwrite: always}}", f"health_reason: {{field: {reason}, overwrite: if_blank}}"),
+            (f"      body: {body}\n", f"      body: {{field: {body}, overwrite: never}}\n"),
+        ):  # fmt: skip
+            assert old in text
+            text = text.replace(old, new)
+        self.mapping.write_text(text)
         self.first = self._first_reference()
         self.picks = self._picks()
         self.day_two = self._day_two_reference()
@@ -205,8 +212,11 @@ class World:
         return env_file
 
     def assert_rules_kept(self, state: CrmState) -> None:
-        """Nothing a person did was overwritten, and if_blank was obeyed."""
+        """Nothing a person did was overwritten, and if_blank and never were obeyed."""
         picks = self.picks
+        closed = [t for key, t in state.tasks.items() if t.done and key != picks.completed]
+        assert closed, "nothing was closed: the scenario lost its point"
+        assert not any(CLOSE_NOTE in t.body for t in state.tasks.values())  # task bodies: never
         edited, completed = state.tasks[picks.edited], state.tasks[picks.completed]
         assert edited.subject == EDITED_SUBJECT
         assert not edited.done
