@@ -33,7 +33,8 @@ def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, consol
             # The sandbox enforces no rate limit unless asked to: do not pace below its speed.
             handle.write("SPONSORSYNC_LIMITS__HUBSPOT_REQUESTS_PER_10S=1000\n")
             handle.write("SPONSORSYNC_LIMITS__HUBSPOT_SEARCH_PER_SECOND=50\n")
-        settings = load_settings(env_file)
+        # The sandbox's settings only: never the real CRM's from this host's environment.
+        settings = load_settings(env_file, environment=False)
         mapping = load_mapping(None, settings.require_crm())
         console.print(f"Sandbox ready at {server.base_url}. First sync (full pull):", style="bold")
         first = execute(settings, mapping, mode="run", version=version)

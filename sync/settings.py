@@ -124,6 +124,23 @@ class Settings(BaseSettings):
         ]
 
 
+class FileSettings(Settings):
+    """Settings from one env file and the defaults, nothing else: the demo's, whose sandbox must never
+    give way to the real CRM that a host's environment or secrets directory points at."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        del settings_cls, env_settings, file_secret_settings  # the host's are never read
+        return (init_settings, dotenv_settings)
+
+
 class NestedSecretsSource(PydanticBaseSettingsSource):
     """One file per secret, named like its environment variable (``SPONSORSYNC_HUBSPOT__ACCESS_TOKEN``),
     matched case-insensitively: the layout Docker and Kubernetes secrets mount."""
@@ -209,11 +226,15 @@ def _resolve_paths(env_file: Path | None, secrets_dir: Path | None) -> SettingSo
     return SettingSource(env_file, secrets_dir)
 
 
-def load_settings(env_file: Path | None = None, secrets_dir: Path | None = None) -> Settings:
-    """Build the settings, turning every validation problem into one :class:`ConfigError`."""
-    paths = _resolve_paths(env_file, secrets_dir)
+def load_settings(
+    env_file: Path | None = None, secrets_dir: Path | None = None, *, environment: bool = True
+) -> Settings:
+    """Build the settings, turning every validation problem into one :class:`ConfigError`.
+    ``environment=False``: from ``env_file`` alone (no environment variables, no secrets directory)."""
+    paths = _resolve_paths(env_file, secrets_dir) if environment else SettingSource(env_file, None)
+    model = Settings if environment else FileSettings
     try:
-        return Settings(
+        return model(
             _env_file=paths.env_file,
             _secrets_dir=paths.secrets_dir,
         )
