@@ -225,3 +225,24 @@ def test_turning_verification_off_works_only_with_a_loud_warning(
     assert len(warnings) == 1, result.stderr  # once per run, even with -q, not once per request
     assert "SPONSORSYNC_INSECURE_SKIP_TLS_VERIFY" in warnings[0]
     assert "InsecureRequestWarning" not in result.stderr
+
+
+# -- the demo ----------------------------------------------------------------------------------
+def test_the_demo_never_uses_the_host_s_crm_settings(world: World, tmp_path: Path) -> None:
+    """On a host whose environment holds the real CRM's settings and secrets (exported for the
+    scheduled job), `sponsorsync demo` runs against its own sandbox only: nothing reaches the real
+    CRM (here a second sandbox standing in for it), its state is untouched, no secret is shown."""
+    crm = world.box.crm
+    production = dict(world.box.server.env())  # the real CRM, as exported
+    production |= {"SPONSORSYNC_STATE_DIR": str(tmp_path / "production-state"), **world.process_env}
+    world.box.admin.reset_stats()
+
+    result = run("demo", "--crm", crm, "--size", "20", "--state-dir", str(tmp_path / "demo"), env=production,
+                 cwd=tmp_path)  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert world.box.total_calls() == 0, f"the demo sent {world.box.calls()} to the real CRM"
+    assert not (tmp_path / "production-state").exists()
+    secrets = world.secrets() | {production.get("SPONSORSYNC_SALESFORCE__ACCESS_TOKEN", ""),
+                                 production.get("SPONSORSYNC_HUBSPOT__ACCESS_TOKEN", "")} - {""}  # fmt: skip
+    assert leaks(result.output, secrets) == []
