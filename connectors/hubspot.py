@@ -300,24 +300,36 @@ class HubSpotConnector:
     def _incremental_pull(self, spec: ObjectSpec, cursor: Cursor) -> Generator[Page, None, Cursor | None]:
         start = parse_instant(cursor.last_value) - self._lookback
         tracker: CursorTracker | None = None
+        held: list[tuple[list[dict[str, Any]], Cursor | None]] = []  # pages waiting for their associations
         for raw_page in search_changes(lambda body: self._search(spec, body), spec, start):
             if tracker is None:
                 tracker = CursorTracker(spec.watermark, cursor, self._now())
+            # Only what is kept: the boundary records seen last time cost no association read.
             admitted = [
                 raw
                 for raw in raw_page
                 if tracker.admit(str(raw["id"]), (raw.get("properties") or {}).get(spec.watermark))
             ]
-            # Associations only for what is kept: the boundary records seen last time cost nothing.
-            associations = (
-                self._read_associations(spec, [str(raw["id"]) for raw in admitted]) if admitted else {}
-            )
-            records = [_record(raw, spec, associations.get(str(raw["id"]), {})) for raw in admitted]
-            yield Page(records, tracker.cursor())
+            held.append((admitted, tracker.cursor()))
+            if sum(len(page) for page, _ in held) >= ASSOCIATION_READ_LIMIT or not spec.associations:
+                yield from self._with_associations(spec, held)
+                held = []
+        yield from self._with_associations(spec, held)
         # The searches have answered by now, so the CRM's clock is that of this pull.
         final = (tracker or CursorTracker(spec.watermark, cursor, self._now())).finished()
         yield Page([], final, complete=True)
         return final
+
+    def _with_associations(
+        self, spec: ObjectSpec, held: list[tuple[list[dict[str, Any]], Cursor | None]]
+    ) -> Iterator[Page]:
+        """Search pages, their associations read together (up to 1,000 ids a call)."""
+        ids = [str(raw["id"]) for page, _ in held for raw in page]
+        associations = self._read_associations(spec, ids) if ids else {}
+        for page, page_cursor in held:
+            yield Page(
+                [_record(raw, spec, associations.get(str(raw["id"]), {})) for raw in page], page_cursor
+            )
 
     def _search(self, spec: ObjectSpec, body: dict[str, Any]) -> dict[str, Any]:
         answer = self._call(

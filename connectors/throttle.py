@@ -74,13 +74,13 @@ class WindowLimiter:
             self._release()
 
     def observe(self, limit: int | None, window_ms: int | None, remaining: int | None) -> None:
-        """Adopt the CRM's advertised limit (never above the configured one) and back off when it
-        says the window is spent (another client shares the quota)."""
+        """Adopt the CRM's advertised limit (with a little headroom) and back off when it says the
+        window is spent (another client shares the quota)."""
         with self._cond:
             if window_ms:
                 self.window = window_ms / 1000
-            if limit:
-                self.limit = max(1, min(self.limit, safe_limit(limit)))
+            if limit:  # the portal's own limit wins over the configured default
+                self.limit = safe_limit(limit)
             if remaining is not None and remaining <= 0:
                 self._cooldown_until = self._clock() + self.window
 

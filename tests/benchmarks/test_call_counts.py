@@ -61,17 +61,17 @@ def test_incremental_syncs_read_only_what_changed(scenario: Scenario) -> None:
     assert all(n > 0 for n in changed.values()), changed  # 1% of each changed object did change
 
 
+# HubSpot only: Salesforce reads lookups inline and gets deletions with every queryAll.
+@pytest.mark.parametrize("scenario", ["hubspot"], indirect=True)
 def test_the_association_reads_of_changed_records_are_batched(scenario: Scenario) -> None:
-    if LIMITS[scenario.crm].association_batch is None:
-        pytest.skip("Salesforce reads lookups inline")
+    assert LIMITS[scenario.crm].association_batch is not None
     for name in ("echo", "changed"):
         run = scenario.runs[name]
         assert run.made["association_reads"] == run.needed["association_reads"], name
 
 
+@pytest.mark.parametrize("scenario", ["hubspot"], indirect=True)
 def test_the_deletion_sweep_lists_each_object_once(scenario: Scenario) -> None:
-    if scenario.crm != "hubspot":
-        pytest.skip("Salesforce's queryAll returns deletions with every pull")
     sweep = scenario.runs["sweep"]
     assert sweep.made["deletion_sweep"] == sweep.needed["deletion_sweep"] > 0
     assert scenario.runs["unchanged"].made["deletion_sweep"] == 0
