@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import CliResult, run, spawn
+from tests.support.cli import CliResult, invoke, run, spawn
 from tests.support.driver import CrmState, crm_state, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
 
@@ -57,7 +57,7 @@ def test_two_runs_started_together_one_runs_and_the_other_exits_5(
     expected, expected_writes = reference
     box.admin.reset()
     box.admin.reset_stats()
-    box.admin.configure(latency_ms=20)  # the run that wins holds the lock for a while
+    box.admin.configure(latency_ms=50)  # the run that wins holds the lock for a while
     env_file = box.env_file(tmp_path / "run.env", state_dir=tmp_path / "state")
     children = [spawn("sync", "run", "--json", env_file=env_file) for _ in range(2)]
     outputs = [c.communicate(timeout=120) for c in children]
@@ -82,9 +82,9 @@ def test_a_run_started_while_another_is_running_exits_5_and_a_later_run_proceeds
     box.admin.reset()
     box.admin.reset_stats()
     env_file = box.env_file(tmp_path / "run.env", state_dir=tmp_path / "state")
-    # The first run stalls on its first write, holding the lock, until the fault's delay ends.
+    # The first run stalls on its first write (8 s), holding the lock, until the fault's delay ends.
     box.admin.add_faults({"method": "PATCH" if box.crm == "salesforce" else "POST", "path": "re:/(composite|batch)/",
-                          "action": "delay", "delay_ms": 3000, "count": 1})  # fmt: skip
+                          "action": "delay", "delay_ms": 8000, "count": 1})  # fmt: skip
     first = spawn("sync", "run", "--json", env_file=env_file)
     deadline = time.monotonic() + 60
     while not any(r["matched"] for r in box.admin.faults()):
@@ -92,8 +92,8 @@ def test_a_run_started_while_another_is_running_exits_5_and_a_later_run_proceeds
         assert time.monotonic() < deadline, "the first run never reached its writes"
         time.sleep(0.05)
 
-    second = run("sync", "run", env_file=env_file)
-    status = run("sync", "status", env_file=env_file)
+    second = invoke("sync", "run", env_file=env_file)  # quick: the first run is surely still waiting
+    status = invoke("sync", "status", env_file=env_file)
 
     assert_lock_refusal(second, tmp_path / "state")
     assert f"pid {first.pid}" in second.stderr

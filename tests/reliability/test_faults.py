@@ -39,7 +39,8 @@ from tests.support.sandbox import Sandbox, running_sandbox
 # Big enough to page: Salesforce 4,207 activities (2,000 a page), HubSpot 150 contacts (100 a page).
 SIZE = {"salesforce": 300, "hubspot": 150}
 NO_LABELS: dict[str, dict[str, str]] = {"user": {}, "contact": {}, "account": {}}
-QUICK = {"LIMITS__MAX_ATTEMPTS": "3", "LIMITS__TIMEOUT_SECONDS": "0.5"}
+# A timeout short enough to keep the matrix quick, long enough for a healthy request on a busy machine.
+QUICK = {"LIMITS__MAX_ATTEMPTS": "3", "LIMITS__TIMEOUT_SECONDS": "1.0"}
 
 #: Where a fault fires, per CRM and phase.
 TARGETS: dict[tuple[str, str], dict[str, Any]] = {
@@ -89,9 +90,9 @@ FAULTS = [
     Fault("dropped-response-once", {"action": "drop_response", "count": 1}, 0, phases=ALL_PHASES),
     Fault(
         "read-timeout-once",
-        {"action": "delay_response", "delay_ms": 1500, "count": 1},
+        {"action": "delay_response", "delay_ms": 2500, "count": 1},
         0,
-        pull_rule={"action": "delay", "delay_ms": 1500, "count": 1},
+        pull_rule={"action": "delay", "delay_ms": 2500, "count": 1},
         phases=ALL_PHASES,
     ),
     # -- persistent: a clean stop with the documented exit code ----------------------------------
@@ -99,10 +100,10 @@ FAULTS = [
     Fault("dropped-connection-persistent", {"action": "drop"}, 6, "failed after 3 attempts"),
     Fault(
         "read-timeout-persistent",
-        {"action": "delay_response", "delay_ms": 1500},
+        {"action": "delay_response", "delay_ms": 2500},
         6,
         "timed out|failed after 3 attempts",
-        pull_rule={"action": "delay", "delay_ms": 1500},
+        pull_rule={"action": "delay", "delay_ms": 2500},
     ),
     Fault("session-expired", {}, 4, "rejected the (session|access token)", phases=ALL_PHASES),
     # -- Salesforce ------------------------------------------------------------------------------
