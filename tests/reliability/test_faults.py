@@ -393,11 +393,13 @@ def test_hubspot_index_lag_hides_people_s_changes_from_one_run_not_from_the_next
 ) -> None:
     """A person edits one task and completes another while search lags; the run that cannot see
     it yet writes nothing; the run 91 days later sees both and leaves them alone (it closes the
-    other superseded sponsor updates)."""
+    other superseded sponsor updates). The look-back overlap is what makes the next run see them:
+    a complete pull moves the cursor up to the CRM's clock, so it must exceed the index lag (the
+    suite's default of 0 would miss an edit made within the second before the lagging run)."""
     world = worlds("hubspot")
     box = world.box
     box.admin.reset()
-    env_file = world.env_file(tmp_path)
+    env_file = world.env_file(tmp_path, SYNC__LOOKBACK_SECONDS="60")
     assert sync(env_file).exit_code == 0
     crm = driver_for(box, NO_LABELS)
     tasks = crm.tasks()
