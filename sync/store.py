@@ -28,6 +28,7 @@ from connectors.errors import ConfigError, LockHeld
 
 DB_NAME = "state.sqlite3"
 LOCK_NAME = "sync.lock"
+OPEN_LOCK_NAME = "open.lock"  # held only while a process opens (and migrates) the database
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -100,11 +101,15 @@ class StateStore:
             ) from None
         self.path = state_dir / DB_NAME
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            # Opening is serialised between processes: SQLite answers "database is locked" at once,
+            # without waiting, when two connections switch a new database to WAL together.
+            with (state_dir / OPEN_LOCK_NAME).open("a") as opening:
+                fcntl.flock(opening, fcntl.LOCK_EX)
+                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             raise ConfigError(
                 f"The state database {self.path} cannot be used: {exc}",

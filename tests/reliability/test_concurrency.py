@@ -4,12 +4,16 @@ says why; nothing is written twice. Real processes (`python -m cli sync run`) ag
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from connectors.errors import ConfigError
+from sync.store import DB_NAME, StateStore
 from tests.support.cli import CliResult, invoke, run, spawn
 from tests.support.driver import CrmState, crm_state, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
@@ -132,3 +136,32 @@ def test_two_runs_with_separate_state_never_duplicate_a_task(
     assert state.duplicates() == []
     assert state.tasks == expected.tasks
     assert state.accounts == expected.accounts
+
+
+def _open_each(dirs: list[str], start: Any, failures: Any) -> None:
+    for state_dir in dirs:
+        start.wait()
+        try:
+            StateStore(Path(state_dir)).close()
+        except ConfigError as exc:
+            failures.put(str(exc))
+
+
+def test_processes_opening_a_new_state_database_together_all_succeed(tmp_path: Path) -> None:
+    """Four processes open 50 fresh state databases in lockstep. SQLite refuses a second connection
+    switching a new database to WAL with an immediate "database is locked" (seen as a run exiting 2
+    instead of 5 when two runs start together); the store serialises opening so none fails."""
+    context = multiprocessing.get_context("spawn")  # no fork of a process running sandbox threads
+    dirs = [str(tmp_path / f"state-{i}") for i in range(50)]
+    start, failures = context.Barrier(4), context.Queue()
+    workers = [context.Process(target=_open_each, args=(dirs, start, failures)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    messages = []
+    while not failures.empty():
+        messages.append(failures.get())
+    assert messages == []
+    assert all((Path(d) / DB_NAME).exists() for d in dirs)
