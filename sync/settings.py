@@ -267,8 +267,21 @@ def _unparsable(exc: SettingsError, paths: SettingSource) -> tuple[str, str | No
     )
 
 
+def _holds_secret(loc: tuple[str, ...]) -> bool:
+    """True when ``loc`` is a secret or lies in a group that holds one (every value of that group
+    is masked: a string given to ``SPONSORSYNC_HUBSPOT`` as a whole may be the token itself)."""
+    return any(loc[:1] == path[:1] for path in secret_field_paths(Settings))
+
+
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
+
+
+def mask_url_credentials(text: str) -> str:
+    """``https://user:pass@host`` -> ``https://********@host`` (every URL in ``text``)."""
+    return _URL_CREDENTIALS.sub(lambda m: f"{m.group('scheme')}{MASK}@", text)
+
+
 def _format_validation_error(exc: ValidationError, paths: SettingSource) -> str:
-    secret_paths = {".".join(p) for p in secret_field_paths(Settings)}
     lines = []
     for error in exc.errors():
         loc = tuple(str(part) for part in error["loc"])
@@ -279,8 +292,8 @@ def _format_validation_error(exc: ValidationError, paths: SettingSource) -> str:
             lines.append(f"{name}{where}: unknown setting; see `sponsorsync config show` for the valid names")
             continue
         shown = ""
-        if ".".join(loc) not in secret_paths and isinstance(error.get("input"), str | int | float):
-            shown = f" (got {error['input']!r})"
+        if not _holds_secret(loc) and isinstance(error.get("input"), str | int | float):
+            shown = f" (got {mask_url_credentials(repr(error['input']))})"
         lines.append(f"{name}: {message}{shown}")
     return "Invalid settings: " + "; ".join(lines)
 
@@ -343,4 +356,4 @@ def _show(value: Any) -> str:
         return MASK if value.get_secret_value() else "(empty)"
     if value is None:
         return "(unset)"
-    return str(value)
+    return mask_url_credentials(str(value))

@@ -140,3 +140,58 @@ def test_require_crm_explains_what_to_set() -> None:
         load_settings().require_crm()
     assert err.value.hint is not None
     assert "SPONSORSYNC_CRM" in err.value.hint
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SPONSORSYNC_HUBSPOT", '"pat-na1-sentinel-token"'),
+        ("SPONSORSYNC_SALESFORCE", '"00Dsentinel!token"'),
+        ("SPONSORSYNC_HUBSPOT", "pat-na1-sentinel-token"),
+        ("SPONSORSYNC_SALESFORCE", '["00Dsentinel!token"]'),
+        ("SPONSORSYNC_SALESFORCE__API_VERSION", "sentinel"),
+        ("SPONSORSYNC_HUBSPOT__BASE_URL", "http://sentinel.example"),
+    ],
+    ids=[
+        "hubspot-json-string",
+        "salesforce-json-string",
+        "hubspot-raw",
+        "salesforce-list",
+        "sf-part",
+        "hs-part",
+    ],
+)
+def test_a_value_given_to_a_group_holding_secrets_is_never_echoed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str
+) -> None:
+    for source in ("environment", "env file"):
+        monkeypatch.delenv(name, raising=False)
+        env_file = None
+        if source == "environment":
+            monkeypatch.setenv(name, value)
+        else:
+            env_file = tmp_path / "x.env"
+            env_file.write_text(f"{name}='{value}'\n")
+        with pytest.raises(ConfigError) as err:
+            load_settings(env_file)
+        text = f"{err.value.message} {err.value.hint or ''}"
+        assert name in text, text
+        assert "sentinel" not in text, text
+
+
+def test_a_bad_value_outside_the_secret_groups_is_shown_with_url_credentials_masked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SPONSORSYNC_LOG_FORMAT", "https://someone:sentinel-pw@proxy.example")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "proxy.example" in err.value.message
+    assert "sentinel" not in err.value.message
+
+
+def test_config_show_masks_credentials_in_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPONSORSYNC_HUBSPOT__BASE_URL", "https://someone:sentinel-pw@hubapi.example")
+    monkeypatch.setenv("SPONSORSYNC_SALESFORCE__INSTANCE_URL", "https://sentinel-user@acme.my.salesforce.com")
+    rows = _rows(load_settings())
+    assert rows["SPONSORSYNC_HUBSPOT__BASE_URL"].value == f"https://{MASK}@hubapi.example"
+    assert rows["SPONSORSYNC_SALESFORCE__INSTANCE_URL"].value == f"https://{MASK}@acme.my.salesforce.com"
