@@ -26,6 +26,24 @@ TRANSIENT_STATUSES = frozenset({408, 423, 500, 502, 503, 504})
 POLICY_WAIT_SECONDS = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
 
 
+class HubSpotRejected(CrmRequestError):
+    """A 4xx refusal of a request (not auth, not a rate limit), with the record ids HubSpot's
+    error context names, if any (``context.ids`` / ``context.id``), so a refused batch can be
+    narrowed down to the inputs at fault."""
+
+    def __init__(self, message: str, *, status: int, error_code: str | None, ids: frozenset[str]) -> None:
+        super().__init__(message, status=status, error_code=error_code)
+        self.ids = ids
+
+
+def _context_ids(body: dict[str, Any]) -> frozenset[str]:
+    context = body.get("context")
+    if not isinstance(context, dict):
+        return frozenset()
+    named = [value for key in ("ids", "id") if isinstance(value := context.get(key), list)]
+    return frozenset(str(i) for values in named for i in values if isinstance(i, str | int))
+
+
 def _body(exc: Any) -> dict[str, Any]:
     raw = getattr(exc, "body", None)
     if isinstance(raw, bytes):
@@ -80,10 +98,11 @@ def _status_error(exc: Any, status: int, what: str) -> Exception:
         )
     message = str(body.get("message", ""))
     first = message.split(": [", 1)[0][:200]  # property-validation detail may quote record values
-    return CrmRequestError(
+    return HubSpotRejected(
         f"HubSpot rejected {what}: {status} {category} {first}".rstrip(),
         status=status,
         error_code=category or None,
+        ids=_context_ids(body),
     )
 
 

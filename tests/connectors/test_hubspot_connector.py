@@ -239,3 +239,63 @@ def test_an_untrusted_certificate_is_refused(box: Sandbox) -> None:
     settings = box.settings().model_copy(update={"ca_bundle": None})
     with pytest.raises(CrmUnreachable, match="TLS certificate"):
         drain(connect(settings).pull(CONTACTS, None))
+
+
+def delete_task(box: Sandbox, task_id: str) -> None:
+    token = box.server.env()["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"]
+    gone = box.admin.session.delete(
+        f"{box.server.base_url}/crm/v3/objects/tasks/{task_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert gone.status_code == 204
+
+
+def test_an_update_batch_with_a_deleted_task_updates_the_rest(box: Sandbox) -> None:
+    """HubSpot refuses a whole update batch for one deleted record (404); the connector sets the
+    deleted one apart (OBJECT_NOT_FOUND, so the engine can record it deleted) and sends the rest."""
+    client = connector(box)
+    ids = [r.id for batch in client.upsert("tasks", "sponsor_sync_key", task_items(5)) for r in batch]
+    delete_task(box, ids[3])
+    box.admin.reset_stats()
+    changes = [WriteItem(task_id, {"hs_task_status": "COMPLETED"}) for task_id in ids]
+    results = {r.key: r for batch in client.update("tasks", changes) for r in batch}
+    assert [(r.ok, r.error_code) for r in (results[i] for i in ids)] == [(True, None)] * 3 + [
+        (False, "OBJECT_NOT_FOUND"),
+        (True, None),
+    ]
+    assert "404" in str(results[ids[3]].message)
+    assert box.calls() == {UPDATE: 2}  # the refusal names the missing id: no bisection needed
+    done = {t.id for t in created_tasks(box) if t.fields["hs_task_status"] == "COMPLETED"}
+    assert done == set(ids) - {ids[3]}
+
+
+def test_an_update_batch_with_an_unknown_owner_updates_the_rest(box: Sandbox) -> None:
+    """A value error does not say which input is wrong: the batch is halved until it is found."""
+    client = connector(box)
+    ids = [r.id for batch in client.upsert("tasks", "sponsor_sync_key", task_items(100)) for r in batch]
+    box.admin.reset_stats()
+    changes = [WriteItem(task_id, {"hs_task_subject": "Renamed"}) for task_id in ids]
+    changes[61] = WriteItem(ids[61], {"hs_task_subject": "Renamed", "hubspot_owner_id": "999999"})
+    results = {r.key: r for batch in client.update("tasks", changes) for r in batch}
+    assert len(results) == 100
+    assert [k for k, r in results.items() if not r.ok] == [ids[61]]
+    assert results[ids[61]].error_code == "VALIDATION_ERROR"
+    assert box.calls()[UPDATE] <= 1 + 2 * 7  # bisection: two calls a level, log2(100) levels
+    renamed = {t.id for t in created_tasks(box) if t.fields["hs_task_subject"] == "Renamed"}
+    assert renamed == set(ids) - {ids[61]}
+
+
+def test_a_conflict_the_read_back_cannot_explain_is_rejected_not_looped(box: Sandbox) -> None:
+    """An archived task keeps its sync key: the create answers 409, the read by key finds nothing.
+    The write is rejected with HubSpot's message instead of creating and reading forever."""
+    client = connector(box)
+    (first,) = [r for batch in client.upsert("tasks", "sponsor_sync_key", task_items(1)) for r in batch]
+    assert first.id is not None
+    delete_task(box, first.id)
+    box.admin.reset_stats()
+    results = [r for batch in client.upsert("tasks", "sponsor_sync_key", task_items(3)) for r in batch]
+    by_key = {r.key: r for r in results}
+    assert (by_key["ss1:test:t0"].ok, by_key["ss1:test:t0"].error_code) == (False, "CONFLICT")
+    assert "409" in str(by_key["ss1:test:t0"].message)
+    assert by_key["ss1:test:t1"].ok and by_key["ss1:test:t2"].ok
+    calls = box.calls()
+    assert calls[READ] == 1 and calls[CREATE] <= 5, calls

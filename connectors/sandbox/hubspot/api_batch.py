@@ -1,7 +1,9 @@
-"""``/crm/v3/objects/{objectType}/batch/{read,create,update,upsert,archive}``: at most 100 inputs;
-per-input failures (validation, missing ids, injected record faults) give 207 with ``errors``
-while the other inputs are applied; a duplicate unique value in a batch create fails the whole
-batch with 409, naming the first duplicate."""
+"""``/crm/v3/objects/{objectType}/batch/{read,create,update,upsert,archive}``: at most 100 inputs.
+Create and upsert have partial success: per-input failures (validation, injected record faults)
+give 207 with ``errors`` while the other inputs are applied; a duplicate unique value in a batch
+create fails the whole batch with 409, naming the first duplicate. Update has none: one missing
+record or invalid value fails the whole request (HubSpot's error-handling guide documents
+multi-status for batch create only)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,13 @@ from typing import Any
 
 from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
 from connectors.sandbox.hubspot.api_common import Batch, body_object, flag, inputs
-from connectors.sandbox.hubspot.api_objects import OBJECTS, not_found
+from connectors.sandbox.hubspot.api_objects import OBJECTS
 from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
 from connectors.sandbox.hubspot.objects import ObjectType, resolve
 from connectors.sandbox.hubspot.portal import Portal, parse_id
 from connectors.sandbox.hubspot.table import Version
 from connectors.sandbox.hubspot.values import iso, to_ms
-from connectors.sandbox.hubspot.writes import Writer, duplicate
+from connectors.sandbox.hubspot.writes import Writer, duplicate, holds_archived
 
 BATCH_MAX = 100
 
@@ -137,7 +139,7 @@ class BatchApi:
                 if value is None or value == "":
                     continue
                 key = (prop, str(value).lower() if prop == "email" else str(value))
-                holder = store.find_unique(prop, str(value))
+                holder = store.find_unique(prop, str(value), archived_too=holds_archived(otype, prop))
                 if holder is not None:
                     raise duplicate(otype, prop, holder)
                 if key in seen:
@@ -149,20 +151,36 @@ class BatchApi:
                 seen[key] = index
 
     def update(self, request: SandboxRequest) -> SandboxResponse:
+        """Unlike batch create, batch update has no partial success: every input is checked first
+        and one missing record (404) or one invalid value (400) fails the whole request, naming
+        neither the input nor its index for a value error. Only injected record faults give 207."""
         otype = resolve(request.params["objectType"])
         items = inputs(request, BATCH_MAX)
         _no_duplicate_ids(items)
         writer = Writer(self.portal, request.now)
+        found: list[Version] = []
+        missing: list[str] = []
+        for item in items:
+            key = str(item.get("id", "")) if isinstance(item, dict) else ""
+            current = self.portal.find(otype, key, item.get("idProperty") if isinstance(item, dict) else None)
+            if current is None:
+                missing.append(key)
+            else:
+                found.append(current)
+        if missing:
+            raise HubSpotError(
+                404,
+                "OBJECT_NOT_FOUND",
+                f"Could not update some {otype.singular.upper()} objects, they may be deleted or not exist. "
+                "Check that ids are valid.",
+                {"ids": missing},
+            )
+        for item, current in zip(items, found, strict=True):
+            writer.check_unique(otype, writer.clean(otype, item.get("properties") or {}), current.id)
         batch = Batch(request)
-        for index, item in enumerate(items):
+        for index, (item, current) in enumerate(zip(items, found, strict=True)):
 
-            def apply(item: Any = item) -> dict[str, Any]:
-                key = str(item.get("id", "")) if isinstance(item, dict) else ""
-                current = self.portal.find(
-                    otype, key, item.get("idProperty") if isinstance(item, dict) else None
-                )
-                if current is None:
-                    raise not_found(key)
+            def apply(item: Any = item, current: Version = current) -> dict[str, Any]:
                 updated = writer.update(otype, current, item.get("properties") or {})
                 return _trace(item, self.portal.object_json(otype, updated, None, everything=True))
 

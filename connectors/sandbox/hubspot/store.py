@@ -132,18 +132,20 @@ class ObjectStore:
         self.generation += 1
         for prop, index in self._unique.items():
             value = version.props.get(prop)
-            if value and not version.archived:
+            if value:
                 index.note(value, version.id)
 
     # -- unique values -------------------------------------------------------------------------
-    def find_unique(self, prop: str, value: str) -> int | None:
-        """The live record holding ``value`` in unique property ``prop``."""
+    def find_unique(self, prop: str, value: str, *, archived_too: bool = False) -> int | None:
+        """The live record holding ``value`` in unique property ``prop`` (or an archived one too:
+        HubSpot keeps an archived record's unique values, so a create with one answers 409 while a
+        read by that property finds nothing)."""
         index = self._unique.get(prop)
         if index is None:
             index = self._unique[prop] = UniqueIndex(self.table, prop, fold=prop == "email")
         want = index.key(value)
         for object_id in index.candidates(value):
-            found = self.live(object_id)
+            found = self.get(object_id) if archived_too else self.live(object_id)
             held = found.props.get(prop) if found else None
             if held and index.key(held) == want:
                 return object_id

@@ -47,7 +47,7 @@ class Writer:
             value = values.get(prop)
             if not value:
                 continue
-            holder = store.find_unique(prop, value)
+            holder = store.find_unique(prop, value, archived_too=holds_archived(otype, prop))
             if holder is not None and holder != own_id:
                 raise duplicate(otype, prop, holder)
 
@@ -207,6 +207,12 @@ class Writer:
 
     def _put(self, otype: ObjectType, version: Version) -> None:
         self.portal.store(otype).put(version, self.now_ms, self.portal.index_lag_ms)
+
+
+def holds_archived(otype: ObjectType, prop: str) -> bool:
+    """Whether an archived record keeps its value of unique property ``prop`` (every unique
+    property but a contact's e-mail, which a new contact may take once the old one is deleted)."""
+    return not (otype is CONTACTS and prop == "email")
 
 
 def duplicate(otype: ObjectType, prop: str, holder: int) -> HubSpotError:
