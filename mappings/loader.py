@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 
 from connectors.errors import ConfigError
 from mappings.checks import Sections, cross_check
@@ -76,8 +77,25 @@ def parse_mapping(text: str, file: str, crm: CrmName | None = None) -> Mapping:
     return mapping
 
 
+def _refuse_aliases(text: str, file: str) -> None:
+    """Anchors and aliases (``&a`` / ``*a``, ``<<: *a``) are refused before anything is built: a
+    few nested aliases expand to gigabytes (a "billion laughs" file), and a mapping never needs them."""
+    for event in YAML(typ="rt").parse(text):
+        if isinstance(event, AliasEvent):
+            mark = event.start_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            raise MappingError(
+                file,
+                [
+                    f"{file}:{line}:{col}: (YAML syntax): YAML aliases (*{event.anchor}) are not allowed "
+                    "in a mapping file; write the values out in full"
+                ],
+            )
+
+
 def _read_yaml(text: str, file: str) -> Any:
     try:
+        _refuse_aliases(text, file)
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -188,3 +188,14 @@ def test_classify_uses_the_given_mapping_and_its_threshold(tmp_path: Path) -> No
     path.write_text(edited("salesforce", ("  executive_threshold: vp", "  executive_threshold: director")))
     result = runner.invoke(app, ["titles", "classify", "--mapping", str(path), "Director of Sales"])
     assert json.loads(result.output)["is_executive"] is True
+
+
+def test_validate_refuses_a_yaml_alias_bomb_with_exit_2_fast(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["version: 1", "crm: salesforce", 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=True)]
+    bomb.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["mappings", "validate", str(bomb)])
+    assert result.exit_code == 2, result.output
+    assert f"{bomb}:4:8: (YAML syntax): YAML aliases (*a) are not allowed" in result.output
+    assert "Traceback" not in result.output

@@ -341,3 +341,30 @@ def test_value_map_keys_are_text_even_when_yaml_reads_booleans() -> None:
         ('      active: {"true": false, "false": true}', "      active: {true: false, false: true}"),
     )
     assert parse_mapping(text, "m.yaml").objects.users.value_maps["active"] == {"true": False, "false": True}
+
+
+_BOMB = "\n".join(
+    [
+        "version: 1",
+        "crm: salesforce",
+        'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+        *(
+            f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]"
+            for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+    ]
+)
+
+
+def test_a_yaml_alias_bomb_is_refused_at_the_first_alias_with_its_line() -> None:
+    assert problems(_BOMB) == [
+        "m.yaml:4:8: (YAML syntax): YAML aliases (*a) are not allowed in a mapping file; "
+        "write the values out in full"
+    ]
+
+
+def test_a_merge_key_alias_in_a_real_mapping_is_refused_too() -> None:
+    text = edited("salesforce", ("  task_due_days: 7", "  task_due_days: &days 7\n  other_days: *days"))
+    (got,) = problems(text)
+    assert got.startswith(f"m.yaml:{line_of(text, 'other_days: *days')}:")
+    assert "aliases (*days) are not allowed" in got
