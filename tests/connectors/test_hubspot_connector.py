@@ -253,7 +253,7 @@ def test_an_update_batch_with_a_deleted_task_updates_the_rest(box: Sandbox) -> N
     """HubSpot refuses a whole update batch for one deleted record (404); the connector sets the
     deleted one apart (OBJECT_NOT_FOUND, so the engine can record it deleted) and sends the rest."""
     client = connector(box)
-    ids = [r.id for batch in client.upsert("tasks", "sponsor_sync_key", task_items(5)) for r in batch]
+    ids = [str(r.id) for batch in client.upsert("tasks", "sponsor_sync_key", task_items(5)) for r in batch]
     delete_task(box, ids[3])
     box.admin.reset_stats()
     changes = [WriteItem(task_id, {"hs_task_status": "COMPLETED"}) for task_id in ids]
@@ -271,7 +271,7 @@ def test_an_update_batch_with_a_deleted_task_updates_the_rest(box: Sandbox) -> N
 def test_an_update_batch_with_an_unknown_owner_updates_the_rest(box: Sandbox) -> None:
     """A value error does not say which input is wrong: the batch is halved until it is found."""
     client = connector(box)
-    ids = [r.id for batch in client.upsert("tasks", "sponsor_sync_key", task_items(100)) for r in batch]
+    ids = [str(r.id) for batch in client.upsert("tasks", "sponsor_sync_key", task_items(100)) for r in batch]
     box.admin.reset_stats()
     changes = [WriteItem(task_id, {"hs_task_subject": "Renamed"}) for task_id in ids]
     changes[61] = WriteItem(ids[61], {"hs_task_subject": "Renamed", "hubspot_owner_id": "999999"})
