@@ -342,20 +342,34 @@ class HubSpotConnector:
         return data
 
     def _read_associations(self, spec: ObjectSpec, ids: list[str]) -> dict[str, dict[str, tuple[str, ...]]]:
-        found: dict[str, dict[str, tuple[str, ...]]] = {}
+        """Associations of up to 1,000 records a call. Each result row holds at most 500 of one
+        record's associations and pages on its own (``paging.next.after`` per row): the rows with
+        more are read again together, each input with its ``after``."""
+        found: dict[str, dict[str, dict[str, None]]] = {}
         for to_type in spec.associations:
+            guard = TokenLoopGuard(f"{spec.name} associations to {to_type}")
             for i in range(0, len(ids), ASSOCIATION_READ_LIMIT):
-                chunk = ids[i : i + ASSOCIATION_READ_LIMIT]
-                body = {"inputs": [{"id": record_id} for record_id in chunk]}
-                answer = self._call(
-                    f"reading {spec.name} associations to {to_type}",
-                    self._association_page(spec.name, to_type, body),
-                )
-                for row in (answer.data or {}).get("results", []):
-                    from_id = str((row.get("from") or {}).get("id"))
-                    to_ids = tuple(dict.fromkeys(str(t["toObjectId"]) for t in row.get("to", [])))
-                    found.setdefault(from_id, {})[to_type] = to_ids
-        return found
+                pending: list[dict[str, str]] = [
+                    {"id": record_id} for record_id in ids[i : i + ASSOCIATION_READ_LIMIT]
+                ]
+                while pending:
+                    answer = self._call(
+                        f"reading {spec.name} associations to {to_type}",
+                        self._association_page(spec.name, to_type, {"inputs": pending}),
+                    )
+                    pending = []
+                    for row in (answer.data or {}).get("results", []):
+                        from_id = str((row.get("from") or {}).get("id"))
+                        linked = found.setdefault(from_id, {}).setdefault(to_type, {})
+                        linked.update(dict.fromkeys(str(t["toObjectId"]) for t in row.get("to", [])))
+                        after = next_after(row)
+                        if after is not None:
+                            guard.check(f"{from_id}:{after}")
+                            pending.append({"id": from_id, "after": after})
+        return {
+            from_id: {to_type: tuple(linked) for to_type, linked in by_type.items()}
+            for from_id, by_type in found.items()
+        }
 
     def _association_page(self, from_type: str, to_type: str, body: dict[str, Any]) -> Callable[[_Apis], Any]:
         kwargs = self._kw()

@@ -301,3 +301,29 @@ def test_a_conflict_the_read_back_cannot_explain_is_rejected_not_looped(box: San
     calls = box.calls()
     assert calls[READ] == 1, calls
     assert calls[CREATE] <= 5, calls
+
+
+def test_associations_past_500_of_one_record_are_all_read(box: Sandbox) -> None:
+    """v4 batch association reads give at most 500 of one record's associations and page per
+    result row; the connector follows each row's paging."""
+    token = box.server.env()["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"]
+    auth = {"Authorization": f"Bearer {token}"}
+    base = box.server.base_url
+    contacts: list[str] = []
+    after = ""
+    while len(contacts) < 650:
+        page = box.admin.session.get(f"{base}/crm/v3/objects/contacts?limit=100{after}", headers=auth).json()
+        contacts += [c["id"] for c in page["results"]]
+        after = f"&after={page['paging']['next']['after']}"
+    task = drain(connector(box).pull(TASKS, None, sweep_deletions=False))[0][0].id
+    links = [{"from": {"id": task}, "to": {"id": c}, "types": [{"associationCategory": "HUBSPOT_DEFINED",
+              "associationTypeId": 204}]} for c in contacts[:650]]  # fmt: skip
+    made = box.admin.session.post(
+        f"{base}/crm/v4/associations/tasks/contacts/batch/create", json={"inputs": links}, headers=auth
+    )
+    assert made.status_code == 201
+    box.admin.reset_stats()
+    old = Cursor("hs_lastmodifieddate", "2000-01-01T00:00:00.000Z")
+    (record,), _ = drain(connector(box).pull(TASKS, old, sweep_deletions=False))
+    assert sorted(record.associations["contacts"]) == sorted(contacts[:650])
+    assert box.calls() == {SEARCH: 1, ASSOC_READ: 3}  # contacts: 500 then the row's next page; companies
