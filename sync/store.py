@@ -16,12 +16,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from connectors.base import Cursor
 from connectors.errors import ConfigError, LockHeld
@@ -29,6 +31,8 @@ from connectors.errors import ConfigError, LockHeld
 DB_NAME = "state.sqlite3"
 LOCK_NAME = "sync.lock"
 OPEN_LOCK_NAME = "open.lock"  # held only while a process opens (and migrates) the database
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -84,13 +88,50 @@ MIGRATIONS: list[str] = [
 ]
 
 
+def _warn_if_wider(path: Path, allowed: int) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & ~allowed:
+        log.warning(
+            "%s is readable by other users (mode %04o): it holds CRM contacts' names and e-mails; "
+            "restrict it with `chmod %o %s`",
+            path,
+            mode,
+            allowed,
+            path,
+        )
+
+
+def _private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) as 0700 whatever the umask; warn when it exists wider."""
+    try:
+        path.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        if path.is_dir():
+            _warn_if_wider(path, 0o700)
+            return
+        raise
+    os.chmod(path, 0o700)  # mkdir's mode is reduced by the umask, never widened
+
+
+def _private_file(path: Path, mode: str, *, warn: bool = False) -> IO[Any]:
+    """Open ``path``, creating it 0600 whatever the umask (``warn``: when it exists wider)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        if warn:
+            _warn_if_wider(path, 0o600)
+        return path.open(mode)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, mode)
+
+
 class StateStore:
     """The database connection and the run lock."""
 
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir
         try:
-            state_dir.mkdir(parents=True, exist_ok=True)
+            _private_dir(state_dir)
             # A probe of its own: two processes starting together must not delete each other's.
             with tempfile.NamedTemporaryFile(dir=state_dir, prefix=".write-test-"):
                 pass
@@ -103,8 +144,10 @@ class StateStore:
         try:
             # Opening is serialised between processes: SQLite answers "database is locked" at once,
             # without waiting, when two connections switch a new database to WAL together.
-            with (state_dir / OPEN_LOCK_NAME).open("a") as opening:
+            with _private_file(state_dir / OPEN_LOCK_NAME, "a") as opening:
                 fcntl.flock(opening, fcntl.LOCK_EX)
+                # SQLite gives the -wal and -shm files the database file's mode.
+                _private_file(self.path, "ab", warn=True).close()
                 self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
@@ -154,7 +197,7 @@ class StateStore:
 
     # -- the run lock --------------------------------------------------------------------------
     def acquire(self) -> None:
-        handle = (self.state_dir / LOCK_NAME).open("a+")
+        handle = _private_file(self.state_dir / LOCK_NAME, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

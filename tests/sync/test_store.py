@@ -1,0 +1,66 @@
+"""The state store on disk: who may read it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sync.store import DB_NAME, StateStore
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """The most permissive umask a host can have: nothing is taken away from a created file."""
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_a_new_state_dir_is_0700_and_every_file_in_it_0600_whatever_the_umask(tmp_path: Path) -> None:
+    state_dir = tmp_path / "parent" / "state"
+    store = StateStore(state_dir)
+    try:
+        store.acquire()
+        with store.transaction():
+            store.set_meta("probe", "x")  # makes SQLite create the -wal and -shm files
+        files = sorted(p.name for p in state_dir.iterdir())
+        assert {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "sync.lock", "open.lock"} <= set(files)
+        assert _mode(state_dir) == 0o700
+        assert {name: _mode(state_dir / name) for name in files} == dict.fromkeys(files, 0o600)
+    finally:
+        store.close()
+
+
+def test_an_existing_wider_state_dir_or_database_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    state_dir = tmp_path / "state"
+    StateStore(state_dir).close()
+    state_dir.chmod(0o755)
+    (state_dir / DB_NAME).chmod(0o644)
+    with caplog.at_level(logging.WARNING, logger="sync.store"):
+        StateStore(state_dir).close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        f"{state_dir} is readable by other users (mode 0755)" in w and "chmod 700" in w for w in warnings
+    )
+    assert any(f"{state_dir / DB_NAME} is readable by other users (mode 0644)" in w for w in warnings)
+
+
+def test_a_private_state_dir_gives_no_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    StateStore(tmp_path / "state").close()
+    with caplog.at_level(logging.WARNING, logger="sync.store"):
+        StateStore(tmp_path / "state").close()
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
