@@ -22,6 +22,10 @@ class ExitCode(IntEnum):
     AUTH = 4
     LOCKED = 5
     UNREACHABLE = 6
+    STATE = 7
+    INTERNAL = 70  # a bug: an unexpected exception (BSD's EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM): Kubernetes, systemd, docker stop
 
 
 class SponsorsyncError(Exception):
@@ -69,6 +73,12 @@ class CrmUnreachable(SponsorsyncError):
     exit_code = ExitCode.UNREACHABLE
 
 
+class StateError(SponsorsyncError):
+    """The state database cannot be read or written (disk full, damaged file, I/O error)."""
+
+    exit_code = ExitCode.STATE
+
+
 class CrmRequestError(SponsorsyncError):
     """The CRM rejected a request as malformed: a bug or a mapping the CRM cannot serve."""
 
@@ -89,7 +99,29 @@ class TransientError(Exception):
     the retry layer converts it to :class:`QuotaExhausted` or :class:`CrmUnreachable`.
     """
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        rate_limited: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        # A rate limit (429, Salesforce's concurrent-request limit): when retries run out the run
+        # stops as "quota exhausted" (exit 3), not "unreachable".
+        self.rate_limited = rate_limited or status == 429
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was asked to stop by a signal (SIGTERM; Ctrl-C raises a plain KeyboardInterrupt).
+
+    A ``KeyboardInterrupt`` so that every path that already stops cleanly on Ctrl-C does the same.
+    """
+
+    def __init__(self, signal_name: str, exit_code: ExitCode) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.exit_code = exit_code

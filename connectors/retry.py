@@ -68,9 +68,9 @@ def call_with_retry(fn: Callable[[], T], policy: RetryPolicy, *, what: str) -> T
     try:
         return retrying(fn)
     except TransientError as exc:
-        if exc.status == 429:
+        if exc.rate_limited:
             raise QuotaExhausted(
-                f"The CRM kept answering 429 (rate limit) to {what} after {policy.max_attempts} attempts",
+                f"The CRM kept refusing {what} for its rate limit after {policy.max_attempts} attempts ({exc})",
                 hint="another integration may be using the same quota; run again later or lower "
                 "SPONSORSYNC_LIMITS__CONCURRENCY",
             ) from None

@@ -112,12 +112,15 @@ class SalesforceConnector:
             if when is not None:
                 self._server_time = when
         usage = response.headers.get("Sforce-Limit-Info", "")
+        used: int | None = None
+        total: int | None = None
         for part in usage.split(";"):
             name, _, value = part.strip().partition("=")
             if name == "api-usage" and "/" in value:
-                used, _, total = value.partition("/")
-                if used.isdigit() and total.isdigit():
-                    self._guard.used, self._guard.total = int(used), int(total)
+                used_text, _, total_text = value.partition("/")
+                if used_text.isdigit() and total_text.isdigit():
+                    used, total = int(used_text), int(total_text)
+        self._guard.answered(used, total)  # this call no longer counts as in flight
 
     def _client(self) -> Salesforce:
         local = self._local
@@ -149,16 +152,16 @@ class SalesforceConnector:
             self._generation += 1
 
     def _call(self, what: str, fn: Callable[[Salesforce], T]) -> T:
-        """One SDK call: budget and quota checks, the retry layer, error translation, and one
-        re-login when the session expired (login modes only)."""
+        """One SDK call (one HTTP request): budget and quota checks (calls in flight included), the
+        retry layer, error translation, and one re-login when the session expired (login modes only)."""
 
         def attempt() -> T:
             for renewed in (False, True):
-                self._guard.observe(self._guard.used, self._guard.total)
                 self._budget.spend()
                 generation = self._generation
                 try:
-                    return fn(self._client())
+                    with self._guard.slot():  # counts against the quota reserve while in flight
+                        return fn(self._client())
                 except Exception as exc:  # translated at the boundary: no SDK exception leaves
                     translated = translate(exc, what)
                     if isinstance(translated, SessionExpired) and not renewed:

@@ -49,8 +49,20 @@ def error_code(exc: SalesforceError) -> tuple[str, str]:
     return "", ""
 
 
+# REQUEST_LIMIT_EXCEEDED covers the 24-hour quota ("TotalRequests Limit exceeded.") and the limits on
+# requests in flight ("ConcurrentRequests (Concurrent API Requests) Limit exceeded.",
+# "ConcurrentPerOrgLongTxn Limit exceeded."), which clear within seconds: those are retried.
+CONCURRENT_LIMITS = ("ConcurrentRequests", "ConcurrentPerOrgLongTxn")
+
+
 def _refused(exc: SalesforceRefusedRequest, what: str) -> Exception:
     code, message = error_code(exc)
+    if code == "REQUEST_LIMIT_EXCEEDED" and any(name in message for name in CONCURRENT_LIMITS):
+        return TransientError(
+            f"Salesforce refused {what}: REQUEST_LIMIT_EXCEEDED ({message[:120]})",
+            status=403,
+            rate_limited=True,
+        )
     if code == "REQUEST_LIMIT_EXCEEDED":
         return QuotaExhausted(
             f"Salesforce refused {what}: REQUEST_LIMIT_EXCEEDED ({message or 'the API request limit is spent'})",

@@ -91,24 +91,82 @@ def safe_limit(advertised: int) -> int:
 
 
 class QuotaGuard:
-    """Stops the run cleanly once the daily quota used reaches ``1 - reserve`` of the total."""
+    """Stops the run cleanly before the daily quota used passes ``1 - reserve`` of the total.
+
+    Calls in flight count against the quota from the moment they are sent (:meth:`slot`) until
+    their answer reports the new usage (:meth:`answered`), so that concurrent calls never spend the
+    reserve between two answers. Until a first answer tells the quota, one call is sent at a time.
+    """
 
     def __init__(self, reserve: float, setting: str) -> None:
         self.reserve = reserve
         self.setting = setting
         self.used: int | None = None
         self.total: int | None = None
+        self._in_flight = 0
+        self._answers = 0
+        self._cond = threading.Condition()
+        self._local = threading.local()  # does this thread hold a slot not yet answered?
 
-    def observe(self, used: int | None, total: int | None) -> None:
-        if used is None or total is None or total <= 0:
+    def spendable(self) -> int | None:
+        """How many calls of the quota sponsorsync may have used, reserve excluded."""
+        if self.total is None:
+            return None
+        return int(self.total * (1 - self.reserve) + 1e-9)
+
+    def _check(self, sending: int) -> None:
+        spendable = self.spendable()
+        if self.used is None or self.total is None or spendable is None or self.total <= 0:
             return
-        self.used, self.total = used, total
-        if used >= total * (1 - self.reserve):
+        in_flight = sending - 1
+        if self.used + sending > spendable:
+            more = f" (+{in_flight} in flight)" if in_flight else ""
             raise QuotaExhausted(
-                f"The CRM's daily API quota is {used:,}/{total:,} used, past the "
+                f"The CRM's daily API quota is {self.used:,}/{self.total:,} used{more}, at the "
                 f"{1 - self.reserve:.0%} sponsorsync may spend",
                 hint=f"the run stopped cleanly and resumes next time; {self.setting} sets the reserve",
             )
+
+    def observe(self, used: int | None, total: int | None) -> None:
+        """Record the usage the CRM reported, and stop if it is already past the reserve."""
+        if used is None or total is None or total <= 0:
+            return
+        with self._cond:
+            self.used, self.total = used, total
+            self._check(1)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one call's place against the quota while it is in flight."""
+        with self._cond:
+            while self._answers == 0 and self._in_flight > 0:  # the quota is not known yet
+                self._cond.wait(timeout=1.0)
+            self._check(self._in_flight + 1)
+            self._in_flight += 1
+            self._local.holding = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                if getattr(self._local, "holding", False):
+                    self._in_flight -= 1
+                    self._local.holding = False
+                self._answers += 1
+                self._cond.notify_all()
+
+    def answered(self, used: int | None, total: int | None) -> None:
+        """An answer arrived (in the calling thread) with the usage that now includes its call."""
+        with self._cond:
+            if used is not None and total is not None and total > 0:
+                # Answers of concurrent calls arrive in any order: the highest count is the latest.
+                same_quota = self.total == total and self.used is not None
+                self.used = max(self.used, used) if same_quota and self.used is not None else used
+                self.total = total
+            if getattr(self._local, "holding", False):
+                self._in_flight -= 1
+                self._local.holding = False
+            self._answers += 1
+            self._cond.notify_all()
 
 
 class CallBudget:

@@ -6,6 +6,9 @@ failures in a batch.
 
 A rule fires for matching requests after skipping the first ``after`` of them, for the next
 ``count`` (unlimited when absent), each time with ``probability`` (seeded, so runs repeat).
+
+``preset`` names a vendor's error by what it means and fills ``status``, ``error_code`` and
+``message`` with the vendor's own words (:data:`PRESETS`); a rule's own keys win.
 """
 
 from __future__ import annotations
@@ -21,7 +24,21 @@ Action = Literal["error", "delay", "delay_response", "drop", "drop_response", "r
 ACTIONS: tuple[Action, ...] = ("error", "delay", "delay_response", "drop", "drop_response", "record_failure")
 _KEYS = {
     "method", "path", "action", "status", "error_code", "message", "delay_ms", "count", "after",
-    "probability", "records", "every", "retry_after",
+    "probability", "records", "every", "retry_after", "preset",
+}  # fmt: skip
+# Salesforce answers every API limit with 403 REQUEST_LIMIT_EXCEEDED; only the message tells the
+# 24-hour quota from the limits on requests in flight (FIDELITY.md, "Error bodies").
+PRESETS: dict[str, dict[str, Any]] = {
+    "salesforce_daily_limit": {
+        "status": 403, "error_code": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded.",
+    },
+    "salesforce_concurrent_limit": {
+        "status": 403, "error_code": "REQUEST_LIMIT_EXCEEDED",
+        "message": "ConcurrentRequests (Concurrent API Requests) Limit exceeded.",
+    },
+    "salesforce_long_requests_limit": {
+        "status": 403, "error_code": "REQUEST_LIMIT_EXCEEDED", "message": "ConcurrentPerOrgLongTxn Limit exceeded.",
+    },
 }  # fmt: skip
 
 
@@ -97,6 +114,11 @@ def parse_rule(data: Any, rule_id: int) -> FaultRule:
     unknown = set(data) - _KEYS
     if unknown:
         raise ValueError(f"rule {rule_id}: unknown keys {sorted(unknown)}; known: {sorted(_KEYS)}")
+    if "preset" in data:
+        preset = PRESETS.get(str(data["preset"]))
+        if preset is None:
+            raise ValueError(f"rule {rule_id}: unknown preset {data['preset']!r}; known: {sorted(PRESETS)}")
+        data = preset | {k: v for k, v in data.items() if k != "preset"}
     action = data.get("action", "error" if "status" in data else None)
     if action not in ACTIONS:
         raise ValueError(f"rule {rule_id}: action must be one of {list(ACTIONS)}")
