@@ -19,6 +19,7 @@ from mappings.objects import (
     AssociationSource,
     ContactsMapping,
     ObjectMapping,
+    ParticipantMapping,
     UsersMapping,
 )
 from mappings.policy import AccountFieldSponsor, AccountTeamSponsor, Alliances, Roster, TierCadence, Touch
@@ -26,7 +27,7 @@ from mappings.problems import Problem
 from mappings.vocab import CrmName
 from mappings.writeback import AccountWriteback, TaskWriteback
 
-_BOOLEAN_FIELDS = {"active", "completed"}
+_BOOLEAN_FIELDS = {"active", "completed", "executive", "partner_executive", "is_record", "declined"}
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Sections:
     account_team: AccountTeamMapping | None = None
     account_team_given: bool = False
     activities: list[ActivityMapping] | None = None
+    participants: list[ParticipantMapping] | None = None
     alliances: Alliances | None = None
     sponsor: AccountFieldSponsor | AccountTeamSponsor | None = None
     roster: Roster | None = None
@@ -58,6 +60,7 @@ class Sections:
             "objects.contacts": "contacts",
             "objects.account_team": "account_team",
             "objects.activities": "activities",
+            "objects.participants": "participants",
             "alliances": "alliances",
             "sponsor": "sponsor",
             "roster": "roster",
@@ -80,6 +83,7 @@ class Sections:
             if spec is not None:
                 found.append((("objects", name), spec))
         found.extend((("objects", "activities", i), a) for i, a in enumerate(self.activities or []))
+        found.extend((("objects", "participants", i), p) for i, p in enumerate(self.participants or []))
         return found
 
 

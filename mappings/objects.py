@@ -62,6 +62,7 @@ class UserFieldMap(FieldMap):
         "email": "email",
         "title": "text",
         "active": "boolean",
+        "executive": "boolean",
     }
     id: FieldSource = Field(description="Record id of the internal user / owner.")
     first_name: FieldSource | None = _source("First name.")
@@ -71,6 +72,11 @@ class UserFieldMap(FieldMap):
     title: FieldSource | None = _source("Job title, classified by `titles.rules`.")
     active: FieldSource | None = _source(
         "True while the user can log in (an inactive sponsor raises an alert)."
+    )
+    executive: FieldSource | None = _source(
+        "Admin override: true marks the user as an internal executive who can sponsor (HubSpot owners "
+        "carry no titles), false keeps them off the candidate lists; empty: decided by the title and "
+        "`roster`. Map CRM values to true / false with `value_maps`."
     )
 
 
@@ -82,6 +88,7 @@ class AccountFieldMap(FieldMap):
         "type": "picklist",
         "tier": "picklist",
         "sponsor_id": "reference",
+        "focus": "picklist",
     }
     id: FieldSource = Field(description="Record id of the account / company.")
     name: FieldSource = Field(description="Account name, used in task subjects.")
@@ -93,6 +100,10 @@ class AccountFieldMap(FieldMap):
     sponsor_id: FieldSource | None = _source(
         "Executive sponsor (user / owner id), when `sponsor.source` is account_field."
     )
+    focus: FieldSource | None = _source(
+        "Optional alliance focus; after `value_maps` a key of `matching.focus_functions` (e.g. technology, "
+        "go_to_market). Sponsor candidates whose function serves the focus rank higher."
+    )
 
 
 class ContactFieldMap(FieldMap):
@@ -103,6 +114,7 @@ class ContactFieldMap(FieldMap):
         "last_name": "text",
         "title": "text",
         "email": "email",
+        "partner_executive": "boolean",
     }
     id: FieldSource = Field(description="Record id of the partner contact.")
     account_id: FieldSource = Field(description="The contact's account / company id.")
@@ -110,6 +122,10 @@ class ContactFieldMap(FieldMap):
     last_name: FieldSource | None = _source("Last name.")
     title: FieldSource | None = _source("Job title, classified by `titles.rules`.")
     email: FieldSource | None = _source("Email.")
+    partner_executive: FieldSource | None = _source(
+        "Admin override: true makes the contact a partner executive whatever the title says, false "
+        "excludes them; empty: decided by the title. Map CRM values to true / false with `value_maps`."
+    )
 
 
 class AccountTeamFieldMap(FieldMap):
@@ -136,6 +152,7 @@ class ActivityFieldMap(FieldMap):
         "completed": "boolean",
         "subject": "text",
         "sync_key": "text",
+        "attendee_ids": "references",
     }
     id: FieldSource = Field(description="Record id of the activity.")
     owner_id: FieldSource = Field(description="Internal user who did it (the sponsor, for a sponsor touch).")
@@ -147,6 +164,31 @@ class ActivityFieldMap(FieldMap):
     subject: FieldSource | None = _source("Subject line.")
     sync_key: FieldSource | None = _source(
         "The sponsorsync key of tasks it wrote itself (same field as `writeback.task.key_field`)."
+    )
+    attendee_ids: FieldSource | None = _source(
+        "Internal users / owners who attended besides the owner (HubSpot hs_attendee_owner_ids; values "
+        "separated by ';' are split). Each counts the activity as their own touch."
+    )
+
+
+class ParticipantFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "activity_id": "reference",
+        "person_id": "reference",
+        "is_record": "boolean",
+        "declined": "boolean",
+    }
+    id: FieldSource = Field(description="Record id of the relation.")
+    activity_id: FieldSource = Field(description="The activity (Salesforce EventId / TaskId).")
+    person_id: FieldSource = Field(
+        description="The person on the activity: an internal user or a partner contact (Salesforce RelationId)."
+    )
+    is_record: FieldSource | None = _source(
+        "True when the relation is an account or another record, not a person (Salesforce IsWhat): skipped."
+    )
+    declined: FieldSource | None = _source(
+        "True when the invitee declined (map Salesforce Status with `value_maps`): not counted."
     )
 
 
@@ -198,6 +240,10 @@ class ActivityMapping(ObjectMapping):
     fields: ActivityFieldMap = Field(description="Canonical activity field -> source.")
 
 
+class ParticipantMapping(ObjectMapping):
+    fields: ParticipantFieldMap = Field(description="Canonical participant field -> source.")
+
+
 class Objects(Strict):
     """Where each canonical record comes from."""
 
@@ -211,6 +257,12 @@ class Objects(Strict):
     activities: list[ActivityMapping] = Field(
         min_length=1, description="Activity objects (tasks, events, meetings, calls, emails, notes)."
     )
+    participants: list[ParticipantMapping] = Field(
+        default_factory=list,
+        description="Salesforce: objects listing everyone on an activity besides its owner and WhoId "
+        "(EventRelation: invitees, and contacts with Shared Activities; TaskRelation: contacts of a task, "
+        "Shared Activities only). Every internal user and partner contact on an activity counts it as a touch.",
+    )
 
     def named(self) -> list[tuple[tuple[str | int, ...], ObjectMapping]]:
         """Every object section with its path in the file."""
@@ -222,4 +274,5 @@ class Objects(Strict):
         if self.account_team is not None:
             found.append((("objects", "account_team"), self.account_team))
         found.extend((("objects", "activities", i), a) for i, a in enumerate(self.activities))
+        found.extend((("objects", "participants", i), p) for i, p in enumerate(self.participants))
         return found

@@ -207,8 +207,11 @@ class Touch(Strict):
     owner: Literal["sponsor", "any_internal"] = Field(
         default="sponsor", description="Whose activities count: the sponsor's only, or any internal user's."
     )
-    counterpart: Literal["partner_executive", "any_partner_contact"] = Field(
-        default="partner_executive", description="Which partner contacts the activity must involve."
+    counterpart: Literal["any_partner_executive", "partner_executive", "any_partner_contact"] = Field(
+        default="any_partner_executive",
+        description="Which partner contacts count for health and last touch: any_partner_executive (a touch "
+        "with any executive of the partner; the reason names whom), partner_executive (only the counterpart), "
+        "any_partner_contact (anyone at the partner).",
     )
     completed_only: bool = Field(default=True, description="Only completed activities count.")
 
@@ -275,10 +278,39 @@ class Weights(Strict):
         return self
 
 
+class Established(Strict):
+    """When a sponsor and a partner executive have an established relationship."""
+
+    touches: int = Field(default=3, ge=1, description="At least this many touches in the last 365 days ...")
+    within_touch_interval: bool = Field(
+        default=True,
+        description="... and the last one within the tier's executive_touch_days (false: any time in the year).",
+    )
+
+
+def _default_focus() -> dict[str, list[Function]]:
+    return {
+        "technology": ["technology", "product"],
+        "go_to_market": ["sales", "marketing", "partnerships"],
+        "customer": ["customer_success", "sales"],
+        "operations": ["operations", "finance"],
+    }
+
+
 class Matching(Strict):
     """How partner executives are matched with internal counterparts and sponsor candidates."""
 
     weights: Weights = Field(default_factory=Weights, description="Score weights.")
+    established: Established = Field(
+        default_factory=Established,
+        description="An established relationship keeps that partner executive as the sponsor's counterpart "
+        "over a better fit on paper.",
+    )
+    focus_functions: dict[str, list[Function]] = Field(
+        default_factory=_default_focus,
+        description="Alliance focus (objects.accounts.fields.focus, after value maps) -> the internal "
+        "functions that serve it best.",
+    )
     related_functions: list[tuple[Function, Function]] = Field(
         default_factory=lambda: [  # type: ignore[arg-type]  # the literals are Function values
             ("sales", "partnerships"),

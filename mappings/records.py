@@ -2,7 +2,8 @@
 
 The semantics, in order, for each canonical field of the record kind:
 1. source: a CRM field's value, or the ids of the associated records (``{association: type}``);
-   a list field (``contact_ids``) gets a list, a single field the first id.
+   a list field (``contact_ids``) gets a list, a single field the first id; text with ';' in a list
+   field (HubSpot multi-value properties such as ``hs_attendee_owner_ids``) is split.
 2. value map: when the field has one, the CRM value is looked up as text (case-insensitively;
    booleans as ``true``/``false``); a value missing from the map becomes empty (None).
 3. default: an empty value (None or "") takes the object's default for the field, if any.
@@ -41,9 +42,20 @@ def canonical_values(
         if (raw is None or raw == "") and name in spec.defaults:
             raw = spec.defaults[name]
         if kind == "references":
-            raw = [] if raw in (None, "") else (list(raw) if isinstance(raw, list | tuple) else [raw])
+            raw = _references(raw)
         values[name] = raw
     return values
+
+
+def _references(raw: Any) -> list[Any]:
+    """A list of ids: a list stays one; text like HubSpot's multi-value ``"1;2;3"`` is split on ';'."""
+    if raw in (None, ""):
+        return []
+    if isinstance(raw, list | tuple):
+        return list(raw)
+    if isinstance(raw, str) and ";" in raw:
+        return [part.strip() for part in raw.split(";") if part.strip()]
+    return [raw]
 
 
 def crm_fields(spec: ObjectMapping) -> tuple[str, ...]:

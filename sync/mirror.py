@@ -17,7 +17,8 @@ from typing import Any
 from connectors.timestamps import parse_instant
 from sync.store import StateStore
 
-KINDS = ("users", "accounts", "contacts", "account_team", "activities")
+KINDS = ("users", "accounts", "contacts", "account_team", "activities", "participants")
+SOURCED = frozenset({"activities", "participants"})  # kinds whose rows say which CRM object they came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,18 +70,25 @@ def _name(values: dict[str, Any]) -> str | None:
 def _user(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
     v = row.values
     active = _flag(v.get("active"))
-    return (_name(v), _text(v.get("email")), _text(v.get("title")), 1 if active is None else active)
+    return (
+        _name(v),
+        _text(v.get("email")),
+        _text(v.get("title")),
+        1 if active is None else active,
+        _flag(v.get("executive")),
+    )
 
 
 def _account(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
     v = row.values
     fields = ("name", "owner_id", "type", "tier", "sponsor_id")
-    return (*(_text(v.get(f)) for f in fields), json.dumps(row.extra or {}))
+    return (*(_text(v.get(f)) for f in fields), json.dumps(row.extra or {}), _text(v.get("focus")))
 
 
 def _contact(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
     v = row.values
-    return tuple(_text(v.get(f)) for f in ("account_id", "first_name", "last_name", "title", "email"))
+    names = ("account_id", "first_name", "last_name", "title", "email")
+    return (*(_text(v.get(f)) for f in names), _flag(v.get("partner_executive")))
 
 
 def _team(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
@@ -103,10 +111,17 @@ def _activity(row: Row, source: str) -> tuple[Any, ...]:
     )
 
 
+def _participant(row: Row, source: str) -> tuple[Any, ...]:
+    v = row.values
+    counted = not (_flag(v.get("is_record")) or _flag(v.get("declined")))
+    return (source, _text(v.get("activity_id")), _text(v.get("person_id")), int(counted))
+
+
 _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
-    "users": (("name", "email", "title", "active"), _user),
-    "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra"), _account),
-    "contacts": (("account_id", "first_name", "last_name", "title", "email"), _contact),
+    "users": (("name", "email", "title", "active", "executive"), _user),
+    "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra", "focus"), _account),
+    "contacts": (("account_id", "first_name", "last_name", "title", "email", "executive"), _contact),
+    "participants": (("source", "activity_id", "person_id", "counted"), _participant),
     "account_team": (("account_id", "user_id", "role"), _team),
     "activities": (
         (
@@ -127,7 +142,7 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]
 
 @dataclass(frozen=True, slots=True)
 class TouchAggregate:
-    owner_id: str | None  # None when any internal user's touches count
+    owner_id: str | None  # an internal user on the activities (owner or attendee); None: anyone's count
     contact_id: str
     last_at: date
     count_90: int
@@ -169,13 +184,18 @@ class Mirror:
                     "INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id) VALUES (?, ?)",
                     [(row.id, str(c)) for c in row.values.get("contact_ids") or [] if c],
                 )
+                self.db.execute("DELETE FROM activity_users WHERE activity_id = ?", (row.id,))
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO activity_users(activity_id, user_id) VALUES (?, ?)",
+                    [(row.id, str(u)) for u in row.values.get("attendee_ids") or [] if u],
+                )
             count += 1
         return count
 
     def sweep_unseen(self, kind: str, source: str, run_id: int) -> int:
         """After a complete full pull: rows of this source the pull did not return are gone."""
-        scope = " AND source = ?" if kind == "activities" else ""
-        args: tuple[Any, ...] = (run_id, source) if kind == "activities" else (run_id,)
+        scope = " AND source = ?" if kind in SOURCED else ""
+        args: tuple[Any, ...] = (run_id, source) if kind in SOURCED else (run_id,)
         cursor = self.db.execute(
             f"UPDATE {kind} SET deleted = 1 WHERE deleted = 0 AND (seen_run IS NULL OR seen_run < ?){scope}",
             args,
@@ -238,26 +258,55 @@ class Mirror:
         by_owner: bool,
         completed_only: bool,
     ) -> Iterator[TouchAggregate]:
-        """Last touch and touch counts per (owner, contact) for these contacts, from activities
-        of the given kinds on or before ``today`` (not sponsorsync's own tasks)."""
+        """Last touch and touch counts per (internal user, contact) for these contacts, from
+        activities of the given kinds on or before ``today`` (not sponsorsync's own tasks).
+
+        Everyone on an activity counts: the partner contacts of its record (WhoId, associations) and
+        of its relation records (EventRelation / TaskRelation, declined invitees and record relations
+        left out); the internal users who own it, attended it (HubSpot attendee owners) or were
+        invited (relation records whose person is a user). With ``by_owner`` false the user is None
+        and every activity with the contact counts once."""
         self._load_temp("wanted_contacts", contact_ids)
         kind_list = sorted(set(kinds))
         end = f"{today.isoformat()}T23:59:59Z"
         d90 = f"{(today - timedelta(days=90)).isoformat()}T00:00:00Z"
         d365 = f"{(today - timedelta(days=365)).isoformat()}T00:00:00Z"
-        owner = "a.owner_id" if by_owner else "NULL"
-        sql = f"""
-            SELECT {owner}, ac.contact_id, MAX(a.occurred_at),
-                   SUM(a.occurred_at >= ?), SUM(a.occurred_at >= ?)
-            FROM wanted_contacts w
-            JOIN activity_contacts ac ON ac.contact_id = w.id
-            JOIN activities a ON a.id = ac.activity_id
-            WHERE a.deleted = 0 AND a.sync_key IS NULL AND a.occurred_at IS NOT NULL AND a.occurred_at <= ?
-              AND a.kind IN ({",".join("?" * len(kind_list))})
-              {"AND a.completed = 1" if completed_only else ""}
-            GROUP BY 1, 2
-        """
-        for owner_id, contact_id, last_at, c90, c365 in self.db.execute(sql, (d90, d365, end, *kind_list)):
+        hits = f"""
+            WITH pc(activity_id, contact_id) AS (
+                SELECT ac.activity_id, ac.contact_id
+                FROM wanted_contacts w JOIN activity_contacts ac ON ac.contact_id = w.id
+                UNION
+                SELECT p.activity_id, p.person_id
+                FROM wanted_contacts w JOIN participants p ON p.person_id = w.id
+                WHERE p.deleted = 0 AND p.counted = 1
+            ),
+            hits(activity_id, contact_id, owner_id, occurred_at) AS (
+                SELECT pc.activity_id, pc.contact_id, a.owner_id, a.occurred_at
+                FROM pc JOIN activities a ON a.id = pc.activity_id
+                WHERE a.deleted = 0 AND a.sync_key IS NULL AND a.occurred_at IS NOT NULL
+                  AND a.occurred_at <= ? AND a.kind IN ({",".join("?" * len(kind_list))})
+                  {"AND a.completed = 1" if completed_only else ""}
+            )"""
+        if by_owner:
+            sql = f"""{hits},
+            people(activity_id, user_id, contact_id, occurred_at) AS (
+                SELECT activity_id, owner_id, contact_id, occurred_at FROM hits WHERE owner_id IS NOT NULL
+                UNION
+                SELECT h.activity_id, au.user_id, h.contact_id, h.occurred_at
+                FROM hits h JOIN activity_users au ON au.activity_id = h.activity_id
+                UNION
+                SELECT h.activity_id, p.person_id, h.contact_id, h.occurred_at
+                FROM hits h JOIN participants p ON p.activity_id = h.activity_id
+                JOIN users u ON u.id = p.person_id
+                WHERE p.deleted = 0 AND p.counted = 1
+            )
+            SELECT user_id, contact_id, MAX(occurred_at), SUM(occurred_at >= ?), SUM(occurred_at >= ?)
+            FROM people GROUP BY 1, 2"""
+        else:
+            sql = f"""{hits}
+            SELECT NULL, contact_id, MAX(occurred_at), SUM(occurred_at >= ?), SUM(occurred_at >= ?)
+            FROM hits GROUP BY 2"""
+        for owner_id, contact_id, last_at, c90, c365 in self.db.execute(sql, (end, *kind_list, d90, d365)):
             yield TouchAggregate(owner_id, contact_id, date.fromisoformat(last_at[:10]), int(c90), int(c365))
 
     def own_tasks(self) -> Iterator[OwnTask]:
@@ -268,8 +317,8 @@ class Mirror:
 
     def size(self, kind: str, source: str) -> int:
         """Rows a source left in the mirror (how big its next full pull will be)."""
-        if kind == "activities":
-            row = self.db.execute("SELECT COUNT(*) FROM activities WHERE source = ?", (source,)).fetchone()
+        if kind in SOURCED:
+            row = self.db.execute(f"SELECT COUNT(*) FROM {kind} WHERE source = ?", (source,)).fetchone()
         else:
             row = self.db.execute(f"SELECT COUNT(*) FROM {kind}").fetchone()
         return int(row[0])

@@ -56,6 +56,7 @@ class Alliance:
     sponsor_id: str | None
     current: dict[str, Any]  # the CRM's current values of the write-back fields
 
+    focus: str | None = None  # the alliance focus (a key of matching.focus_functions), when mapped
 
 @dataclass(frozen=True, slots=True)
 class Memory:
@@ -108,6 +109,9 @@ def build_org(
         seniority = entry.seniority if entry and entry.seniority else klass.seniority
         function = entry.function if entry and entry.function else klass.function
         capacity = entry.capacity if entry and entry.capacity is not None else mapping.roster.default_capacity
+        flag = row.get("executive")  # the admin's override field: 1 executive, 0 excluded, None: titles
+        if flag and not titles.is_sponsor_level(seniority):
+            seniority = titles.sponsor_threshold
         users[row["id"]] = Person(
             id=row["id"],
             name=str(row["name"] or row["email"] or row["id"]),
@@ -117,7 +121,7 @@ def build_org(
             seniority=seniority,
             function=function,
             capacity=capacity,
-            sponsor_level=titles.is_sponsor_level(seniority),
+            sponsor_level=titles.is_sponsor_level(seniority) and flag != 0,
         )
 
     team_sponsors: dict[str, str] = {}
@@ -151,6 +155,7 @@ def build_org(
     alliances.sort(key=lambda a: (TIER_ORDER.get(a.tier, 9), a.name.casefold(), a.id))
     alliance_ids = {a.id for a in alliances}
 
+                focus=row.get("focus"),
     contacts: dict[str, PartnerContact] = {}
     executives: dict[str, list[PartnerContact]] = {a.id: [] for a in alliances}
     remembered = {m.counterpart_id for m in memory.values() if m.counterpart_id}
@@ -198,9 +203,11 @@ def _contact(row: dict[str, Any], mapping: Mapping) -> PartnerContact:
         account_id=row["account_id"],
         name=_display(row),
         title=row["title"],
+    flag = row.get("executive")  # the admin's override field: 1 executive, 0 excluded, None: titles
+    executive = mapping.titles.is_executive(klass.seniority) if flag is None else bool(flag)
         email=row["email"],
         seniority=klass.seniority,
         function=klass.function,
-        executive=mapping.titles.is_executive(klass.seniority),
+        executive=executive,
         deleted=bool(row["deleted"]),
     )

@@ -22,7 +22,14 @@ from sync.store import StateStore
 
 log = logging.getLogger(__name__)
 QUEUE_PAGES = 8
-KIND_WEIGHT = {"activities": 3, "contacts": 2, "accounts": 1, "account_team": 0, "users": 0}  # typical sizes
+KIND_WEIGHT = {  # typical sizes
+    "activities": 3,
+    "participants": 2,
+    "contacts": 2,
+    "accounts": 1,
+    "account_team": 0,
+    "users": 0,
+}
 
 
 @dataclass

@@ -21,7 +21,7 @@ from sync.mirror import Row
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # users | accounts | contacts | account_team | activities
+    kind: str  # users | accounts | contacts | account_team | activities | participants
     mapping: ObjectMapping
     spec: ObjectSpec
     keep: tuple[str, ...]  # CRM fields stored verbatim (write-back fields)
@@ -68,6 +68,7 @@ def sources(mapping: Mapping) -> list[Source]:
     if objects.account_team is not None and mapping.sponsor.source == "account_team":
         listed.append(("account_team", objects.account_team))
     listed.extend(("activities", activity) for activity in objects.activities)
+    listed.extend(("participants", participant) for participant in objects.participants)
     result = []
     for kind, spec in listed:
         keep: tuple[str, ...] = ()

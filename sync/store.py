@@ -85,6 +85,22 @@ MIGRATIONS: list[str] = [
     """,
     # 2: a write sent to the CRM and not yet confirmed (sync.ledger.LedgerEntry.sent)
     "ALTER TABLE ledger ADD COLUMN sent TEXT",
+    # 3: everyone on an activity (issue 12): attendee users from the activity record, relation
+    # records (Salesforce EventRelation / TaskRelation), admin overrides and the alliance focus
+    """
+    CREATE TABLE activity_users (
+        activity_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (activity_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE participants (
+        id TEXT PRIMARY KEY, source TEXT NOT NULL, activity_id TEXT, person_id TEXT,
+        counted INTEGER NOT NULL DEFAULT 1, deleted INTEGER NOT NULL DEFAULT 0, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX participants_activity ON participants(activity_id);
+    CREATE INDEX participants_person ON participants(person_id);
+    ALTER TABLE users ADD COLUMN executive INTEGER;
+    ALTER TABLE contacts ADD COLUMN executive INTEGER;
+    ALTER TABLE accounts ADD COLUMN focus TEXT
+    """,
 ]
 
 

@@ -100,7 +100,7 @@ def test_validate_a_bad_file_exits_2_with_one_line_per_problem_and_no_traceback(
     assert result.stderr.splitlines() == [
         f"error: {path}: 2 problems in the mapping file",
         f"{path}:{line_of(text, 'teir:')}:7: objects.accounts.fields.teir: unknown key; did you mean 'tier'? "
-        "(valid keys here: id, name, owner_id, type, tier, sponsor_id)",
+        "(valid keys here: id, name, owner_id, type, tier, sponsor_id, focus)",
         f"{path}:{line_of(text, 'kinds: [meeting, cal')}:22: cadence.touch.kinds[1]: no activity object produces "
         "kind 'cal'; did you mean 'call'? (kinds produced: call, email, meeting, task)",
         f"  hint: fix them, then check with `sponsorsync mappings validate {path}`",

@@ -62,7 +62,7 @@ def _one(text: str) -> str:
             [("      tier: Alliance_Tier__c", "      teir: Alliance_Tier__c")],
             "teir: Alliance_Tier__c",
             "objects.accounts.fields.teir: unknown key; did you mean 'tier'? "
-            "(valid keys here: id, name, owner_id, type, tier, sponsor_id)",
+            "(valid keys here: id, name, owner_id, type, tier, sponsor_id, focus)",
         ),
         (
             "salesforce",
@@ -141,7 +141,7 @@ def test_each_structural_problem_names_its_line_and_what_to_do(
             [("  field: sponsor_id", "  field: sponsor")],
             "  field: sponsor",
             "sponsor.field: 'sponsor' is not an account field; did you mean 'sponsor_id'? "
-            "(fields: id, name, owner_id, type, tier, sponsor_id)",
+            "(fields: id, name, owner_id, type, tier, sponsor_id, focus)",
         ),
         (
             "salesforce",

@@ -32,6 +32,7 @@ def test_a_salesforce_task_becomes_a_canonical_activity() -> None:
         "completed": True,
         "subject": "Q3 review",
         "sync_key": None,
+        "attendee_ids": [],
     }
 
 
@@ -52,6 +53,29 @@ def test_hubspot_activities_read_associations_and_fixed_kinds() -> None:
     )
     assert (values["contact_ids"], values["account_id"]) == (["101", "102"], "55")
     assert (values["kind"], values["completed"]) == ("meeting", None)  # only COMPLETED counts as completed
+
+
+def test_hubspot_meeting_attendee_owners_are_split_into_a_list() -> None:
+    meeting = load_mapping(None, "hubspot").objects.activities[1]
+    values = canonical_values(meeting, {"hs_object_id": "9", "hs_attendee_owner_ids": "11;12; 13"})
+    assert values["attendee_ids"] == ["11", "12", "13"]
+    assert canonical_values(meeting, {"hs_attendee_owner_ids": "11"})["attendee_ids"] == ["11"]
+    assert canonical_values(meeting, {"hs_attendee_owner_ids": ""})["attendee_ids"] == []
+
+
+def test_salesforce_relation_records_become_participants_and_record_relations_are_marked() -> None:
+    event_relation, task_relation = load_mapping(None, "salesforce").objects.participants
+    invitee = canonical_values(
+        event_relation,
+        {"Id": "0RE1", "EventId": "00U1", "RelationId": "0051", "IsWhat": False, "Status": "Accepted"},
+    )
+    assert invitee == {
+        "id": "0RE1", "activity_id": "00U1", "person_id": "0051", "is_record": False, "declined": None,
+    }  # fmt: skip
+    declined = canonical_values(event_relation, {"Id": "0RE2", "Status": "Declined", "IsWhat": False})
+    assert declined["declined"] is True
+    account = canonical_values(task_relation, {"Id": "0RT1", "TaskId": "00T1", "RelationId": "0011", "IsWhat": True})
+    assert (account["activity_id"], account["is_record"]) == ("00T1", True)
 
 
 def test_hubspot_owners_are_active_unless_archived() -> None:

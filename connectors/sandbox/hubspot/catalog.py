@@ -150,6 +150,8 @@ MEETING_PROPS = _engagement(
     enum("hs_meeting_outcome", "Meeting outcome", "meeting",
          _opts(("Scheduled", "SCHEDULED"), ("Completed", "COMPLETED"), ("Rescheduled", "RESCHEDULED"),
                ("No Show", "NO_SHOW"), ("Canceled", "CANCELED"))),
+    # Internal attendees besides the owner: owner ids separated by ';' (a multi-select of owners).
+    replace(owner("hs_attendee_owner_ids", "Attendee owner IDs", "meeting"), field_type="checkbox"),
 )  # fmt: skip
 
 CALL_PROPS = _engagement(

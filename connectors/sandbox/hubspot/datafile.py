@@ -57,6 +57,8 @@ class _Loader:
             return value
         if value.startswith("@@"):
             return value[1:]
+        if ";" in value:  # a multi-value property of labels: "@ava;@marcus"
+            return ";".join(str(self.resolve(part, field, n)) for part in value.split(";"))
         match = _TIME.match(value)
         if match:
             delta = (

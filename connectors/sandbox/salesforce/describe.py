@@ -18,8 +18,12 @@ _CHILD_NAMES = {
     ("Contact", "AccountId"): "Contacts", ("Task", "WhatId"): "Tasks", ("Event", "WhatId"): "Events",
     ("Task", "WhoId"): "Tasks", ("Event", "WhoId"): "Events", ("AccountTeamMember", "AccountId"): "AccountTeamMembers",
     ("Account", "OwnerId"): None, ("Task", "AccountId"): None, ("Event", "AccountId"): None,
+    ("EventRelation", "EventId"): "EventRelations", ("TaskRelation", "TaskId"): "TaskRelations",
+    ("EventRelation", "RelationId"): None, ("TaskRelation", "RelationId"): None,
+    ("EventRelation", "AccountId"): None, ("TaskRelation", "AccountId"): None,
 }  # fmt: skip
-_NO_FEED = frozenset({"Task", "Event", "AccountTeamMember"})
+_NO_FEED = frozenset({"Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation"})
+_NO_LAYOUT = frozenset({"AccountTeamMember", "EventRelation", "TaskRelation"})
 
 
 def versions() -> list[dict[str, str]]:
@@ -84,7 +88,7 @@ def _urls(obj: SObject, version: str) -> dict[str, str]:
         "layouts": f"{base}/describe/layouts",
         "sobject": base,
     }
-    if obj.is_activity or obj.name == "AccountTeamMember":
+    if obj.is_activity or obj.name in _NO_LAYOUT:
         urls.pop("approvalLayouts")
         urls.pop("listviews")
     return urls
@@ -98,8 +102,8 @@ def global_entry(obj: SObject, version: str) -> dict[str, Any]:
         "hasSubtypes": False, "isInterface": False, "isSubtype": False, "keyPrefix": obj.key_prefix,
         "label": obj.label, "labelPlural": obj.label_plural, "layoutable": True,
         "mergeable": obj.name in ("Account", "Contact"), "mruEnabled": True, "name": obj.name,
-        "queryable": True, "replicateable": True, "retrieveable": True, "searchable": obj.name != "AccountTeamMember",
-        "triggerable": True, "undeletable": obj.has_is_deleted, "updateable": True,
+        "queryable": True, "replicateable": True, "retrieveable": True, "searchable": obj.name not in _NO_LAYOUT,
+        "triggerable": obj.name not in ("EventRelation", "TaskRelation"), "undeletable": obj.has_is_deleted, "updateable": True,
         "urls": _urls(obj, version),
     }  # fmt: skip
 

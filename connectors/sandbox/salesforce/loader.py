@@ -33,7 +33,7 @@ _SYSTEM = frozenset(
      "CompletedDateTime", "UserType"}
 )  # fmt: skip
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-_ORDER = ("User", "Account", "Contact", "Task", "Event", "AccountTeamMember")
+_ORDER = ("User", "Account", "Contact", "Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation")
 
 
 def load(path: Path, now: datetime) -> Seed:

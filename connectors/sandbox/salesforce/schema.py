@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 TEXT_TYPES = frozenset(
     {"string", "textarea", "picklist", "combobox", "email", "phone", "url", "id", "reference"}
 )
-CLOSED_TASK_STATUSES = frozenset({"Completed"})
+CLOSED_TASK_STATUSES = frozenset({"Completed", "Not Needed"})  # Not Needed: added by the admin, Closed ticked
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,9 @@ INDUSTRIES = (
     "Insurance", "Machinery", "Manufacturing", "Media", "Not For Profit", "Pharmaceuticals", "Recreation", "Retail",
     "Shipping", "Software", "Technology", "Telecommunications", "Transportation", "Utilities", "Other",
 )  # fmt: skip
-TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
+TASK_STATUSES = (
+    "Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred", "Not Needed"
+)
 ACTIVITY_TYPES = ("Call", "Email", "Meeting", "Other")
 TEAM_ROLES = (
     "Account Manager", "Channel Manager", "Executive Sponsor", "Lead Qualifier", "Pre-Sales Consultant",
@@ -277,6 +279,51 @@ ACCOUNT_TEAM_MEMBER = SObject(
     ),
 )  # fmt: skip
 
+# Everyone on an activity besides its owner (Shared Activities on): EventRelation holds the invitees
+# (IsInvitee: users, contacts, resources) and the related contacts (IsParent) and record (IsWhat) of
+# an event; TaskRelation the contacts (up to 50) and the record of a task. AccountId is derived.
+_RELATION_TARGETS = ("Account", "Contact", "Lead", "Opportunity", "User")
+_RELATION_ACCOUNT = _readonly(_ref("AccountId", "Account ID", ("Account",), "Account", calculated=True))
+
+
+def _flag(name: str, label: str, **kw: object) -> Field:
+    return Field(name, "boolean", label, nillable=False, defaulted_on_create=True, **kw)  # type: ignore[arg-type]
+
+
+EVENT_RELATION = SObject(
+    "EventRelation", "0RE", "Event Relation", "Event Relations",
+    (
+        _id("Event Relation ID"),
+        _ref("RelationId", "Relation ID", _RELATION_TARGETS, "Relation", nillable=False, updateable=False),
+        _ref("EventId", "Event ID", ("Event",), "Event", nillable=False, updateable=False),
+        _pick("Status", "Status", ("New", "Declined", "Accepted"), default_value="New", restricted=True),
+        Field("RespondedDate", "datetime", "Response Date"),
+        _text("Response", "Response"),
+        _flag("IsInvitee", "Is Invitee"),
+        _flag("IsParent", "Is Parent"),
+        _flag("IsWhat", "Is What", updateable=False),
+        _RELATION_ACCOUNT,
+        _is_deleted(),
+        *_audit(),
+    ),
+)  # fmt: skip
+
+TASK_RELATION = SObject(
+    "TaskRelation", "0RT", "Task Relation", "Task Relations",
+    (
+        _id("Task Relation ID"),
+        _ref("RelationId", "Relation ID", _RELATION_TARGETS, "Relation", nillable=False, updateable=False),
+        _ref("TaskId", "Task ID", ("Task",), "Task", nillable=False, updateable=False),
+        _flag("IsWhat", "Is What", updateable=False),
+        _RELATION_ACCOUNT,
+        _is_deleted(),
+        *_audit(),
+    ),
+)  # fmt: skip
+RELATIONS = frozenset({"eventrelation", "taskrelation"})
+# Without Shared Activities, TaskRelation does not exist and EventRelation lists invitees only.
+SHARED_ACTIVITIES_ONLY = {"eventrelation": frozenset({"isparent", "iswhat", "accountid"})}
+
 # The pseudo-object a polymorphic relationship (Who, What, Owner on activities) points at.
 NAME = SObject(
     "Name", "000", "Name", "Names",
@@ -297,7 +344,8 @@ NAME = SObject(
 NAME_USER_ONLY = frozenset({"alias", "email", "isactive", "phone", "title", "username"})
 
 OBJECTS: dict[str, SObject] = {
-    o.name.lower(): o for o in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER)
+    o.name.lower(): o
+    for o in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, TASK_RELATION)
 }
 BY_PREFIX: dict[str, SObject] = {o.key_prefix: o for o in OBJECTS.values()}
 

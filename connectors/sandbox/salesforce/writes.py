@@ -272,6 +272,12 @@ def derive(
             record["CompletedDateTime"] = stamp
     if obj.name == "Event":
         _derive_event(record)
+    if obj.name in ("EventRelation", "TaskRelation"):
+        relation = str(record.get("RelationId") or "")
+        record["IsWhat"] = not relation.startswith(("003", "00Q", "005", "023"))  # not a person / resource
+        record["AccountId"] = relation if relation.startswith("001") else (
+            contact_account(relation) if relation.startswith("003") else None
+        )  # fmt: skip
     if obj.is_activity:
         what, who = record.get("WhatId"), record.get("WhoId")
         if what and str(what).startswith("001"):

@@ -37,6 +37,10 @@ FIELDS = {
     "OwnerId WhoId WhatId AccountId Type EventSubtype IsArchived IsDeleted CreatedDate LastModifiedDate "
     "SystemModstamp",
     "AccountTeamMember": "Id AccountId UserId TeamMemberRole IsDeleted CreatedDate LastModifiedDate SystemModstamp",
+    # Salesforce's object reference (Shared Activities on): EventRelation / TaskRelation.
+    "EventRelation": "Id RelationId EventId Status RespondedDate Response IsInvitee IsParent IsWhat AccountId "
+    "IsDeleted CreatedDate LastModifiedDate SystemModstamp",
+    "TaskRelation": "Id RelationId TaskId IsWhat AccountId IsDeleted CreatedDate LastModifiedDate SystemModstamp",
 }
 
 
@@ -91,7 +95,7 @@ def test_limits_report_the_daily_api_quota(sf: Sf) -> None:
     assert all({"Max", "Remaining"} <= set(entry) for entry in limits.values())
 
 
-def test_describe_global_lists_the_six_objects(sf: Sf) -> None:
+def test_describe_global_lists_the_eight_objects(sf: Sf) -> None:
     result = sf.sdk.describe()
     assert (result["encoding"], result["maxBatchSize"]) == ("UTF-8", 200)
     assert sorted(o["name"] for o in result["sobjects"]) == sorted(FIELDS)
