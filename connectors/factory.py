@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import warnings
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from connectors.base import Connector, CrmName
 from connectors.errors import ConfigError
 from connectors.retry import RetryPolicy
 from connectors.throttle import CallBudget
-from connectors.tls import trust_bundle
+from connectors.tls import trust_context
 
 if TYPE_CHECKING:
     from sync.settings import Settings
@@ -26,16 +27,16 @@ def connect(
     login or for HubSpot until the first call."""
     crm: CrmName = settings.require_crm()
     limits = settings.limits
-    verify: str | bool
+    verify: ssl.SSLContext | None
     if settings.insecure_skip_tls_verify:
         log.warning(
             "TLS CERTIFICATE VERIFICATION IS OFF (SPONSORSYNC_INSECURE_SKIP_TLS_VERIFY): the CRM's identity "
             "is not checked and credentials can be intercepted. Never use this in production."
         )
         warnings.filterwarnings("ignore", message="Unverified HTTPS request")
-        verify = False
+        verify = None
     else:
-        verify = trust_bundle(settings.ca_bundle)
+        verify = trust_context(settings.ca_bundle)
     budget = CallBudget(max_api_calls or settings.sync.max_api_calls)
     policy = retry or RetryPolicy(
         max_attempts=limits.max_attempts, max_backoff_seconds=limits.max_backoff_seconds

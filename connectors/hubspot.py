@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -48,6 +49,7 @@ from connectors.paging import CursorTracker, TokenLoopGuard
 from connectors.retry import RetryPolicy, call_with_retry
 from connectors.throttle import CallBudget, QuotaGuard, WindowLimiter
 from connectors.timestamps import parse_http_date, parse_instant
+from connectors.tls import verify_with
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ class _Answer:
 class _Apis:
     """The generated API objects one thread uses (each holds its own connection pool)."""
 
-    def __init__(self, client: HubSpot) -> None:
+    def __init__(self, client: HubSpot, trust: ssl.SSLContext | None) -> None:
         crm = client.crm
         self.objects = crm.objects.basic_api
         self.search = crm.objects.search_api
@@ -76,6 +78,9 @@ class _Apis:
         self.owners = crm.owners.owners_api
         self.properties = crm.properties.core_api
         self.associations = crm.associations.v4.batch_api
+        if trust is not None:
+            for api in (self.objects, self.search, self.batch, self.owners, self.properties, self.associations):
+                verify_with(api, trust)
 
 
 class HubSpotConnector:
@@ -86,7 +91,7 @@ class HubSpotConnector:
         *,
         access_token: str,
         base_url: str,
-        verify: str | bool,
+        verify: ssl.SSLContext | None,
         timeout: float,
         concurrency: int,
         requests_per_10s: int,
@@ -101,10 +106,9 @@ class HubSpotConnector:
             "host": base_url,
             "retry": Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0, raise_on_status=False),
         }
-        if verify is False:
+        if verify is None:  # verification turned off (SPONSORSYNC_INSECURE_SKIP_TLS_VERIFY)
             options["verify_ssl"] = False
-        else:
-            options["ssl_ca_cert"] = verify
+        self._trust = verify
         self._client = HubSpot(**options)
         self._base_url = base_url
         self._timeout = timeout
@@ -124,7 +128,7 @@ class HubSpotConnector:
     def _apis(self) -> _Apis:
         apis = getattr(self._local, "apis", None)
         if apis is None:
-            apis = self._local.apis = _Apis(self._client)
+            apis = self._local.apis = _Apis(self._client, self._trust)
         assert isinstance(apis, _Apis)
         return apis
 

@@ -12,6 +12,7 @@ table in :mod:`connectors.salesforce_errors` and never leave this package.
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -40,6 +41,7 @@ from connectors.salesforce_auth import SalesforceLogin
 from connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
 from connectors.throttle import CallBudget, QuotaGuard
 from connectors.timestamps import parse_http_date, parse_instant, soql_datetime
+from connectors.tls import TrustAdapter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,7 +73,7 @@ class SalesforceConnector:
         login: SalesforceLogin,
         *,
         api_version: str,
-        verify: str | bool,
+        verify: ssl.SSLContext | None,
         timeout: float,
         concurrency: int,
         quota_reserve: float,
@@ -101,7 +103,10 @@ class SalesforceConnector:
     def _new_session(self) -> requests.Session:
         session = _Session(self._timeout)
         session.trust_env = False
-        session.verify = self._verify
+        if self._verify is None:  # verification turned off (SPONSORSYNC_INSECURE_SKIP_TLS_VERIFY)
+            session.verify = False
+        else:
+            session.mount("https://", TrustAdapter(self._verify))
         session.hooks["response"].append(self._on_response)
         return session
 
