@@ -10,7 +10,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from mappings.model import Mapping
-from sync.match import Candidate, Counterpart, choose_counterpart, rank_candidates
+from sync.match import (
+    Candidate,
+    Counterpart,
+    choose_counterpart,
+    engagement,
+    rank_candidates,
+    red_sponsorships,
+)
 from sync.model import Alliance, Org, Person
 
 if TYPE_CHECKING:
@@ -48,19 +55,23 @@ def assess(org: Org, mapping: Mapping, alliance: Alliance, reserved: Counter[str
         "none" if not alliance.sponsor_id else ("ok" if sponsor and sponsor.active else "gone")
     )
     cadence = mapping.cadence.tiers[alliance.tier]
+    by_sponsor = mapping.cadence.touch.owner == "sponsor"
     counterpart = (
-        choose_counterpart(org, alliance, sponsor, mapping.matching) if state == "ok" and sponsor else None
-    )
-    touch = (
-        org.touch(
-            sponsor.id if mapping.cadence.touch.owner == "sponsor" and sponsor else None,
-            counterpart.contact.id,
+        choose_counterpart(
+            org,
+            alliance,
+            sponsor,
+            mapping.matching,
+            touch_days=cadence.executive_touch_days,
+            by_sponsor=by_sponsor,
         )
-        if counterpart
+        if state == "ok" and sponsor
         else None
     )
+    # Last touch and counts as cadence.touch.counterpart says (default: with any partner executive).
+    seen = engagement(org, alliance, sponsor, counterpart, mapping.cadence.touch)
     executives = len(org.executives.get(alliance.id, []))
-    last = touch.last_at if touch else None
+    last = seen.last_touch
     health: Health
     if state == "none":
         health, reason = "red", "no executive sponsor"
@@ -92,14 +103,19 @@ def assess(org: Org, mapping: Mapping, alliance: Alliance, reserved: Counter[str
         counterpart=counterpart,
         executives=executives,
         last_touch=last,
-        touches_90=touch.count_90 if touch else 0,
-        touches_365=touch.count_365 if touch else 0,
+        touches_90=seen.touches_90,
+        touches_365=seen.touches_365,
         health=health,
         reason=reason,
     )
     if state != "ok":
         view.candidates = rank_candidates(
-            org, alliance, mapping.matching, reserved, exclude=alliance.sponsor_id
+            org,
+            alliance,
+            mapping.matching,
+            reserved,
+            exclude=alliance.sponsor_id,
+            red=red_sponsorships(org, mapping.cadence, mapping.matching),
         )
         if view.candidates:
             reserved[view.candidates[0].person.id] += 1

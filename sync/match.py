@@ -274,12 +274,16 @@ def sponsor_health(
 
 
 def red_sponsorships(org: Org, cadence: Cadence, matching: Matching) -> Counter[str]:
-    """Per active sponsor: how many of the alliances they sponsor are red."""
+    """Per active sponsor: how many of the alliances they sponsor are red (once per org)."""
+    memo = org.memo.get("red_sponsorships")
+    if isinstance(memo, Counter):
+        return memo
     red: Counter[str] = Counter()
     for alliance in org.alliances:
         sponsor = org.users.get(alliance.sponsor_id or "")
         if sponsor and sponsor.active and sponsor_health(org, alliance, sponsor, cadence, matching) == "red":
             red[sponsor.id] += 1
+    org.memo["red_sponsorships"] = red
     return red
 
 

@@ -55,8 +55,8 @@ class Alliance:
     owner_id: str | None
     sponsor_id: str | None
     current: dict[str, Any]  # the CRM's current values of the write-back fields
-
     focus: str | None = None  # the alliance focus (a key of matching.focus_functions), when mapped
+
 
 @dataclass(frozen=True, slots=True)
 class Memory:
@@ -82,6 +82,7 @@ class Org:
     sponsorships: Counter[str] = field(default_factory=Counter)
     pending: frozenset[str] = frozenset()  # keys the CRM rejected last time: planned again until written
     stats: dict[str, int] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # results pure functions derive once per org
 
     def touch(self, owner_id: str | None, contact_id: str) -> TouchAggregate | None:
         return self.touches.get((owner_id, contact_id))
@@ -108,10 +109,10 @@ def build_org(
         klass = titles.classify(title)
         seniority = entry.seniority if entry and entry.seniority else klass.seniority
         function = entry.function if entry and entry.function else klass.function
-        capacity = entry.capacity if entry and entry.capacity is not None else mapping.roster.default_capacity
         flag = row.get("executive")  # the admin's override field: 1 executive, 0 excluded, None: titles
         if flag and not titles.is_sponsor_level(seniority):
             seniority = titles.sponsor_threshold
+        capacity = entry.capacity if entry and entry.capacity is not None else mapping.roster.default_capacity
         users[row["id"]] = Person(
             id=row["id"],
             name=str(row["name"] or row["email"] or row["id"]),
@@ -150,12 +151,12 @@ def build_org(
                 owner_id=row["owner_id"],
                 sponsor_id=sponsor,
                 current=json.loads(row["extra"] or "{}"),
+                focus=row.get("focus"),
             )
         )
     alliances.sort(key=lambda a: (TIER_ORDER.get(a.tier, 9), a.name.casefold(), a.id))
     alliance_ids = {a.id for a in alliances}
 
-                focus=row.get("focus"),
     contacts: dict[str, PartnerContact] = {}
     executives: dict[str, list[PartnerContact]] = {a.id: [] for a in alliances}
     remembered = {m.counterpart_id for m in memory.values() if m.counterpart_id}
@@ -198,13 +199,13 @@ def build_org(
 
 def _contact(row: dict[str, Any], mapping: Mapping) -> PartnerContact:
     klass = mapping.titles.classify(row["title"])
+    flag = row.get("executive")  # the admin's override field: 1 executive, 0 excluded, None: titles
+    executive = mapping.titles.is_executive(klass.seniority) if flag is None else bool(flag)
     return PartnerContact(
         id=row["id"],
         account_id=row["account_id"],
         name=_display(row),
         title=row["title"],
-    flag = row.get("executive")  # the admin's override field: 1 executive, 0 excluded, None: titles
-    executive = mapping.titles.is_executive(klass.seniority) if flag is None else bool(flag)
         email=row["email"],
         seniority=klass.seniority,
         function=klass.function,

@@ -175,7 +175,7 @@ def explain(view: AllianceView, tasks: list[DesiredTask]) -> RenderableType:
     lines.append(Text(f"partner executives: {view.executives}"))
     if view.counterpart:
         c = view.counterpart
-        lines.append(Text(f"counterpart: {c.contact.name}, {c.contact.title or '-'} ({c.score.explain()})"))
+        lines.append(Text(f"counterpart: {c.contact.name}, {c.contact.title or '-'} ({c.why()})"))
         last = view.last_touch.isoformat() if view.last_touch else "never"
         lines.append(
             Text(f"last touch: {last}; touches in 90 days {view.touches_90}, in 365 days {view.touches_365}")
@@ -185,11 +185,19 @@ def explain(view: AllianceView, tasks: list[DesiredTask]) -> RenderableType:
         lines.append(Text("sponsor candidates:"))
         for i, candidate in enumerate(view.candidates, 1):
             person = candidate.person
+            red = (
+                f"; sponsors {candidate.red_sponsored} red alliance(s): ranked after the others"
+                if candidate.red_sponsored
+                else ""
+            )
             lines.append(
                 Text(
-                    f"  {i}. {person.name} ({person.title or person.seniority}): {candidate.score.explain()}"
+                    f"  {i}. {person.name} ({person.title or person.seniority}): score "
+                    f"{candidate.score.arithmetic()}; {candidate.free_capacity} of {person.capacity} free{red}"
                 )
             )
+        for note in view.candidates[0].notes:
+            lines.append(Text(f"  ({note})"))
     if tasks:
         lines.append(Text("tasks and alerts:"))
         for t in tasks:

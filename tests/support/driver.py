@@ -38,6 +38,10 @@ class Driver(Protocol):
         ...
 
     def log_touch(self, owner: str, contact: str, account: str, days_ago: int = 0) -> None: ...
+    def add_contact(self, account: str, first: str, last: str, title: str) -> str:
+        """A person adds a contact to an account; returns its id."""
+        ...
+
     def complete(self, task_id: str) -> None: ...
     def edit_subject(self, task_id: str, subject: str) -> None: ...
     def health(self, account: str) -> tuple[str | None, str | None]: ...
@@ -132,6 +136,13 @@ class SalesforceDriver:
             {"Subject": "Met in person", "OwnerId": self.id_of("user", owner), "WhoId": self.id_of("contact", contact),
              "WhatId": self.id_of("account", account), "StartDateTime": start, "DurationInMinutes": 30}
         )  # fmt: skip
+
+    def add_contact(self, account: str, first: str, last: str, title: str) -> str:
+        email = f"{first}.{last}@partner.example".lower()
+        body = {"FirstName": first, "LastName": last, "Title": title, "Email": email,
+                "AccountId": self.id_of("account", account)}  # fmt: skip
+        created: dict[str, Any] = self.sf.restful("sobjects/Contact/", method="POST", json=body) or {}
+        return str(created["id"])
 
     def complete(self, task_id: str) -> None:
         self.sf.restful(f"sobjects/Task/{task_id}", method="PATCH", json={"Status": "Completed"})
@@ -250,6 +261,16 @@ class HubSpotDriver:
             ],
         }  # fmt: skip
         self.objects.create("meetings", body, _preload_content=False)
+
+    def add_contact(self, account: str, first: str, last: str, title: str) -> str:
+        email = f"{first}.{last}@partner.example".lower()
+        body = {
+            "properties": {"firstname": first, "lastname": last, "jobtitle": title, "email": email},
+            "associations": [{"to": {"id": self.id_of("account", account)},
+                              "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]}],
+        }  # fmt: skip
+        created = json.loads(self.objects.create("contacts", body, _preload_content=False).data)
+        return str(created["id"])
 
     def complete(self, task_id: str) -> None:
         self.objects.update(

@@ -61,6 +61,9 @@ class Activity:
     days_ago: int
     completed: bool = True
     subject: str = "Touch base"
+    # Internal users on it besides the owner (Salesforce invitees, HubSpot attendee owners).
+    invitees: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()  # partner contacts on it besides `contact`
 
 
 @dataclass
@@ -112,8 +115,21 @@ TIER = {"strategic": "Strategic", "key": "Key", "standard": "Standard"}
 
 
 def salesforce(org: Org) -> dict[str, Any]:
-    tasks, events = [], []
+    tasks, events, event_relations, task_relations = [], [], [], []
     for a in org.activities:
+        # Shared Activities on: every contact of the activity has a relation (IsParent on events),
+        # invitees are users with IsInvitee.
+        if a.kind == "meeting":
+            event_relations += [
+                {"EventId": f"@{a.key}", "RelationId": f"@{c}", "IsParent": True}
+                for c in (a.contact, *a.others)
+            ]
+            event_relations += [
+                {"EventId": f"@{a.key}", "RelationId": f"@{u}", "IsInvitee": True, "Status": "Accepted"}
+                for u in a.invitees
+            ]
+        else:
+            task_relations += [{"TaskId": f"@{a.key}", "RelationId": f"@{c}"} for c in (a.contact, *a.others)]
         common = {"@id": a.key, "Subject": a.subject, "WhoId": f"@{a.contact}", "OwnerId": f"@{a.owner}",
                   "CreatedDate": f"@now-{a.days_ago + 1}d", "LastModifiedDate": f"@now-{a.days_ago}d"}  # fmt: skip
         if a.account:
@@ -149,6 +165,8 @@ def salesforce(org: Org) -> dict[str, Any]:
         ],
         "Task": tasks,
         "Event": events,
+        "EventRelation": event_relations,
+        "TaskRelation": task_relations,
     }  # fmt: skip
 
 
@@ -188,6 +206,8 @@ def hubspot(org: Org) -> dict[str, Any]:
                 "hs_meeting_title": a.subject,
                 "hs_meeting_outcome": "COMPLETED" if a.completed else "SCHEDULED",
             }
+            if a.invitees:
+                props["hs_attendee_owner_ids"] = ";".join(f"@{u}" for u in a.invitees)
         elif a.kind == "call":
             props |= {
                 "hs_call_title": a.subject,
@@ -200,7 +220,10 @@ def hubspot(org: Org) -> dict[str, Any]:
                 "hs_task_subject": a.subject,
                 "hs_task_status": "COMPLETED" if a.completed else "NOT_STARTED",
             }
-        links = {"contacts": [f"@{a.contact}"], **({"companies": [f"@{a.account}"]} if a.account else {})}
+        links = {
+            "contacts": [f"@{c}" for c in (a.contact, *a.others)],
+            **({"companies": [f"@{a.account}"]} if a.account else {}),
+        }
         data.setdefault(obj, []).append(
             {"@id": a.key, "createdAt": f"@now-{a.days_ago + 1}d", "updatedAt": f"@now-{a.days_ago}d",
              "properties": props, "associations": links}

@@ -124,8 +124,11 @@ class Validator:
 
     def _check(self, prop: PropertyDef, value: str) -> tuple[str, tuple[str, str] | None]:
         if prop.is_owner:
-            if not self.owner_ok(value):
-                return value, ("INVALID_OWNER_ID", f"{value} is not a valid owner id")
+            # A multi-select of owners (hs_attendee_owner_ids) holds several ids separated by ';'.
+            owners = value.split(";") if prop.field_type == "checkbox" else [value]
+            bad = next((o for o in owners if not self.owner_ok(o)), None)
+            if bad is not None:
+                return value, ("INVALID_OWNER_ID", f"{bad} is not a valid owner id")
             return value, None
         if prop.type == "enumeration":
             chosen = value.split(";") if prop.field_type == "checkbox" else [value]
