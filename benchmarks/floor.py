@@ -8,6 +8,10 @@ asked). HubSpot's owners have no change feed: every run lists them, ``ceil(owner
 sync lists the deactivated (archived) owners once too, ``ceil(archived owners / 500)``, at least
 one, so that a deactivated sponsor is known by name.
 
+Identity. Every run asks the CRM once which org the credentials reach (Salesforce's resource list
+names the organization id, HubSpot's account details the portal id), so that one org's state is
+never used for another: one call, ``org identity``.
+
 Writes. Each kind of write (tasks created, tasks updated or closed, accounts updated) goes in the
 largest batches the API takes: ``ceil(n / batch)`` calls per kind.
 
@@ -41,6 +45,9 @@ LIMITS: dict[str, Limits] = {
     # association batch reads of 1,000 ids
     "hubspot": Limits(full_page=100, change_page=200, batch=100, owners_page=500, association_batch=1000),
 }
+
+
+IDENTITY = "org identity"  # one call a run: which org the credentials reach
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,7 @@ def full_floor(crm: str, records: Mapping[str, int], owners: tuple[int, int], wr
     (Salesforce, deleted and archived included); ``owners``: HubSpot's active and archived owners
     ((0, 0) on Salesforce)."""
     limits = LIMITS[crm]
-    reads = {name: pages(n, limits.full_page) for name, n in records.items()}
+    reads = {IDENTITY: 1} | {name: pages(n, limits.full_page) for name, n in records.items()}
     if limits.owners_page is not None:
         reads["owners"] = pages(owners[0], limits.owners_page)
         reads["owners (archived)"] = pages(owners[1], limits.owners_page)
@@ -108,7 +115,7 @@ def incremental_floor(crm: str, changed: Mapping[str, int], owners: int, writes:
     """``changed``: records changed since the last run, per pulled object (every pulled object must
     appear, with 0 when nothing changed)."""
     limits = LIMITS[crm]
-    reads = {name: pages(n, limits.change_page) for name, n in changed.items()}
+    reads = {IDENTITY: 1} | {name: pages(n, limits.change_page) for name, n in changed.items()}
     if limits.owners_page is not None:
         reads["owners"] = pages(owners, limits.owners_page)
     return Floor(reads, write_floor(crm, writes))

@@ -47,7 +47,7 @@ def check(scenarios: Sequence[Scenario], engines: dict[tuple[str, int], EngineTi
         objects = ", ".join(f"{k} {v}" for k, v in still.floor.reads.items())
         found.append(
             Verdict(
-                "unchanged org: one call per pulled object (+ owners), no write",
+                "unchanged org: one call per pulled object (+ owners, + org identity), no write",
                 _where(s),
                 f"{still.calls.total} calls (floor {still.floor.total}: {objects}), {still.calls.writes} writes",
                 still.calls.total == still.floor.total and still.calls.writes == 0,

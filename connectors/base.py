@@ -106,6 +106,16 @@ class ObjectSchema:
 
 
 @dataclass(frozen=True, slots=True)
+class OrgIdentity:
+    """Which CRM org the credentials reach: the Salesforce organization id (00D...) or the HubSpot
+    portal id, and the API base URL. Recorded with the state, so that one org's state is never
+    used for another."""
+
+    org_id: str
+    instance_url: str
+
+
+@dataclass(frozen=True, slots=True)
 class CheckReport:
     crm: CrmName
     identity: str  # org id / portal id and the user, for the operator (no secrets)
@@ -122,6 +132,10 @@ class Connector(Protocol):
         ...
 
     def check(self) -> CheckReport: ...
+
+    def identity(self) -> OrgIdentity:
+        """The org the credentials reach (one API call)."""
+        ...
 
     def describe(self, object_name: str) -> ObjectSchema: ...
 

@@ -37,6 +37,7 @@ from connectors.base import (
     FieldSchema,
     ObjectSchema,
     ObjectSpec,
+    OrgIdentity,
     Page,
     Record,
     WriteItem,
@@ -199,6 +200,28 @@ class HubSpotConnector:
             api_limit=self._guard.total,
             notes=notes,
         )
+
+    def identity(self) -> OrgIdentity:
+        # The account information API (hubspot-api-client has no module for it): its portal id.
+        def details(api: _Apis) -> Any:
+            return api.owners.api_client.call_api(
+                "/account-info/v3/details",
+                "GET",
+                header_params={"Accept": "application/json"},
+                auth_settings=["oauth2"],
+                _preload_content=False,
+                _request_timeout=self._timeout,
+            )
+
+        data = self._call("reading the account details", details).data or {}
+        portal = data.get("portalId") if isinstance(data, dict) else None
+        if not isinstance(portal, int) or isinstance(portal, bool):
+            raise CrmRequestError(
+                "HubSpot sent no portal id while reading the account details",
+                status=200,
+                hint="check SPONSORSYNC_HUBSPOT__BASE_URL points at the HubSpot API",
+            )
+        return OrgIdentity(org_id=str(portal), instance_url=self._base_url)
 
     def describe(self, object_name: str) -> ObjectSchema:
         if object_name == OWNERS:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from simple_salesforce.api import Salesforce
@@ -29,14 +30,15 @@ from connectors.base import (
     FieldSchema,
     ObjectSchema,
     ObjectSpec,
+    OrgIdentity,
     Page,
     Record,
     WriteItem,
     WriteResult,
 )
-from connectors.errors import AuthFailed
+from connectors.errors import AuthFailed, CrmRequestError
 from connectors.paging import CursorTracker, TokenLoopGuard
-from connectors.retry import RetryPolicy, call_with_retry
+from connectors.retry import RetryPolicy, call_with_retry, check_stop
 from connectors.salesforce_auth import SalesforceLogin
 from connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
 from connectors.throttle import CallBudget, QuotaGuard
@@ -166,6 +168,7 @@ class SalesforceConnector:
                 generation = self._generation
                 try:
                     with self._guard.slot():  # counts against the quota reserve while in flight
+                        check_stop()  # a stop requested while this call waited for its slot
                         return fn(self._client())
                 except Exception as exc:  # translated at the boundary: no SDK exception leaves
                     translated = translate(exc, what)
@@ -207,6 +210,19 @@ class SalesforceConnector:
             api_used=used,
             api_limit=maximum if isinstance(maximum, int) else None,
         )
+
+    def identity(self) -> OrgIdentity:
+        # The version's resource list names the identity URL: https://host/id/<org id>/<user id>.
+        resources: dict[str, Any] = self._restful("reading the API resources", "") or {}
+        url = str(resources.get("identity") or "")
+        parts = urlsplit(url).path.strip("/").split("/")
+        if len(parts) < 3 or parts[-3] != "id" or not parts[-2].startswith("00D"):
+            raise CrmRequestError(
+                f"Salesforce sent no usable identity URL ({url[:100]!r}) while reading the API resources",
+                status=200,
+                hint="check SPONSORSYNC_SALESFORCE__INSTANCE_URL points at the org's My Domain",
+            )
+        return OrgIdentity(org_id=parts[-2], instance_url=f"https://{self._instance}")
 
     def describe(self, object_name: str) -> ObjectSchema:
         raw: dict[str, Any] = (

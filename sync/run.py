@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from connectors.base import Connector
+from connectors.base import Connector, OrgIdentity
 from connectors.errors import ConfigError, ExitCode, SponsorsyncError
 from connectors.factory import connect
 from mappings.model import Mapping
@@ -21,7 +21,7 @@ from sync.mirror import Mirror
 from sync.model import build_org
 from sync.plan import AllianceView, DesiredTask, Plan, plan
 from sync.pull import PullStats, pull_all
-from sync.settings import Settings
+from sync.settings import Settings, mask_url_credentials
 from sync.sources import fingerprint, sources
 from sync.store import StateStore
 
@@ -115,6 +115,7 @@ def execute(
             store.set_meta("mapping_fingerprint", print_)
         run_id = ledger.start_run(mode, crm)
         connector = connect(settings, max_api_calls=max_api_calls)
+        _check_state_org(store, crm, connector.identity())
         if progress.phase:
             progress.phase("pull")
         stats = pull_all(
@@ -178,6 +179,25 @@ def execute(
         if connector is not None:
             connector.close()
         store.close()
+
+
+def _check_state_org(store: StateStore, crm: str, identity: OrgIdentity) -> None:
+    """The state belongs to the org the credentials reach (recorded on its first run): another org's
+    cursors and mirror would silently hide this org's changes."""
+    known, known_url = store.meta("org_id"), store.meta("instance_url")
+    url = mask_url_credentials(identity.instance_url)
+    if known is not None and known != identity.org_id:
+        raise ConfigError(
+            f"The state in {store.state_dir} belongs to {crm} org {known} ({known_url}), but the "
+            f"credentials reach org {identity.org_id} ({url})",
+            hint=f"use a separate SPONSORSYNC_STATE_DIR per CRM org, or point the settings back at org {known}",
+        )
+    if known is None:
+        store.set_meta("org_id", identity.org_id)
+    if known_url != url:
+        if known_url is not None:
+            log.info("org %s is now reached at %s (was %s)", identity.org_id, url, known_url)
+        store.set_meta("instance_url", url)
 
 
 def _check_state_crm(store: StateStore, crm: str) -> None:

@@ -1,4 +1,4 @@
-"""``/crm/v3/owners/`` and ``/crm/v3/properties/{objectType}``."""
+"""``/crm/v3/owners/``, ``/crm/v3/properties/{objectType}`` and ``/account-info/v3/details``."""
 
 from __future__ import annotations
 
@@ -26,7 +26,25 @@ class MetaApi:
             Route("GET", "/crm/v3/properties/{objectType}", self.properties),
             Route("POST", "/crm/v3/properties/{objectType}", self.create_property),
             Route("GET", "/crm/v3/properties/{objectType}/{propertyName}", self.property),
+            Route("GET", "/account-info/v3/details", self.account_details),
         ]
+
+    def account_details(self, _request: SandboxRequest) -> SandboxResponse:
+        """The account information API's shape (portalId is an integer; every field required)."""
+        return json_response(
+            200,
+            {
+                "portalId": self.portal.portal_id,
+                "accountType": "STANDARD",
+                "timeZone": "US/Eastern",
+                "companyCurrency": "USD",
+                "additionalCurrencies": [],
+                "utcOffset": "-05:00",
+                "utcOffsetMilliseconds": -18_000_000,
+                "uiDomain": "app.hubspot.com",
+                "dataHostingLocation": "na1",
+            },
+        )
 
     def owners(self, request: SandboxRequest) -> SandboxResponse:
         limit = limit_arg(request, 100, OWNERS_MAX)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from connectors.sandbox.hubspot.objects import CALLS, COMPANIES, CONTACTS, EMAILS, MEETINGS, NOTES, TASKS
 from connectors.sandbox.hubspot.owners import OWNER_ID_BASE, TEAM_ID_BASE, USER_ID_BASE, Owner, Team
-from connectors.sandbox.hubspot.portal import Seed, SeedBuilder
+from connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
 from connectors.sandbox.orggen import Org, OrgActivity
 
 COMPANY_TYPES = {"partner": "PARTNER", "prospect": "PROSPECT", "customer": "OTHER", "other": "OTHER"}
@@ -37,7 +37,7 @@ def _ms(when: datetime) -> int:
 
 
 def render(org: Org) -> Seed:
-    seed = SeedBuilder(org.now)
+    seed = SeedBuilder(org.now, DEFAULT_PORTAL_ID + org.seed)  # each seed is another portal
     owner_ids: dict[int, str] = {}
     teams: dict[str, Team] = {}
     for user in org.users:

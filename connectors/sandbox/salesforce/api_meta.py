@@ -17,10 +17,13 @@ RECENT_ITEMS = 5
 
 
 class MetaApi:
-    def __init__(self, org: OrgState, usage: Callable[[datetime], tuple[int, int]]) -> None:
+    def __init__(
+        self, org: OrgState, usage: Callable[[datetime], tuple[int, int]], org_id: str = ORG_ID
+    ) -> None:
         """``usage(now)`` gives (requests used in the last 24 hours, daily limit)."""
         self.org = org
         self.usage = usage
+        self.org_id = org_id
 
     def routes(self) -> list[Route]:
         return [
@@ -37,7 +40,7 @@ class MetaApi:
 
     def resources(self, request: SandboxRequest) -> SandboxResponse:
         host = request.header("host") or "127.0.0.1"
-        identity = f"https://{host}/id/{ORG_ID}/{self.org.api_user_id}"
+        identity = f"https://{host}/id/{self.org_id}/{self.org.api_user_id}"
         return SandboxResponse.json(200, describe.resources(request.params["version"], identity))
 
     def limits(self, request: SandboxRequest) -> SandboxResponse:

@@ -46,16 +46,19 @@ class Credentials:
         return {"consumer_key": self.consumer_key, "username": self.username, "secrets": "hidden"}
 
 
-def new_token() -> str:
-    return f"{ORG_ID[:15]}!AR{secrets.token_urlsafe(64)}"
+def new_token(org_id: str = ORG_ID) -> str:
+    return f"{org_id[:15]}!AR{secrets.token_urlsafe(64)}"
 
 
 class Auth:
-    def __init__(self, api_user_id: str, usernames: Callable[[], dict[str, str]]) -> None:
+    def __init__(
+        self, api_user_id: str, usernames: Callable[[], dict[str, str]], org_id: str = ORG_ID
+    ) -> None:
         """``usernames`` gives the org's active users, lower-cased username -> user id."""
         self.api_user_id = api_user_id
         self.usernames = usernames
-        self.static_token = new_token()
+        self.org_id = org_id
+        self.static_token = new_token(org_id)
         self.tokens: dict[str, str] = {}
         self.credentials = Credentials()
         self.jwt_keys: list[RSAPublicKey] = []
@@ -187,10 +190,10 @@ class Auth:
         return self.usernames().get(username.lower())
 
     def _issue(self, request: SandboxRequest, user_id: str, *, scope: bool) -> SandboxResponse:
-        token = new_token()
+        token = new_token(self.org_id)
         self.tokens[token] = user_id
         host = f"https://{request.header('host') or '127.0.0.1'}"
-        identity = f"{host}/id/{ORG_ID}/{user_id}"
+        identity = f"{host}/id/{self.org_id}/{user_id}"
         issued = str(int(request.now.timestamp() * 1000))
         digest = hmac.new(
             self.credentials.consumer_secret.encode(), (identity + issued).encode(), hashlib.sha256
@@ -221,7 +224,7 @@ class Auth:
             return soap_fault(
                 "INVALID_LOGIN", "Invalid username, password, security token; or user locked out."
             )
-        token = new_token()
+        token = new_token(self.org_id)
         self.tokens[token] = user
         host = request.header("host") or "127.0.0.1"
         version = request.params.get("version", "59.0")
@@ -229,11 +232,11 @@ class Auth:
             '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
             'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><loginResponse><result>'
-            f"<metadataServerUrl>https://{host}/services/Soap/m/{version}/{ORG_ID[:15]}</metadataServerUrl>"
+            f"<metadataServerUrl>https://{host}/services/Soap/m/{version}/{self.org_id[:15]}</metadataServerUrl>"
             "<passwordExpired>false</passwordExpired><sandbox>true</sandbox>"
-            f"<serverUrl>https://{host}/services/Soap/u/{version}/{ORG_ID[:15]}</serverUrl>"
+            f"<serverUrl>https://{host}/services/Soap/u/{version}/{self.org_id[:15]}</serverUrl>"
             f"<sessionId>{token}</sessionId><userId>{user}</userId>"
-            f"<userInfo><organizationId>{ORG_ID}</organizationId><userId>{user}</userId>"
+            f"<userInfo><organizationId>{self.org_id}</organizationId><userId>{user}</userId>"
             f"<userName>{escape(found.get('username', ''))}</userName></userInfo>"
             "</result></loginResponse></soapenv:Body></soapenv:Envelope>"
         )

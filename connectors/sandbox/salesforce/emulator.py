@@ -46,13 +46,14 @@ class SalesforceEmulator:
         self.generated_org = seed.generated  # the orggen.Org behind a generated org (ground truth)
         store = Store(seed.rows, seed.next_numbers)
         self.org = OrgState(clock, store, Writer(store, seed.api_user_id), seed.api_user_id)
-        self.auth = Auth(seed.api_user_id, self._usernames)
+        self.org_id = seed.org_id
+        self.auth = Auth(seed.api_user_id, self._usernames, seed.org_id)
         self.queries = QueryApi(self.org)
         records = RecordApi(self.org)
         collections = CollectionsApi(self.org)
         self._routes = [
             *self._login_routes(),
-            *MetaApi(self.org, self._usage).routes(),
+            *MetaApi(self.org, self._usage, seed.org_id).routes(),
             *self.queries.routes(),
             *records.routes(),
             *collections.routes(),

@@ -10,7 +10,8 @@ _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _SHAPE = re.compile(r"[0-9A-Za-z]{15}(?:[A-Z0-5]{3})?\Z")
 POD = "Nw"  # the two "instance" characters after the key prefix
-ORG_ID = "00DNw0000009XyZMAU"  # the sandbox org's id (00D prefix)
+ORG_ID = "00DNw0000009XyZMAU"  # the sandbox org's id (00D prefix) for seed 0 and data files
+_ORG_NUMBER = 2_275_559  # the counter inside ORG_ID
 
 
 def suffix(id15: str) -> str:
@@ -33,6 +34,11 @@ def make_id(prefix: str, number: int) -> str:
         digits.append(_BASE62[rest])
     id15 = prefix + POD + "".join(reversed(digits))
     return id15 + suffix(id15)
+
+
+def org_id(seed: int) -> str:
+    """The organization id of the generated org of ``seed`` (each seed is another org)."""
+    return make_id("00D", _ORG_NUMBER + seed)
 
 
 def id_maker(prefix: str) -> Callable[[int], str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from connectors.sandbox.salesforce.ids import id_maker
+from connectors.sandbox.salesforce.ids import id_maker, org_id
 from connectors.sandbox.salesforce.schema import (
     ACCOUNT,
     ACCOUNT_TEAM_MEMBER,
@@ -133,7 +133,7 @@ def render(org: Any) -> Seed:
         "Event": FIRST_NUMBER + len(events),
         "AccountTeamMember": FIRST_NUMBER + len(rows["AccountTeamMember"]),
     }
-    return Seed(rows=rows, next_numbers=numbers, api_user_id=me, generated=org)
+    return Seed(rows=rows, next_numbers=numbers, api_user_id=me, generated=org, org_id=org_id(org.seed))
 
 
 def _activities(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.sandbox.salesforce.ids import make_id
+from connectors.sandbox.salesforce.ids import ORG_ID, make_id
 from connectors.sandbox.salesforce.schema import USER, SObject
 from connectors.sandbox.salesforce.store import FIRST_NUMBER, Row
 
@@ -25,6 +25,7 @@ class Seed:
     api_user_id: str
     labels: dict[str, str] = field(default_factory=dict)  # "@id" label -> record id (data files)
     generated: Any = None  # the orggen.Org a generated org was rendered from
+    org_id: str = ORG_ID  # the Organization record's id (00D...)
 
 
 def row_from(obj: SObject, record_id: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -203,3 +203,16 @@ def test_invalid_property_definitions_are_400(hs: Sandbox, spec: dict[str, str],
     response = hs.raw("POST", "/crm/v3/properties/companies", spec)
     assert response.status_code == 400
     assert message in response.json()["message"]
+
+
+def test_account_details_have_the_documented_shape_and_the_portal_id(hs: Sandbox) -> None:
+    """GET /account-info/v3/details: every documented field, portalId an integer."""
+    response = hs.raw("GET", "/account-info/v3/details")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {
+        "portalId", "accountType", "timeZone", "companyCurrency", "additionalCurrencies", "utcOffset",
+        "utcOffsetMilliseconds", "uiDomain", "dataHostingLocation",
+    }  # fmt: skip
+    assert body["portalId"] == 24681357
+    assert body["accountType"] in ("APP_DEVELOPER", "DEVELOPER_TEST", "SANDBOX", "STANDARD")
