@@ -10,20 +10,27 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer._click import exceptions as click_errors  # typer's vendored click
 from typer.core import TyperGroup
 
-from connectors.errors import SponsorsyncError
-from sync.logs import add_secrets, configure_logging
+from connectors.errors import ExitCode, Interrupted, SponsorsyncError
+from sync.logs import add_secrets, configure_logging, json_mode
 from sync.settings import Settings, describe_settings, load_settings
+from sync.state_errors import state_error
+from sync.store import DB_NAME
 
 log = logging.getLogger("sponsorsync")
 
@@ -36,24 +43,66 @@ def _version() -> str:
 
 
 class _Group(TyperGroup):
-    """Turns expected failures into one line on stderr and their exit code, without a traceback."""
+    """Turns failures into one line on stderr and their exit code, without a traceback: expected
+    ones with their own code, a failure of the local state with 7, a bug with 70 (its traceback is
+    logged with -v). In JSON log mode those lines are JSON records like every other stderr line."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context; typer vendors click privately
         try:
             return super().invoke(ctx)
         except SponsorsyncError as exc:
-            _print_error(exc)
+            _print_error(exc.message, exc.hint, exc.exit_code)
             log.debug("failure detail: %s", exc.detail or "(none)")
             raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted; state is saved, run again to continue", err=True)
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Interrupted) at a safe point
+            code = exc.exit_code if isinstance(exc, Interrupted) else ExitCode.INTERRUPTED
+            what = exc.signal_name if isinstance(exc, Interrupted) else "Ctrl-C"
+            _print_notice(f"interrupted by {what}; state is saved, run again to continue", code)
+            raise typer.Exit(int(code)) from None
+        except click_errors.UsageError as exc:
+            if not json_mode() or isinstance(exc, click_errors.NoArgsIsHelpError):
+                raise  # click prints usage and the problem (or the help), exit 2
+            _print_error(exc.format_message(), "see --help", ExitCode.CONFIG)
+            raise typer.Exit(int(ExitCode.CONFIG)) from None
+        except (click_errors.ClickException, typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            error = state_error(exc, _database_path(ctx))
+            if error is not None:
+                _print_error(error.message, error.hint, error.exit_code)
+                log.debug("state failure", exc_info=True)
+                raise typer.Exit(int(error.exit_code)) from None
+            log.debug("internal error", exc_info=True)
+            _print_error(
+                f"internal error: {type(exc).__name__}",
+                "this is a bug in sponsorsync: run again with -v for the traceback and report it; "
+                "nothing half-written is left behind, the next run resumes",
+                ExitCode.INTERNAL,
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
-def _print_error(exc: SponsorsyncError) -> None:
-    typer.echo(f"error: {exc.message}", err=True)
-    if exc.hint:
-        typer.echo(f"  hint: {exc.hint}", err=True)
+def _database_path(ctx: Any) -> Path:
+    state = ctx.find_root().obj
+    settings = getattr(state, "_settings", None)
+    state_dir = settings.state_dir if settings is not None else Path(".sponsorsync")
+    return Path(state_dir) / DB_NAME
+
+
+def _print_error(message: str, hint: str | None, code: ExitCode) -> None:
+    if json_mode():
+        log.error(message, extra={"hint": hint, "exit_code": int(code)})
+        return
+    typer.echo(f"error: {message}", err=True)
+    if hint:
+        typer.echo(f"  hint: {hint}", err=True)
+
+
+def _print_notice(message: str, code: ExitCode) -> None:
+    if json_mode():
+        log.warning(message, extra={"exit_code": int(code)})
+    else:
+        typer.echo(message, err=True)
 
 
 app = typer.Typer(
@@ -358,8 +407,8 @@ def _run(
 
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
-    with progress_for(sys.stderr) as progress:
-        return execute(
+    with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
+        result = execute(
             settings,
             mapping,
             mode=mode,
@@ -368,6 +417,41 @@ def _run(
             progress=progress,
             version=_version(),
         )
+    log.info(
+        "run finished",
+        extra={
+            "run_id": result.run_id,
+            "mode": result.mode,
+            "outcome": result.outcome,
+            "exit_code": int(result.exit_code),
+            "api_calls": result.api_calls,
+            "seconds": round(result.seconds, 3),
+            "counts": result.counts(),
+        },
+    )
+    return result
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM (Kubernetes, systemd, docker stop) ends a run like Ctrl-C, at a safe point: no CRM
+    request is sent after it, the ones in flight finish and are recorded, and the run is recorded as
+    interrupted with exit 143. A second SIGTERM stops at once."""
+    from connectors.retry import clear_stop, request_stop, stop_requested
+
+    def on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+        stop = Interrupted("SIGTERM", ExitCode.TERMINATED)
+        if stop_requested() is not None:
+            raise stop
+        log.info("SIGTERM received: stopping before the next CRM request")
+        request_stop(stop)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        clear_stop()
 
 
 _FullOption = Annotated[bool, typer.Option("--full", help="Pull everything again instead of what changed.")]
@@ -387,6 +471,14 @@ def sync_run(
     full: _FullOption = False,
     max_api_calls: _MaxCallsOption = None,
     as_json: _JsonOption = False,
+    show_summary: Annotated[
+        bool | None,
+        typer.Option(
+            "--summary/--no-summary",
+            help="Print the human summary on stdout (default: yes, but not with --log-format json, "
+            "whose 'run finished' record carries the result).",
+        ),
+    ] = None,
 ) -> None:
     """Pull what changed, plan tasks, alerts and health fields, write the difference (exit 1 if the
     CRM rejected records)."""
@@ -395,7 +487,7 @@ def sync_run(
     result = _run(ctx, "dry_run" if dry_run else "run", full, max_api_calls)
     if as_json:
         typer.echo(json.dumps(report.plan_json(result), indent=2))
-    else:
+    elif show_summary if show_summary is not None else not json_mode():
         _console().print(report.summary(result))
     raise typer.Exit(int(result.exit_code))
 

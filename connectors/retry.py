@@ -4,23 +4,57 @@ The SDKs' own retries are switched off where they are built, so attempts never m
 
 Only idempotent calls go through here: reads, upserts by external key, updates by id, and
 association creation (HubSpot answers an existing association with success).
+
+Every CRM request passes here, so this is also where a requested stop (SIGTERM, see
+:func:`request_stop`) takes effect: no new request is sent once it is asked, a backoff wait ends at
+once, and the requests already in flight finish and are recorded as usual.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 import tenacity
 
-from connectors.errors import CrmUnreachable, QuotaExhausted, TransientError
+from connectors.errors import CrmUnreachable, Interrupted, QuotaExhausted, TransientError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+_stop = threading.Event()
+_stop_reason: list[Interrupted] = []
+
+
+def request_stop(reason: Interrupted) -> None:
+    """Stop at the next safe point: every later request attempt raises ``reason`` instead."""
+    _stop_reason[:] = [reason]
+    _stop.set()
+
+
+def stop_requested() -> Interrupted | None:
+    return _stop_reason[0] if _stop.is_set() and _stop_reason else None
+
+
+def clear_stop() -> None:
+    _stop.clear()
+    _stop_reason.clear()
+
+
+def check_stop() -> None:
+    """Raise the requested stop, if any: called before every request is sent."""
+    reason = stop_requested()
+    if reason is not None:
+        raise Interrupted(reason.signal_name, reason.exit_code)
+
+
+def interruptible_sleep(seconds: float) -> None:
+    """``time.sleep`` that a requested stop cuts short."""
+    _stop.wait(max(seconds, 0.0))
 
 
 @dataclass(frozen=True)
@@ -28,7 +62,7 @@ class RetryPolicy:
     max_attempts: int = 6
     base_seconds: float = 0.5
     max_backoff_seconds: float = 60.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    sleep: Callable[[float], None] = field(default=interruptible_sleep, repr=False)
     jitter: Callable[[float, float], float] = field(default=random.uniform, repr=False)
 
     def wait_seconds(self, attempt: int, error: BaseException | None) -> float:
@@ -65,8 +99,13 @@ def call_with_retry(fn: Callable[[], T], policy: RetryPolicy, *, what: str) -> T
         before_sleep=_before_sleep,
         reraise=True,
     )
+
+    def attempt() -> T:
+        check_stop()
+        return fn()
+
     try:
-        return retrying(fn)
+        return retrying(attempt)
     except TransientError as exc:
         if exc.rate_limited:
             raise QuotaExhausted(

@@ -14,6 +14,9 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import requests
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce.login import SalesforceLogin as sdk_login
 
 from connectors.errors import ConfigError
@@ -87,7 +90,32 @@ def _read_key(path: Path) -> str:
         ) from None
     if "PRIVATE KEY" not in text:
         raise ConfigError(f"SPONSORSYNC_SALESFORCE__PRIVATE_KEY_FILE={path} holds no PEM private key")
+    _check_key(path, text)
     return text
+
+
+def _check_key(path: Path, text: str) -> None:
+    """Salesforce's JWT bearer flow signs with RS256: an unencrypted RSA private key, read in full."""
+    name = f"SPONSORSYNC_SALESFORCE__PRIVATE_KEY_FILE={path}"
+    try:
+        key = serialization.load_pem_private_key(text.encode(), password=None)
+    except TypeError:  # "Password was not given but private key is encrypted"
+        raise ConfigError(
+            f"{name} is encrypted with a passphrase",
+            hint="store it unencrypted, readable only by this user (e.g. `openssl pkey -in key.pem -out "
+            "plain.pem`, then chmod 600)",
+        ) from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise ConfigError(
+            f"{name} is not a readable PEM private key (truncated or damaged?)",
+            hint="copy the connected app certificate's private key file again, whole",
+        ) from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "")
+        raise ConfigError(
+            f"{name} holds a key of type {kind}; the Salesforce JWT login signs with RS256 and needs an RSA key",
+            hint="use the RSA private key of the certificate uploaded to the connected app",
+        )
 
 
 _REQUIRED: dict[Kind, tuple[str, ...]] = {

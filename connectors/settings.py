@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -19,6 +20,13 @@ def _https_only(value: str | None) -> str | None:
     value = value.strip().rstrip("/")
     if not value.lower().startswith("https://"):
         raise ValueError("must be an https:// URL (the CRM is only ever reached over TLS)")
+    parts = urlsplit(value)
+    if any(c.isspace() for c in value) or not parts.hostname:
+        raise ValueError("is not a valid URL: write it as https://host or https://host:port, without spaces")
+    try:
+        parts.port  # noqa: B018 (parsing the port is the check)
+    except ValueError:
+        raise ValueError("is not a valid URL: the port must be a number from 1 to 65535") from None
     return value
 
 
@@ -83,13 +91,17 @@ class LimitSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timeout_seconds: float = Field(default=30.0, gt=0, description="Timeout of every HTTP request.")
+    timeout_seconds: float = Field(
+        default=30.0, gt=0, le=3600, allow_inf_nan=False, description="Timeout of every HTTP request."
+    )
     max_attempts: int = Field(
         default=6, ge=1, le=20, description="Attempts per request for 429, 5xx and network errors."
     )
     max_backoff_seconds: float = Field(
         default=60.0,
         gt=0,
+        le=3600,
+        allow_inf_nan=False,
         description="Longest wait between two attempts (Retry-After is honoured up to this).",
     )
     concurrency: int = Field(default=4, ge=1, le=16, description="Requests in flight at once.")
@@ -97,12 +109,14 @@ class LimitSettings(BaseModel):
         default=0.2,
         ge=0,
         lt=1,
+        allow_inf_nan=False,
         description="Share of the org's daily API quota to leave untouched; the run stops cleanly (exit 3) at it.",
     )
     hubspot_quota_reserve: float = Field(
         default=0.2,
         ge=0,
         lt=1,
+        allow_inf_nan=False,
         description="Share of the portal's daily API limit to leave untouched; the run stops cleanly (exit 3) at it.",
     )
     hubspot_requests_per_10s: int = Field(

@@ -1,6 +1,10 @@
 """Logging set-up: human text on a terminal, one JSON object per line for schedulers, and a filter
 that masks every known secret value in whatever reaches a handler (defence in depth: messages are
-written without secrets in the first place)."""
+written without secrets in the first place).
+
+In JSON mode every line on stderr is one JSON object: Python warnings (libraries' included) are
+routed through logging, tracebacks are a field of their record (``exc``), and the CLI writes its
+``error:`` lines and notices as records too (:func:`json_mode`)."""
 
 from __future__ import annotations
 
@@ -28,6 +32,11 @@ class RedactSecrets(logging.Filter):
         for secret in self.secrets:
             message = message.replace(secret, MASK)
         record.msg, record.args = message, None
+        if record.exc_info and not record.exc_text:  # tracebacks carry exception messages: mask them too
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            for secret in self.secrets:
+                record.exc_text = record.exc_text.replace(secret, MASK)
         for key, value in list(vars(record).items()):
             if key not in _STANDARD_ATTRS and isinstance(value, str):
                 for secret in self.secrets:
@@ -46,8 +55,12 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                payload[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
-        return json.dumps(payload, ensure_ascii=False)
+                payload[key] = value
+        if record.exc_info or record.exc_text:
+            payload["exc"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+        if record.stack_info:
+            payload["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(payload, ensure_ascii=False, default=str)
 
 
 class TextFormatter(logging.Formatter):
@@ -77,6 +90,8 @@ def configure_logging(
     handler._sponsorsync = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # warnings.warn() writes to stderr directly; in JSON mode it must become a record like the rest.
+    logging.captureWarnings(fmt == "json")
     # The SDKs' transport loggers are chatty at DEBUG and may echo URLs with ids: keep them quiet.
     for noisy in ("urllib3", "simple_salesforce", "hubspot"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbosity < 2 else logging.DEBUG)
@@ -91,3 +106,11 @@ def add_secrets(secrets: Iterable[str]) -> None:
                 flt.secrets = sorted(
                     set(flt.secrets) | {s for s in secrets if len(s) >= 4}, key=len, reverse=True
                 )
+
+
+def json_mode() -> bool:
+    """Whether sponsorsync's log handler writes JSON lines (the CLI writes its messages through it)."""
+    return any(
+        getattr(handler, "_sponsorsync", False) and isinstance(handler.formatter, JsonFormatter)
+        for handler in logging.getLogger().handlers
+    )

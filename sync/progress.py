@@ -16,8 +16,9 @@ log = logging.getLogger("sponsorsync.progress")
 
 
 @contextmanager
-def progress_for(stream: TextIO) -> Iterator[RunProgress]:
-    if not stream.isatty():
+def progress_for(stream: TextIO, *, draw: bool = True) -> Iterator[RunProgress]:
+    """Bars on a terminal when ``draw`` (not in JSON log mode), log records otherwise."""
+    if not (draw and stream.isatty()):
         yield RunProgress(
             pulled=lambda key, n, done: (
                 log.info("pull finished", extra={"object": key, "records": n}) if done else None

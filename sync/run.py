@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from connectors.base import Connector, OrgIdentity
-from connectors.errors import ConfigError, ExitCode, SponsorsyncError
+from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
 from connectors.factory import connect
 from mappings.model import Mapping
 from sync.apply import Applier, ApplyResult
@@ -23,6 +24,7 @@ from sync.plan import AllianceView, DesiredTask, Plan, plan
 from sync.pull import PullStats, pull_all
 from sync.settings import Settings, mask_url_credentials
 from sync.sources import fingerprint, sources
+from sync.state_errors import state_error
 from sync.store import StateStore
 
 log = logging.getLogger(__name__)
@@ -167,18 +169,47 @@ def execute(
         ledger.finish_run(run_id, report.outcome, int(exit_code), report.api_calls, report.counts(), None)
         return report
     except SponsorsyncError as exc:
-        if run_id:
-            calls = connector.api_calls() if connector else 0
-            ledger.finish_run(run_id, "failed", int(exc.exit_code), calls, {}, exc.message)
+        _record_end(store, ledger, run_id, connector, "failed", exc.exit_code, exc.message)
         raise
-    except KeyboardInterrupt:
-        if run_id:
-            ledger.finish_run(run_id, "interrupted", 130, connector.api_calls() if connector else 0, {}, None)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Interrupted) at a safe point
+        code = exc.exit_code if isinstance(exc, Interrupted) else ExitCode.INTERRUPTED
+        what = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT (Ctrl-C)"
+        _record_end(store, ledger, run_id, connector, "interrupted", code, f"stopped by {what}")
         raise
+    except Exception as exc:
+        error = state_error(exc, store.path)
+        if error is None:  # a bug: recorded, then shown by the CLI as an internal error
+            message = f"internal error: {type(exc).__name__}"
+            _record_end(store, ledger, run_id, connector, "failed", ExitCode.INTERNAL, message)
+            raise
+        _record_end(store, ledger, run_id, connector, "failed", error.exit_code, error.message)
+        raise error from exc
     finally:
         if connector is not None:
             connector.close()
         store.close()
+
+
+def _record_end(
+    store: StateStore,
+    ledger: Ledger,
+    run_id: int,
+    connector: Connector | None,
+    outcome: str,
+    code: ExitCode,
+    message: str,
+) -> None:
+    """Record how a run that did not finish ended. The failure may be the database's own (full disk,
+    damage): then the history keeps the run as 'running' and the next run marks it interrupted."""
+    if not run_id:
+        return
+    try:
+        if store.db.in_transaction:
+            store.db.execute("ROLLBACK")
+        calls = connector.api_calls() if connector else 0
+        ledger.finish_run(run_id, outcome, int(code), calls, {}, message)
+    except (sqlite3.Error, OSError) as exc:
+        log.warning("run #%d could not be recorded as %s in the history: %s", run_id, outcome, exc)
 
 
 def _check_state_org(store: StateStore, crm: str, identity: OrgIdentity) -> None:

@@ -52,6 +52,8 @@ class SyncSettings(BaseModel):
     deletion_sweep_hours: float = Field(
         default=24.0,
         ge=0,
+        le=24 * 366,
+        allow_inf_nan=False,
         description="HubSpot only: how often archived records are listed to detect deletions (0 = every run).",
     )
     max_api_calls: int | None = Field(

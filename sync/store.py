@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from connectors.base import Cursor
-from connectors.errors import ConfigError, LockHeld
+from connectors.errors import ConfigError, LockHeld, StateError
 
 DB_NAME = "state.sqlite3"
 LOCK_NAME = "sync.lock"
@@ -170,9 +170,10 @@ class StateStore:
                 self.db.execute("PRAGMA foreign_keys=ON")
                 self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(
+            raise StateError(
                 f"The state database {self.path} cannot be used: {exc}",
-                hint="move the file away to start afresh (the CRM keeps everything already written)",
+                hint="move the file (and its -wal and -shm files) aside and run `sponsorsync sync run --full`: "
+                "the new state pulls everything again and, writing by sync key, creates no task twice",
             ) from None
         self._lock_file: Any = None
 

@@ -1,8 +1,8 @@
 """Bad configuration: broken settings, env files, secrets, state directories, CA files, mapping files
 and credentials. Each is run as a scheduler runs sponsorsync (`python -m cli ...`, a clean
 environment) against a sandbox that would otherwise work, and must give one clear `error:` message
-naming the culprit, exit 2 (4 when the CRM refuses the credentials), no traceback, and nothing
-written to the CRM.
+naming the culprit, exit 2 (4 when the CRM refuses the credentials, 7 for an unusable state
+database), no traceback, and nothing written to the CRM.
 """
 
 from __future__ import annotations
@@ -65,6 +65,16 @@ CASES = [
         env={"LIMITS__TIMEOUT_SECONDS": "soon"}),
     Bad("wrong-type-int", r"SPONSORSYNC_LIMITS__MAX_ATTEMPTS: .*valid integer.*'many'",
         env={"LIMITS__MAX_ATTEMPTS": "many"}),
+    Bad("timeout-infinite", r"SPONSORSYNC_LIMITS__TIMEOUT_SECONDS: Input should be a finite number \(got 'inf'\)",
+        env={"LIMITS__TIMEOUT_SECONDS": "inf"}),
+    Bad("timeout-nan", r"SPONSORSYNC_LIMITS__TIMEOUT_SECONDS: Input should be a finite number \(got 'nan'\)",
+        env={"LIMITS__TIMEOUT_SECONDS": "nan"}),
+    Bad("timeout-huge", r"SPONSORSYNC_LIMITS__TIMEOUT_SECONDS: Input should be less than or equal to 3600",
+        env={"LIMITS__TIMEOUT_SECONDS": "1e308"}),
+    Bad("backoff-infinite", r"SPONSORSYNC_LIMITS__MAX_BACKOFF_SECONDS: Input should be a finite number",
+        env={"LIMITS__MAX_BACKOFF_SECONDS": "inf"}),
+    Bad("sweep-infinite", r"SPONSORSYNC_SYNC__DELETION_SWEEP_HOURS: Input should be a finite number", crm="hubspot",
+        env={"SYNC__DELETION_SWEEP_HOURS": "inf"}),
     Bad("out-of-range", r"SPONSORSYNC_LIMITS__CONCURRENCY: Input should be greater than or equal to 1",
         env={"LIMITS__CONCURRENCY": "0"}),
     Bad("quota-reserve-over-1", r"SPONSORSYNC_LIMITS__SALESFORCE_QUOTA_RESERVE: Input should be less than 1",
@@ -80,6 +90,12 @@ CASES = [
         env={"SALESFORCE__INSTANCE_URL": "http://127.0.0.1:{port}"}),
     Bad("hubspot-url-not-https", r"SPONSORSYNC_HUBSPOT__BASE_URL: .*must be an https:// URL", crm="hubspot",
         env={"HUBSPOT__BASE_URL": "http://127.0.0.1:{port}"}),
+    Bad("salesforce-url-space-before-port", r"SPONSORSYNC_SALESFORCE__INSTANCE_URL: is not a valid URL",
+        env={"SALESFORCE__INSTANCE_URL": "https://127.0.0.1: {port}"}),
+    Bad("salesforce-url-port-not-a-number", r"SPONSORSYNC_SALESFORCE__INSTANCE_URL: is not a valid URL: the port",
+        env={"SALESFORCE__INSTANCE_URL": "https://127.0.0.1:port"}),
+    Bad("hubspot-url-space-in-host", r"SPONSORSYNC_HUBSPOT__BASE_URL: is not a valid URL", crm="hubspot",
+        env={"HUBSPOT__BASE_URL": "https://api .hubapi.com"}),
     Bad("group-not-json", r"SPONSORSYNC_LIMITS in .*run.env: not a valid JSON object",
         env={"LIMITS": '{"timeout_seconds": 3'}),
     Bad("salesforce-auth-kind", r"SPONSORSYNC_SALESFORCE__AUTH: Input should be", env={"SALESFORCE__AUTH": "kerberos"}),
@@ -104,8 +120,8 @@ CASES = [
         env={"STATE_DIR": "{tmp}/a-file/state"}, files={"a-file": "x"}),
     Bad("state-dir-read-only", r"The state directory /proc/sponsorsync-state is not writable",
         env={"STATE_DIR": "/proc/sponsorsync-state"}),
-    Bad("state-database-corrupt", r"The state database .*state.sqlite3 cannot be used",
-        files={"state/state.sqlite3": b"this is not a database" * 100}),
+    Bad("state-database-corrupt", r"The state database .*state.sqlite3 cannot be used.*--full",
+        files={"state/state.sqlite3": b"this is not a database" * 100}, exit_code=7),
     # -- mapping files ---------------------------------------------------------------------------
     Bad("mapping-missing", r"Cannot read the mapping file .*nope.yaml", env={"MAPPING": "{tmp}/nope.yaml"}),
     Bad("mapping-yaml-syntax", r"mapping.yaml:\d+:\d+: \(YAML syntax\)", mapping_edit=("objects:\n", "objects: [\n")),
