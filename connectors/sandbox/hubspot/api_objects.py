@@ -10,7 +10,7 @@ from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_re
 from connectors.sandbox.hubspot.objects import ObjectType, resolve
 from connectors.sandbox.hubspot.portal import Portal, parse_id
 from connectors.sandbox.hubspot.search import MAX_RESULTS, parse
-from connectors.sandbox.hubspot.search_run import Searcher
+from connectors.sandbox.hubspot.search_run import Searcher, page_of
 from connectors.sandbox.hubspot.table import Version
 from connectors.sandbox.hubspot.values import to_ms
 from connectors.sandbox.hubspot.writes import Writer
@@ -127,7 +127,7 @@ class ObjectsApi:
         end = min(query.after + query.limit, MAX_RESULTS, len(refs))
         table = store.table
         results = []
-        for ref in refs[query.after : end]:
+        for ref in page_of(store, query, refs, end, self.portal.portal_id):
             version = ref if isinstance(ref, Version) else table.version(ref)
             results.append(self.portal.object_json(otype, version, query.properties))
         body: dict[str, Any] = {"total": len(refs), "results": results}

@@ -1,5 +1,6 @@
 """``POST /crm/v3/objects/{type}/search``: filter groups (OR of groups, AND within), every
-operator, one sort (ties by id ascending), a free-text query, offset paging up to 10,000 results.
+operator, one sort (ties in an order of the index's own: see :func:`search_run.page_of`), a
+free-text query, offset paging up to 10,000 results.
 
 Dates and datetimes compare as instants (epoch-ms or ISO-8601 filter values), numbers
 numerically, everything else as lower-cased text. NEQ, NOT_IN and NOT_CONTAINS_TOKEN match
@@ -37,6 +38,7 @@ class Filter:
     operator: str
     pred: Pred
     bounds: tuple[int, int] | None  # inclusive epoch-ms range, for last-modified range filters
+    excluded: frozenset[int] | None = None  # the ids of an ``hs_object_id NOT_IN`` filter
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ def _filter(portal: Portal, otype: ObjectType, data: Any) -> Filter:
     conv = _kind(prop)
     pred: Pred
     bounds: tuple[int, int] | None = None
+    excluded: frozenset[int] | None = None
     if op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
         want = op == "HAS_PROPERTY"
         pred = lambda v: (text_of(v) is not None) == want  # noqa: E731
@@ -175,6 +178,8 @@ def _filter(portal: Portal, otype: ObjectType, data: Any) -> Filter:
         chosen = frozenset(_operand(prop, v) for v in values)
         inside = op == "IN"
         pred = lambda v: (conv(v) in chosen) == inside  # noqa: E731
+        if prop.name == "hs_object_id" and not inside:
+            excluded = frozenset(int(v) for v in chosen)
     elif op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
         pattern = str(data.get("value", "")).lower()
         contains = op == "CONTAINS_TOKEN"
@@ -185,7 +190,7 @@ def _filter(portal: Portal, otype: ObjectType, data: Any) -> Filter:
         pred = _compare(op, conv, x, high)
         if prop.name in otype.modified_props and op in _RANGE_OPS:
             bounds = _bounds(op, x, high)
-    return Filter(prop.name, op, pred, bounds)
+    return Filter(prop.name, op, pred, bounds, excluded)
 
 
 def _compare(op: str, conv: Callable[[object], Any], x: Any, high: Any) -> Pred:

@@ -5,9 +5,11 @@ result of a query is cached until the index view changes, so paging through it c
 
 from __future__ import annotations
 
+import zlib
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from itertools import groupby
 from typing import Any
 
 from connectors.sandbox.hubspot.objects import ObjectType
@@ -78,18 +80,21 @@ def _indexed(table: BaseTable, query: Query, view: SearchView, otype: ObjectType
     if len(query.groups) != 1 or query.text:
         return None
     (group,) = query.groups
-    if any(f.bounds is None for f in group):
+    excluded = [f.excluded for f in group if f.excluded is not None]
+    if any(f.bounds is None and f.excluded is None for f in group):
         return None
+    ranges = tuple(f for f in group if f.bounds is not None)
     sort = query.sort
     if sort is not None and sort[0] == "hs_object_id" and not sort[1]:
         sort = None  # the same as id order
     if sort is not None and (sort[0] not in otype.modified_props or sort[1]):
         return None
     by_modified = sort is not None
-    lo, hi = _bounds_of(group)
+    lo, hi = _bounds_of(ranges)
     keys, order, first = table.mod_keys, table.mod_order, table.first_id
     start, end = bisect_left(keys, lo), bisect_right(keys, hi)
     drop = {i - first for i in view.hidden if table.pos(i) is not None} | table.archived.keys()
+    drop |= {i - first for ids in excluded for i in ids if table.pos(i) is not None}
     extra = [v for v in view.overlay if all(f.pred(v.props.get(f.prop)) for f in group)]
     if by_modified:
         extra.sort(key=lambda v: (v.updated_ms, v.id))
@@ -108,6 +113,36 @@ def _indexed(table: BaseTable, query: Query, view: SearchView, otype: ObjectType
         at = point
     refs.extend(_kept(base, at, end, drop))
     return refs
+
+
+def page_of(store: ObjectStore, query: Query, refs: list[Ref], end: int, salt: int) -> list[Ref]:
+    """``refs[query.after:end]``, each run of equal sort values in an order of the index's own:
+    HubSpot promises no order among ties, so the sandbox does not keep id order either. The order
+    is seeded (``salt``, the query) and so stable while one query is paged, different for another
+    query."""
+    start = query.after
+    if query.sort is None or start >= end:
+        return refs[start:end]
+    prop, _, conv = query.sort
+    table, first = store.table, store.table.first_id
+    column = table.column(prop)
+
+    def value(ref: Ref) -> Any:
+        return conv(ref.props.get(prop) if isinstance(ref, Version) else column[ref])
+
+    def rank(ref: Ref) -> int:
+        object_id = ref.id if isinstance(ref, Version) else first + ref
+        return zlib.crc32(f"{salt}:{query.fingerprint}:{object_id}".encode())
+
+    lo, hi = start, end
+    while lo > 0 and value(refs[lo - 1]) == value(refs[start]):
+        lo -= 1
+    while hi < len(refs) and value(refs[hi]) == value(refs[end - 1]):
+        hi += 1
+    window: list[Ref] = []
+    for _, run in groupby(refs[lo:hi], key=value):
+        window.extend(sorted(run, key=rank))
+    return window[start - lo : end - lo]
 
 
 def _bounds_of(group: tuple[Filter, ...]) -> tuple[int, int]:

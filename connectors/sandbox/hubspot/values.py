@@ -132,10 +132,13 @@ class Validator:
             return value, None
         if prop.type == "enumeration":
             chosen = value.split(";") if prop.field_type == "checkbox" else [value]
-            bad = [v for v in chosen if v not in prop.option_values]
-            if bad and not prop.external_options:
+            unknown = [v for v in chosen if v not in prop.option_values]
+            if unknown and not prop.external_options:
                 allowed = ", ".join(sorted(prop.option_values))
-                return value, ("INVALID_OPTION", f"{bad[0]} was not one of the allowed options: [{allowed}]")
+                return value, (
+                    "INVALID_OPTION",
+                    f"{unknown[0]} was not one of the allowed options: [{allowed}]",
+                )
             return value, None
         if prop.type == "bool":
             if value.lower() not in ("true", "false"):
