@@ -1,12 +1,14 @@
 """The HubSpot connector, on hubspot-api-client (unmodified).
 
 Full pulls list objects 100 a page with their associations inline; incremental pulls search on the
-modified-date property, 200 a page, sorted ascending, re-anchoring on the last timestamp before the
-10,000-result cap (and walking ``hs_object_id`` when more than a window shares one timestamp);
-associations of searched records are read in batches. Archived records are listed when the engine
-asks for a deletion sweep. Writes are batch creates (100 a call) keyed by the unique sync-key
-property: a key that already exists (a retried or repeated write) is found by a batch read on that
-property and updated instead, so no write ever creates a second record.
+modified-date property, 200 a page, sorted ascending, every page re-anchored on the last timestamp
+reached (never an offset, which skips records edited during the pull; see
+:mod:`connectors.hubspot_search`); associations of searched records are read in batches, following
+each record's own paging past 500. Archived records are listed when the engine asks for a deletion
+sweep. Writes are batch creates (100 a call) keyed by the unique sync-key property: a key that
+already exists (a retried or repeated write) is found by a batch read on that property and updated
+instead, so no write ever creates a second record. Batch updates have no partial success: a batch
+HubSpot refuses for one bad input is narrowed down to that input, which alone is rejected.
 
 Calls go through the SDK's generated APIs with ``_preload_content=False``: the SDK builds and sends
 the request; we read the status, headers (rate limits, ``Date``) and JSON ourselves, which also
