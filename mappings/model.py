@@ -10,6 +10,7 @@ from mappings.base import Strict
 from mappings.objects import Objects
 from mappings.policy import Alliances, Cadence, Matching, Roster, Sponsor, Titles
 from mappings.problems import SourceMap
+from mappings.templates import Templates
 from mappings.vocab import CrmName
 from mappings.writeback import Writeback
 
@@ -29,6 +30,9 @@ class Mapping(Strict):
     cadence: Cadence = Field(description="Update and touch rhythm per tier, touches, health, rules.")
     matching: Matching = Field(default_factory=Matching, description="Counterpart and sponsor matching.")
     writeback: Writeback = Field(description="Tasks and account fields written into the CRM.")
+    templates: Templates = Field(
+        default_factory=Templates, description="Wording of tasks, notes and health reasons (language, overrides)."
+    )
 
     _source: SourceMap | None = PrivateAttr(default=None)
 

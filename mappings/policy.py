@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mappings.base import Scalar, Strict
-from mappings.titles import CompiledRules, TitleClass, classify, compile_rules, is_at_least
+from mappings.titles import CJK_LETTERS, CompiledRules, TitleClass, classify, compile_rules, is_at_least
 from mappings.vocab import Function, Seniority
 
 _OPS = ("equals", "in", "not_in", "is_set", "matches")
@@ -121,16 +121,33 @@ class Roster(Strict):
 
     default_capacity: int = Field(default=4, ge=0, description="Alliances one executive can sponsor.")
     executives: list[Executive] = Field(default_factory=list, description="The executives.")
+    managers: dict[str, str] = Field(
+        default_factory=dict,
+        description="E-mail -> e-mail of that person's manager, for the escalation ladder's owner_manager "
+        "step where the CRM does not say (HubSpot owners have no manager; on Salesforce it adds to "
+        "User.ManagerId).",
+    )
+
+
+_CJK_LETTER = re.compile(f"[{CJK_LETTERS}]")
 
 
 class TitleRule(Strict):
     """Pattern -> seniority and/or function. See `titles.rules`."""
 
     pattern: str = Field(
-        min_length=1, description="Regular expression searched in the normalised title (lower case, ASCII)."
+        min_length=1,
+        description="Regular expression searched in the normalised title (lower case; Latin letters "
+        "without accents; Chinese / Japanese / Korean letters as they are).",
     )
     seniority: Seniority | None = Field(default=None, description="Seniority this rule gives.")
     function: Function | None = Field(default=None, description="Function this rule gives.")
+    confidence: Literal["low"] | None = Field(
+        default=None,
+        description="low: this rule's answer is a best guess (e.g. a bare CSO: strategy, sales or "
+        "security?); `titles classify` then says \"confidence\": \"low\".",
+    )
+    note: str | None = Field(default=None, description="Why the rule is there (shown by `titles classify --explain`).")
 
     @field_validator("pattern")
     @classmethod
@@ -141,10 +158,12 @@ class TitleRule(Strict):
             raise ValueError(
                 "has upper-case letters, but titles are lower-cased before matching; write the pattern in lower case"
             )
-        if not literal.isascii():
+        foreign = sorted({c for c in literal if not c.isascii() and not _CJK_LETTER.match(c)})
+        if foreign:
             raise ValueError(
-                "has accented or non-ASCII letters, but accents are folded before matching; "
-                "write e.g. 'directeur general' for 'Directeur Général'"
+                f"has the letters {' '.join(foreign)}, but Latin accents are folded before matching "
+                "(é -> e, ä -> a, ł -> l, ß -> ss): write e.g. 'directeur general' for 'Directeur Général' "
+                "(Chinese, Japanese and Korean letters, e.g. 代表取締役, may be written as they are)"
             )
         return value
 
@@ -164,15 +183,38 @@ class Titles(Strict):
     sponsor_threshold: Seniority = Field(
         default="vp", description="Internal users at or above this seniority are sponsor candidates."
     )
+    packs: dict[str, list[TitleRule]] = Field(
+        default_factory=dict,
+        description="Language packs: name (e.g. it, ja) -> ordered rules for titles in that language. "
+        "They are tried before `rules`, pack by pack in the order written; keep them to words of their "
+        "own language.",
+    )
     rules: list[TitleRule] = Field(
         min_length=1,
         description="Ordered rules; per axis the first matching rule that sets it wins "
         "(defaults: individual, other).",
     )
+    looks_senior: str | None = Field(
+        default=r"\b(?:c[a-z]{1,3}o|chief|officer|executive|exec|head|president|principal|partner|board|"
+        r"director|directeur|direktor|dyrektor|diretor|direttore|fellow)\b",
+        description="A title this regular expression finds in, but that no rule gives a seniority, is "
+        "answered with low confidence (null: never).",
+    )
+
+    @field_validator("looks_senior")
+    @classmethod
+    def _valid_looks_senior(cls, value: str | None) -> str | None:
+        return None if value is None else _regex(value)
+
+    @cached_property
+    def ordered(self) -> list[tuple[str, TitleRule]]:
+        """Every rule in the order they are tried, with where it is written (``titles.packs.ja[2]``)."""
+        ordered = [(f"titles.packs.{name}[{i}]", rule) for name, pack in self.packs.items() for i, rule in enumerate(pack)]
+        return ordered + [(f"titles.rules[{i}]", rule) for i, rule in enumerate(self.rules)]
 
     @cached_property
     def compiled(self) -> CompiledRules:
-        return compile_rules(self.rules)
+        return compile_rules([rule for _, rule in self.ordered], self.looks_senior)
 
     def classify(self, title: str | None) -> TitleClass:
         return classify(title, self.compiled)
@@ -194,6 +236,22 @@ class TierCadence(Strict):
     inactive_after_days: int = Field(
         ge=1, description="A sponsor with no activity on the alliance this long is inactive."
     )
+    lead_days: int = Field(
+        default=7,
+        ge=0,
+        description="Cadence tasks (sponsor update, executive touch) appear this many days before their "
+        "deadline and are due on the deadline, so their owner sees them coming.",
+    )
+
+    @model_validator(mode="after")
+    def _lead_fits(self) -> TierCadence:
+        shortest = min(self.sponsor_update_days, self.executive_touch_days)
+        if self.lead_days >= shortest:
+            raise ValueError(
+                f"lead_days ({self.lead_days}) must be shorter than the shortest cadence ({shortest} days), "
+                "or the next task would appear before the current one is due"
+            )
+        return self
 
 
 class Touch(Strict):
@@ -248,6 +306,62 @@ class CadenceRules(Strict):
     no_partner_executive: bool = Field(default=True, description="No partner executive known: task.")
     counterpart_gone: bool = Field(default=True, description="Partner counterpart left: task.")
     sponsor_gone: bool = Field(default=True, description="Sponsor deactivated: alert and candidates.")
+    escalation: bool = Field(default=True, description="Overdue tasks climb the escalation ladder.")
+
+
+EscalationTarget = Literal["owner_manager", "alliance_manager", "sponsor", "user"]
+
+
+class EscalationStep(Strict):
+    """One rung of the escalation ladder: who hears about an overdue task, and when."""
+
+    to: EscalationTarget = Field(
+        description="owner_manager: the manager of the overdue task's owner (Salesforce User.ManagerId, "
+        "or roster.managers); alliance_manager: the alliance's account owner; sponsor: the alliance's "
+        "sponsor; user: the person named by `email`."
+    )
+    email: str | None = Field(default=None, description="With to: user, that person's e-mail.")
+    after_days_overdue: int = Field(ge=1, description="Days past the task's due date before this step.")
+    rules: list[str] | None = Field(
+        default=None, description="Only tasks of these rules escalate at this step (default: all)."
+    )
+
+    @model_validator(mode="after")
+    def _email_for_user(self) -> EscalationStep:
+        if (self.to == "user") != (self.email is not None):
+            raise ValueError("give `email` exactly when `to` is user (the person to escalate to)")
+        return self
+
+
+class Escalation(Strict):
+    """The escalation ladder: overdue tasks reach the next person up, one keyed task per step."""
+
+    steps: list[EscalationStep] = Field(
+        default_factory=lambda: [
+            EscalationStep(to="owner_manager", after_days_overdue=7),
+            EscalationStep(to="sponsor", after_days_overdue=14),
+        ],
+        description="Steps in order of after_days_overdue; a step whose person is missing, inactive or "
+        "the task's own owner passes to the next one.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Escalation:
+        days = [s.after_days_overdue for s in self.steps]
+        if days != sorted(days):
+            raise ValueError(f"steps must be in increasing after_days_overdue order (found {days})")
+        return self
+
+
+class Intake(Strict):
+    """How many new tasks one person gets from one run (the first run is a baseline, not a flood)."""
+
+    max_new_tasks_per_owner: int | None = Field(
+        default=5,
+        ge=1,
+        description="New tasks per owner per run, most urgent first; the rest wait for the next runs "
+        "(their due dates are set when they are created). null: no limit.",
+    )
 
 
 class Cadence(Strict):
@@ -257,9 +371,14 @@ class Cadence(Strict):
     touch: Touch = Field(default_factory=Touch, description="What counts as a touch.")
     health: Health = Field(default_factory=Health, description="Health thresholds.")
     task_due_days: int = Field(
-        default=7, ge=0, description="Tasks are due this many days after they are planned."
+        default=7,
+        ge=0,
+        description="Tasks with no cadence deadline (alerts, a missed deadline) are due this many days "
+        "after they are created. A due date is set once, on creation, and never moved by sponsorsync.",
     )
     rules: CadenceRules = Field(default_factory=CadenceRules, description="Rules switched on or off.")
+    escalation: Escalation = Field(default_factory=Escalation, description="The escalation ladder.")
+    intake: Intake = Field(default_factory=Intake, description="New tasks per person per run.")
 
 
 class Weights(Strict):

@@ -19,6 +19,10 @@ class WriteField(Strict):
         description="always: write every time the value changes; if_blank: only while the CRM field is "
         "empty (admins' edits win); never: write on create only.",
     )
+    rich_text: bool = Field(
+        default=False,
+        description="The field holds HTML (HubSpot hs_task_body): text is HTML-escaped, line breaks become <br>.",
+    )
 
 
 def _shorthand(value: Any) -> Any:
@@ -58,6 +62,12 @@ class TaskValues(Strict):
         description="Status of a new task (Salesforce Not Started, HubSpot NOT_STARTED)."
     )
     status_completed: str = Field(description="Status of a done task (Completed, COMPLETED).")
+    status_not_needed: str | None = Field(
+        default=None,
+        description="A closed status that does not mean done, for tasks sponsorsync closes because they are "
+        "no longer needed or were missed (Salesforce: a Task status marked closed, e.g. Not Needed; HubSpot: "
+        "DEFERRED). None: such tasks stay open with a note, never marked Completed.",
+    )
     priority_high: str = Field(default="High", description="Priority of urgent tasks (High, HIGH).")
     priority_normal: str = Field(default="Normal", description="Priority of other tasks (Normal, MEDIUM).")
 

@@ -12,11 +12,13 @@ from datetime import date
 from connectors.base import Connector, WriteItem, WriteResult
 from mappings.model import Mapping
 from sync.diff import TaskWrite, WritePlan
-from sync.ledger import ACCOUNT, CLOSED, OPEN, Ledger, LedgerEntry
+from sync.ledger import ACCOUNT, CLOSED, DELETED, OPEN, Ledger, LedgerEntry
 from sync.mirror import Mirror, Row
 from sync.store import StateStore
 
 Progress = Callable[[str, int], None]  # (phase, records done)
+#: Error codes that mean the record is not there any more (a person deleted our task).
+NOT_FOUND = frozenset({"NOT_FOUND", "OBJECT_NOT_FOUND", "ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"})
 
 
 @dataclass
@@ -24,6 +26,8 @@ class ApplyResult:
     created: int = 0
     updated: int = 0
     closed: int = 0
+    noted: int = 0
+    deleted: int = 0  # our tasks a person deleted, found when writing to them
     accounts: int = 0
     rejected: list[WriteResult] = field(default_factory=list)
 
@@ -55,7 +59,7 @@ class Applier:
             items = [WriteItem(w.key, w.fields, w.associations) for w in writes.creates]
             batches = self.connector.upsert(self.task.object, self.task.key_field, items)
             result.created = len(self._tasks(batches, writes.creates, "create", today, result))
-        updates = [*writes.updates, *writes.closes]
+        updates = [*writes.updates, *writes.closes, *writes.notes]
         if updates:
             # Write ahead: if the run dies after the CRM made these changes and before the ledger
             # records them, the next run finds them here and does not take them for a person's edits.
@@ -68,7 +72,8 @@ class Applier:
             batches = self._rekey(self.connector.update(self.task.object, items), by_id)
             done = self._tasks(batches, updates, "update", today, result)
             result.closed = sum(1 for w in writes.closes if w.key in done)
-            result.updated = len(done) - result.closed
+            result.noted = sum(1 for w in writes.notes if w.key in done)
+            result.updated = len(done) - result.closed - result.noted
         if writes.accounts:
             result.accounts = self._accounts(writes, result)
         return result
@@ -98,9 +103,25 @@ class Applier:
         done: set[str] = set()
         for results in batches:
             ok = [r for r in results if r.ok]
-            failed = [r for r in results if not r.ok]
+            # Updating or closing a task of ours that a person deleted: record it deleted, no rejection.
+            gone = [
+                r
+                for r in results
+                if not r.ok and r.error_code in NOT_FOUND and by_key[r.key].action != "create"
+            ]
+            failed = [r for r in results if not r.ok and r not in gone]
             with self.store.transaction():
                 records = []
+                for r in gone:
+                    write = by_key[r.key]
+                    previous = entries.get(r.key)
+                    records.append(
+                        LedgerEntry(r.key, "task", self.task.object, write.crm_id, write.alliance_id, write.rule,
+                                    DELETED, dict(previous.fields) if previous else {}, self.run_id)
+                    )  # fmt: skip
+                    if write.crm_id:
+                        self.mirror.mark_deleted("activities", write.crm_id)
+                result.deleted += len(gone)
                 for r in ok:
                     write = by_key[r.key]
                     previous = entries.get(r.key)
@@ -108,12 +129,13 @@ class Applier:
                     fields |= self._recorded(write)
                     records.append(
                         LedgerEntry(r.key, "task", self.task.object, r.id or write.crm_id, write.alliance_id,
-                                    write.rule, CLOSED if write.action == "close" else OPEN, fields, self.run_id)
+                                    write.rule, write.ledger_status or (CLOSED if write.action == "close" else OPEN),
+                                    fields, self.run_id)
                     )  # fmt: skip
                     self._mirror_task(write, r.id or write.crm_id, fields, today)
                     done.add(r.key)
                 self.ledger.record(records)
-                self.ledger.clear_rejections(r.key for r in ok)
+                self.ledger.clear_rejections(r.key for r in [*ok, *gone])
                 self.ledger.reject(self.run_id, self.task.object, failed)
             result.rejected.extend(failed)
             if self.progress:

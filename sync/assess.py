@@ -73,28 +73,29 @@ def assess(org: Org, mapping: Mapping, alliance: Alliance, reserved: Counter[str
     executives = len(org.executives.get(alliance.id, []))
     last = seen.last_touch
     health: Health
+    words = mapping.templates.wording()
+    limit = cadence.executive_touch_days
     if state == "none":
-        health, reason = "red", "no executive sponsor"
+        health, reason = "red", words.render("health", "none")
     elif state == "gone":
-        health, reason = (
-            "red",
-            f"the sponsor {sponsor.name if sponsor else alliance.sponsor_id} is no longer active",
-        )
+        who = sponsor.name if sponsor else str(alliance.sponsor_id)
+        health, reason = "red", words.render("health", "gone", sponsor=who)
     elif counterpart is None:
-        health, reason = "amber", "no partner executive on record to pair the sponsor with"
+        health, reason = "amber", words.render("health", "no_executive")
     else:
+        # Dates, never day counts: the reason is stored on the account, and a text that changed
+        # every day would rewrite every alliance every day.
         days = (today - last).days if last else None
-        amber = cadence.executive_touch_days * mapping.cadence.health.amber_after_days_factor
-        red = cadence.executive_touch_days * mapping.cadence.health.red_after_days_factor
-        who = f"{counterpart.contact.name}"
-        if days is None:
-            health, reason = "red", f"the sponsor has never met {who}"
-        elif days > red:
-            health, reason = "red", f"no touch with {who} for {days} days (red after {red:g})"
-        elif days > amber:
-            health, reason = "amber", f"no touch with {who} for {days} days (amber after {amber:g})"
+        amber = limit * mapping.cadence.health.amber_after_days_factor
+        red = limit * mapping.cadence.health.red_after_days_factor
+        who = seen.contact.name if seen.contact else counterpart.contact.name  # whom the last touch was with
+        if days is None or last is None:
+            health, reason = "red", words.render("health", "never", counterpart=who)
         else:
-            health, reason = "green", f"last touch with {who} {days} days ago"
+            health = "red" if days > red else "amber" if days > amber else "green"
+            reason = words.render(
+                "health", health, counterpart=who, last_touch=last.isoformat(), limit_days=limit
+            )
     view = AllianceView(
         alliance=alliance,
         manager=manager if manager and manager.active else None,

@@ -3,14 +3,20 @@ mirror) and what sponsorsync wrote before (the ledger), and keep only the differ
 
 - A desired task the CRM does not have is created.
 - A desired task the CRM has and that is open and unedited is updated, field by field, under each
-  field's overwrite rule; a task a person completed or edited is left alone, never reopened.
-- An open task of ours whose condition cleared is closed, with a note saying why (unless a person
-  edited it).
+  field's overwrite rule; a task a person completed or edited is left alone, never reopened. Its due
+  date is never updated: it was set when the task was created.
+- An open task of ours whose condition cleared is closed with the status its outcome calls for
+  (Completed only when the thing was done; else the mapping's closed-not-done status, or left open
+  with a note when there is none) and a note saying why. A task a person edited is not closed: it
+  gets one note and is listed as stale.
 - Account health fields are written when they differ, under their overwrite rules.
+- Text inserted into a rich-text field (``rich_text: true`` in the mapping, HubSpot's task body) is
+  HTML-escaped, so no markup from partner data reaches a browser.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -19,11 +25,12 @@ from connectors.base import JsonValue
 from connectors.timestamps import to_date
 from mappings.model import Mapping
 from mappings.writeback import WriteField
-from sync.ledger import CLOSED, OPEN, LedgerEntry
+from sync.ledger import CLOSED, MISSED, OPEN, SETTLED, STALE, LedgerEntry
 from sync.mirror import OwnTask
-from sync.plan import AccountValues, DesiredTask, Plan
+from sync.plan import AccountValues, Closure, DesiredTask, Plan
 
 DATE_FIELDS = frozenset({"due_date", "last_touch"})
+CREATE_ONLY = frozenset({"due_date"})  # set when the task is created, never moved by sponsorsync
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,7 @@ class TaskWrite:
     fields: dict[str, JsonValue]  # CRM field -> value to send
     associations: tuple[tuple[str, str, int], ...] = ()
     summary: str = ""
+    ledger_status: str = ""  # what the ledger records once the CRM confirms (default: open / closed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +59,14 @@ class WritePlan:
     updates: list[TaskWrite] = field(default_factory=list)
     closes: list[TaskWrite] = field(default_factory=list)
     accounts: list[AccountWrite] = field(default_factory=list)
+    notes: list[TaskWrite] = field(
+        default_factory=list
+    )  # a note on a task left open (stale, no closed status)
     adopt: list[LedgerEntry] = field(default_factory=list)  # ours in the CRM but not in the ledger
     left_alone: dict[str, int] = field(default_factory=dict)
 
     def count(self) -> int:
-        return len(self.creates) + len(self.updates) + len(self.closes) + len(self.accounts)
+        return len(self.creates) + len(self.updates) + len(self.closes) + len(self.notes) + len(self.accounts)
 
 
 def format_value(crm: str, canonical: str, value: Any) -> JsonValue:
@@ -67,6 +78,13 @@ def format_value(crm: str, canonical: str, value: Any) -> JsonValue:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def encode(spec: WriteField, text: str) -> str:
+    """Plain text as the field stores it: HTML-escaped, line breaks kept, for a rich-text field."""
+    if not spec.rich_text:
+        return text
+    return "<br>".join(html.escape(line, quote=True) for line in text.split("\n"))
 
 
 def same(canonical: str, a: Any, b: Any) -> bool:
@@ -116,31 +134,14 @@ class Differ:
         self.own = own
         self.stamp = stamp_text
         self.task = mapping.writeback.task
+        self.wording = mapping.templates.wording()
 
     def diff(self, plan: Plan, alliances_current: dict[str, dict[str, Any]]) -> WritePlan:
         writes = WritePlan()
         for desired in plan.tasks:
             self._task(desired, writes)
         for closure in plan.closures:
-            own = self.own[closure.key]
-            entry = self.ledger.get(closure.key)
-            if self._edited(entry, own):
-                writes.left_alone["edited_by_a_person"] = writes.left_alone.get("edited_by_a_person", 0) + 1
-                continue
-            fields: dict[str, JsonValue] = {self.task.fields.status.field: self.task.values.status_completed}
-            body = self.task.fields.body
-            if body is not None:
-                current = own.crm_values.get(body.field) or ""
-                # The note is a write to the body like any other: only where its overwrite rule allows.
-                if body.overwrite == "always" or (body.overwrite == "if_blank" and not current):
-                    note = f"Closed by sponsorsync on {plan.today.isoformat()}: {closure.reason}."
-                    fields[body.field] = (f"{current}\n\n{note}" if current else note)[:30_000]
-            if self.task.stamp_field:
-                fields[self.task.stamp_field] = self.stamp
-            writes.closes.append(
-                TaskWrite(closure.key, "close", closure.rule, entry.alliance_id if entry else None, None, own.id, fields,
-                          summary=f"close: {closure.reason}")
-            )  # fmt: skip
+            self._close(closure, plan.today, writes)
         if self.mapping.writeback.account is not None:
             for values in plan.accounts:
                 write = self._account(values, alliances_current.get(values.account_id, {}))
@@ -149,6 +150,57 @@ class Differ:
         return writes
 
     # -- tasks ---------------------------------------------------------------------------------
+    def _close(self, closure: Closure, today: date, writes: WritePlan) -> None:
+        own = self.own[closure.key]
+        entry = self.ledger.get(closure.key)
+        if entry is not None and entry.status in SETTLED:
+            if entry.status == STALE:
+                _count(writes, "stale_edited_by_a_person")
+            return
+        values = self.task.values
+        edited = self._edited(entry, own)
+        if edited:
+            note_kind, status, ledger_status, action = "stale", None, STALE, "note"
+        elif closure.outcome == "done":
+            note_kind, status, ledger_status, action = "done", values.status_completed, CLOSED, "close"
+        elif values.status_not_needed is None:
+            note_kind, status, ledger_status, action = "kept_open", None, CLOSED, "note"
+        else:
+            note_kind = closure.outcome
+            status, ledger_status, action = (
+                values.status_not_needed,
+                (MISSED if closure.outcome == "missed" else CLOSED),
+                "close",
+            )
+        fields: dict[str, JsonValue] = {}
+        if status is not None:
+            fields[self.task.fields.status.field] = status
+        body = self.task.fields.body
+        if body is not None:
+            current = str(own.crm_values.get(body.field) or "")
+            # The note is a write to the body like any other: only where its overwrite rule allows.
+            if body.overwrite == "always" or (body.overwrite == "if_blank" and not current):
+                note = encode(
+                    body,
+                    self.wording.render("close", note_kind, today=today.isoformat(), reason=closure.reason),
+                )
+                separator = "<br><br>" if body.rich_text else "\n\n"
+                fields[body.field] = (f"{current}{separator}{note}" if current else note)[:30_000]
+        if not fields:
+            _count(writes, "stale_edited_by_a_person" if edited else "no_closed_status")
+            return
+        if self.task.stamp_field and not edited:
+            fields[self.task.stamp_field] = self.stamp
+        if edited:
+            writes.left_alone["stale_edited_by_a_person"] = (
+                writes.left_alone.get("stale_edited_by_a_person", 0) + 1
+            )
+        target = writes.closes if action == "close" else writes.notes
+        target.append(
+            TaskWrite(closure.key, action, closure.rule, entry.alliance_id if entry else None, None, own.id, fields,
+                      summary=f"{closure.outcome}: {closure.reason}", ledger_status=ledger_status)
+        )  # fmt: skip
+
     def _desired_fields(self, desired: DesiredTask) -> dict[str, tuple[WriteField, JsonValue]]:
         values = self.task.values
         canonical: dict[str, Any] = {
@@ -161,11 +213,15 @@ class Differ:
             "contact_id": desired.contact_id,
             "account_id": desired.account_id,
         }
-        return {
-            name: (spec, format_value(self.crm, name, canonical[name]))
-            for name, spec in self.task.fields.items()
-            if not (name == "contact_id" and canonical[name] is None)
-        }
+        wanted: dict[str, tuple[WriteField, JsonValue]] = {}
+        for name, spec in self.task.fields.items():
+            value = canonical[name]
+            if name == "contact_id" and value is None:
+                continue
+            if name in ("subject", "body") and isinstance(value, str):
+                value = encode(spec, value)
+            wanted[name] = (spec, format_value(self.crm, name, value))
+        return wanted
 
     def _associations(self, desired: DesiredTask) -> tuple[tuple[str, str, int], ...]:
         links = self.task.associations
@@ -208,7 +264,7 @@ class Differ:
         changes: dict[str, JsonValue] = {}
         for name, (spec, value) in wanted.items():
             current = own.crm_values.get(spec.field)
-            if name == "status" or same(name, current, value):
+            if name == "status" or name in CREATE_ONLY or same(name, current, value):
                 continue
             if spec.overwrite == "always" or (spec.overwrite == "if_blank" and current in (None, "")):
                 changes[spec.field] = value
@@ -259,3 +315,7 @@ class Differ:
         if account.stamp_field:
             changes[account.stamp_field] = self.stamp
         return AccountWrite(values.account_id, changes)
+
+
+def _count(writes: WritePlan, why: str) -> None:
+    writes.left_alone[why] = writes.left_alone.get(why, 0) + 1

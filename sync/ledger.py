@@ -15,7 +15,14 @@ from sync.store import StateStore
 
 # Ledger statuses
 OPEN = "open"  # written by us, open as far as we know
-CLOSED = "closed"  # closed by us because its condition cleared
+CLOSED = "closed"  # closed by us because its condition cleared (done, or not needed)
+MISSED = (
+    "missed"  # closed by us as missed: its deadline passed and the next one came (scorecards count these)
+)
+STALE = "stale"  # its condition cleared but a person had edited it: noted on the task, left open
+DELETED = "deleted"  # a person deleted it from the CRM (found when writing to it)
+#: Statuses of tasks sponsorsync has settled: never closed or noted again.
+SETTLED = frozenset({CLOSED, MISSED, STALE, DELETED})
 ACCOUNT = "written"  # account fields
 
 
@@ -105,8 +112,17 @@ class Ledger:
         )
 
     def closed_by_us(self) -> frozenset[str]:
-        rows = self.db.execute("SELECT sync_key FROM ledger WHERE status = ?", (CLOSED,))
+        """Tasks sponsorsync closed because their condition cleared (as done, not needed or missed)."""
+        rows = self.db.execute("SELECT sync_key FROM ledger WHERE status IN (?, ?)", (CLOSED, MISSED))
         return frozenset(r[0] for r in rows)
+
+    def with_status(self, status: str) -> list[LedgerEntry]:
+        rows = self.db.execute(
+            "SELECT sync_key, kind, object, crm_id, alliance_id, rule, status, fields, run_id, written_at, sent "
+            "FROM ledger WHERE status = ? ORDER BY sync_key",
+            (status,),
+        )
+        return [_entry(*row) for row in rows]
 
     def status_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT kind || ':' || status, COUNT(*) FROM ledger GROUP BY 1")

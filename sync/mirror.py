@@ -219,6 +219,9 @@ class Mirror:
             (json.dumps(extra), int(completed), task_id),
         )
 
+    def mark_deleted(self, kind: str, record_id: str) -> None:
+        self.db.execute(f"UPDATE {kind} SET deleted = 1 WHERE id = ?", (record_id,))
+
     def patch_account_extra(self, account_id: str, values: dict[str, Any]) -> None:
         row = self.db.execute("SELECT extra FROM accounts WHERE id = ?", (account_id,)).fetchone()
         if row is None:

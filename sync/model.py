@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -32,6 +32,7 @@ class Person:
     function: Function
     capacity: int
     sponsor_level: bool
+    manager_id: str | None = None  # for the escalation ladder (roster.managers, by e-mail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,10 @@ def build_org(
             sponsor_level=titles.is_sponsor_level(seniority) and flag != 0,
         )
 
+    users = _with_managers(
+        users, mapping.roster.managers, {r["id"]: r.get("manager_id") for r in mirror.rows("users")}
+    )
+
     team_sponsors: dict[str, str] = {}
     if not isinstance(mapping.sponsor, AccountFieldSponsor):
         role = mapping.sponsor.role.casefold()
@@ -212,3 +217,16 @@ def _contact(row: dict[str, Any], mapping: Mapping) -> PartnerContact:
         executive=executive,
         deleted=bool(row["deleted"]),
     )
+
+
+def _with_managers(
+    users: dict[str, Person], managers: dict[str, str], from_crm: dict[str, Any]
+) -> dict[str, Person]:
+    """Each person's manager: the CRM's (Salesforce User.ManagerId) where mapped, else the roster's."""
+    by_email = {p.email.casefold(): p.id for p in users.values() if p.email}
+    named = {k.casefold(): v.casefold() for k, v in managers.items()}
+    result = {}
+    for person in users.values():
+        manager = from_crm.get(person.id) or by_email.get(named.get((person.email or "").casefold(), ""))
+        result[person.id] = replace(person, manager_id=str(manager)) if manager else person
+    return result

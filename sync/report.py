@@ -8,14 +8,17 @@ from dataclasses import asdict
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from sync.assess import AllianceView
 from sync.diff import TaskWrite
 from sync.ledger import Ledger
-from sync.plan import RULES, AllianceView, DesiredTask
+from sync.plan import RULES, DesiredTask
 from sync.run import RunReport
 from sync.store import StateStore
+from sync.terminal import printable
 
 
 def summary(report: RunReport) -> RenderableType:
@@ -128,7 +131,7 @@ def plan_by_owner(report: RunReport) -> RenderableType:
         table.add_column(column, overflow="fold")
     for owner in sorted(groups):
         for action, write in sorted(groups[owner], key=lambda pair: (pair[0], pair[1].key)):
-            table.add_row(owner, action, write.rule, write.summary)
+            table.add_row(Text(printable(owner)), action, write.rule, Text(printable(write.summary)))
     return table
 
 
@@ -160,29 +163,34 @@ def plan_json(report: RunReport) -> dict[str, Any]:
     }
 
 
+def _line(text: str, style: str = "") -> Text:
+    """One output line holding CRM text (names, titles, subjects): printable, never markup."""
+    return Text(printable(text), style=style)
+
+
 def explain(view: AllianceView, tasks: list[DesiredTask]) -> RenderableType:
     a = view.alliance
-    lines: list[RenderableType] = [Text(f"{a.name} ({a.id}), {a.tier} alliance", style="bold")]
-    lines.append(Text(f"alliance manager: {view.manager.name if view.manager else 'none active'}"))
+    lines: list[RenderableType] = [_line(f"{a.name} ({a.id}), {a.tier} alliance", style="bold")]
+    lines.append(_line(f"alliance manager: {view.manager.name if view.manager else 'none active'}"))
     if view.sponsor_state == "none":
-        lines.append(Text("sponsor: none"))
+        lines.append(_line("sponsor: none"))
     else:
         who = view.sponsor.name if view.sponsor else a.sponsor_id
         title = f", {view.sponsor.title}" if view.sponsor and view.sponsor.title else ""
         lines.append(
-            Text(f"sponsor: {who}{title}" + (" (NOT ACTIVE)" if view.sponsor_state == "gone" else ""))
+            _line(f"sponsor: {who}{title}" + (" (NOT ACTIVE)" if view.sponsor_state == "gone" else ""))
         )
-    lines.append(Text(f"partner executives: {view.executives}"))
+    lines.append(_line(f"partner executives: {view.executives}"))
     if view.counterpart:
         c = view.counterpart
-        lines.append(Text(f"counterpart: {c.contact.name}, {c.contact.title or '-'} ({c.why()})"))
+        lines.append(_line(f"counterpart: {c.contact.name}, {c.contact.title or '-'} ({c.why()})"))
         last = view.last_touch.isoformat() if view.last_touch else "never"
         lines.append(
-            Text(f"last touch: {last}; touches in 90 days {view.touches_90}, in 365 days {view.touches_365}")
+            _line(f"last touch: {last}; touches in 90 days {view.touches_90}, in 365 days {view.touches_365}")
         )
-    lines.append(Text(f"health: {view.health} ({view.reason})"))
+    lines.append(_line(f"health: {view.health} ({view.reason})"))
     if view.candidates:
-        lines.append(Text("sponsor candidates:"))
+        lines.append(_line("sponsor candidates:"))
         for i, candidate in enumerate(view.candidates, 1):
             person = candidate.person
             red = (
@@ -191,22 +199,23 @@ def explain(view: AllianceView, tasks: list[DesiredTask]) -> RenderableType:
                 else ""
             )
             lines.append(
-                Text(
+                _line(
                     f"  {i}. {person.name} ({person.title or person.seniority}): score "
                     f"{candidate.score.arithmetic()}; {candidate.free_capacity} of {person.capacity} free{red}"
                 )
             )
         for note in view.candidates[0].notes:
-            lines.append(Text(f"  ({note})"))
+            lines.append(_line(f"  ({note})"))
     if tasks:
-        lines.append(Text("tasks and alerts:"))
+        lines.append(_line("tasks and alerts:"))
         for t in tasks:
-            lines.append(Text(f"  [{t.rule}] {t.subject} (due {t.due.isoformat()}; key {t.key})"))
-            lines.append(Text("      " + t.body.replace("\n", "\n      ")))
+            lines.append(_line(f"  [{t.rule}] {t.subject} (due {t.due.isoformat()}; key {t.key})"))
+            # One paragraph, indented: a line break inside a name must not start a line of its own.
+            lines.append(Padding(Text(printable(t.body)), (0, 0, 0, 6)))
     else:
-        lines.append(Text("tasks and alerts: none (all in order)"))
+        lines.append(_line("tasks and alerts: none (all in order)"))
     for note in view.notes:
-        lines.append(Text(f"note: {note}", style="yellow"))
+        lines.append(_line(f"note: {note}", style="yellow"))
     return Group(*lines)
 
 

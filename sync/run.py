@@ -16,11 +16,12 @@ from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncErr
 from connectors.factory import connect
 from mappings.model import Mapping
 from sync.apply import Applier, ApplyResult
+from sync.assess import AllianceView
 from sync.diff import Differ, WritePlan, confirm_sent, stamp
 from sync.ledger import Ledger, now_text
 from sync.mirror import Mirror
 from sync.model import build_org
-from sync.plan import AllianceView, DesiredTask, Plan, plan
+from sync.plan import DesiredTask, Plan, plan
 from sync.pull import PullStats, pull_all
 from sync.settings import Settings, mask_url_credentials
 from sync.sources import fingerprint, sources

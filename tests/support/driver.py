@@ -28,6 +28,7 @@ class TaskView:
     account_id: str | None
     due: str | None
     rule: str
+    status: str = ""  # the CRM's status value (Completed, Not Needed, DEFERRED, ...)
 
 
 class Driver(Protocol):
@@ -81,12 +82,16 @@ def crm_state(crm: Driver) -> CrmState:
     return CrmState(tasks, crm.accounts(), crm.task_keys())
 
 
+CLOSED_HUBSPOT = ("COMPLETED", "DEFERRED")  # DEFERRED: the default mapping's closed-not-done status
+
+
 def _rule(key: str) -> str:
     return key.split(":")[1]
 
 
 class SalesforceDriver:
     def __init__(self, box: Sandbox, labels: dict[str, dict[str, str]]) -> None:
+        self.box = box
         env = box.server.env()
         session = requests.Session()
         session.trust_env = False
@@ -119,19 +124,21 @@ class SalesforceDriver:
 
     def tasks(self) -> dict[str, TaskView]:
         rows = self.sf.query_all(
-            "SELECT Id, Sponsor_Sync_Key__c, Subject, Description, IsClosed, OwnerId, WhoId, WhatId, ActivityDate "
+            "SELECT Id, Sponsor_Sync_Key__c, Subject, Description, IsClosed, OwnerId, WhoId, WhatId, ActivityDate, "
+            "Status "
             "FROM Task WHERE Sponsor_Sync_Key__c != null"
         )["records"]
         return {
             r["Sponsor_Sync_Key__c"]: TaskView(
                 r["Sponsor_Sync_Key__c"], r["Id"], r["Subject"], r["Description"] or "", bool(r["IsClosed"]),
                 r["OwnerId"], r["WhoId"], r["WhatId"], r["ActivityDate"], _rule(r["Sponsor_Sync_Key__c"]),
+                r["Status"] or "",
             )
             for r in rows
         }  # fmt: skip
 
     def log_touch(self, owner: str, contact: str, account: str, days_ago: int = 0) -> None:
-        start = (datetime.now(UTC) - timedelta(days=days_ago, hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        start = (_now(self.box) - timedelta(days=days_ago, hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
         self.sf.restful("sobjects/Event/", method="POST", json=
             {"Subject": "Met in person", "OwnerId": self.id_of("user", owner), "WhoId": self.id_of("contact", contact),
              "WhatId": self.id_of("account", account), "StartDateTime": start, "DurationInMinutes": 30}
@@ -173,6 +180,7 @@ class SalesforceDriver:
 
 class HubSpotDriver:
     def __init__(self, box: Sandbox, labels: dict[str, dict[str, str]]) -> None:
+        self.box = box
         env = box.server.env()
         self.client = HubSpot(
             access_token=env["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"],
@@ -242,13 +250,13 @@ class HubSpotDriver:
             contact = next((a["id"] for a in links.get("contacts", {}).get("results", [])), None)
             company = next((a["id"] for a in links.get("companies", {}).get("results", [])), None)
             found[key] = TaskView(key, r["id"], p.get("hs_task_subject") or "", p.get("hs_task_body") or "",
-                                  p.get("hs_task_status") == "COMPLETED", p.get("hubspot_owner_id") or "", contact, company,
-                                  p.get("hs_timestamp"), _rule(key))  # fmt: skip
+                                  p.get("hs_task_status") in CLOSED_HUBSPOT, p.get("hubspot_owner_id") or "", contact, company,
+                                  p.get("hs_timestamp"), _rule(key), p.get("hs_task_status") or "")  # fmt: skip
         return found
 
     def log_touch(self, owner: str, contact: str, account: str, days_ago: int = 0) -> None:
         when = (
-            (datetime.now(UTC) - timedelta(days=days_ago, hours=1))
+            (_now(self.box) - timedelta(days=days_ago, hours=1))
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z")
         )
@@ -307,6 +315,11 @@ class HubSpotDriver:
             )
             for r in rows
         }
+
+
+def _now(box: Sandbox) -> datetime:
+    """The sandbox's clock (tests move it forward to simulate weeks)."""
+    return datetime.fromisoformat(box.admin.now().replace("Z", "+00:00")).astimezone(UTC)
 
 
 def driver_for(box: Sandbox, labels: dict[str, dict[str, str]]) -> Driver:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 from mappings.loader import load_mapping
 from mappings.model import Mapping
@@ -77,7 +78,7 @@ def touch(owner: str | None, contact_id: str, days_ago: int, count_365: int = 3)
     return TouchAggregate(owner, contact_id, TODAY - timedelta(days=days_ago), min(count_365, 1), count_365)
 
 
-def own_task(key: str, *, completed: bool = False, values: dict[str, object] | None = None) -> OwnTask:
+def own_task(key: str, *, completed: bool = False, values: dict[str, Any] | None = None) -> OwnTask:
     return OwnTask(id=f"00T{abs(hash(key)) % 10**12:012d}", source="Task", sync_key=key, completed=completed,
                    deleted=False, crm_values=dict(values or {}))  # fmt: skip
 

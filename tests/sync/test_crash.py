@@ -147,7 +147,9 @@ class World:
         )
         for old, new in (
             (f"health_reason: {{field: {reason}, overwrite: always}}", f"health_reason: {{field: {reason}, overwrite: if_blank}}"),
-            (f"      body: {body}\n", f"      body: {{field: {body}, overwrite: never}}\n"),
+            (f"      body: {body}\n", f"      body: {{field: {body}, overwrite: never}}\n")
+            if box.crm == "salesforce"
+            else (f"      body: {{field: {body}, rich_text: true}}", f"      body: {{field: {body}, rich_text: true, overwrite: never}}"),
         ):  # fmt: skip
             assert old in text
             text = text.replace(old, new)
@@ -174,7 +176,10 @@ class World:
         return reference
 
     def _picks(self) -> Picks:
-        updates = sorted(k for k, t in self.first.state.tasks.items() if t.rule == "sponsor_update")
+        # Two tasks of the first run (sponsor updates first, if their schedules brought any on day one).
+        updates = sorted(
+            self.first.state.tasks, key=lambda k: (self.first.state.tasks[k].rule != "sponsor_update", k)
+        )
         healthy = sorted(a for a, v in self.first.state.accounts.items() if v.health is not None)
         assert len(updates) >= 2
         assert len(healthy) >= 3
@@ -201,6 +206,9 @@ class World:
         crm = self.crm()
         crm.set_health_reason(self.picks.early, EARLY_REASON)
         env_file = self.env_file(home)
+        sync(env_file)
+        # Six weeks on: sponsor updates have come up on their schedules (day two closes them as missed).
+        self.box.admin.advance_clock(days=45)
         sync(env_file)
         tasks = crm.tasks()
         crm.edit_subject(tasks[self.picks.edited].id, EDITED_SUBJECT)

@@ -1,0 +1,175 @@
+"""Wording: the subject and body of every task, the notes written when a task is closed and the
+health reasons, as sandboxed Jinja2 templates.
+
+The shipped wording lives in ``mappings/templates/<language>.yaml`` (English and German); a mapping
+picks a language and may override any template in its ``templates.overrides`` section. Templates are
+checked when the mapping loads: syntax, and that they use only the variables documented for them
+(:data:`VARIABLES`), so a typo is reported with the file and line, never at run time.
+
+Values from the CRM are inserted as plain text; the writer encodes them for the target field (a
+rich-text field gets HTML-escaped text, see :func:`sync.diff.encode_for_field`). Nothing here puts an
+internal score or a relative day count into text that is stored: both would either confuse the reader
+or change every day and rewrite the record every day.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, cached_property
+from importlib.resources import files
+from typing import Any, Literal
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import Field, model_validator
+from ruamel.yaml import YAML
+
+from mappings.base import Strict
+
+Language = Literal["en", "de"]
+LANGUAGES: tuple[Language, ...] = ("en", "de")
+
+_COMMON = ("alliance", "tier", "manager", "sponsor", "today")
+#: The variables each template may use (all plain text, dates as YYYY-MM-DD).
+VARIABLES: dict[str, tuple[str, ...]] = {
+    "no_sponsor": (*_COMMON, "candidates", "candidates_note"),
+    "sponsor_gone": (*_COMMON, "candidates", "candidates_note"),
+    "new_sponsor": (*_COMMON, "counterpart", "counterpart_title", "appointed_on"),
+    "sponsor_update": (*_COMMON, "deadline", "period_start", "every_days", "last_touch", "counterpart"),
+    "executive_touch": (*_COMMON, "counterpart", "counterpart_title", "last_touch", "deadline", "every_days"),
+    "sponsor_inactive": (*_COMMON, "counterpart", "last_touch", "limit_days"),
+    "no_partner_executive": (*_COMMON, "threshold"),
+    "counterpart_gone": (*_COMMON, "counterpart", "what", "replacement"),
+    "escalation": (
+        *_COMMON,
+        "original_subject",
+        "original_owner",
+        "original_due",
+        "after_days",
+        "step_person",
+    ),
+    "close": ("today", "reason"),
+    "reason": ("sponsor", "counterpart", "date", "owner", "rule", "replacement"),
+    "health": ("counterpart", "last_touch", "limit_days", "sponsor"),
+    "candidates": (),
+    "seniority": (),
+    "gone": ("title",),
+}
+#: Groups of phrases used inside other texts (not task templates an admin overrides per rule).
+PHRASES = frozenset({"close", "reason", "health", "candidates", "seniority", "gone"})
+
+
+class RuleWording(Strict):
+    """Subject and body of one rule's task (Jinja2)."""
+
+    subject: str | None = Field(default=None, description="One line; what to do, for whom.")
+    body: str | None = Field(default=None, description="Why now, what to do, one line of context.")
+
+
+class Templates(Strict):
+    """Which wording to use, and the admin's own versions of any template."""
+
+    language: Language = Field(default="en", description="Shipped wording: en (English) or de (German).")
+    overrides: dict[str, RuleWording] = Field(
+        default_factory=dict,
+        description="Rule name -> subject and/or body replacing the shipped wording (Jinja2; variables "
+        "in README 'Templates').",
+    )
+
+    @model_validator(mode="after")
+    def _known_and_valid(self) -> Templates:
+        for rule, wording in self.overrides.items():
+            if rule not in VARIABLES or rule in PHRASES:
+                known = ", ".join(k for k in VARIABLES if k not in PHRASES)
+                raise ValueError(f"overrides.{rule}: no such rule; use one of {known}")
+            for part in ("subject", "body"):
+                text = getattr(wording, part)
+                if text is not None:
+                    problem = check_template(text, VARIABLES[rule])
+                    if problem:
+                        raise ValueError(f"overrides.{rule}.{part}: {problem}")
+        return self
+
+    @cached_property
+    def compiled(self) -> Wording:
+        return Wording.of(self)
+
+    def wording(self) -> Wording:
+        """The templates compiled (once per mapping)."""
+        return self.compiled
+
+
+@cache
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+    )
+    env.filters["sentence"] = sentence
+    return env
+
+
+def check_template(text: str, allowed: tuple[str, ...]) -> str | None:
+    """What is wrong with a template (syntax, unknown variables), or None."""
+    env = _environment()
+    try:
+        parsed = env.parse(text)
+    except TemplateSyntaxError as exc:
+        return f"template syntax error on its line {exc.lineno}: {exc.message}; fix the Jinja2 syntax"
+    unknown = sorted(meta.find_undeclared_variables(parsed) - set(allowed))
+    if unknown:
+        return f"unknown variable(s) {', '.join(unknown)}; this template can use {', '.join(allowed)}"
+    return None
+
+
+_DOUBLE_STOP = re.compile(r"(?<=\w\.)\.(?=\s|$)")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def sentence(text: Any) -> str:
+    """A value that ends a sentence: no second full stop after "Inc." and the like."""
+    value = str(text).rstrip()
+    return value if value.endswith((".", "!", "?", "…")) else value + "."
+
+
+def tidy(text: str) -> str:
+    """Rendered text without doubled full stops ("Inc..") or runs of blank lines."""
+    return _BLANKS.sub("\n\n", _DOUBLE_STOP.sub("", text)).strip()
+
+
+@cache
+def shipped(language: Language) -> dict[str, dict[str, str]]:
+    """The shipped wording of one language: name -> {part: template}."""
+    text = (files("mappings") / "templates" / f"{language}.yaml").read_text(encoding="utf-8")
+    data = YAML(typ="safe").load(text)
+    return {str(k): {str(p): str(t) for p, t in v.items()} for k, v in data.items()}
+
+
+class Wording:
+    """Renders the templates of one mapping."""
+
+    def __init__(self, templates: dict[str, dict[str, str]]) -> None:
+        env = _environment()
+        self._compiled = {
+            (name, part): env.from_string(text)
+            for name, parts in templates.items()
+            for part, text in parts.items()
+        }
+
+    @classmethod
+    def of(cls, settings: Templates) -> Wording:
+        merged = {name: dict(parts) for name, parts in shipped(settings.language).items()}
+        for rule, wording in settings.overrides.items():
+            for part in ("subject", "body"):
+                text = getattr(wording, part)
+                if text is not None:
+                    merged.setdefault(rule, {})[part] = text
+        return cls(merged)
+
+    def render(self, name: str, part: str, **values: Any) -> str:
+        template = self._compiled.get((name, part))
+        if template is None:
+            raise KeyError(f"no template {name}.{part}")
+        return tidy(template.render(**values))
+
+    def has(self, name: str, part: str) -> bool:
+        return (name, part) in self._compiled

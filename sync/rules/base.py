@@ -1,0 +1,145 @@
+"""What every rule module provides, and the context a rule decides in.
+
+A rule module (one per rule, in this package) defines:
+
+- ``NAME``: the rule's name, the second part of its sync keys (``ss1:<NAME>:<alliance>:<anchor>``);
+- ``ALERT``: True when its tasks are alerts (high priority);
+- ``CADENCE``: True when its tasks follow a cadence deadline (they appear ``lead_days`` before it);
+- ``decide(ctx) -> list[Want]``: the tasks it wants for one alliance now, pure;
+- ``close(ctx, anchor) -> Close``: why a task of its own with this anchor is no longer wanted, in
+  words that are true for the case, and whether that means done, not needed or missed.
+
+Wording lives in the templates (``mappings/templates/<language>.yaml``) under the rule's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from mappings.model import Mapping
+from mappings.policy import TierCadence
+from mappings.templates import Wording
+from sync.assess import AllianceView
+from sync.model import Alliance, Memory, Org, Person
+
+Outcome = Literal["done", "not_needed", "missed"]
+KEY_PREFIX = "ss1"
+
+
+def make_key(rule: str, alliance_id: str, anchor: str) -> str:
+    return f"{KEY_PREFIX}:{rule}:{alliance_id}:{anchor}"
+
+
+@dataclass(frozen=True, slots=True)
+class Want:
+    """A task a rule wants: about what (anchor), for whom, with which template values."""
+
+    anchor: str
+    owner: Person | None
+    values: dict[str, Any] = field(default_factory=dict)
+    contact_id: str | None = None
+    # The cadence deadline, when there is one: the task is due on it (never before today).
+    deadline: date | None = None
+    # The task asks someone to act towards the sponsor: never address it to the sponsor themselves.
+    about_sponsor: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Why a task is no longer wanted: the outcome and a reason template (``reason.<name>``)."""
+
+    outcome: Outcome
+    reason: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """One alliance as the rules see it."""
+
+    org: Org
+    mapping: Mapping
+    alliance: Alliance
+    view: AllianceView
+    wording: Wording
+    closed_by_us: frozenset[str] = frozenset()  # keys sponsorsync itself closed (episodes move on)
+    desired: set[str] = field(
+        default_factory=set
+    )  # keys wanted so far for this alliance (escalation reads them)
+
+    @property
+    def today(self) -> date:
+        return self.org.today
+
+    @property
+    def cadence(self) -> TierCadence:
+        return self.mapping.cadence.tiers[self.alliance.tier]
+
+    @property
+    def memory(self) -> Memory | None:
+        return self.org.memory.get(self.alliance.id)
+
+    @property
+    def sponsor(self) -> Person | None:
+        """The sponsor, when active."""
+        return self.view.sponsor if self.view.sponsor_state == "ok" else None
+
+    def name_of(self, person_id: str | None) -> str:
+        person = self.org.users.get(person_id or "")
+        return person.name if person else str(person_id or "nobody")
+
+
+class Rule(Protocol):
+    """The shape of a rule module."""
+
+    NAME: str
+    ALERT: bool
+    CADENCE: bool
+
+    def decide(self, ctx: Context) -> list[Want]: ...
+    def close(self, ctx: Context, anchor: str) -> Close: ...
+
+
+def sponsor_change(ctx: Context, sponsor_id: str) -> Close | None:
+    """The common reason a task about one sponsor is obsolete: the alliance's sponsor changed."""
+    current = ctx.view.sponsor
+    if ctx.view.sponsor_state == "ok" and current is not None and current.id == sponsor_id:
+        return None
+    if ctx.view.sponsor_state == "none":
+        return Close("not_needed", "sponsor_removed")
+    if ctx.view.sponsor_state == "gone" and current is not None and current.id == sponsor_id:
+        return Close("not_needed", "situation_changed")
+    return Close("not_needed", "sponsor_changed", {"sponsor": ctx.name_of(ctx.alliance.sponsor_id)})
+
+
+def episode(ctx: Context, rule: str) -> str:
+    """The current episode of a rule with no natural anchor (no sponsor, no partner executive): the
+    latest one, unless sponsorsync closed it because the condition had cleared."""
+    prefix = make_key(rule, ctx.alliance.id, "")
+    numbers = sorted(
+        int(k[len(prefix) + 1 :])
+        for k in ctx.org.own_tasks
+        if k.startswith(prefix + "e") and k[len(prefix) + 1 :].isdigit()
+    )
+    if not numbers:
+        return "e1"
+    latest = numbers[-1]
+    closed = make_key(rule, ctx.alliance.id, f"e{latest}") in ctx.closed_by_us
+    return f"e{latest + 1}" if closed else f"e{latest}"
+
+
+def candidate_values(ctx: Context) -> dict[str, Any]:
+    """Template values listing the sponsor candidates (manager-facing; no scores: `sync explain` has them)."""
+    listed = [
+        {
+            "name": c.person.name,
+            "title": c.person.title or "",
+            "free": c.free_capacity,
+            "capacity": c.person.capacity,
+        }
+        for c in ctx.view.candidates
+    ]
+    note = ctx.wording.render("candidates", "some" if listed else "none")
+    return {"candidates": listed, "candidates_note": note}

@@ -1,0 +1,56 @@
+"""The sponsor and the partner executive counterpart connect often enough: a task for the sponsor.
+
+The deadline is the last touch plus the tier's ``executive_touch_days``; the task appears
+``lead_days`` before it and is due on it. With no touch on record, or a deadline already past, the
+task is due ``task_due_days`` after it appears: never in the past. The anchor is the last touch, so
+the task is the same task until the two meet again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sync.rules.base import Close, Context, Want, sponsor_change
+
+NAME = "executive_touch"
+ALERT = False
+CADENCE = True
+
+
+def decide(ctx: Context) -> list[Want]:
+    sponsor, counterpart = ctx.sponsor, ctx.view.counterpart
+    if sponsor is None or counterpart is None:
+        return []
+    every = ctx.cadence.executive_touch_days
+    last = ctx.view.last_touch
+    deadline = last + timedelta(days=every) if last else None
+    if deadline is not None and ctx.today < deadline - timedelta(days=ctx.cadence.lead_days):
+        return []
+    contact = counterpart.contact
+    values = {
+        "counterpart": contact.name,
+        "counterpart_title": contact.title or "",
+        "last_touch": last.isoformat() if last else "",
+        "every_days": every,
+    }
+    anchor = f"{sponsor.id}:{contact.id}:{last.isoformat() if last else 'never'}"
+    return [Want(anchor, sponsor, values, contact_id=contact.id, deadline=deadline)]
+
+
+def close(ctx: Context, anchor: str) -> Close:
+    sponsor_id, contact_id, since = ([*anchor.split(":", 2), "", ""])[:3]
+    changed = sponsor_change(ctx, sponsor_id)
+    if changed is not None:
+        return changed
+    counterpart = ctx.view.counterpart
+    last = ctx.view.last_touch
+    if last is not None and last.isoformat() != since:
+        who = counterpart.contact.name if counterpart else ctx.org.contacts.get(contact_id, None)
+        name = who if isinstance(who, str) else (who.name if who else contact_id)
+        sponsor = ctx.view.sponsor.name if ctx.view.sponsor else ""
+        return Close("done", "met", {"sponsor": sponsor, "counterpart": name, "date": last.isoformat()})
+    if counterpart is None or counterpart.contact.id != contact_id:
+        old = ctx.org.contacts.get(contact_id)
+        if counterpart is None:
+            return Close("not_needed", "counterpart_gone", {"counterpart": old.name if old else contact_id})
+        return Close("not_needed", "counterpart_changed", {"replacement": counterpart.contact.name})
+    return Close("not_needed", "situation_changed")

@@ -1,0 +1,37 @@
+"""A sponsor appointed since the last run: the alliance manager briefs them.
+
+Only an appointment sponsorsync saw happen counts: on the first run (no memory of the alliance) a
+sponsor already in place is not new, so installing sponsorsync does not flood managers with
+briefings for sponsors who have held the role for years."""
+
+from __future__ import annotations
+
+from sync.rules.base import Close, Context, Want, make_key, sponsor_change
+
+NAME = "new_sponsor"
+ALERT = False
+CADENCE = False
+
+
+def decide(ctx: Context) -> list[Want]:
+    sponsor = ctx.sponsor
+    if sponsor is None:
+        return []
+    key = make_key(NAME, ctx.alliance.id, sponsor.id)
+    memory = ctx.memory
+    seen_before = memory is not None and memory.sponsor_id == sponsor.id
+    appointed_now = memory is not None and memory.sponsor_id != sponsor.id
+    if not appointed_now and key not in ctx.org.own_tasks and key not in ctx.org.pending:
+        return []
+    appointed_on = memory.seen_on if seen_before and memory is not None else ctx.today
+    counterpart = ctx.view.counterpart
+    values = {
+        "counterpart": counterpart.contact.name if counterpart else "",
+        "counterpart_title": (counterpart.contact.title or "") if counterpart else "",
+        "appointed_on": appointed_on.isoformat(),
+    }
+    return [Want(sponsor.id, ctx.view.manager, values, about_sponsor=True)]
+
+
+def close(ctx: Context, anchor: str) -> Close:
+    return sponsor_change(ctx, anchor) or Close("not_needed", "situation_changed")

@@ -1,0 +1,91 @@
+"""The sponsor gets a concise update on a steady rhythm: the alliance manager sends it.
+
+Each alliance has its own schedule. It starts when sponsorsync first sees the sponsor in place
+(the first run, or the appointment) with a first deadline spread over one cadence period by the
+alliance's id, so the alliances of a tier do not all fall due on one day and the first update is
+never due in the past. Deadlines then follow every ``sponsor_update_days``. A task appears
+``lead_days`` before its deadline and is due on it. The schedule is read back from the tasks already
+in the CRM when there are some, so a lost state directory does not move it.
+
+An update not marked done when the next one comes up is closed as missed (never as completed)."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date, timedelta
+
+from connectors.timestamps import to_date
+from sync.rules.base import Close, Context, Want, make_key, sponsor_change
+
+NAME = "sponsor_update"
+ALERT = False
+CADENCE = True
+
+
+def first_deadline(ctx: Context, sponsor_id: str) -> date:
+    """The deadline the schedule counts from."""
+    every, lead = ctx.cadence.sponsor_update_days, ctx.cadence.lead_days
+    prefix = make_key(NAME, ctx.alliance.id, f"{sponsor_id}:")
+    known = sorted(k[len(prefix) :] for k in ctx.org.own_tasks if k.startswith(prefix))
+    for text in reversed(known):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            continue
+    memory = ctx.memory
+    start = memory.seen_on if memory is not None and memory.sponsor_id == sponsor_id else ctx.today
+    spread = zlib.crc32(ctx.alliance.id.encode()) % max(1, every - lead)
+    return start + timedelta(days=lead + spread)
+
+
+def current_deadline(ctx: Context, sponsor_id: str) -> date | None:
+    """The latest deadline whose task has appeared (``lead_days`` before it), or None before the first."""
+    every, lead = ctx.cadence.sponsor_update_days, ctx.cadence.lead_days
+    base = first_deadline(ctx, sponsor_id)
+    opened = (ctx.today + timedelta(days=lead) - base).days
+    if opened < 0:
+        return None
+    return base + timedelta(days=(opened // every) * every)
+
+
+def decide(ctx: Context) -> list[Want]:
+    sponsor = ctx.sponsor
+    if sponsor is None:
+        return []
+    manager = ctx.view.manager
+    if manager is not None and manager.id == sponsor.id:
+        ctx.view.notes.append(f"{NAME}: the alliance manager is the sponsor; no update to send to oneself")
+        return []
+    deadline = current_deadline(ctx, sponsor.id)
+    if deadline is None:
+        return []
+    every = ctx.cadence.sponsor_update_days
+    counterpart = ctx.view.counterpart
+    values = {
+        "period_start": (deadline - timedelta(days=every)).isoformat(),
+        "every_days": every,
+        "last_touch": ctx.view.last_touch.isoformat() if ctx.view.last_touch else "",
+        "counterpart": counterpart.contact.name if counterpart else "",
+    }
+    return [
+        Want(f"{sponsor.id}:{deadline.isoformat()}", manager, values, deadline=deadline, about_sponsor=True)
+    ]
+
+
+def close(ctx: Context, anchor: str) -> Close:
+    sponsor_id, _, deadline_text = anchor.partition(":")
+    changed = sponsor_change(ctx, sponsor_id)
+    if changed is not None:
+        return changed
+    try:
+        deadline = date.fromisoformat(deadline_text)
+    except ValueError:
+        return Close("not_needed", "situation_changed")
+    current = current_deadline(ctx, sponsor_id)
+    if current is not None and current > deadline:
+        # The note names the due date the task carries (the deadline, or later if it appeared late).
+        own = ctx.org.own_tasks.get(make_key(NAME, ctx.alliance.id, anchor))
+        held = own.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field) if own else None
+        due = to_date(str(held)) if held not in (None, "") else None
+        return Close("missed", "next_period", {"date": (due or deadline).isoformat()})
+    return Close("not_needed", "situation_changed")

@@ -1,0 +1,313 @@
+"""The task lifecycle people can trust (issue 11), as specifications on the pure planner: fixed due
+dates, nothing born overdue, staggered per-alliance schedules, a first run that is a baseline,
+honest closes, no day counts in stored text, the escalation ladder, self-addressed tasks, the
+intake limit and editable wording. Each test states what the reader of the CRM would see."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from mappings.loader import default_mapping_path, parse_mapping
+from mappings.model import Mapping
+from sync.mirror import OwnTask
+from sync.model import Alliance, Memory, PartnerContact
+from sync.plan import DesiredTask, Plan, make_key, plan
+from tests.sync.builders import TODAY, alliance, contact, org, own_task, person, salesforce_mapping, touch
+
+
+def mapping_with(replacements: dict[str, str]) -> Mapping:
+    text = default_mapping_path("salesforce").read_text()
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return parse_mapping(text, "test.yaml")
+
+
+def by_rule(result: Plan) -> dict[str, list[DesiredTask]]:
+    found: dict[str, list[DesiredTask]] = {}
+    for task in result.tasks:
+        found.setdefault(task.rule, []).append(task)
+    return found
+
+
+def portfolio(n: int) -> list[Alliance]:
+    return [alliance(f"a{i:02d}") for i in range(n)]
+
+
+def contacts_for(n: int) -> list[PartnerContact]:
+    return [contact(f"c{i:02d}", f"a{i:02d}") for i in range(n)]
+
+
+SPONSORS = [
+    person("ceo", "Ava Chen", seniority="c_suite", function="general_management", capacity=100),
+    person("manager", "Mia Manager", seniority="manager", function="partnerships"),
+]
+
+
+# -- 1. due dates do not slide ---------------------------------------------------------------------
+def test_an_open_task_keeps_the_due_date_the_crm_holds_on_every_later_day() -> None:
+    key = make_key("executive_touch", "acme", "ceo:jane_roe:never")
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=30))}
+    held = own_task(key, values={"ActivityDate": "2026-12-01"})
+    for later in (0, 5, 40):
+        result = plan(
+            org(memory=memory, own=[held], today=TODAY + timedelta(days=later)), salesforce_mapping()
+        )
+        task = next(t for t in result.tasks if t.key == key)
+        assert task.due == date(2026, 12, 1)
+
+
+# -- 2. nothing born overdue; schedules staggered ---------------------------------------------------
+def test_first_run_on_a_portfolio_creates_nothing_overdue_and_staggers_sponsor_updates() -> None:
+    alliances = portfolio(30)
+    deadlines = set()
+    for day in range(30):  # a month of daily runs, nobody acting
+        memory = {a.id: Memory("ceo", f"c{a.id[1:]}", TODAY) for a in alliances}
+        today = TODAY + timedelta(days=day)
+        result = plan(
+            org(users=SPONSORS, alliances=alliances, contacts=contacts_for(30), memory=memory, today=today,
+                touches=[touch("ceo", f"c{i:02d}", -day + 1) for i in range(30)]),
+            mapping_with({}),
+        )  # fmt: skip
+        for task in result.tasks:
+            assert task.due >= today, f"{task.subject} is born overdue"
+        deadlines |= {t.due for t in by_rule(result).get("sponsor_update", [])}
+    assert len(deadlines) >= 10  # thirty strategic alliances do not all fall due on one day
+
+
+def test_the_first_sponsor_update_is_due_in_the_future_lead_days_after_it_appears() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY)}
+    for day in range(31):
+        today = TODAY + timedelta(days=day)
+        result = plan(
+            org(memory=memory, today=today, touches=[touch("ceo", "jane_roe", 1 - day)]), salesforce_mapping()
+        )
+        updates = by_rule(result).get("sponsor_update", [])
+        if updates:
+            assert updates[0].due == today + timedelta(days=7)  # strategic lead_days: 7
+            assert (
+                updates[0].subject
+                == f"Send Ava Chen the Acme Inc sponsor update by {updates[0].due.isoformat()}"
+            )
+            return
+    raise AssertionError("no sponsor update within the first period")
+
+
+# -- 3. no "new sponsor" flood on install ----------------------------------------------------------
+def test_first_run_treats_sponsors_in_place_as_established() -> None:
+    result = plan(
+        org(users=SPONSORS, alliances=portfolio(10), contacts=contacts_for(10)), salesforce_mapping()
+    )
+    assert "new_sponsor" not in by_rule(result)
+    assert result.first_run
+
+
+def test_an_appointment_seen_between_runs_is_new() -> None:
+    memory = {"acme": Memory(None, None, TODAY - timedelta(days=20))}
+    result = plan(org(memory=memory), salesforce_mapping())
+    assert [t.subject for t in by_rule(result)["new_sponsor"]] == ["Brief Ava Chen on sponsoring Acme Inc"]
+
+
+# -- 4. honest closes -------------------------------------------------------------------------------
+def test_a_missed_sponsor_update_is_closed_as_missed_not_completed() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    setting = org(memory=memory, touches=[touch("ceo", "jane_roe", 1)])
+    first = by_rule(plan(setting, salesforce_mapping()))["sponsor_update"][0]
+    held = own_task(first.key, values={"ActivityDate": first.due.isoformat()})
+    later = org(
+        memory=memory, touches=[touch("ceo", "jane_roe", 1)], today=first.due + timedelta(days=30), own=[held]
+    )
+    result = plan(later, salesforce_mapping())
+    assert [(c.key, c.outcome) for c in result.closures] == [(first.key, "missed")]
+    assert f"the update due on {first.due.isoformat()} was not marked done" in result.closures[0].reason
+
+
+def test_a_changed_counterpart_is_not_reported_as_a_meeting() -> None:
+    old = make_key("executive_touch", "acme", "ceo:jane_roe:never")
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=30))}
+    contacts = [contact("jane_roe", seniority="manager", title="Product Manager"), contact("john_doe")]
+    result = plan(org(memory=memory, contacts=contacts, own=[own_task(old)]), salesforce_mapping())
+    closure = next(c for c in result.closures if c.key == old)
+    assert closure.outcome == "not_needed"
+    assert closure.reason == "the executive counterpart is now John Doe"
+
+
+def test_switching_a_rule_off_leaves_its_open_tasks_alone() -> None:
+    key = make_key("executive_touch", "acme", "ceo:jane_roe:never")
+    off = mapping_with({"    executive_touch: true\n": "    executive_touch: false\n"})
+    result = plan(org(own=[own_task(key)]), off)
+    assert result.closures == []
+    assert result.switched_off == [key]
+
+
+def test_a_new_sponsor_closes_the_old_sponsors_tasks_as_not_needed() -> None:
+    key = make_key("executive_touch", "acme", "cto:jane_roe:never")
+    users = [*SPONSORS, person("cto", "Marcus Reid", seniority="c_suite")]
+    result = plan(org(users=users, own=[own_task(key)]), salesforce_mapping())
+    assert [(c.outcome, c.reason) for c in result.closures] == [
+        ("not_needed", "the alliance's sponsor is now Ava Chen")
+    ]
+
+
+# -- 5. no daily rewrites ---------------------------------------------------------------------------
+def test_health_reason_holds_dates_not_day_counts_and_is_the_same_on_later_days() -> None:
+    reasons = set()
+    for later in range(20):
+        today = TODAY + timedelta(days=later)
+        result = plan(org(today=today, touches=[touch("ceo", "jane_roe", 60)]), salesforce_mapping())
+        reasons.add((result.accounts[0].health, result.accounts[0].health_reason))
+    assert reasons == {
+        (
+            "amber",
+            f"last contact with Jane Roe on {(TODAY - timedelta(days=60)).isoformat()}; due every 45 days",
+        )
+    }
+
+
+def test_task_text_is_the_same_on_every_day_it_stays_open() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    texts: dict[str, set[tuple[str, str, str, date]]] = {}
+    in_crm: dict[str, OwnTask] = {}  # what the CRM holds: each task as created, with its due date
+    for later in range(10):
+        result = plan(org(memory=memory, today=TODAY + timedelta(days=later), own=list(in_crm.values())),
+                      salesforce_mapping())  # fmt: skip
+        for task in result.tasks:
+            texts.setdefault(task.key, set()).add((task.subject, task.body, task.owner_id, task.due))
+            in_crm.setdefault(task.key, own_task(task.key, values={"ActivityDate": task.due.isoformat()}))
+    assert texts
+    assert {key: len(variants) for key, variants in texts.items()} == dict.fromkeys(texts, 1)
+
+
+# -- 6. escalation ladder ---------------------------------------------------------------------------
+LADDER_USERS = [
+    person("ceo", "Ava Chen", seniority="c_suite"),
+    replace(
+        person("manager", "Mia Manager", seniority="manager"), manager_id="head"
+    ),  # build_org: roster or CRM
+    person("head", "Hana Head", seniority="vp"),
+]
+
+
+def ladder_mapping() -> Mapping:
+    return salesforce_mapping()
+
+
+def overdue_task(days: int, *, completed: bool = False) -> tuple[str, OwnTask]:
+    key = make_key("no_sponsor", "acme", "e1")
+    due = (TODAY - timedelta(days=days)).isoformat()
+    values = {"ActivityDate": due, "OwnerId": "manager", "Subject": "Appoint an executive sponsor for Acme Inc",
+              "Status": "Completed" if completed else "Not Started"}  # fmt: skip
+    return key, own_task(key, completed=completed, values=values)
+
+
+def test_an_overdue_task_reaches_the_owners_manager_then_the_sponsor_on_the_configured_days() -> None:
+    steps = {}
+    for days in (6, 7, 13, 14):
+        _, held = overdue_task(days)
+        setting = org(users=LADDER_USERS, alliances=[alliance(sponsor=None)], own=[held])
+        result = plan(setting, ladder_mapping())
+        steps[days] = [(t.owner_id, t.key.split(":")[3]) for t in by_rule(result).get("escalation", [])]
+    assert steps[6] == []
+    assert steps[7] == [("head", "1")]
+    assert steps[13] == [("head", "1")]
+    # No sponsor on this alliance: step 2 (the sponsor) has nobody, so nothing more.
+    assert steps[14] == [("head", "1")]
+
+
+def test_the_escalation_names_the_task_its_owner_and_due_date() -> None:
+    _, held = overdue_task(8)
+    result = plan(org(users=LADDER_USERS, alliances=[alliance(sponsor=None)], own=[held]), ladder_mapping())
+    task = by_rule(result)["escalation"][0]
+    due = (TODAY - timedelta(days=8)).isoformat()
+    assert task.subject == f"Overdue since {due}: Appoint an executive sponsor for Acme Inc"
+    assert "owned by Mia Manager" in task.body
+    assert task.priority == "high"
+    assert task.due == TODAY + timedelta(days=7)
+
+
+def test_a_step_with_nobody_passes_to_the_next_one_and_closes_as_done_with_the_original() -> None:
+    key = make_key("executive_touch", "acme", "ceo:jane_roe:never")
+    values = {
+        "ActivityDate": (TODAY - timedelta(days=15)).isoformat(),
+        "OwnerId": "ceo",
+        "Subject": "Connect",
+    }
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=100))}
+    result = plan(
+        org(users=LADDER_USERS, memory=memory, own=[own_task(key, values=values)]), ladder_mapping()
+    )
+    # Ava's own manager is unknown (step 1 has nobody); the sponsor is Ava herself (step 2 skipped).
+    assert "escalation" not in by_rule(result)
+    escalation = make_key("escalation", "acme", "1:no_sponsor:e1")
+    done = own_task(make_key("no_sponsor", "acme", "e1"), completed=True, values={"Status": "Completed"})
+    result = plan(org(users=LADDER_USERS, alliances=[alliance(sponsor=None)], own=[done, own_task(escalation)]),
+                  ladder_mapping())  # fmt: skip
+    assert [(c.key, c.outcome, c.reason) for c in result.closures] == [
+        (escalation, "done", "the overdue task was completed")
+    ]
+
+
+# -- 7. people --------------------------------------------------------------------------------------
+def test_no_task_asks_the_sponsor_to_act_towards_themselves() -> None:
+    memory = {"acme": Memory("manager", "jane_roe", TODAY - timedelta(days=200))}
+    users = [person("manager", "Mia Manager", seniority="vp")]
+    result = plan(
+        org(users=users, alliances=[alliance(sponsor="manager")], memory=memory), salesforce_mapping()
+    )
+    assert "sponsor_update" not in by_rule(result)
+    assert any("the alliance manager is the sponsor" in n for n in result.views["acme"].notes)
+
+
+def test_a_task_about_the_sponsor_goes_to_the_managers_manager_when_the_manager_sponsors() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    users = [
+        replace(person("manager", "Mia Manager", seniority="vp"), manager_id="head"),
+        person("head", "Hana Head", seniority="vp"),
+    ]
+    result = plan(org(users=users, alliances=[alliance(sponsor="manager")], memory=memory), ladder_mapping())
+    kickoff = by_rule(result)["new_sponsor"][0]
+    assert kickoff.owner_id == "head"
+
+
+def test_intake_limit_holds_back_the_least_urgent_new_tasks() -> None:
+    alliances = [alliance(f"a{i:02d}", sponsor=None) for i in range(8)]
+    result = plan(org(users=SPONSORS, alliances=alliances, contacts=contacts_for(8)), salesforce_mapping())
+    assert len([t for t in result.tasks if t.owner_id == "manager"]) == 5
+    assert len(result.held_back) == 3
+    assert all(t.key not in {k.key for k in result.tasks} for t in result.held_back)
+
+
+# -- wording ----------------------------------------------------------------------------------------
+def test_sponsor_facing_text_has_no_scores_or_internal_vocabulary() -> None:
+    contacts = [contact("jane_roe", title="CTO")]
+    result = plan(org(contacts=contacts, touches=[touch("ceo", "jane_roe", 50)]), salesforce_mapping())
+    task = by_rule(result)["executive_touch"][0]
+    for internal in ("score", "c_suite", "seniority", "at or above", "You last met"):
+        assert internal not in task.body
+        assert internal not in task.subject
+
+
+def test_a_name_ending_in_a_full_stop_gives_no_double_full_stop() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    named = alliance()
+    named = type(named)(named.id, "Acme Inc.", named.tier, named.owner_id, named.sponsor_id, {})
+    result = plan(
+        org(alliances=[named], memory=memory, touches=[touch("ceo", "jane_roe", 120)]), salesforce_mapping()
+    )
+    for task in result.tasks:
+        assert ".." not in task.body
+        assert ".." not in task.subject
+
+
+def test_an_admin_template_and_the_german_wording() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    custom = mapping_with({
+        "cadence:\n": "templates:\n  language: de\n  overrides:\n    executive_touch:\n"
+                      "      subject: 'Bitte {{ counterpart }} anrufen ({{ alliance }})'\ncadence:\n",
+    })  # fmt: skip
+    result = plan(org(memory=memory, touches=[touch("ceo", "jane_roe", 60)]), custom)
+    tasks = by_rule(result)
+    assert tasks["executive_touch"][0].subject == "Bitte Jane Roe anrufen (Acme Inc)"
+    assert tasks["executive_touch"][0].body.startswith("Ihr letztes erfasstes Meeting")
+    assert result.accounts[0].health_reason.startswith("letzter Kontakt mit Jane Roe am")
