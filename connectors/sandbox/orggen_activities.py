@@ -82,6 +82,11 @@ def stream(plan: ActivityPlan, seed: int) -> Iterator[OrgActivity]:
     stamp = datetime.fromtimestamp
     deactivated = plan.deactivated
     subjects = {kind: [(s, "{" in s) for s in pool] for kind, pool in SUBJECTS.items()}
+    colleagues: dict[int, list[int]] = {}  # per sponsored account: its first contacts, in key order
+    sponsored = {t.account for t in plan.touches.values()}
+    for contact, account in enumerate(plan.contact_account):
+        if account in sponsored and len(colleagues.setdefault(account, [])) < 2:
+            colleagues[account].append(contact)
     key = 0
     for contact, general in enumerate(plan.general):
         account = plan.contact_account[contact]
@@ -154,21 +159,40 @@ def stream(plan: ActivityPlan, seed: int) -> Iterator[OrgActivity]:
         touches = plan.touches.get(contact)
         if touches is not None:
             for activity in _sponsor_touches(
-                touches, rnd, base, key, plan.account_label[touches.account], first
-            ):
+                touches, rnd, base, key, plan.account_label[touches.account], first,
+                plan.account_owner[touches.account], _colleague(colleagues, touches.account, contact),
+            ):  # fmt: skip
                 yield activity
                 key += 1
 
 
+def _colleague(colleagues: dict[int, list[int]], account: int, contact: int) -> int | None:
+    """Another contact of the same account (its first one in key order), for multi-attendee meetings."""
+    return next((c for c in colleagues.get(account, ()) if c != contact), None)
+
+
 def _sponsor_touches(
-    touches: SponsorTouches, rnd: Callable[[], float], base: int, key: int, label: str, first: str
+    touches: SponsorTouches,
+    rnd: Callable[[], float],
+    base: int,
+    key: int,
+    label: str,
+    first: str,
+    manager: int,
+    colleague: int | None,
 ) -> Iterator[OrgActivity]:
-    """The sponsor's touches with the counterpart, oldest first, then the scheduled meeting."""
+    """The sponsor's touches with the counterpart, oldest first, then the scheduled meeting.
+
+    Who is on a past meeting follows its rank among the sponsor's meetings, not the random stream
+    (the rest of the org stays as it was): the 1st, 4th, 7th ... are logged by the alliance manager
+    with the sponsor as invitee; the 2nd, 5th, ... have a second partner contact and the manager
+    attending too."""
     last = touches.last_offset
     spread = LATEST_PAST - last
     offsets = sorted((last + 60 * int(rnd() * (spread // 60)) for _ in range(touches.past - 1)), reverse=True)
     offsets.append(last)
     stamp = datetime.fromtimestamp
+    meetings = 0
     for offset in offsets:
         u = rnd()
         kind: ActivityKind = "meeting" if u < 0.45 else "call" if u < 0.7 else "email"
@@ -176,18 +200,29 @@ def _sponsor_touches(
         created = stamp(base - offset - int(rnd() * 14 * DAY), UTC) if kind == "meeting" else at
         duration = 0 if kind == "email" else _SPONSOR_MINUTES[int(rnd() * len(_SPONSOR_MINUTES))]
         subject = _pick(SPONSOR_SUBJECTS[kind], rnd).format(a=label, f=first)
+        owner = touches.sponsor
+        invitees: tuple[int, ...] = ()
+        others: tuple[int, ...] = ()
+        if kind == "meeting":
+            meetings += 1
+            if meetings % 3 == 1 and manager != touches.sponsor:
+                owner, invitees = manager, (touches.sponsor,)
+            elif meetings % 3 == 2 and colleague is not None:
+                invitees, others = ((manager,) if manager != touches.sponsor else ()), (colleague,)
         yield OrgActivity(
             key,
             kind,
             subject,
             at,
             duration,
-            touches.sponsor,
+            owner,
             touches.contact,
             touches.account,
             True,
             created,
             at,
+            invitees,
+            others,
         )
         key += 1
     if touches.scheduled:

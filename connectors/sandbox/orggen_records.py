@@ -119,13 +119,15 @@ class OrgActivity:
     completed: bool
     created_at: datetime
     modified_at: datetime
+    invitees: tuple[int, ...] = ()  # internal users on it besides the owner (invited / attending)
+    others: tuple[int, ...] = ()  # partner contacts on it besides `contact`
 
 
 @dataclass(frozen=True, slots=True)
 class OrgRelationship:
     """Ground truth for one sponsored alliance: the partner executive picked as the sponsor's
-    counterpart and how their engagement stands. ``last_touch`` is the latest completed
-    sponsor-owned call, meeting or e-mail with that contact (None for "never")."""
+    counterpart and how their engagement stands. ``last_touch`` is the latest completed call,
+    meeting or e-mail of the sponsor (as owner or invitee) with that contact (None for "never")."""
 
     account: int
     sponsor: int

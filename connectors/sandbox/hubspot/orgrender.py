@@ -145,9 +145,13 @@ def _activity(
         props = {"hs_note_body": activity.subject}
     props["hs_timestamp"] = at
     props["hubspot_owner_id"] = owner_ids[activity.owner]
+    if activity.invitees and kind == "meeting":
+        props["hs_attendee_owner_ids"] = ";".join(owner_ids[u] for u in activity.invitees)
     otype = _TYPES[kind]
     object_id = seed.record(otype, props, _ms(activity.created_at), _ms(activity.modified_at))
     if activity.contact is not None:
         seed.link(otype, object_id, CONTACTS, contact_ids[activity.contact], primary=False)
+    for other in activity.others:
+        seed.link(otype, object_id, CONTACTS, contact_ids[other], primary=False)
     if activity.account is not None:
         seed.link(otype, object_id, COMPANIES, company_ids[activity.account], primary=False)

@@ -23,6 +23,7 @@ from connectors.sandbox.salesforce.schema import (
     ACCOUNT_TEAM_MEMBER,
     CONTACT,
     EVENT,
+    EVENT_RELATION,
     TASK,
     USER,
     SObject,
@@ -58,6 +59,9 @@ _ORDERS = {
               "EventSubtype"),
     "AccountTeamMember": ("Id", "AccountId", "UserId", "TeamMemberRole", "CreatedDate", "CreatedById",
                           "LastModifiedDate", "LastModifiedById", "SystemModstamp", "IsDeleted"),
+    "EventRelation": ("Id", "RelationId", "EventId", "Status", "RespondedDate", "Response", "IsInvitee", "IsParent",
+                      "IsWhat", "AccountId", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate",
+                      "LastModifiedById", "SystemModstamp"),
 }  # fmt: skip
 
 
@@ -79,7 +83,7 @@ def _check_order(obj: SObject) -> None:
         raise AssertionError(f"render.py builds {obj.name} rows in an order the schema no longer has")
 
 
-for _obj in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER):
+for _obj in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION):
     _check_order(_obj)
 
 
@@ -123,8 +127,8 @@ def render(org: Any) -> Seed:
             (contacts[c.key], False, account, c.last_name, c.first_name, f"{c.first_name} {c.last_name}", c.title,
              c.phone, c.email, c.department, users[c.owner], created, me, modified, me, modified)
         )  # fmt: skip
-    tasks, events = _activities(org, users, accounts, contacts, contact_accounts, me)
-    rows["Task"], rows["Event"] = tasks, events
+    tasks, events, relations = _activities(org, users, accounts, contacts, contact_accounts, me)
+    rows["Task"], rows["Event"], rows["EventRelation"] = tasks, events, relations
     numbers = {
         "User": FIRST_NUMBER + 1 + len(org.users),
         "Account": FIRST_NUMBER + len(org.accounts),
@@ -132,6 +136,7 @@ def render(org: Any) -> Seed:
         "Task": FIRST_NUMBER + len(tasks),
         "Event": FIRST_NUMBER + len(events),
         "AccountTeamMember": FIRST_NUMBER + len(rows["AccountTeamMember"]),
+        "EventRelation": FIRST_NUMBER + len(relations),
     }
     return Seed(rows=rows, next_numbers=numbers, api_user_id=me, generated=org, org_id=org_id(org.seed))
 
@@ -143,10 +148,11 @@ def _activities(
     contacts: list[str],
     contact_accounts: list[str | None],
     me: str,
-) -> tuple[list[Row], list[Row]]:
-    task_id, event_id = id_maker("00T"), id_maker("00U")
+) -> tuple[list[Row], list[Row], list[Row]]:
+    task_id, event_id, relation_id = id_maker("00T"), id_maker("00U"), id_maker("0RE")
     tasks: list[Row] = []
     events: list[Row] = []
+    relations: list[Row] = []  # invitees and extra contacts of events (not the WhoId / WhatId rows)
     days: dict[int, str] = {}  # one shared string per calendar day
     for a in org.activities():
         at = to_ms(a.at)
@@ -161,10 +167,21 @@ def _activities(
         owner = users[a.owner]
         if a.kind == "meeting":
             end = at + a.duration_minutes * 60_000
+            this = event_id(FIRST_NUMBER + len(events))
             events.append(
-                (event_id(FIRST_NUMBER + len(events)), who, what, a.subject, at, day, a.duration_minutes, at, end,
+                (this, who, what, a.subject, at, day, a.duration_minutes, at, end,
                  None, account, owner, "Meeting", False, created, me, modified, me, modified, False, "Event")
             )  # fmt: skip
+            for user in a.invitees:
+                relations.append(
+                    (relation_id(FIRST_NUMBER + len(relations)), users[user], this, "Accepted", created, None, True,
+                     False, False, None, False, created, me, created, me, created)
+                )  # fmt: skip
+            for other in a.others:
+                relations.append(
+                    (relation_id(FIRST_NUMBER + len(relations)), contacts[other], this, "New", None, None, False,
+                     True, False, contact_accounts[other], False, created, me, created, me, created)
+                )  # fmt: skip
             continue
         subtype, kind = _SUBTYPES[a.kind]
         done = a.completed
@@ -173,4 +190,4 @@ def _activities(
              "Normal", owner, None, kind, False, account, done, created, me, modified, me, modified, False,
              at if done else None, subtype, None, None)
         )  # fmt: skip
-    return tasks, events
+    return tasks, events, relations

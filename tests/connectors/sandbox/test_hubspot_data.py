@@ -252,3 +252,20 @@ def test_the_generated_org_renders_contacts_and_activities_with_their_associatio
     assert [r.id for r in linked["contacts"].results] == [contact.id]
     companies = every(generated.api.objects, "companies")  # in id order, which is the accounts' order
     assert [r.id for r in linked["companies"].results] == [companies[first.account].id]
+
+
+def test_generated_meetings_carry_attendee_owners_and_several_contacts(generated: Sandbox) -> None:
+    org = generate(SIZE, seed=3, now=generated.now)
+    meetings = [a for a in org.activities() if a.kind == "meeting"]
+    served = every(
+        generated.api.objects, "meetings", properties=["hs_attendee_owner_ids", "hs_timestamp"],
+        associations=["contacts"],
+    )  # fmt: skip
+    attended = [m for m in served if m.properties.get("hs_attendee_owner_ids")]
+    assert len(attended) == sum(1 for a in meetings if a.invitees)
+    assert attended
+    assert all(";" in m.properties["hs_attendee_owner_ids"] or m.properties["hs_attendee_owner_ids"].isdigit()
+               for m in attended)  # fmt: skip
+    several = [m for m in served if m.associations and len(m.associations["contacts"].results) > 1]
+    assert len(several) == sum(1 for a in meetings if a.others)
+    assert several

@@ -334,7 +334,7 @@ def test_relationship_states_follow_the_sponsor_touches(size: int, seed: int) ->
     assert {r.state for r in o.relationships.values()} == {"active", "cooling", "cold", "never"}
     touches: dict[int, list[OrgActivity]] = {}
     for x in o.activities():
-        if x.account in sponsored and x.owner == sponsored[x.account].sponsor:
+        if x.account in sponsored and sponsored[x.account].sponsor in (x.owner, *x.invitees):
             touches.setdefault(x.account, []).append(x)
     windows = {"active": (0, 30), "cooling": (60, 120), "cold": (200, 700)}
     for key, rel in o.relationships.items():
@@ -445,3 +445,24 @@ def test_a_100k_org_is_ready_in_seconds_and_streams_a_million_activities() -> No
     assert generated < 5.0
     assert streamed < 8.0
     assert held < 150e6
+
+
+@pytest.mark.parametrize(("size", "seed"), [(1000, 0), (5000, 3)], ids=str)
+def test_some_sponsor_meetings_are_logged_by_the_manager_and_some_have_several_attendees(
+    size: int, seed: int
+) -> None:
+    o = org(size, seed)
+    sponsors = {a.key: a.sponsor for a in alliances(o) if a.sponsor is not None}
+    managers = {a.key: a.owner for a in alliances(o)}
+    logged_for_sponsor = [
+        x for x in o.activities()
+        if x.kind == "meeting" and x.account in sponsors and x.invitees == (sponsors[x.account],)
+        and x.owner == managers[x.account]
+    ]  # fmt: skip
+    several = [x for x in o.activities() if x.others]
+    assert logged_for_sponsor
+    assert several
+    for x in several:
+        assert x.kind == "meeting"
+        assert all(o.contacts[c].account == x.account and c != x.contact for c in x.others), x
+    assert [x.key for x in several] == [x.key for x in org(size, seed).activities() if x.others]  # deterministic

@@ -167,3 +167,32 @@ def test_the_same_seed_gives_the_same_ids() -> None:
         assert first is not None
         assert second is not None
         assert sorted(first.base) == sorted(second.base), name
+
+
+def test_event_invitees_and_extra_contacts_are_event_relations(served: tuple[Any, Org]) -> None:
+    sdk, org = served
+    meetings = [a for a in org.activities() if a.kind == "meeting"]
+    expected = Counter(
+        [("user", org.users[u].email) for a in meetings for u in a.invitees]
+        + [("contact", org.contacts[c].email) for a in meetings for c in a.others]
+    )
+    assert expected  # the generated org has invitees and multi-contact meetings
+    rows = _all(
+        sdk,
+        "SELECT RelationId, EventId, IsInvitee, IsParent, IsWhat, Status, AccountId, IsDeleted FROM EventRelation",
+    )
+    users = {u["Id"]: u["Email"] for u in _all(sdk, "SELECT Id, Email FROM User")}
+    contacts = {c["Id"]: c["Email"] for c in _all(sdk, "SELECT Id, Email FROM Contact")}
+    found = Counter(
+        ("user", users[r["RelationId"]])
+        if r["RelationId"].startswith("005")
+        else ("contact", contacts[r["RelationId"]])
+        for r in rows
+    )
+    assert found == expected
+    for r in rows:
+        assert r["EventId"].startswith("00U")
+        assert r["IsWhat"] is False
+        assert r["IsInvitee"] is r["RelationId"].startswith("005")
+        assert r["IsParent"] is r["RelationId"].startswith("003")
+        assert (r["AccountId"] is not None) is r["RelationId"].startswith("003")
