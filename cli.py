@@ -31,6 +31,7 @@ from sync.logs import add_secrets, configure_logging, json_mode
 from sync.settings import Settings, describe_settings, load_settings
 from sync.state_errors import state_error
 from sync.store import DB_NAME
+from sync.terminal import printable
 
 log = logging.getLogger("sponsorsync")
 
@@ -93,9 +94,11 @@ def _print_error(message: str, hint: str | None, code: ExitCode) -> None:
     if json_mode():
         log.error(message, extra={"hint": hint, "exit_code": int(code)})
         return
-    typer.echo(f"error: {message}", err=True)
+    # Messages may quote the CRM (its error text, record names): nothing in them acts on the terminal,
+    # and only our own line breaks (one problem per line) survive.
+    typer.echo(f"error: {printable(message, newlines=True)}", err=True)
     if hint:
-        typer.echo(f"  hint: {hint}", err=True)
+        typer.echo(f"  hint: {printable(hint)}", err=True)
 
 
 def _print_notice(message: str, code: ExitCode) -> None:
@@ -531,7 +534,7 @@ def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
         typer.echo(
             f"last run: #{last['id']} {last['mode']} {last['outcome']} (exit {last['exit_code']}), "
             f"started {last['started_at']}, {last['api_calls'] or 0} API calls"
-            + (f": {last['message']}" if last["message"] else "")
+            + (f": {printable(last['message'])}" if last["message"] else "")
         )
     typer.echo("mirror: " + ", ".join(f"{k} {v:,}" for k, v in data["mirror"].items()))
     for key, cursor in data["cursors"].items():
@@ -541,7 +544,9 @@ def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
     typer.echo(f"rejected records waiting for the next run: {len(rejections)}")
     for r in rejections[:20]:
         typer.echo(
-            f"  {r['sync_key']} ({r['object']}): {r['error_code']} {r['message']} [attempts {r['attempts']}]"
+            printable(
+                f"  {r['sync_key']} ({r['object']}): {r['error_code']} {r['message']} [attempts {r['attempts']}]"
+            )
         )
 
 
@@ -593,7 +598,7 @@ def check(ctx: typer.Context) -> None:
         report = connector.check()
     finally:
         connector.close()
-    typer.echo(f"logged in to {report.crm}: {report.identity}")
+    typer.echo(f"logged in to {report.crm}: {printable(report.identity)}")
     typer.echo(f"mapping: {checked} objects and every mapped field exist with the access needed")
     if report.api_limit:
         used = report.api_used or 0
@@ -601,7 +606,7 @@ def check(ctx: typer.Context) -> None:
             f"API usage: {used:,} of {report.api_limit:,} used today ({report.api_limit - used:,} left)"
         )
     for note in report.notes:
-        typer.echo(f"note: {note}")
+        typer.echo(f"note: {printable(note)}")
 
 
 @app.command()
