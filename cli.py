@@ -332,9 +332,25 @@ def mappings_validate(
         connector = connect(settings)
         try:
             checked = validate_live(mapping, connector.describe)
+            _roster_warnings(mapping, connector)
         finally:
             connector.close()
         typer.echo(f"live: {checked} objects and all their mapped fields match the CRM")
+
+
+def _roster_warnings(mapping: Any, connector: Any) -> None:
+    """Warn (stderr) about roster e-mails that match no user / owner the CRM lists."""
+    from mappings.commands import unmatched_roster
+    from sync.sources import sources
+
+    if not mapping.roster.executives:
+        return
+    users = next(s for s in sources(mapping) if s.kind == "users")
+    emails: list[str | None] = []
+    for page in connector.pull(users.spec, None, sweep_deletions=False):
+        emails += [users.project(record).values.get("email") for record in page.records]
+    for warning in unmatched_roster(mapping, emails):
+        typer.echo(f"warning: {printable(warning)}", err=True)
 
 
 @mappings_app.command("show")
@@ -595,6 +611,7 @@ def check(ctx: typer.Context) -> None:
     connector = connect(settings)
     try:
         checked = validate_live(mapping, connector.describe)
+        _roster_warnings(mapping, connector)
         report = connector.check()
     finally:
         connector.close()

@@ -278,6 +278,8 @@ class HubSpotConnector:
                 for owner in data.get("results", []):
                     fields = {k: owner.get(k) for k in (*OWNER_FIELDS, *spec.fields)}
                     fields["archived"] = archived or bool(owner.get("archived"))
+                    if "teams" in spec.fields:  # the owner's team names, ';'-separated like multi-values
+                        fields["teams"] = ";".join(str(t.get("name")) for t in owner.get("teams") or ())
                     records.append(Record(id=str(owner["id"]), fields=fields))
                 after = next_after(data)
                 if after is None:

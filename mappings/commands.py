@@ -63,6 +63,19 @@ def validate_live(mapping: Mapping, describe: Callable[[str], ObjectSchema]) -> 
     return len(schemas)
 
 
+def unmatched_roster(mapping: Mapping, user_emails: Iterable[str | None]) -> list[str]:
+    """Warnings for `roster.executives` e-mails that match no user / owner of the CRM (compared
+    case-insensitively): such an executive is never a sponsor candidate and keeps no title."""
+    known = {e.casefold() for e in user_emails if e}
+    who = "HubSpot owner" if mapping.crm == "hubspot" else "Salesforce user"
+    return [
+        f"roster e-mail {e.email} matches no {who}; fix the e-mail in roster.executives "
+        f"(or add the {'owner' if mapping.crm == 'hubspot' else 'user'}), or that executive is never proposed"
+        for e in mapping.roster.executives
+        if e.email.casefold() not in known
+    ]
+
+
 def effective_yaml(mapping: Mapping) -> str:
     """The mapping with every default filled in, as YAML (comments are not kept)."""
     data = mapping.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -77,6 +77,7 @@ HUBSPOT_OWNERS = ObjectSchema(
             "createdAt": "datetime",
             "updatedAt": "datetime",
             "archived": "bool",
+            "teams": "string",  # the connector gives the team names, ';'-separated
         }.items()
     },
 )

@@ -5,7 +5,8 @@ The semantics, in order, for each canonical field of the record kind:
    a list field (``contact_ids``) gets a list, a single field the first id; text with ';' in a list
    field (HubSpot multi-value properties such as ``hs_attendee_owner_ids``) is split.
 2. value map: when the field has one, the CRM value is looked up as text (case-insensitively;
-   booleans as ``true``/``false``); a value missing from the map becomes empty (None).
+   booleans as ``true``/``false``); a ';'-separated multi-value takes its first part that is in the
+   map; a value missing from the map becomes empty (None).
 3. default: an empty value (None or "") takes the object's default for the field, if any.
 """
 
@@ -68,6 +69,13 @@ def _mapped(value_map: Mapping[str, Scalar], raw: Any) -> Scalar:
     if raw is None or raw == "":
         return None
     text = str(key_text(raw))
+    found = _lookup(value_map, text)
+    if found is None and ";" in text:  # a multi-value ("Sales;Executive"): the first part that maps
+        found = next((v for part in text.split(";") if (v := _lookup(value_map, part.strip())) is not None), None)
+    return found
+
+
+def _lookup(value_map: Mapping[str, Scalar], text: str) -> Scalar:
     if text in value_map:
         return value_map[text]
     folded = text.casefold()

@@ -25,7 +25,7 @@ TYPOS = {
         "objects.contacts.fields.title: contacts has no field 'job_title'; did you mean 'jobtitle'?",
     ),
 }
-OBJECTS = {"salesforce": 6, "hubspot": 8}
+OBJECTS = {"salesforce": 8, "hubspot": 8}  # Salesforce: with EventRelation and TaskRelation
 
 
 @pytest.fixture(scope="module", params=["salesforce", "hubspot"])
@@ -71,3 +71,33 @@ def test_live_catches_a_misspelt_field(sandbox: tuple[CrmName, dict[str, str]], 
     assert len(problems) == 1, result.output
     assert problems[0].startswith(f"{path}:{line_of(text, edit[1])}:")
     assert problems[0].split(": ", 1)[1] == expected
+
+
+ROSTER_TYPO = {
+    "hubspot": (
+        ("email: ava.chen@northwind.example", "email: ava.chen@northwind.exmaple"),
+        "warning: roster e-mail ava.chen@northwind.exmaple matches no HubSpot owner; fix the e-mail in "
+        "roster.executives (or add the owner), or that executive is never proposed",
+    ),
+    "salesforce": (
+        ("  executives: []", "  executives: [{email: ava.chen@northwind.exmaple, capacity: 2}]"),
+        "warning: roster e-mail ava.chen@northwind.exmaple matches no Salesforce user; fix the e-mail in "
+        "roster.executives (or add the user), or that executive is never proposed",
+    ),
+}
+
+
+def test_live_warns_about_a_roster_email_that_matches_no_user(
+    sandbox: tuple[CrmName, dict[str, str]], tmp_path: Path
+) -> None:
+    crm, env = sandbox
+    edit, expected = ROSTER_TYPO[crm]
+    path = tmp_path / "m.yaml"
+    path.write_text(edited(crm, edit))
+    result = runner.invoke(app, ["mappings", "validate", "--live", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert expected in result.output.splitlines()
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(default_text(crm))
+    ok = runner.invoke(app, ["mappings", "validate", "--live", str(clean)], env=env)
+    assert "warning:" not in ok.output

@@ -74,8 +74,19 @@ def test_salesforce_relation_records_become_participants_and_record_relations_ar
     }  # fmt: skip
     declined = canonical_values(event_relation, {"Id": "0RE2", "Status": "Declined", "IsWhat": False})
     assert declined["declined"] is True
-    account = canonical_values(task_relation, {"Id": "0RT1", "TaskId": "00T1", "RelationId": "0011", "IsWhat": True})
+    account = canonical_values(
+        task_relation, {"Id": "0RT1", "TaskId": "00T1", "RelationId": "0011", "IsWhat": True}
+    )
     assert (account["activity_id"], account["is_record"]) == ("00T1", True)
+
+
+def test_an_owner_team_marks_an_internal_executive() -> None:
+    users = load_mapping(None, "hubspot").objects.users
+    assert canonical_values(users, {"id": "7", "teams": "Sales;Executive"})["executive"] is True
+    assert (
+        canonical_values(users, {"id": "7", "teams": "Sales"})["executive"] is None
+    )  # titles and roster decide
+    assert canonical_values(users, {"id": "7", "teams": ""})["executive"] is None
 
 
 def test_hubspot_owners_are_active_unless_archived() -> None:
@@ -86,6 +97,14 @@ def test_hubspot_owners_are_active_unless_archived() -> None:
 
 def test_crm_fields_lists_every_field_to_read_once_with_the_watermark() -> None:
     hubspot = load_mapping(None, "hubspot").objects
-    assert crm_fields(hubspot.users) == ("id", "firstName", "lastName", "email", "archived", "updatedAt")
+    assert crm_fields(hubspot.users) == (
+        "id",
+        "firstName",
+        "lastName",
+        "email",
+        "archived",
+        "teams",
+        "updatedAt",
+    )
     assert "hs_lastmodifieddate" in crm_fields(hubspot.activities[0])
     assert not any("association" in str(name) for name in crm_fields(hubspot.activities[0]))
