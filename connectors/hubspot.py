@@ -49,7 +49,7 @@ from connectors.errors import CrmRequestError
 from connectors.hubspot_errors import HubSpotRejected, translate
 from connectors.hubspot_search import next_after, search_changes
 from connectors.paging import CursorTracker, TokenLoopGuard
-from connectors.retry import RetryPolicy, call_with_retry
+from connectors.retry import RetryPolicy, call_with_retry, check_stop
 from connectors.throttle import CallBudget, QuotaGuard, WindowLimiter
 from connectors.timestamps import parse_http_date, parse_instant
 from connectors.tls import verify_with
@@ -82,7 +82,14 @@ class _Apis:
         self.properties = crm.properties.core_api
         self.associations = crm.associations.v4.batch_api
         if trust is not None:
-            for api in (self.objects, self.search, self.batch, self.owners, self.properties, self.associations):
+            for api in (
+                self.objects,
+                self.search,
+                self.batch,
+                self.owners,
+                self.properties,
+                self.associations,
+            ):
                 verify_with(api, trust)
 
 
@@ -154,13 +161,18 @@ class HubSpotConnector:
         )
         daily, daily_left = number("X-HubSpot-RateLimit-Daily"), number("X-HubSpot-RateLimit-Daily-Remaining")
         if daily is not None and daily_left is not None:
-            self._guard.used, self._guard.total = daily - daily_left, daily
+            self._guard.answered(daily - daily_left, daily)  # this call no longer counts as in flight
 
     def _call(self, what: str, fn: Callable[[_Apis], Any], *, search: bool = False) -> _Answer:
         def attempt() -> _Answer:
-            self._guard.observe(self._guard.used, self._guard.total)
             self._budget.spend()
-            with self._limiter.slot(), self._search_limiter.slot() if search else nullcontext():
+            # In flight against the daily reserve until answered; then paced to the rate limits.
+            with (
+                self._guard.slot(),
+                self._limiter.slot(),
+                self._search_limiter.slot() if search else nullcontext(),
+            ):
+                check_stop()  # a stop requested while this call waited for its turn
                 with self._lock:
                     self._calls += 1
                 try:

@@ -103,3 +103,30 @@ def test_calls_in_flight_count_against_the_quota_reserve(
     assert "daily API quota" in result.stderr
     used = big.admin.configure()["api_usage"]
     assert used <= 8, f"{used} of 11 calls used: the 20% reserve (2.2 calls) was touched"
+
+
+@pytest.fixture(scope="module")
+def hubspot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    with running_sandbox("hubspot", tmp_path_factory.mktemp("hs"), size=300) as sandbox:
+        yield sandbox
+
+
+@pytest.mark.parametrize("concurrency", ["1", "4"])
+def test_hubspot_calls_in_flight_count_against_its_daily_reserve(
+    hubspot: Sandbox, tmp_path: Path, concurrency: str
+) -> None:
+    hubspot.admin.reset()
+    hubspot.admin.configure(rate_limit={"ten_second_max": 1000, "daily_max": 11, "search_per_second": 100})
+    hubspot.admin.reset_stats()
+    env_file = hubspot.env_file(
+        tmp_path / "run.env",
+        {"LIMITS__HUBSPOT_QUOTA_RESERVE": "0.2", "LIMITS__CONCURRENCY": concurrency},
+        state_dir=tmp_path / "state",
+    )
+
+    result = invoke("sync", "run", env_file=env_file)
+
+    assert result.exit_code == 3, result.output
+    assert "daily API quota" in result.stderr
+    used = hubspot.total_calls()
+    assert used <= 8, f"{used} of 11 calls used: the 20% reserve (2.2 calls) was touched"
