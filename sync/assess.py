@@ -45,6 +45,7 @@ class AllianceView:
     candidates: list[Candidate] = field(default_factory=list)
     tasks: list[DesiredTask] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    ladder: list[str] = field(default_factory=list)  # where each open task stands on the escalation ladder
 
 
 def assess(org: Org, mapping: Mapping, alliance: Alliance, reserved: Counter[str]) -> AllianceView:

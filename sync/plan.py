@@ -31,7 +31,7 @@ from connectors.timestamps import to_date
 from mappings.model import Mapping
 from sync.assess import AllianceView, Health, assess
 from sync.model import Memory, Org, Person
-from sync.rules import ALERTS, REGISTRY, RULES, make_key, parse_key
+from sync.rules import ALERTS, REGISTRY, RULES, escalation, make_key, parse_key
 from sync.rules.base import Context, Outcome, Want
 
 __all__ = [
@@ -113,6 +113,7 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
                 if task is not None:
                     view.tasks.append(task)
                     ctx.desired.add(task.key)
+        view.ladder = _ladder(ctx, view.tasks)
         tasks.extend(view.tasks)
         accounts.append(AccountValues(alliance.id, view.health, view.last_touch, view.reason))
         previous = org.memory.get(alliance.id)
@@ -174,6 +175,24 @@ def _owner(ctx: Context, rule: str, want: Want) -> Person | None:
     if owner is None:
         view.notes.append(f"{rule}: nobody active to assign it to (the alliance has no active owner)")
     return owner
+
+
+def _ladder(ctx: Context, tasks: list[DesiredTask]) -> list[str]:
+    """For `sync explain`: when each task would reach whom on the escalation ladder."""
+    if not ctx.mapping.cadence.rules.escalation:
+        return []
+    lines = []
+    for task in tasks:
+        if task.rule == "escalation":
+            continue
+        owner = ctx.org.users.get(task.owner_id)
+        steps = [
+            f"step {n} {person.name if person else '(nobody: passes on)'} from {task.due + timedelta(days=days)}"
+            for n, days, person in escalation.ladder(ctx, task.rule, owner)
+        ]
+        if steps:
+            lines.append(f"{task.rule} (due {task.due.isoformat()}): " + "; ".join(steps))
+    return lines
 
 
 def _due(ctx: Context, key: str, want: Want) -> date:

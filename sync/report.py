@@ -14,7 +14,7 @@ from rich.text import Text
 
 from sync.assess import AllianceView
 from sync.diff import TaskWrite
-from sync.ledger import Ledger
+from sync.ledger import STALE, Ledger
 from sync.plan import RULES, DesiredTask
 from sync.run import RunReport
 from sync.store import StateStore
@@ -78,6 +78,29 @@ def summary(report: RunReport) -> RenderableType:
                 f"tasks and update {counts['account_updates']} accounts"
             )
         )
+    if counts["first_run"]:
+        lines.append(
+            Text(
+                "first run: a baseline. Sponsors already in place are not treated as new; sponsor updates "
+                "start on each alliance's own schedule; nothing is created already overdue."
+            )
+        )
+    if counts["held_back"]:
+        per = ", ".join(f"{printable(name)} {n}" for name, n in counts["held_back_by_owner"].items())
+        lines.append(
+            Text(
+                f"held back by the intake limit: {counts['held_back']} new tasks ({per}); they come in the "
+                "next runs, most urgent first"
+            )
+        )
+    if counts["switched_off"]:
+        lines.append(Text(f"left open: {counts['switched_off']} tasks of rules switched off in the mapping"))
+    if counts["deleted_by_a_person"]:
+        lines.append(
+            Text(
+                f"{counts['deleted_by_a_person']} of our tasks were deleted by a person: recorded, not recreated"
+            )
+        )
     if counts["left_alone"]:
         lines.append(
             Text(
@@ -120,10 +143,16 @@ def plan_by_owner(report: RunReport) -> RenderableType:
         ("create", report.writes.creates),
         ("update", report.writes.updates),
         ("close", report.writes.closes),
+        ("note", report.writes.notes),
     ):
         for write in writes:
             owner = users.get(write.owner_id or "", write.owner_id or "(current owner)")
             groups[owner].append((action, write))
+    for task in report.plan.held_back:
+        held = TaskWrite(
+            task.key, "held back", task.rule, task.alliance_id, task.owner_id, None, {}, summary=task.subject
+        )
+        groups[users.get(task.owner_id, task.owner_id)].append(("held back", held))
     if not groups:
         return Text("nothing to create, update or close")
     table = Table(show_edge=False)
@@ -155,7 +184,12 @@ def plan_json(report: RunReport) -> dict[str, Any]:
         "counts": report.counts(),
         "writes": [item("create", w) for w in report.writes.creates]
         + [item("update", w) for w in report.writes.updates]
-        + [item("close", w) for w in report.writes.closes],
+        + [item("close", w) for w in report.writes.closes]
+        + [item("note", w) for w in report.writes.notes],
+        "held_back": [
+            {"key": t.key, "rule": t.rule, "owner_id": t.owner_id, "summary": t.subject}
+            for t in report.plan.held_back
+        ],
         "rejected": [
             {"key": r.key, "error_code": r.error_code, "message": r.message}
             for r in (report.applied.rejected if report.applied else [])
@@ -214,6 +248,10 @@ def explain(view: AllianceView, tasks: list[DesiredTask]) -> RenderableType:
             lines.append(Padding(Text(printable(t.body)), (0, 0, 0, 6)))
     else:
         lines.append(_line("tasks and alerts: none (all in order)"))
+    if view.ladder:
+        lines.append(_line("escalation ladder (if still open after the due date):"))
+        for step in view.ladder:
+            lines.append(_line(f"  {step}"))
     for note in view.notes:
         lines.append(_line(f"note: {note}", style="yellow"))
     return Group(*lines)
@@ -234,6 +272,11 @@ def status(store: StateStore) -> dict[str, Any]:
         },
         "ledger": ledger.status_counts(),
         "rejections": [asdict(r) for r in ledger.rejections()],
+        # Tasks whose condition cleared after a person edited them: noted, left open for the person.
+        "stale_edited_by_a_person": [
+            {"key": e.sync_key, "crm_id": e.crm_id, "rule": e.rule, "noted_at": e.written_at}
+            for e in ledger.with_status(STALE)
+        ],
     }
 
 

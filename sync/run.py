@@ -80,8 +80,25 @@ class RunReport:
             "closed": applied.closed if applied else 0,
             "accounts_written": applied.accounts if applied else 0,
             "rejected": len(applied.rejected) if applied else 0,
+            "noted": applied.noted if applied else 0,
+            "deleted_by_a_person": applied.deleted if applied else 0,
+            "to_note": len(self.writes.notes),
+            "first_run": self.plan.first_run,
+            "held_back": len(self.plan.held_back),
+            "held_back_by_owner": _by_owner(self.plan),
+            "switched_off": len(self.plan.switched_off),
             "left_alone": dict(self.writes.left_alone),
         }
+
+
+def _by_owner(the_plan: Plan) -> dict[str, int]:
+    """New tasks held back by the intake limit, per owner name."""
+    names = {p.id: p.name for v in the_plan.views.values() for p in (v.manager, v.sponsor) if p is not None}
+    found: dict[str, int] = {}
+    for task in the_plan.held_back:
+        name = names.get(task.owner_id, task.owner_id)
+        found[name] = found.get(name, 0) + 1
+    return dict(sorted(found.items()))
 
 
 def execute(

@@ -1,0 +1,130 @@
+"""The cadence simulation: one sync a day on the sandbox clock for N days, nobody acting (unless a
+scenario says so), and what sponsorsync wrote each day. It answers the questions an alliance
+manager asks of a tool that writes into their CRM: do due dates stay put, does anything arrive
+overdue, is an unchanged account left alone, does an overdue task reach someone, and when.
+
+Figures come from the write plans sponsorsync sent (and the CRM confirmed), day by day:
+``due_moves`` counts updates that carry the due-date field, ``born_overdue`` creates whose due date
+lies before the day they were created, ``idle_account_writes`` account writes beyond the accounts
+whose health values actually changed that day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from connectors.sandbox.admin import SandboxAdmin
+from connectors.timestamps import to_date
+from mappings.model import Mapping
+from sync.plan import AccountValues
+from sync.run import RunReport, execute
+from sync.settings import Settings
+
+
+@dataclass
+class Day:
+    day: int
+    today: date
+    created: int = 0
+    updated: int = 0
+    closed: int = 0
+    noted: int = 0
+    accounts_written: int = 0
+    accounts_changed: int = 0  # alliances whose health values differ from the day before
+    due_moves: int = 0
+    born_overdue: int = 0
+    held_back: int = 0
+    created_by_rule: dict[str, int] = field(default_factory=dict)
+    closed_by_outcome: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def idle_account_writes(self) -> int:
+        return max(0, self.accounts_written - self.accounts_changed)
+
+
+@dataclass
+class Simulation:
+    days: list[Day]
+    reports: list[RunReport]
+
+    def total(self, name: str) -> int:
+        return sum(int(getattr(d, name)) for d in self.days)
+
+    def first_day_of(self, rule: str) -> int | None:
+        return next((d.day for d in self.days if d.created_by_rule.get(rule)), None)
+
+    def summary(self) -> dict[str, Any]:
+        later = self.days[1:]
+        return {
+            "days": len(self.days),
+            "due_moves": self.total("due_moves"),
+            "born_overdue": self.total("born_overdue"),
+            "idle_account_writes": sum(d.idle_account_writes for d in self.days),
+            "task_updates_after_day_0": sum(d.updated for d in later),
+            "writes_per_day_after_day_0": round(
+                sum(d.created + d.updated + d.closed + d.noted + d.accounts_written for d in later)
+                / max(1, len(later)),
+                2,
+            ),
+            "created": self.total("created"),
+            "closed": self.total("closed"),
+            "first_escalation_day": self.first_day_of("escalation"),
+        }
+
+    def as_rows(self) -> list[dict[str, Any]]:
+        return [asdict(d) | {"today": d.today.isoformat()} for d in self.days]
+
+
+def _account_values(report: RunReport) -> dict[str, AccountValues]:
+    return {a.account_id: a for a in report.plan.accounts}
+
+
+def simulate(
+    settings: Settings,
+    mapping: Mapping,
+    admin: SandboxAdmin,
+    days: int,
+    on_day: Callable[[int, RunReport | None], None] | None = None,
+) -> Simulation:
+    """Run ``days + 1`` daily syncs (day 0 is the first run), moving the sandbox clock one day
+    between them; ``on_day(day, previous report)`` runs before each day's sync (people acting)."""
+    due_field = mapping.writeback.task.fields.due_date.field
+    result = Simulation([], [])
+    previous: dict[str, AccountValues] = {}
+    report: RunReport | None = None
+    for number in range(days + 1):
+        if number:
+            admin.advance_clock(days=1)
+        if on_day is not None:
+            on_day(number, report)
+        report = execute(settings, mapping, mode="run")
+        applied = report.applied
+        assert applied is not None
+        rejected = {r.key for r in applied.rejected}
+        today = report.today
+        day = Day(
+            number, today, applied.created, applied.updated, applied.closed, applied.noted, applied.accounts
+        )
+        current = _account_values(report)
+        day.accounts_changed = sum(1 for k, v in current.items() if previous.get(k) != v)
+        previous = current
+        for write in report.writes.updates:
+            if write.key not in rejected and due_field in write.fields:
+                day.due_moves += 1
+        for write in report.writes.creates:
+            if write.key in rejected:
+                continue
+            due = to_date(str(write.fields.get(due_field) or ""))
+            if due is not None and due < today:
+                day.born_overdue += 1
+            day.created_by_rule[write.rule] = day.created_by_rule.get(write.rule, 0) + 1
+        for write in report.writes.closes + report.writes.notes:
+            if write.key not in rejected:
+                outcome = write.summary.split(":", 1)[0]
+                day.closed_by_outcome[outcome] = day.closed_by_outcome.get(outcome, 0) + 1
+        day.held_back = len(report.plan.held_back)
+        result.days.append(day)
+        result.reports.append(report)
+    return result

@@ -1,0 +1,118 @@
+"""Thirty days on the sandbox clock, one sync a day, on both CRMs (real SDKs over HTTPS), read as
+the alliance manager Mia, her manager Tom and the sponsor Marcus would read their CRM.
+
+What they should see, written before the run (the known-answers org, tests/support/orgs.py):
+- Day 0 (the first run, a baseline): Mia gets "Appoint an executive sponsor for Globex", "Replace
+  Liam O'Connor as executive sponsor of Initech" and "Identify a partner executive at Hooli", each due
+  a week later; Marcus gets "Connect with Jane Roe ..." (last met 60 days ago, strategic: every 45),
+  due a week later. Nobody is briefed as a "new" sponsor: Marcus and Tom have sponsored all along.
+- Nothing ever arrives overdue, no due date ever moves, no task is rewritten, and an account is
+  written only on a day its health actually changes.
+- Sponsor updates for Acme (strategic, every 30 days) and Hooli (key, every 60) appear on their own
+  schedules, each lead_days (7) before its deadline.
+- Day 14 (a week overdue): Tom, Mia's manager in the roster, gets one escalation per overdue task of
+  Mia's. Marcus's own overdue task does not escalate to Marcus himself.
+- Day 20: Mia completes the Globex task in the morning; the next run that sees it (HubSpot's search
+  index may lag a few seconds) closes its escalation as done, saying the overdue task was completed;
+  nothing is marked done that nobody did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from benchmarks.cadence import simulate
+from connectors.timestamps import to_date
+from mappings.loader import default_mapping_path, load_mapping
+from sync.run import RunReport
+from tests.support import orgs
+from tests.support.driver import driver_for
+from tests.support.sandbox import Sandbox, running_sandbox
+from tests.sync.test_end_to_end import labels
+
+
+@pytest.fixture(params=["salesforce", "hubspot"])
+def box(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sandbox]:
+    with running_sandbox(
+        request.param, tmp_path / "sandbox", data=orgs.render(request.param, orgs.known_answers())
+    ) as sandbox:
+        yield sandbox
+
+
+def mapping_file(box: Sandbox, home: Path) -> Path:
+    """The default mapping, with Tom named as Mia's manager (HubSpot owners carry no manager)."""
+    users = {u.key: u.email for u in orgs.known_answers().users}
+    text = default_mapping_path(box.crm).read_text()  # type: ignore[arg-type]
+    anchor = "\nroster:\n"
+    assert anchor in text
+    text = text.replace(anchor, f"{anchor}  managers: {{{users['mia']}: {users['tom']}}}\n", 1)
+    path = home / "mapping.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_thirty_days_of_daily_runs_read_as_the_people_who_get_the_tasks(box: Sandbox, tmp_path: Path) -> None:
+    settings = box.settings(MAPPING=str(mapping_file(box, tmp_path)))
+    mapping = load_mapping(settings.mapping)
+    crm = driver_for(box, labels(orgs.known_answers()))
+    mia, tom, marcus = crm.id_of("user", "mia"), crm.id_of("user", "tom"), crm.id_of("user", "marcus")
+
+    def people_act(day: int, _: RunReport | None) -> None:
+        if day == 20:
+            globex = next(t for t in crm.tasks().values() if t.rule == "no_sponsor")
+            crm.complete(globex.id)
+
+    run = simulate(settings, mapping, box.admin, 30, people_act)
+    summary = run.summary()
+
+    day0 = run.reports[0]
+    first = sorted((t.owner_id, t.subject) for t in day0.plan.tasks)
+    assert [s for o, s in first if o == mia if "sponsor update" not in s] == [
+        "Appoint an executive sponsor for Globex",
+        "Identify a partner executive at Hooli",
+        "Replace Liam O'Connor as executive sponsor of Initech",
+    ]
+    assert [s for o, s in first if o == marcus] == [
+        "Connect with Jane Roe, Chief Technology Officer at Acme Corporation"
+    ]
+    assert all(t.rule != "new_sponsor" for r in run.reports for t in r.plan.tasks)
+
+    assert summary["due_moves"] == 0
+    assert summary["born_overdue"] == 0
+    assert summary["idle_account_writes"] == 0
+    assert summary["task_updates_after_day_0"] == 0
+
+    # Sponsor updates come on their own schedules: Acme at least once, each due 7 days after it appeared.
+    tasks = crm.tasks()
+    updates = [t for t in tasks.values() if t.rule == "sponsor_update"]
+    assert any(t.account_id == crm.id_of("account", "acme") for t in updates)
+    created_on = {w.key: r.today for r in run.reports for w in r.writes.creates}
+    for task in updates:
+        assert task.owner_id == mia
+        assert (to_day(task.due) - created_on[task.key]).days == 7
+
+    # Escalations: on day 14, to Tom, one per overdue task of Mia's, none to Marcus about himself.
+    assert run.first_day_of("escalation") == 14
+    escalations = [t for t in tasks.values() if t.rule == "escalation"]
+    assert escalations
+    assert {t.owner_id for t in escalations} == {tom}
+    assert all(t.subject.startswith("Overdue since ") for t in escalations)
+    globex_escalation = next(t for t in escalations if "Globex" in t.subject)
+    assert globex_escalation.done
+    assert globex_escalation.status in ("Completed", "COMPLETED")
+    assert "the overdue task was completed" in globex_escalation.body
+    # That day's run, or the next one where the CRM's search index had not caught up with her yet.
+    assert [d.day for d in run.days if d.closed_by_outcome.get("done")] in ([20], [21])
+    # Nothing nobody did is marked done: every completed task of ours is the Globex task or its escalation.
+    completed = [t for t in tasks.values() if t.status in ("Completed", "COMPLETED")]
+    assert sorted(t.rule for t in completed) == ["escalation", "no_sponsor"]
+
+
+def to_day(value: str | None) -> date:
+    found = to_date(value)
+    assert found is not None
+    return found
