@@ -1,7 +1,7 @@
-"""Salesforce's API limits through the real connector and simple-salesforce over HTTPS against the
-sandbox: the 24-hour quota and its reserve (calls in flight count against it), and the limits on
+"""The CRMs' API limits through the real connectors and SDKs over HTTPS against the sandbox:
+Salesforce's 24-hour quota and its reserve (calls in flight count against it), its limits on
 requests in flight (403 REQUEST_LIMIT_EXCEEDED with a "Concurrent..." message), which are retried
-while the daily limit stops the run at once."""
+while the daily limit stops the run at once, and HubSpot's daily limit and its reserve."""
 
 from __future__ import annotations
 
