@@ -17,7 +17,7 @@ from mappings.loader import default_mapping_path
 from mappings.model import Mapping, mapping_json_schema
 from mappings.policy import Titles
 from mappings.problems import SourceMap, raise_problems
-from mappings.titles import normalize
+from mappings.titles import TitleClass, normalize
 from mappings.vocab import CRMS, CrmName
 
 
@@ -103,7 +103,8 @@ def titles_from(arguments: list[str], stdin: Iterable[str]) -> Iterator[str]:
 
 
 def classify_lines(titles: Iterable[str], rules: Titles, *, explain: bool = False) -> Iterator[str]:
-    """One JSON object per title: title, seniority, function, is_executive (+ why, with explain)."""
+    """One JSON object per title: title, seniority, function, is_executive, confidence (+ why, with
+    explain: the normalised text, the deciding rules, where they are written, and why confidence is low)."""
     for title in titles:
         result = rules.classify(title)
         row: dict[str, object | None] = {
@@ -111,9 +112,28 @@ def classify_lines(titles: Iterable[str], rules: Titles, *, explain: bool = Fals
             "seniority": result.seniority,
             "function": result.function,
             "is_executive": rules.is_executive(result.seniority),
+            "confidence": result.confidence,
         }
         if explain:
             row["normalized"] = normalize(title)
             row["seniority_rule"] = result.seniority_rule
             row["function_rule"] = result.function_rule
+            for axis, index in (("seniority", result.seniority_rule), ("function", result.function_rule)):
+                where, rule = rules.ordered[index] if index is not None else (None, None)
+                row[f"{axis}_from"] = where
+                if rule is not None and rule.note:
+                    row[f"{axis}_note"] = rule.note
+            if result.confidence == "low":
+                row["low_because"] = _low_because(result, rules)
         yield json.dumps(row, ensure_ascii=False)
+
+
+def _low_because(result: TitleClass, rules: Titles) -> str:
+    uncertain = [
+        rules.ordered[i][0]
+        for i in dict.fromkeys((result.seniority_rule, result.function_rule))
+        if i is not None and rules.ordered[i][1].confidence == "low"
+    ]
+    if uncertain:
+        return f"{' and '.join(uncertain)} marked confidence: low (the title is ambiguous)"
+    return "no rule gives a seniority, but the title looks senior (titles.looks_senior); add a rule"

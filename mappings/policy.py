@@ -145,9 +145,11 @@ class TitleRule(Strict):
     confidence: Literal["low"] | None = Field(
         default=None,
         description="low: this rule's answer is a best guess (e.g. a bare CSO: strategy, sales or "
-        "security?); `titles classify` then says \"confidence\": \"low\".",
+        'security?); `titles classify` then says "confidence": "low".',
     )
-    note: str | None = Field(default=None, description="Why the rule is there (shown by `titles classify --explain`).")
+    note: str | None = Field(
+        default=None, description="Why the rule is there (shown by `titles classify --explain`)."
+    )
 
     @field_validator("pattern")
     @classmethod
@@ -209,15 +211,30 @@ class Titles(Strict):
     @cached_property
     def ordered(self) -> list[tuple[str, TitleRule]]:
         """Every rule in the order they are tried, with where it is written (``titles.packs.ja[2]``)."""
-        ordered = [(f"titles.packs.{name}[{i}]", rule) for name, pack in self.packs.items() for i, rule in enumerate(pack)]
+        ordered = [
+            (f"titles.packs.{name}[{i}]", rule)
+            for name, pack in self.packs.items()
+            for i, rule in enumerate(pack)
+        ]
         return ordered + [(f"titles.rules[{i}]", rule) for i, rule in enumerate(self.rules)]
 
     @cached_property
     def compiled(self) -> CompiledRules:
         return compile_rules([rule for _, rule in self.ordered], self.looks_senior)
 
+    @cached_property
+    def answers(self) -> dict[str | None, TitleClass]:
+        """Titles already classified (an org repeats its titles): up to 100,000 kept."""
+        return {}
+
     def classify(self, title: str | None) -> TitleClass:
-        return classify(title, self.compiled)
+        answers = self.answers
+        answer = answers.get(title)
+        if answer is None:
+            answer = classify(title, self.compiled)
+            if len(answers) < 100_000:
+                answers[title] = answer
+        return answer
 
     def is_executive(self, seniority: Seniority) -> bool:
         return is_at_least(seniority, self.executive_threshold)
