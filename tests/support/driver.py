@@ -44,6 +44,10 @@ class Driver(Protocol):
         ...
 
     def complete(self, task_id: str) -> None: ...
+    def delete(self, task_id: str) -> None:
+        """A person deletes a task (Salesforce: to the recycle bin; HubSpot: archived)."""
+        ...
+
     def edit_subject(self, task_id: str, subject: str) -> None: ...
     def health(self, account: str) -> tuple[str | None, str | None]: ...
     def accounts(self) -> dict[str, AccountView]:
@@ -153,6 +157,9 @@ class SalesforceDriver:
 
     def complete(self, task_id: str) -> None:
         self.sf.restful(f"sobjects/Task/{task_id}", method="PATCH", json={"Status": "Completed"})
+
+    def delete(self, task_id: str) -> None:
+        self.sf.restful(f"sobjects/Task/{task_id}", method="DELETE")
 
     def edit_subject(self, task_id: str, subject: str) -> None:
         self.sf.restful(f"sobjects/Task/{task_id}", method="PATCH", json={"Subject": subject})
@@ -284,6 +291,9 @@ class HubSpotDriver:
         self.objects.update(
             "tasks", task_id, {"properties": {"hs_task_status": "COMPLETED"}}, _preload_content=False
         )
+
+    def delete(self, task_id: str) -> None:
+        self.objects.archive("tasks", task_id, _preload_content=False)
 
     def edit_subject(self, task_id: str, subject: str) -> None:
         self.objects.update(

@@ -139,6 +139,25 @@ def test_a_logged_touch_closes_the_open_task_and_turns_health_green(world: World
     assert last_touch is not None
 
 
+def test_a_task_a_person_deleted_is_recorded_deleted_when_we_write_to_it_not_rejected(world: World) -> None:
+    world.sync()
+    task = world.by_rule()["executive_touch"][0]
+    world.crm.delete(task.id)
+    world.crm.log_touch("marcus", "jane", "acme", days_ago=1)  # its condition clears: we would close it
+    report = world.sync()
+    assert report.exit_code == 0
+    assert report.applied is not None
+    assert report.applied.rejected == []
+    if world.box.crm == "hubspot":
+        # HubSpot's incremental search does not show archived tasks (the daily sweep does): the close
+        # answered 404, which means a person deleted it. Salesforce's queryAll pull saw the deletion.
+        assert report.applied.deleted == 1
+    assert task.key not in world.tasks()  # not recreated
+    again = world.sync()
+    assert again.applied is not None
+    assert (again.applied.created, again.applied.closed, again.applied.rejected) == (0, 0, [])
+
+
 def test_a_task_completed_by_a_person_stays_completed(world: World) -> None:
     world.sync()
     kickoff = world.by_rule()["no_sponsor"][0]
