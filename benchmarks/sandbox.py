@@ -93,7 +93,9 @@ class Sandbox:
 @contextmanager
 def sandbox(crm: CrmName, size: int, home: Path, seed: int = 0) -> Iterator[Sandbox]:
     home.mkdir(parents=True, exist_ok=True)
-    server = build_sandbox(crm, ca_dir=home, size=size, seed=seed, host="127.0.0.1")
+    # No index lag (the runs of a scenario follow each other at once); rate limits per ``throttle``.
+    settings = {"rate_limit": None, "index_lag_ms": 0} if crm == "hubspot" else None
+    server = build_sandbox(crm, ca_dir=home, size=size, seed=seed, host="127.0.0.1", settings=settings)
     with server:
         admin = SandboxAdmin(server.base_url, server.ca_path, timeout=120)
         try:

@@ -3,7 +3,9 @@ the HTTPS server around it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.http import Emulator
@@ -42,10 +44,20 @@ def build_sandbox(
     host: str = "127.0.0.1",
     port: int = 0,
     latency_ms: float = 0,
+    settings: Mapping[str, Any] | None = None,
 ) -> SandboxServer:
-    """A sandbox server, not yet started (call ``start()`` or use it as a context manager)."""
+    """A sandbox server, not yet started (call ``start()`` or use it as a context manager).
+    ``settings`` replace the emulator's production-like defaults (rate limits on, a search index
+    lag, a real edition's daily quota) from the start and after every reset."""
     clock = Clock()
     emulator = create_emulator(crm, clock, size=size, seed=seed, data=data)
     return SandboxServer(
-        emulator, clock, ca_dir=ca_dir, host=host, port=port, latency_ms=latency_ms, fault_seed=seed
+        emulator,
+        clock,
+        ca_dir=ca_dir,
+        host=host,
+        port=port,
+        latency_ms=latency_ms,
+        fault_seed=seed,
+        settings=settings,
     )

@@ -20,6 +20,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from connectors.sandbox.bounds import MAX_COUNT, number, whole
+
 Action = Literal["error", "delay", "delay_response", "drop", "drop_response", "record_failure"]
 ACTIONS: tuple[Action, ...] = ("error", "delay", "delay_response", "drop", "drop_response", "record_failure")
 _KEYS = {
@@ -132,9 +134,7 @@ def parse_rule(data: Any, rule_id: int) -> FaultRule:
     status = data.get("status")
     if action == "error" and not (isinstance(status, int) and 400 <= status <= 599):
         raise ValueError(f"rule {rule_id}: an error rule needs a status between 400 and 599")
-    probability = float(data.get("probability", 1.0))
-    if not 0 <= probability <= 1:
-        raise ValueError(f"rule {rule_id}: probability must be between 0 and 1")
+    probability = number(data.get("probability", 1.0), f"rule {rule_id}: probability", 0, 1)
     records = data.get("records", [])
     if not isinstance(records, list) or not all(isinstance(i, int) and i >= 0 for i in records):
         raise ValueError(f"rule {rule_id}: records must be a list of batch positions (0-based)")
@@ -151,13 +151,15 @@ def parse_rule(data: Any, rule_id: int) -> FaultRule:
         status=status,
         error_code=data.get("error_code"),
         message=data.get("message"),
-        retry_after=data.get("retry_after"),
-        delay_ms=int(data.get("delay_ms", 0)),
-        count=int(count) if count is not None else None,
-        after=int(data.get("after", 0)),
+        retry_after=whole(data["retry_after"], f"rule {rule_id}: retry_after", 0, 86_400)
+        if data.get("retry_after") is not None
+        else None,
+        delay_ms=whole(data.get("delay_ms", 0), f"rule {rule_id}: delay_ms", 0, 600_000),
+        count=whole(count, f"rule {rule_id}: count", 1, MAX_COUNT) if count is not None else None,
+        after=whole(data.get("after", 0), f"rule {rule_id}: after", 0, MAX_COUNT),
         probability=probability,
         records=frozenset(records),
-        every=int(every) if every else None,
+        every=whole(every, f"rule {rule_id}: every", 1, MAX_COUNT) if every else None,
         _regex=regex,
     )
 

@@ -55,6 +55,8 @@ class SandboxRequest:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadJson(f"the body is not valid JSON: {exc}") from None
+        except RecursionError:  # nested deeper than a parser follows: the vendors answer 400 too
+            raise BadJson("the body is not valid JSON: nesting depth exceeds the maximum allowed") from None
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)

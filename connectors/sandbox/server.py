@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +25,7 @@ from typing import Any
 
 import trustme
 
+from connectors.sandbox.bounds import number
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.faults import FaultInjector
 from connectors.sandbox.http import BadJson, Emulator, Router, SandboxRequest, SandboxResponse
@@ -161,11 +162,18 @@ class SandboxServer:
         latency_ms: float = 0,
         fault_seed: int = 0,
         on_reset: Callable[[], None] | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
+        """``settings``: emulator settings (as ``POST /__sandbox__/config`` takes them) that replace
+        the emulator's production-like defaults from the start; a reset restores these, and the
+        latency, again."""
         require_loopback(host)
         self.emulator = emulator
         self.clock = clock
-        self.latency_ms = latency_ms
+        self.latency_ms = bounded_latency(latency_ms)
+        self._startup = (self.latency_ms, dict(settings or {}))
+        if settings:
+            emulator.configure(dict(settings))
         self.faults = FaultInjector(fault_seed)
         self.stats = Stats()
         self.tls_failures = 0
@@ -178,9 +186,6 @@ class SandboxServer:
         leaf = ca.issue_cert("127.0.0.1", "localhost", "::1")
         self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         leaf.configure_cert(self.ssl_context)
-        ca_dir.mkdir(parents=True, exist_ok=True)
-        self.ca_path = ca_dir / f"sandbox-{emulator.crm}-ca.pem"
-        ca.cert_pem.write_to_path(str(self.ca_path))
 
         self._httpd = _TLSServer((host, port), _Handler)
         self._httpd.sandbox = self
@@ -189,6 +194,11 @@ class SandboxServer:
         shown = f"[{host_text}]" if ":" in host_text else host_text
         self.base_url = f"https://{shown}:{bound_port}"
         self.port = int(bound_port)
+        # Absolute (an env file must work from any directory) and named by the port, so sandboxes
+        # sharing a folder (two CRMs, or two of one) never overwrite each other's CA.
+        ca_dir.mkdir(parents=True, exist_ok=True)
+        self.ca_path = ca_dir.resolve() / f"sandbox-{emulator.crm}-{self.port}-ca.pem"
+        ca.cert_pem.write_to_path(str(self.ca_path))
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> SandboxServer:
@@ -319,6 +329,9 @@ class SandboxServer:
             self.faults.clear()
             self.clock.reset()
             self.emulator.reset()
+            self.latency_ms, startup = self._startup[0], self._startup[1]
+            if startup:
+                self.emulator.configure(dict(startup))
             if self._on_reset is not None:
                 self._on_reset()
             return ok(200, {"reset": True, "now": _iso(self.clock.now())})
@@ -331,7 +344,7 @@ class SandboxServer:
         if key == "POST config":
             settings = dict(request.json())
             if "latency_ms" in settings:
-                self.latency_ms = float(settings.pop("latency_ms"))
+                self.latency_ms = bounded_latency(settings.pop("latency_ms"))
             return ok(200, {"latency_ms": self.latency_ms, **self.emulator.configure(settings)})
         return ok(404, {"error": f"no admin endpoint {key!r}", "endpoints": ADMIN_ENDPOINTS})
 
@@ -341,7 +354,13 @@ class SandboxServer:
         if "set" in payload:
             return self.clock.set(datetime.fromisoformat(str(payload["set"]).replace("Z", "+00:00")))
         delta = timedelta(
-            days=float(payload.get("advance_days", 0)), seconds=float(payload.get("advance_seconds", 0))
+            days=number(payload.get("advance_days", 0), "advance_days", -MAX_CLOCK_DAYS, MAX_CLOCK_DAYS),
+            seconds=number(
+                payload.get("advance_seconds", 0),
+                "advance_seconds",
+                -MAX_CLOCK_DAYS * 86_400,
+                MAX_CLOCK_DAYS * 86_400,
+            ),
         )
         return self.clock.advance(delta)
 
@@ -360,6 +379,14 @@ ADMIN_ENDPOINTS = [
     "GET config",
     "POST config",
 ]
+
+
+MAX_LATENCY_MS = 60_000
+MAX_CLOCK_DAYS = 3_650  # ten years either way
+
+
+def bounded_latency(value: Any) -> float:
+    return number(value, "latency_ms", 0, MAX_LATENCY_MS)
 
 
 def _iso(value: datetime) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from connectors.sandbox.bounds import DAY_MS, whole
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.http import Handler, Route, SandboxRequest, SandboxResponse
 from connectors.sandbox.hubspot.api_assoc import AssociationsApi
@@ -144,9 +145,6 @@ class HubSpotEmulator:
         if unknown:
             raise ValueError(f"unknown HubSpot sandbox settings {sorted(unknown)}; known: {list(SETTINGS)}")
         if "index_lag_ms" in settings:
-            lag = int(settings["index_lag_ms"])
-            if lag < 0:
-                raise ValueError("index_lag_ms must be 0 or more")
-            self.portal.index_lag_ms = lag
+            self.portal.index_lag_ms = whole(settings["index_lag_ms"], "index_lag_ms", 0, DAY_MS)
         self.gate.configure(settings)
         return {"index_lag_ms": self.portal.index_lag_ms, **self.gate.settings()}

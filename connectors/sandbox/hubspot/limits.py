@@ -1,7 +1,8 @@
 """Authentication and rate limits, checked before routing.
 
-Private-app tokens (``Authorization: Bearer pat-na1-...``). Rate limits are off by default; when
-on there is a rolling 10-second window per token, a daily quota (UTC day) and a separate
+Private-app tokens (``Authorization: Bearer pat-na1-...``). Rate limits are on by default, as in
+production (110 a rolling 10 seconds, 250,000 a day, 4 searches a second; ``rate_limit: null``
+turns them off): a rolling 10-second window per token, a daily quota (UTC day) and a separate
 per-second limit for the search endpoints, which count against the daily quota but not the
 10-second window. Non-search responses then carry HubSpot's ``X-HubSpot-RateLimit-*`` headers
 (search responses carry none, as recorded from the real API). A refused (429) request counts
@@ -16,6 +17,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from connectors.sandbox.bounds import MAX_COUNT, whole
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.http import SandboxRequest, SandboxResponse
 from connectors.sandbox.hubspot.errors import CORRELATION_HEADER, body_response, error_body, json_response
@@ -45,10 +47,7 @@ class RateLimit:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown rate_limit keys {sorted(unknown)}; known: {sorted(known)}")
-        limit = cls(**{k: int(v) for k, v in data.items()})
-        if min(limit.ten_second_max, limit.daily_max, limit.search_per_second) < 1:
-            raise ValueError("rate limits must be at least 1")
-        return limit
+        return cls(**{k: whole(v, f"rate_limit.{k}", 1, MAX_COUNT) for k, v in data.items()})
 
 
 def is_search(request: SandboxRequest) -> bool:
@@ -60,7 +59,7 @@ class Gate:
         self.clock = clock
         self.portal_id = portal_id
         self.token = f"pat-na1-{uuid.uuid4()}"
-        self.limit: RateLimit | None = None
+        self.limit: RateLimit | None = RateLimit()
         self.expired_at: datetime | None = None
         self._window: dict[str, deque[int]] = {}
         self._search: dict[str, deque[int]] = {}
@@ -68,7 +67,7 @@ class Gate:
         self._headers: dict[int, dict[str, str]] = {}
 
     def reset(self) -> None:
-        self.limit = None
+        self.limit = RateLimit()  # on, as in production; tests that need none turn it off
         self.expired_at = None
         self._window.clear()
         self._search.clear()

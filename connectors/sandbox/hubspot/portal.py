@@ -98,6 +98,9 @@ class SeedBuilder:
         return Seed(self.portal_id, self.now, self.owners, tables, links, self.options, self.labels)
 
 
+DEFAULT_INDEX_LAG_MS = 2_000  # a write reaches search a moment later, as in HubSpot
+
+
 class Portal:
     """Everything a request can read or change."""
 
@@ -111,14 +114,14 @@ class Portal:
         self.stores = {name: ObjectStore(table) for name, table in seed.tables.items()}
         self.links = Links(seed.links)
         self.validator = Validator(seed.portal_id, self.owners.active)
-        self.index_lag_ms = 0
+        self.index_lag_ms = DEFAULT_INDEX_LAG_MS
 
     def reset(self) -> None:
         self.schema.reset()
         for store in self.stores.values():
             store.reset()
         self.links.reset()
-        self.index_lag_ms = 0
+        self.index_lag_ms = DEFAULT_INDEX_LAG_MS
 
     def store(self, otype: ObjectType) -> ObjectStore:
         return self.stores[otype.name]

@@ -84,6 +84,9 @@ def as_text(value: Any) -> str | None:
 OwnerCheck = Callable[[str], bool]
 
 
+MAX_TEXT = 65_536  # characters a string property value holds (HubSpot's documented cap)
+
+
 class Validator:
     """Checks and normalises property writes for one portal."""
 
@@ -157,6 +160,11 @@ class Validator:
             return _check_date(value)
         if prop.name == "email":
             return value.lower(), None
+        if len(value) > MAX_TEXT:
+            message = (
+                f"{prop.name} is {len(value)} characters long; a property value holds at most {MAX_TEXT}"
+            )
+            return value, ("MAX_LENGTH_EXCEEDED", message)
         return value, None
 
 

@@ -29,7 +29,7 @@ from connectors.sandbox.http import SandboxRequest, SandboxResponse
 from connectors.sandbox.salesforce.errors import oauth_error, soap_fault
 from connectors.sandbox.salesforce.ids import ORG_ID
 
-DEFAULT_DAILY_API_REQUESTS = 5_000_000
+DEFAULT_DAILY_API_REQUESTS = 100_000  # Enterprise edition's rolling 24-hour base allocation
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 _LOGIN_HOSTS = ("https://login.salesforce.com", "https://test.salesforce.com")
 
@@ -77,8 +77,10 @@ class Auth:
     def configure(self, settings: dict[str, Any], now: datetime) -> dict[str, Any]:
         if "daily_api_requests" in settings:
             limit = settings["daily_api_requests"]
-            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-                raise ValueError("daily_api_requests must be a positive integer")
+            if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1_000_000_000:
+                raise ValueError(
+                    f"daily_api_requests must be an integer between 1 and 1000000000, not {limit!r}"
+                )
             self.daily_limit = limit
         if "credentials" in settings:
             given = settings["credentials"]

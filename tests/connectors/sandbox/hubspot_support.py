@@ -25,6 +25,7 @@ from connectors.sandbox.admin import SandboxAdmin
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.hubspot import HubSpotEmulator
 from connectors.sandbox.server import SandboxServer
+from tests.support.sandbox import UNLIMITED
 
 EXAMPLE = Path(connectors.sandbox.__file__).parent / "examples" / "hubspot-small.json"
 
@@ -98,7 +99,7 @@ class Sandbox:
 
 
 def start_sandbox(emulator: HubSpotEmulator, clock: Clock, ca_dir: Path) -> Sandbox:
-    server = SandboxServer(emulator, clock, ca_dir=ca_dir).start()
+    server = SandboxServer(emulator, clock, ca_dir=ca_dir, settings=UNLIMITED["hubspot"]).start()
     http = requests.Session()
     http.trust_env = False  # REQUESTS_CA_BUNDLE would override verify (SDK-NOTES S1)
     http.verify = str(server.ca_path)

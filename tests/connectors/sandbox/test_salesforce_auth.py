@@ -189,13 +189,13 @@ def test_configured_credentials_replace_the_defaults(sf: Sf) -> None:
 def test_every_api_response_reports_usage(sf: Sf) -> None:
     first = sf.get("sobjects/")
     second = sf.get("nothing")
-    assert first.headers["Sforce-Limit-Info"] == "api-usage=1/5000000"
-    assert second.headers["Sforce-Limit-Info"] == "api-usage=2/5000000"
+    assert first.headers["Sforce-Limit-Info"] == "api-usage=1/100000"
+    assert second.headers["Sforce-Limit-Info"] == "api-usage=2/100000"
     assert first.headers["Content-Type"] == "application/json;charset=UTF-8"
     assert len(first.headers["x-sfdc-request-id"]) == 32
     sf.sdk.query("SELECT Id FROM Account LIMIT 1")
     assert sf.sdk.api_usage["api-usage"].used == 3
-    assert sf.sdk.api_usage["api-usage"].total == 5_000_000
+    assert sf.sdk.api_usage["api-usage"].total == 100_000
 
 
 def test_a_spent_daily_quota_is_403_until_the_window_moves_on(sf: Sf) -> None:

@@ -89,7 +89,7 @@ def test_version_resources_list_the_endpoints(sf: Sf) -> None:
 
 def test_limits_report_the_daily_api_quota(sf: Sf) -> None:
     limits = sf.sdk.limits()
-    assert limits["DailyApiRequests"] == {"Max": 5_000_000, "Remaining": 5_000_000 - 1}
+    assert limits["DailyApiRequests"] == {"Max": 100_000, "Remaining": 100_000 - 1}
     assert limits["PermissionSets"]["CreateCustom"] == {"Max": 1000, "Remaining": 998}
     assert len(limits) >= 20
     assert all({"Max", "Remaining"} <= set(entry) for entry in limits.values())
@@ -126,7 +126,8 @@ def _field(sf: Sf, sobject: str, name: str) -> dict[str, Any]:
         ("Account", "Executive_Sponsor__c", {"type": "reference", "referenceTo": ["User"], "relationshipName": "Executive_Sponsor__r", "custom": True, "soapType": "tns:ID", "length": 18}),
         ("Account", "Sponsor_Last_Touch__c", {"type": "date", "soapType": "xsd:date", "custom": True, "nillable": True}),
         ("Account", "Sponsor_Health_Reason__c", {"type": "string", "length": 255, "byteLength": 765, "custom": True}),
-        ("Task", "Sponsor_Sync_Key__c", {"externalId": True, "unique": True, "caseSensitive": True, "idLookup": True, "length": 255}),
+        # an activity custom field: External ID, not Unique (docs/salesforce-activity-keys.md)
+        ("Task", "Sponsor_Sync_Key__c", {"externalId": True, "unique": False, "caseSensitive": False, "idLookup": True, "length": 255}),
         ("Task", "IsClosed", {"type": "boolean", "createable": False, "updateable": False}),
         ("Task", "AccountId", {"createable": False, "updateable": False, "referenceTo": ["Account"]}),
         ("Task", "WhoId", {"referenceTo": ["Contact", "Lead"], "polymorphicForeignKey": True, "namePointing": True, "relationshipName": "Who"}),
@@ -317,13 +318,18 @@ def test_events_derive_their_times(sf: Sf) -> None:
     assert (event["EndDateTime"], event["ActivityDate"]) == ("2026-03-02T09:15:00.000+0000", "2026-03-02")
 
 
-def test_a_taken_unique_value_is_a_duplicate(sf: Sf) -> None:
-    with pytest.raises(SalesforceMalformedRequest) as raised:
-        sf.sdk.Task.create({"Subject": "Again", "Sponsor_Sync_Key__c": "globex:update:2026-Q3"})
-    assert content(raised.value)[0]["errorCode"] == "DUPLICATE_VALUE"
-    assert content(raised.value)[0]["message"] == (
-        f"duplicate value found: Sponsor_Sync_Key__c duplicates value on record with id: {sf.id('email-obrien')}"
-    )
+def test_an_activity_external_id_may_repeat_and_then_an_upsert_by_it_creates_nothing(sf: Sf) -> None:
+    """Not Unique (as on a real org): a second task may hold the key (a person cloned the task); an
+    upsert by the key then matches two records and is refused with both, creating no third."""
+    clone = sf.sdk.Task.create({"Subject": "Cloned", "Sponsor_Sync_Key__c": "GLOBEX:update:2026-Q3"})["id"]
+    with pytest.raises(SalesforceMoreThanOneRecord) as raised:
+        sf.sdk.Task.upsert("Sponsor_Sync_Key__c/globex:update:2026-Q3", {"Subject": "x"})
+    assert content(raised.value) == [
+        f"/services/data/v59.0/sobjects/Task/{sf.id('email-obrien')}",
+        f"/services/data/v59.0/sobjects/Task/{clone}",
+    ]
+    found = sf.sdk.query("SELECT Id FROM Task WHERE Sponsor_Sync_Key__c = 'globex:update:2026-q3'")
+    assert sorted(r["Id"] for r in found["records"]) == sorted([sf.id("email-obrien"), clone])
 
 
 # -- upsert and external ids ---------------------------------------------------------------------
