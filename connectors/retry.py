@@ -108,8 +108,11 @@ def call_with_retry(fn: Callable[[], T], policy: RetryPolicy, *, what: str) -> T
         return retrying(attempt)
     except TransientError as exc:
         if exc.rate_limited:
+            answer = (
+                f"answering 429 (rate limit) to {what}" if exc.status == 429 else f"refusing {what}: {exc}"
+            )
             raise QuotaExhausted(
-                f"The CRM kept refusing {what} for its rate limit after {policy.max_attempts} attempts ({exc})",
+                f"The CRM kept {answer} after {policy.max_attempts} attempts",
                 hint="another integration may be using the same quota; run again later or lower "
                 "SPONSORSYNC_LIMITS__CONCURRENCY",
             ) from None

@@ -59,7 +59,7 @@ def _refused(exc: SalesforceRefusedRequest, what: str) -> Exception:
     code, message = error_code(exc)
     if code == "REQUEST_LIMIT_EXCEEDED" and any(name in message for name in CONCURRENT_LIMITS):
         return TransientError(
-            f"Salesforce refused {what}: REQUEST_LIMIT_EXCEEDED ({message[:120]})",
+            f"Salesforce's limit on requests in flight, REQUEST_LIMIT_EXCEEDED ({message[:120]})",
             status=403,
             rate_limited=True,
         )
