@@ -69,6 +69,10 @@ class _Session(requests.Session):
 
 class SalesforceConnector:
     crm: CrmName = "salesforce"
+    # Objects whose records, deleted on their own, leave no IsDeleted row for queryAll (Salesforce
+    # sends them to no recycle bin): a deletion sweep reads them in full, and what it does not
+    # return is gone.
+    full_sweep: frozenset[str] = frozenset({"eventrelation", "taskrelation"})
 
     def __init__(
         self,

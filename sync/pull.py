@@ -75,9 +75,12 @@ def pull_all(
     inbox: queue.Queue[tuple[Source, Page] | _Done | _Failed] = queue.Queue(maxsize=QUEUE_PAGES)
     stop = threading.Event()
     plans = []
+    full_sweep: frozenset[str] = getattr(connector, "full_sweep", frozenset())
     for source in sources:
         cursor = store.cursor(source.key)
         sweep = cursor is not None and _sweep_due(store, source, sweep_hours)
+        if sweep and source.spec.name.lower() in full_sweep:
+            cursor = None  # no deletion trail: the sweep is a full read, the unseen rows are gone
         plans.append((source, cursor, sweep))
         if cursor is None:
             stats.full.append(source.key)

@@ -43,6 +43,10 @@ class Driver(Protocol):
         """A person adds a contact to an account; returns its id."""
         ...
 
+    def remove_invitee(self, subject: str, user: str) -> None:
+        """A person takes an internal attendee off the meeting with this subject."""
+        ...
+
     def complete(self, task_id: str) -> None: ...
     def delete(self, task_id: str) -> None:
         """A person deletes a task (Salesforce: to the recycle bin; HubSpot: archived)."""
@@ -154,6 +158,12 @@ class SalesforceDriver:
                 "AccountId": self.id_of("account", account)}  # fmt: skip
         created: dict[str, Any] = self.sf.restful("sobjects/Contact/", method="POST", json=body) or {}
         return str(created["id"])
+
+    def remove_invitee(self, subject: str, user: str) -> None:
+        (event,) = self.sf.query(f"SELECT Id FROM Event WHERE Subject = '{subject}'")["records"]
+        soql = f"SELECT Id FROM EventRelation WHERE EventId = '{event['Id']}' AND RelationId = '{self.id_of('user', user)}'"
+        (relation,) = self.sf.query(soql)["records"]
+        self.sf.restful(f"sobjects/EventRelation/{relation['Id']}", method="DELETE")
 
     def complete(self, task_id: str) -> None:
         self.sf.restful(f"sobjects/Task/{task_id}", method="PATCH", json={"Status": "Completed"})
@@ -286,6 +296,14 @@ class HubSpotDriver:
         }  # fmt: skip
         created = json.loads(self.objects.create("contacts", body, _preload_content=False).data)
         return str(created["id"])
+
+    def remove_invitee(self, subject: str, user: str) -> None:
+        rows = self._all("meetings", ["hs_meeting_title", "hs_attendee_owner_ids"])
+        (meeting,) = [r for r in rows if r["properties"].get("hs_meeting_title") == subject]
+        owner = self.id_of("user", user)
+        kept = [o for o in (meeting["properties"].get("hs_attendee_owner_ids") or "").split(";") if o and o != owner]
+        body = {"properties": {"hs_attendee_owner_ids": ";".join(kept)}}
+        self.objects.update("meetings", meeting["id"], body, _preload_content=False)
 
     def complete(self, task_id: str) -> None:
         self.objects.update(

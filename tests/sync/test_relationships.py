@@ -61,7 +61,8 @@ def relationships() -> orgs.Org:
         ],
         activities=[
             *monthly,
-            Activity("met-nora", "meeting", "mia", "nora", "fabrikam", 20, invitees=("marcus",)),
+            Activity("met-nora", "meeting", "mia", "nora", "fabrikam", 20, invitees=("marcus",),
+                     subject="Fabrikam architecture board"),
             Activity(
                 "met-tailspin", "meeting", "mia", "oscar", "tailspin", 15, invitees=("daniel", "tom"),
                 others=("petra",),
@@ -147,6 +148,22 @@ def test_a_meeting_logged_by_the_manager_with_the_sponsor_as_invitee_is_the_spon
     assert fabrikam.last_touch == (report.today - timedelta(days=20)).isoformat()
     assert "Nora Quinn" in (fabrikam.reason or "")
     assert not [t for t in world.open_tasks("fabrikam") if t.rule == "executive_touch"]
+
+
+def test_an_invitee_taken_off_the_meeting_no_longer_counts(world: World) -> None:
+    # What the user sees: after Marcus is taken off the Fabrikam meeting (Salesforce: its
+    # EventRelation deleted, which leaves no trace for queryAll; HubSpot: the attendee owners
+    # edited), the next sync with a deletion sweep due shows Fabrikam red: Marcus never met Nora.
+    world.settings = world.box.settings(SYNC__DELETION_SWEEP_HOURS="0")
+    world.sync()
+    world.crm.remove_invitee("Fabrikam architecture board", "marcus")
+    world.sync()
+    fabrikam = world.crm.accounts()[world.crm.id_of("account", "fabrikam")]
+    assert (fabrikam.health or "").casefold() == "red", fabrikam
+    assert "Nora Quinn" in (fabrikam.reason or "")
+    assert [
+        t.rule for t in world.open_tasks("fabrikam") if t.owner_id == world.crm.id_of("user", "marcus")
+    ] == ["executive_touch"]
 
 
 def test_a_multi_attendee_meeting_counts_for_every_attendee(world: World) -> None:
