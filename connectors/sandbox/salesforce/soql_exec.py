@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.sandbox.salesforce.schema import BY_PREFIX, NAME, Field, SObject, find_object
+from connectors.sandbox.salesforce.schema import BY_PREFIX, NAME, RELATIONS, Field, SObject, find_object
 from connectors.sandbox.salesforce.soql import Aggregate, Compare, CountAll, InList, Junction, Path, Query
 from connectors.sandbox.salesforce.soql_plan import (
     Context,
@@ -127,9 +127,13 @@ def _candidates(ctx: Context, obj: SObject, table: Table, query: Query) -> tuple
 
 
 def _visible(ctx: Context, obj: SObject, include_deleted: bool) -> Predicate | None:
-    if include_deleted:
-        return None
     deleted = obj.slot("IsDeleted") if obj.has_is_deleted else None
+    if include_deleted:
+        if obj.name.lower() in RELATIONS and deleted is not None:
+            # A relation deleted on its own skips the recycle bin: queryAll does not return it
+            # (Salesforce documents getDeleted() for those; the emulator does not cascade deletes).
+            return lambda row: not row[deleted]
+        return None
     archived = archived_getter(obj, ctx.now) if obj.is_activity else None
     if archived is not None and deleted is not None:
         return lambda row: not row[deleted] and not archived(row)
