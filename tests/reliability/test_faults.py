@@ -109,11 +109,27 @@ FAULTS = [
     # -- Salesforce ------------------------------------------------------------------------------
     Fault(
         "REQUEST_LIMIT_EXCEEDED",
-        {"status": 403, "error_code": "REQUEST_LIMIT_EXCEEDED", "message": "TotalRequests Limit exceeded."},
+        {"preset": "salesforce_daily_limit"},
         3,
         "REQUEST_LIMIT_EXCEEDED",
         crms=("salesforce",),
         phases=ALL_PHASES,
+    ),
+    # Salesforce's limits on requests in flight share REQUEST_LIMIT_EXCEEDED with the daily one:
+    # retried, and a clean exit 3 only if they never clear.
+    Fault(
+        "ConcurrentRequests-twice",
+        {"preset": "salesforce_concurrent_limit", "count": 2},
+        0,
+        crms=("salesforce",),
+        phases=ALL_PHASES,
+    ),
+    Fault(
+        "ConcurrentPerOrgLongTxn-persistent",
+        {"preset": "salesforce_long_requests_limit"},
+        3,
+        "ConcurrentPerOrgLongTxn.* after 3 attempts",
+        crms=("salesforce",),
     ),
     Fault(
         "session-expired-renewed",
