@@ -54,7 +54,8 @@ class SyncSettings(BaseModel):
         ge=0,
         le=24 * 366,
         allow_inf_nan=False,
-        description="HubSpot only: how often archived records are listed to detect deletions (0 = every run).",
+        description="How often deletions without a trail are looked for (0 = every run): HubSpot lists archived "
+        "records; Salesforce re-reads EventRelation / TaskRelation in full.",
     )
     max_api_calls: int | None = Field(
         default=None, ge=1, description="Stop a run cleanly (exit 3) once it has made this many API calls."
