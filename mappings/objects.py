@@ -63,6 +63,7 @@ class UserFieldMap(FieldMap):
         "title": "text",
         "active": "boolean",
         "executive": "boolean",
+        "manager_id": "reference",
     }
     id: FieldSource = Field(description="Record id of the internal user / owner.")
     first_name: FieldSource | None = _source("First name.")
@@ -77,6 +78,10 @@ class UserFieldMap(FieldMap):
         "Admin override: true marks the user as an internal executive who can sponsor (HubSpot owners "
         "carry no titles), false keeps them off the candidate lists; empty: decided by the title and "
         "`roster`. Map CRM values to true / false with `value_maps`."
+    )
+    manager_id: FieldSource | None = _source(
+        "The user's manager (Salesforce ManagerId): the escalation ladder's owner_manager step. "
+        "Where the CRM has none, `roster.managers` says."
     )
 
 

@@ -76,6 +76,7 @@ def _user(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
         _text(v.get("title")),
         1 if active is None else active,
         _flag(v.get("executive")),
+        _text(v.get("manager_id")),
     )
 
 
@@ -118,7 +119,7 @@ def _participant(row: Row, source: str) -> tuple[Any, ...]:
 
 
 _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
-    "users": (("name", "email", "title", "active", "executive"), _user),
+    "users": (("name", "email", "title", "active", "executive", "manager_id"), _user),
     "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra", "focus"), _account),
     "contacts": (("account_id", "first_name", "last_name", "title", "email", "executive"), _contact),
     "participants": (("source", "activity_id", "person_id", "counted"), _participant),

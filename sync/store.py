@@ -101,6 +101,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE contacts ADD COLUMN executive INTEGER;
     ALTER TABLE accounts ADD COLUMN focus TEXT
     """,
+    # 4: each user's manager, for the escalation ladder (issue 11)
+    "ALTER TABLE users ADD COLUMN manager_id TEXT",
 ]
 
 

@@ -44,6 +44,7 @@ def salesforce() -> dict[str, ObjectSchema]:
             field("Email", "email"),
             field("Title", "string"),
             field("IsActive", "boolean"),
+            field("ManagerId", "reference"),
             stamp,
         ),
         "Account": obj(
@@ -87,7 +88,14 @@ def salesforce() -> dict[str, ObjectSchema]:
                 "Status",
                 "picklist",
                 write=True,
-                values=("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"),
+                values=(
+                    "Not Started",
+                    "In Progress",
+                    "Completed",
+                    "Waiting on someone else",
+                    "Deferred",
+                    "Not Needed",
+                ),
             ),
             field("Priority", "picklist", write=True, values=("High", "Normal", "Low")),
             field("ActivityDate", "date", write=True),

@@ -41,7 +41,7 @@ _SUBTYPES = {
 }
 _ORDERS = {
     "User": ("Id", "Username", "LastName", "FirstName", "Name", "Email", "Title", "Department", "IsActive",
-             "UserType", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp"),
+             "UserType", "ManagerId", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp"),
     "Account": ("Id", "IsDeleted", "Name", "Type", "Industry", "Website", "OwnerId", "CreatedDate", "CreatedById",
                 "LastModifiedDate", "LastModifiedById", "SystemModstamp", "Alliance_Tier__c",
                 "Executive_Sponsor__c", "Sponsor_Health__c", "Sponsor_Last_Touch__c", "Sponsor_Health_Reason__c",
@@ -87,6 +87,19 @@ for _obj in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_REL
     _check_order(_obj)
 
 
+def _managers(people: list[Any], ids: list[str]) -> dict[int, str]:
+    """User.ManagerId: the partnerships staff report to the head of partnerships, everyone else (the
+    executives included) to the CEO, who reports to nobody."""
+    by_title = {u.title: u.key for u in people}
+    ceo, partnerships = by_title.get("Chief Executive Officer"), by_title.get("EVP, Global Partnerships")
+    found: dict[int, str] = {}
+    for u in people:
+        boss = partnerships if u.department == "Partnerships" and u.key != partnerships else ceo
+        if boss is not None and boss != u.key:
+            found[u.key] = ids[boss]
+    return found
+
+
 def render(org: Any) -> Seed:
     """Salesforce rows for an ``orggen.Org``."""
     api_user = api_user_row(to_ms(org.now) // 1000 * 1000)
@@ -96,11 +109,12 @@ def render(org: Any) -> Seed:
     accounts = [account_id(FIRST_NUMBER + a.key) for a in org.accounts]
     contacts = [contact_id(FIRST_NUMBER + c.key) for c in org.contacts]
     rows: dict[str, list[Row]] = {"User": [api_user]}
+    managers = _managers(org.users, users)
     for u in org.users:
         created, modified = to_ms(u.created_at), to_ms(u.modified_at)
         rows["User"].append(
             (users[u.key], u.email, u.last_name, u.first_name, f"{u.first_name} {u.last_name}", u.email, u.title,
-             u.department, u.active, "Standard", created, me, modified, me, modified)
+             u.department, u.active, "Standard", managers.get(u.key), created, me, modified, me, modified)
         )  # fmt: skip
     team_id = id_maker("01M")
     rows["Account"], rows["AccountTeamMember"] = [], []

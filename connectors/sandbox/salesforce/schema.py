@@ -143,7 +143,12 @@ INDUSTRIES = (
     "Shipping", "Software", "Technology", "Telecommunications", "Transportation", "Utilities", "Other",
 )  # fmt: skip
 TASK_STATUSES = (
-    "Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred", "Not Needed"
+    "Not Started",
+    "In Progress",
+    "Completed",
+    "Waiting on someone else",
+    "Deferred",
+    "Not Needed",
 )
 ACTIVITY_TYPES = ("Call", "Email", "Meeting", "Other")
 TEAM_ROLES = (
@@ -165,6 +170,7 @@ USER = SObject(
         _text("Department", "Department", 80),
         Field("IsActive", "boolean", "Active", nillable=False, defaulted_on_create=True),
         _readonly(_pick("UserType", "User Type", ("Standard", "PowerPartner", "CsnOnly", "Guest"))),
+        _ref("ManagerId", "Manager ID", ("User",), "Manager"),
         *_audit(),
     ),
 )  # fmt: skip
@@ -239,8 +245,8 @@ TASK = SObject(
         Field("CompletedDateTime", "datetime", "Completed Date/Time", createable=False, updateable=False,
               calculated=True),
         _pick("TaskSubtype", "Task Subtype", ("Task", "Email", "Call"), restricted=True, updateable=False),
-        _text("Sponsor_Sync_Key__c", "Sponsor Sync Key", custom=True, external_id=True, id_lookup=True,
-              unique=True, case_sensitive=True),
+        # Activity custom fields: External ID yes, Unique not offered (docs/salesforce-activity-keys.md).
+        _text("Sponsor_Sync_Key__c", "Sponsor Sync Key", custom=True, external_id=True, id_lookup=True),
         _text("Sponsor_Sync_Stamp__c", "Sponsor Sync Stamp", custom=True),
     ),
 )  # fmt: skip

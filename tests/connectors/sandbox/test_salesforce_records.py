@@ -23,7 +23,7 @@ salesforce_session, sf = salesforce_support.salesforce_session, salesforce_suppo
 NOT_FOUND = [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
 # docs/ARCHITECTURE.md, "Salesforce objects", plus CreatedById / LastModifiedById everywhere
 FIELDS = {
-    "User": "Id Username FirstName LastName Name Email Title Department IsActive UserType CreatedDate "
+    "User": "Id Username FirstName LastName Name Email Title Department IsActive UserType ManagerId CreatedDate "
     "LastModifiedDate SystemModstamp",
     "Account": "Id Name Type Industry Website OwnerId Alliance_Tier__c Executive_Sponsor__c Sponsor_Health__c "
     "Sponsor_Last_Touch__c Sponsor_Health_Reason__c Sponsor_Sync_Stamp__c IsDeleted CreatedDate "
