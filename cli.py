@@ -101,6 +101,13 @@ def _print_error(message: str, hint: str | None, code: ExitCode) -> None:
         typer.echo(f"  hint: {printable(hint)}", err=True)
 
 
+def _print_warning(message: str) -> None:
+    if json_mode():
+        log.warning(message)
+    else:
+        typer.echo(f"warning: {printable(message)}", err=True)
+
+
 def _print_notice(message: str, code: ExitCode) -> None:
     if json_mode():
         log.warning(message, extra={"exit_code": int(code)})
@@ -350,7 +357,7 @@ def _roster_warnings(mapping: Any, connector: Any) -> None:
     for page in connector.pull(users.spec, None, sweep_deletions=False):
         emails += [users.project(record).values.get("email") for record in page.records]
     for warning in unmatched_roster(mapping, emails):
-        typer.echo(f"warning: {printable(warning)}", err=True)
+        _print_warning(warning)
 
 
 @mappings_app.command("show")
