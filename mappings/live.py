@@ -244,11 +244,13 @@ def _key_field(mapping: Mapping, schema: ObjectSchema) -> Iterator[Problem]:
         yield found
         return
     yield from _access(path, found, schema.name, create=True)
-    if mapping.crm == "salesforce" and not (found.external_id and found.unique):
+    # Salesforce offers External ID on activity custom fields, not Unique (docs/salesforce-activity-keys.md):
+    # an upsert by an External ID never creates a second record, so External ID is what is required.
+    if mapping.crm == "salesforce" and not found.external_id:
         yield Problem(
             path,
-            f"{schema.name}.{found.name} must be an External ID marked Unique, or upserts could create "
-            "duplicates; tick both in the field's setup",
+            f"{schema.name}.{found.name} must be an External ID, or upserts could create duplicates; "
+            "tick External ID in the field's setup",
         )
     elif mapping.crm == "hubspot" and not found.unique:
         yield Problem(

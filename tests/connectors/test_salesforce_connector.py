@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from simple_salesforce.api import Salesforce
 
 from connectors.base import ObjectSpec, WriteItem
 from connectors.errors import AuthFailed, CrmUnreachable, QuotaExhausted
@@ -317,3 +319,34 @@ def test_server_time_follows_the_crm_clock(box: Sandbox) -> None:
     box.admin.advance_clock(days=10)
     drain(client.pull(TASK, None))
     assert client.server_time() - before >= timedelta(days=9, hours=23)
+
+
+def test_a_key_held_by_two_tasks_is_refused_never_written_a_third_time(box: Sandbox) -> None:
+    """The key field is an External ID without Unique (Salesforce offers no Unique on activity
+    fields, docs/salesforce-activity-keys.md): a person can clone a task, key and all. The upsert by
+    that key then matches two tasks: the CRM refuses that record, nothing is created or overwritten."""
+    client = connector(box)
+    [[first]] = list(client.upsert("Task", "Sponsor_Sync_Key__c", task_items(1)))
+    assert first.ok
+    assert first.id is not None
+    settings = box.settings()
+    assert settings.salesforce.access_token is not None
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(box.server.ca_path)
+    person = Salesforce(
+        instance_url=box.server.base_url,
+        session_id=settings.salesforce.access_token.get_secret_value(),
+        session=session,
+    )
+    tasks_api: Any = person.Task
+    clone = tasks_api.create({"Subject": "Cloned by a person", "Sponsor_Sync_Key__c": first.key})["id"]
+
+    [[again]] = list(client.upsert("Task", "Sponsor_Sync_Key__c", task_items(1)))
+
+    assert (again.ok, again.error_code) == (False, "DUPLICATE_EXTERNAL_ID")
+    assert first.id in (again.message or "")
+    assert clone in (again.message or "")
+    tasks, _ = drain(client.pull(TASK, None))
+    holders = sorted(t.id for t in tasks if t.fields["Sponsor_Sync_Key__c"] == first.key)
+    assert holders == sorted([first.id, clone])

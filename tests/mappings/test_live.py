@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
-from connectors.base import ObjectSchema
+from connectors.base import FieldSchema, ObjectSchema
 from connectors.errors import AuthFailed, CrmRequestError
 from mappings.commands import validate_live
 from mappings.live import HUBSPOT_OWNERS, check_live, describe_objects
@@ -176,8 +177,8 @@ def _sf_with(*changes: tuple[str, str, str, dict[str, object]]) -> dict[str, Obj
             [
                 (
                     "writeback.task.key_field",
-                    "Task.Sponsor_Sync_Key__c must be an External ID marked Unique, or "
-                    "upserts could create duplicates; tick both in the field's setup",
+                    "Task.Sponsor_Sync_Key__c must be an External ID, or upserts could create duplicates; "
+                    "tick External ID in the field's setup",
                 )
             ],
         ),
@@ -254,3 +255,23 @@ def test_describe_objects_asks_once_per_object_and_leaves_unknown_ones_out() -> 
 def test_describe_objects_lets_other_failures_through() -> None:
     with pytest.raises(AuthFailed):
         describe_objects(load_mapping(None, "salesforce"), _Describer({}, fail=AuthFailed("expired")))
+
+
+def test_a_salesforce_task_key_that_is_an_external_id_without_unique_is_enough() -> None:
+    """Salesforce offers External ID on activity custom fields but not Unique
+    (docs/salesforce-activity-keys.md): a real org's key field must pass."""
+    key = FieldSchema(
+        name="Sponsor_Sync_Key__c",
+        type="string",
+        createable=True,
+        updateable=True,
+        external_id=True,
+        unique=False,
+    )
+    described = with_field(_described("salesforce"), "Task", key)
+    found = _found(load_mapping(None, "salesforce"), described)
+    assert [message for path, message in found if path == "writeback.task.key_field"] == []
+    without = with_field(described, "Task", replace(key, external_id=False))
+    assert [
+        p for p in _found(load_mapping(None, "salesforce"), without) if p[0] == "writeback.task.key_field"
+    ]

@@ -108,13 +108,15 @@ def _candidates(ctx: Context, obj: SObject, table: Table, query: Query) -> tuple
         found = _direct(obj, item.path)
         if found is None:
             continue
-        if found.name == "Id" or (found.unique and found.external_id):
+        if found.name == "Id" or found.external_id:
             literals = [item.value] if isinstance(item, Compare) else list(item.values)
             if isinstance(item, Compare) and item.operator != "=":
                 continue
             resolved = resolve(ctx, obj, item.path)
             keys = [convert(ctx, resolved, literal) for literal in literals]
-            ids = keys if found.name == "Id" else [table.lookup_unique(found, key) for key in keys]
+            ids = (
+                keys if found.name == "Id" else [i for key in keys for i in table.lookup_external(found, key)]
+            )
             rows = {row[0]: row for key in ids if key is not None and (row := table.get(key)) is not None}
             return sorted(rows.values(), key=table.order_key), False
         if found.name == "SystemModstamp" and isinstance(item, Compare) and item.operator in (">", ">=", "="):

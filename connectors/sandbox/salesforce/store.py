@@ -36,12 +36,17 @@ class Table:
         self.base_sorted: list[Row] = sorted(self.base.values(), key=self.order_key)
         self.base_next = next_number
         self.unique_fields = [f for f in obj.fields if f.unique and f.name != "Id"]
+        # External ids without Unique (an activity's) may repeat: indexed value -> the live ids holding it.
+        self.shared_fields = [f for f in obj.fields if f.external_id and not f.unique]
         self._deleted = obj.slot("IsDeleted") if obj.has_is_deleted else None
         self._base_index: dict[int, dict[Any, str]] = {f.slot: {} for f in self.unique_fields}
+        self._base_shared: dict[int, dict[Any, frozenset[str]]] = {f.slot: {} for f in self.shared_fields}
         for row in self.base_sorted:
             self._reindex_into(self._base_index, None, row)
+            self._reshare_into(self._base_shared, None, row)
         self.overlay: dict[str, Row] = {}
         self.index: dict[int, dict[Any, str]] = {}
+        self.shared: dict[int, dict[Any, frozenset[str]]] = {}
         self.next_number = next_number
         self._overlay_sorted: list[Row] | None = None
         self.reset()
@@ -50,6 +55,7 @@ class Table:
         self.overlay = {}
         self._overlay_sorted = None
         self.index = {slot: dict(values) for slot, values in self._base_index.items()}
+        self.shared = {slot: dict(values) for slot, values in self._base_shared.items()}
         self.next_number = self.base_next
 
     def __len__(self) -> int:
@@ -61,6 +67,13 @@ class Table:
 
     def lookup_unique(self, field: Field, value: Any) -> str | None:
         return self.index[field.slot].get(ext_key(field, value))
+
+    def lookup_external(self, field: Field, value: Any) -> list[str]:
+        """The live records holding ``value`` in an external id field (unique or not), sorted."""
+        if field.unique:
+            found = self.lookup_unique(field, value)
+            return [found] if found else []
+        return sorted(self.shared[field.slot].get(ext_key(field, value), ()))
 
     def put(self, row: Row) -> Row | None:
         """Store ``row`` (new or replacing the row with its id); returns the previous row."""
@@ -82,6 +95,24 @@ class Table:
 
     def _reindex(self, old: Row | None, new: Row | None) -> None:
         self._reindex_into(self.index, old, new)
+        self._reshare_into(self.shared, old, new)
+
+    def _reshare_into(
+        self, index: dict[int, dict[Any, frozenset[str]]], old: Row | None, new: Row | None
+    ) -> None:
+        deleted = self._deleted
+        for f in self.shared_fields:
+            values = index[f.slot]
+            if old is not None and old[f.slot] is not None:
+                key = ext_key(f, old[f.slot])
+                rest = values.get(key, frozenset()) - {old[0]}
+                if rest:
+                    values[key] = rest
+                else:
+                    values.pop(key, None)
+            if new is not None and new[f.slot] is not None and (deleted is None or not new[deleted]):
+                key = ext_key(f, new[f.slot])
+                values[key] = values.get(key, frozenset()) | {new[0]}
 
     def _reindex_into(self, index: dict[int, dict[Any, str]], old: Row | None, new: Row | None) -> None:
         """Unique values of live rows (a deleted record frees its value, as in the recycle bin)."""

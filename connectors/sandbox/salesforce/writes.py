@@ -121,9 +121,8 @@ class Writer:
             normalized = normalize(str(value))
             row = table.get(normalized) if normalized else None
             return [normalized] if row is not None and normalized is not None else []
-        if key.unique:
-            found = table.lookup_unique(key, value)
-            return [found] if found else []
+        if key.external_id or key.unique:
+            return table.lookup_external(key, value) if key.external_id else _unique(table, key, value)
         wanted = ext_key(key, value)
         deleted = table.obj.slot("IsDeleted") if table.obj.has_is_deleted else None
         return sorted(
@@ -304,3 +303,8 @@ def _derive_event(record: dict[str, Any]) -> None:
         )
     record["EndDateTime"], record["DurationInMinutes"] = end, (end - start) // 60_000
     record["ActivityDate"] = format_datetime(start)[:10]
+
+
+def _unique(table: Table, key: Field, value: Any) -> list[str]:
+    found = table.lookup_unique(key, value)
+    return [found] if found else []

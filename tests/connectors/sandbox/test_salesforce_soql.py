@@ -63,7 +63,8 @@ QUERIES = [
     ("SELECT Id FROM Task WHERE Who.Name = 'Jane Roe'", ["call-jane"], True),
     ("SELECT Id FROM Task WHERE What.Type = 'Account'", ["call-jane"], True),
     ("SELECT Id FROM Task WHERE Sponsor_Sync_Key__c = 'globex:update:2026-Q3'", ["email-obrien"], True),
-    ("SELECT Id FROM Task WHERE Sponsor_Sync_Key__c = 'GLOBEX:UPDATE:2026-Q3'", [], True),
+    # not a case-sensitive field: = compares without case, as SOQL does
+    ("SELECT Id FROM Task WHERE Sponsor_Sync_Key__c = 'GLOBEX:UPDATE:2026-Q3'", ["email-obrien"], True),
     ("SELECT Id FROM User WHERE IsActive = false", ["vp"], True),
     ("SELECT Id FROM Contact WHERE CreatedDate > {days_50}", ["sam"], True),
     ("SELECT Id FROM Contact WHERE LastModifiedDate >= {days_9_plus2} ORDER BY LastModifiedDate, Id", ["pierre", "john", "sam"], True),
