@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -26,22 +26,23 @@ from connectors.errors import CrmUnreachable, Interrupted, QuotaExhausted, Trans
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_stop = threading.Event()
+# The requested stop. Set from a signal handler, so it takes no lock: a handler runs between two
+# bytecodes of the main thread, which may hold any lock at that moment.
 _stop_reason: list[Interrupted] = []
+_SLEEP_STEP = 0.1  # how soon a backoff wait notices a requested stop
 
 
 def request_stop(reason: Interrupted) -> None:
-    """Stop at the next safe point: every later request attempt raises ``reason`` instead."""
+    """Stop at the next safe point: every later request attempt raises ``reason`` instead.
+    Safe to call from a signal handler."""
     _stop_reason[:] = [reason]
-    _stop.set()
 
 
 def stop_requested() -> Interrupted | None:
-    return _stop_reason[0] if _stop.is_set() and _stop_reason else None
+    return _stop_reason[0] if _stop_reason else None
 
 
 def clear_stop() -> None:
-    _stop.clear()
     _stop_reason.clear()
 
 
@@ -53,8 +54,13 @@ def check_stop() -> None:
 
 
 def interruptible_sleep(seconds: float) -> None:
-    """``time.sleep`` that a requested stop cuts short."""
-    _stop.wait(max(seconds, 0.0))
+    """``time.sleep`` that a requested stop cuts short (within a tenth of a second)."""
+    deadline = time.monotonic() + max(seconds, 0.0)
+    while not _stop_reason:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, _SLEEP_STEP))
 
 
 @dataclass(frozen=True)
