@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.cadence import cadence_markdown, run_cadence
 from benchmarks.child_process import ROOT
 from benchmarks.engine import EngineTime, engine_time
 from benchmarks.machine import machine
@@ -56,6 +57,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--interval", type=float, default=15.0, help="minutes the sandbox clock moves on between two runs"
     )
     parser.add_argument("--keep", action="store_true", help="keep the sandboxes' state directories")
+    parser.add_argument(
+        "--cadence-days",
+        type=_sizes,
+        default=[30, 120],
+        help="lengths of the daily cadence simulations, in days (default 30,120; each at least 10)",
+    )
+    parser.add_argument("--cadence-size", type=int, default=5000, help="contacts of the simulated org")
     return parser.parse_args(argv)
 
 
@@ -87,6 +95,12 @@ def main(argv: list[str]) -> int:
                 engines[(crm, size)] = engine_time(scenario.state_dir, crm)
                 e = engines[(crm, size)]
                 print(f"  engine: {e.contacts_per_second:,.0f} contacts/s", flush=True)
+        cadence = []
+        for days in args.cadence_days:
+            for crm in crms:
+                print(f"cadence simulation: {crm}, {args.cadence_size:,} contacts, {days} days", flush=True)
+                cadence.append(run_cadence(crm, args.cadence_size, days, work / f"cadence-{crm}-{days}"))
+                print(f"  {cadence[-1]['summary']}", flush=True)
         scale: ScaleTests | None = None
         if args.with_scale_tests:
             print("scale tests (pytest -m scale)", flush=True)
@@ -106,9 +120,9 @@ def main(argv: list[str]) -> int:
         "machine": machine(),
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    text = markdown(scenarios, engines, verdicts, scale, meta)
+    text = markdown(scenarios, engines, verdicts, scale, meta) + "\n" + cadence_markdown(cadence)
     (args.out / "results.md").write_text(text, encoding="utf-8")
-    data = as_json(scenarios, engines, verdicts, scale, meta)
+    data = as_json(scenarios, engines, verdicts, scale, meta) | {"cadence": cadence}
     (args.out / "results.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
     print(text)
     print(f"written: {args.out / 'results.md'} and {args.out / 'results.json'}")

@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from connectors.sandbox.admin import SandboxAdmin
 from connectors.timestamps import to_date
+from mappings.loader import load_mapping
 from mappings.model import Mapping
 from sync.plan import AccountValues
 from sync.run import RunReport, execute
-from sync.settings import Settings
+from sync.settings import Settings, load_settings
 
 
 @dataclass
@@ -87,9 +89,11 @@ def simulate(
     admin: SandboxAdmin,
     days: int,
     on_day: Callable[[int, RunReport | None], None] | None = None,
+    keep_reports: int | None = None,
 ) -> Simulation:
     """Run ``days + 1`` daily syncs (day 0 is the first run), moving the sandbox clock one day
-    between them; ``on_day(day, previous report)`` runs before each day's sync (people acting)."""
+    between them; ``on_day(day, previous report)`` runs before each day's sync (people acting).
+    ``keep_reports``: keep only the first N run reports (long simulations of big orgs)."""
     due_field = mapping.writeback.task.fields.due_date.field
     result = Simulation([], [])
     previous: dict[str, AccountValues] = {}
@@ -126,5 +130,69 @@ def simulate(
                 day.closed_by_outcome[outcome] = day.closed_by_outcome.get(outcome, 0) + 1
         day.held_back = len(report.plan.held_back)
         result.days.append(day)
-        result.reports.append(report)
+        if keep_reports is None or len(result.reports) < keep_reports:
+            result.reports.append(report)
     return result
+
+
+# -- the benchmark: N days on a generated org, both CRMs --------------------------------------------
+def run_cadence(crm: str, size: int, days: int, home: Path) -> dict[str, Any]:
+    """The simulation on a generated org of ``size`` contacts, in this process; its summary, the
+    first run read per person and the writes of every day."""
+    from benchmarks.sandbox import sandbox
+
+    with sandbox(crm, size, home) as box:  # type: ignore[arg-type]
+        env_file = box.write_env(f"cadence-{days}.env", home / f"state-{days}")
+        settings = load_settings(env_file)
+        mapping = load_mapping(None, crm)  # type: ignore[arg-type]
+        run = simulate(settings, mapping, box.admin, days, keep_reports=1)
+    first = run.reports[0]
+    names = {p.id: p.name for v in first.plan.views.values() for p in (v.manager, v.sponsor) if p is not None}
+    per_owner: dict[str, int] = {}
+    for task in first.plan.tasks:
+        per_owner[names.get(task.owner_id, task.owner_id)] = (
+            per_owner.get(names.get(task.owner_id, task.owner_id), 0) + 1
+        )
+    return {
+        "crm": crm,
+        "size": size,
+        "summary": run.summary(),
+        "first_run": {
+            "alliances": len(first.plan.views),
+            "tasks": len(first.plan.tasks),
+            "tasks_by_rule": first.counts()["planned_tasks_by_rule"],
+            "tasks_per_owner": dict(sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "held_back": len(first.plan.held_back),
+            "held_back_by_owner": first.counts()["held_back_by_owner"],
+        },
+        "days": run.as_rows(),
+    }
+
+
+def cadence_markdown(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "## Cadence simulation (one run a day on the sandbox clock, nobody acting)",
+        "",
+        "| CRM | contacts | days | due-date moves | born overdue | idle account writes | task updates after day 0 "
+        "| writes per day after day 0 | first escalation on day |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        s = r["summary"]
+        lines.append(
+            f"| {r['crm']} | {r['size']:,} | {s['days'] - 1} | {s['due_moves']} | {s['born_overdue']} | "
+            f"{s['idle_account_writes']} | {s['task_updates_after_day_0']} | {s['writes_per_day_after_day_0']} | "
+            f"{s['first_escalation_day']} |"
+        )
+    lines += ["", "First run (a baseline): tasks per person and what the intake limit held back.", ""]
+    for r in results:
+        f = r["first_run"]
+        if r["summary"]["days"] - 1 != max(x["summary"]["days"] - 1 for x in results if x["crm"] == r["crm"]):
+            continue
+        per = ", ".join(f"{name} {n}" for name, n in f["tasks_per_owner"].items())
+        held = ", ".join(f"{name} {n}" for name, n in f["held_back_by_owner"].items()) or "nothing"
+        lines.append(
+            f"- {r['crm']} {r['size']:,} contacts: {f['alliances']} alliances, {f['tasks']} tasks ({per}); "
+            f"held back: {held}."
+        )
+    return "\n".join(lines) + "\n"
