@@ -36,7 +36,7 @@ from connectors.base import (
     WriteItem,
     WriteResult,
 )
-from connectors.errors import AuthFailed, CrmRequestError
+from connectors.errors import AuthFailed, CrmRequestError, Interrupted
 from connectors.paging import CursorTracker, TokenLoopGuard
 from connectors.retry import RetryPolicy, call_with_retry, check_stop
 from connectors.salesforce_auth import SalesforceLogin
@@ -347,13 +347,20 @@ class SalesforceConnector:
         batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
         locked: list[WriteItem] = []
         by_key = {item.key: item for item in items}
+        stopped: Interrupted | None = None
         with ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="sf-write") as pool:
             futures = [pool.submit(send, batch) for batch in batches]
             for future in as_completed(futures):
-                results = future.result()
+                try:
+                    results = future.result()
+                except Interrupted as exc:  # a requested stop: hand over what the batches in flight wrote
+                    stopped = stopped or exc
+                    continue
                 retry_later = [r for r in results if not r.ok and r.error_code in RETRY_RECORD_CODES]
                 locked.extend(by_key[r.key] for r in retry_later)
                 yield [r for r in results if r not in retry_later]
+        if stopped is not None:
+            raise stopped
         # Rows locked by a concurrent batch: one more pass, one batch at a time.
         for i in range(0, len(locked), BATCH_SIZE):
             yield send(locked[i : i + BATCH_SIZE])

@@ -7,18 +7,22 @@ to repair beyond continuing."""
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from connectors.base import WriteItem
+from connectors.errors import ExitCode, Interrupted
+from connectors.retry import clear_stop, request_stop
 from sync.ledger import Ledger
 from sync.store import StateStore
 from tests.support import orgs
 from tests.support.cli import invoke, spawn
 from tests.support.driver import driver_for
-from tests.support.sandbox import Sandbox, running_sandbox
+from tests.support.sandbox import Sandbox, connector, running_sandbox
 
 LABELS: dict[str, dict[str, str]] = {"user": {}, "contact": {}, "account": {}}
 QUERY = "GET /services/data/{version}/queryAll{slash}"
@@ -95,3 +99,40 @@ def test_sigterm_stops_at_a_safe_point_and_is_recorded(box: Sandbox, tmp_path: P
     box.admin.reset_stats()
     assert invoke("sync", "run", env_file=env_file).exit_code == 0
     assert not [r for r in box.calls() if r.startswith("PATCH")], "nothing was left to write"
+
+
+def test_a_stop_during_parallel_writes_hands_over_every_batch_in_flight(box: Sandbox) -> None:
+    box.admin.reset()
+    client = connector(box, LIMITS__CONCURRENCY="2")
+    client.server_time()  # the quota is known: two batches go out together
+    box.admin.reset_stats()
+    patch = {"method": "PATCH", "path": "*/composite/sobjects/Task/*", "action": "delay_response"}
+    box.admin.add_faults(
+        {**patch, "delay_ms": 300, "count": 1}, {**patch, "delay_ms": 2000, "after": 1, "count": 1}
+    )
+    items = [WriteItem(f"ss1:test:{i:04d}", {"Subject": f"Task {i}"}) for i in range(5 * 200)]
+    handed_over: list[int] = []
+    stopped: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for results in client.upsert("Task", "Sponsor_Sync_Key__c", items):
+                handed_over.append(len(results))
+        except Interrupted as exc:
+            stopped.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while box.calls().get(UPSERT, 0) < 2:  # both first batches are in flight
+            assert time.monotonic() < deadline, box.calls()
+            time.sleep(0.01)
+        request_stop(Interrupted("SIGTERM", ExitCode.TERMINATED))
+        writer.join(timeout=30)
+    finally:
+        clear_stop()
+
+    assert stopped, "the stop reached the caller"
+    assert handed_over == [200, 200], "the second batch, answered after the stop, was handed over too"
+    assert box.calls() == {UPSERT: 2}, "no batch was sent after the stop"
