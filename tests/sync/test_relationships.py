@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from typer.testing import CliRunner
 
-from mappings.loader import load_mapping
+from cli import app
+from mappings.loader import default_mapping_path, load_mapping
 from sync.mirror import Mirror
 from sync.model import build_org
 from sync.report import explain
@@ -208,3 +210,45 @@ def test_candidates_reflect_load_and_the_health_of_what_they_already_sponsor(wor
     text = world.explained(report, "globex")
     assert "1. Priya Natarajan" in text
     assert "0.4x1.00 function" in text
+
+
+def test_salesforce_without_shared_activities_is_named_by_the_live_check_and_invitees_still_count(
+    tmp_path: Path,
+) -> None:
+    # What the admin sees: against an org without Shared Activities, `mappings validate --live` of the
+    # default file names the TaskRelation entry and EventRelation.IsWhat (exit 2); with both removed
+    # as the file's comment says, a sync counts Marcus's invitation: Fabrikam is green.
+    org = relationships()
+    with running_sandbox("salesforce", tmp_path / "sandbox", data=orgs.render("salesforce", org)) as box:
+        box.admin.configure(shared_activities=False)
+        default = load_mapping(None, "salesforce")
+        path = tmp_path / "default.yaml"
+        path.write_text(default_mapping_path("salesforce").read_text(encoding="utf-8"))
+        env = box.server.env()
+        result = CliRunner().invoke(app, ["mappings", "validate", "--live", str(path)], env=env)
+        assert result.exit_code == 2, result.output
+        problems = [
+            line.split(": ", 1)[1]
+            for line in result.output.splitlines()
+            if line.startswith(f"{path}:") and line[len(f"{path}:")].isdigit()
+        ]
+        assert problems == [
+            "objects.participants[0].fields.is_record: EventRelation has no field 'IsWhat'; check the API name "
+            "and the field-level security",
+            "objects.participants[1].object: the CRM has no object 'TaskRelation' (or this user cannot see it); "
+            "did you mean 'EventRelation'?",
+        ], result.output
+        first = default.objects.participants[0]
+        fields = first.fields.model_copy(update={"is_record": None})
+        without = default.model_copy(
+            update={
+                "objects": default.objects.model_copy(
+                    update={"participants": [first.model_copy(update={"fields": fields})]}
+                )
+            }
+        )
+        report = execute(box.settings(), without, mode="run")
+        assert report.exit_code == 0, report.outcome
+        world = World(box, org)
+        fabrikam = world.crm.accounts()[world.crm.id_of("account", "fabrikam")]
+        assert _green(fabrikam.health), fabrikam

@@ -10,7 +10,6 @@ from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
 from connectors.sandbox.salesforce import describe
 from connectors.sandbox.salesforce.errors import sf_error
 from connectors.sandbox.salesforce.ids import ORG_ID
-from connectors.sandbox.salesforce.schema import find_object
 from connectors.sandbox.salesforce.state import DATA, OrgState
 
 RECENT_ITEMS = 5
@@ -48,10 +47,12 @@ class MetaApi:
         return SandboxResponse.json(200, describe.limits(limit, used))
 
     def describe_global(self, request: SandboxRequest) -> SandboxResponse:
-        return SandboxResponse.json(200, describe.describe_global(request.params["version"]))
+        return SandboxResponse.json(
+            200, describe.describe_global(request.params["version"], self.org.objects)
+        )
 
     def describe(self, request: SandboxRequest) -> SandboxResponse:
-        obj = find_object(request.params["sobject"])
+        obj = self.org.objects.get(request.params["sobject"].lower())
         if obj is None:
             return sf_error(404, "NOT_FOUND", "The requested resource does not exist")
         return SandboxResponse.json(200, describe.describe(obj, request.params["version"]))

@@ -3,6 +3,7 @@ sObject basic information and describe (field entries carry the keys a real desc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from connectors.sandbox.salesforce.schema import OBJECTS, Field, SObject
@@ -108,8 +109,9 @@ def global_entry(obj: SObject, version: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def describe_global(version: str) -> dict[str, Any]:
-    entries = [global_entry(obj, version) for obj in sorted(OBJECTS.values(), key=lambda o: o.name)]
+def describe_global(version: str, objects: Mapping[str, SObject] | None = None) -> dict[str, Any]:
+    shown = (objects or OBJECTS).values()
+    entries = [global_entry(obj, version) for obj in sorted(shown, key=lambda o: o.name)]
     return {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": entries}
 
 
@@ -171,7 +173,7 @@ def describe(obj: SObject, version: str) -> dict[str, Any]:
     extra = {
         "actionOverrides": [], "childRelationships": child_relationships(obj), "compactLayoutable": True,
         "defaultImplementation": None, "extendedBy": None, "extendsInterfaces": None,
-        "fields": [field_entry(obj, f) for f in obj.fields], "implementedBy": None, "implementsInterfaces": None,
+        "fields": [field_entry(obj, f) for f in obj.visible_fields], "implementedBy": None, "implementsInterfaces": None,
         "listviewable": None, "lookupLayoutable": None, "namedLayoutInfos": [], "networkScopeFieldName": None,
         "recordTypeInfos": [
             {

@@ -34,7 +34,7 @@ from connectors.sandbox.salesforce.writes import Writer
 
 _LOGIN_PREFIX = r"{prefix:/[^/]+\.salesforce\.com}"
 FREEZE_ABOVE_ROWS = 200_000
-_SETTINGS = ("daily_api_requests", "credentials", "jwt_public_keys", "expire_sessions")
+_SETTINGS = ("daily_api_requests", "credentials", "jwt_public_keys", "expire_sessions", "shared_activities")
 
 
 class SalesforceEmulator:
@@ -146,7 +146,16 @@ class SalesforceEmulator:
         unknown = set(settings) - set(_SETTINGS)
         if unknown:
             raise ValueError(f"unknown Salesforce settings {sorted(unknown)}; known: {list(_SETTINGS)}")
-        return self.auth.configure(settings, self.clock.now())
+        rest = dict(settings)
+        if "shared_activities" in rest:  # off: no TaskRelation, EventRelation lists invitees only
+            value = rest.pop("shared_activities")
+            if not isinstance(value, bool):
+                raise ValueError("shared_activities must be true or false")
+            self.org.shared_activities = value
+        return {
+            **self.auth.configure(rest, self.clock.now()),
+            "shared_activities": self.org.shared_activities,
+        }
 
     # -- helpers ---------------------------------------------------------------------------------
     def _login_routes(self) -> list[Route]:

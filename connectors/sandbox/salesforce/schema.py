@@ -61,16 +61,21 @@ class SObject:
     fields: tuple[Field, ...]
     by_lower: dict[str, Field] = field(default_factory=dict)
     relationships: dict[str, Field] = field(default_factory=dict)
+    hidden: frozenset[str] = frozenset()  # fields this org does not have (rows keep their slot)
 
     def __post_init__(self) -> None:
         self.fields = tuple(replace(f, slot=i) for i, f in enumerate(self.fields))
-        self.by_lower = {f.name.lower(): f for f in self.fields}
+        self.by_lower = {f.name.lower(): f for f in self.fields if f.name.lower() not in self.hidden}
         self.relationships = {
             f.relationship_name.lower(): f for f in self.fields if f.relationship_name is not None
         }
 
     def field(self, name: str) -> Field | None:
         return self.by_lower.get(name.lower())
+
+    @property
+    def visible_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.name.lower() not in self.hidden)
 
     def slot(self, name: str) -> int:
         return self.by_lower[name.lower()].slot
@@ -358,3 +363,13 @@ BY_PREFIX: dict[str, SObject] = {o.key_prefix: o for o in OBJECTS.values()}
 
 def find_object(name: str) -> SObject | None:
     return OBJECTS.get(name.lower())
+
+
+def org_objects(*, shared_activities: bool) -> dict[str, SObject]:
+    """The objects an org shows: without Shared Activities there is no TaskRelation, and
+    EventRelation has no IsParent, IsWhat or AccountId (it lists invitees only)."""
+    if shared_activities:
+        return dict(OBJECTS)
+    found = {k: o for k, o in OBJECTS.items() if k != "taskrelation"}
+    found["eventrelation"] = replace(EVENT_RELATION, hidden=SHARED_ACTIVITIES_ONLY["eventrelation"])
+    return found

@@ -53,7 +53,7 @@ class _Out:
 
 
 def execute(ctx: Context, query: Query, *, include_deleted: bool) -> Result:
-    obj = find_object(query.sobject)
+    obj = ctx.find(query.sobject)
     table = ctx.store.table(query.sobject)
     if obj is None or table is None:
         text = f"sObject type '{query.sobject}' is not supported. {_INVALID_TYPE_HINT}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -53,6 +53,10 @@ class Context:
     now: datetime
     version: str  # "v59.0"
     query: str
+    objects: Mapping[str, SObject] | None = None  # what this org shows (Shared Activities), else all
+
+    def find(self, name: str) -> SObject | None:
+        return find_object(name) if self.objects is None else self.objects.get(name.lower())
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.http import SandboxRequest
-from connectors.sandbox.salesforce.schema import SObject, find_object
+from connectors.sandbox.salesforce.schema import SObject, org_objects
 from connectors.sandbox.salesforce.soql_plan import Context
 from connectors.sandbox.salesforce.store import Store, Table
 from connectors.sandbox.salesforce.values import second_stamp
@@ -23,6 +23,13 @@ class OrgState:
     writer: Writer
     api_user_id: str
     last_stamp: int = 0
+    shared_activities: bool = (
+        True  # Salesforce's Shared Activities setting (TaskRelation, EventRelation.IsWhat)
+    )
+
+    @property
+    def objects(self) -> dict[str, SObject]:
+        return org_objects(shared_activities=self.shared_activities)
 
     def stamp(self, request: SandboxRequest) -> int:
         """The SystemModstamp of this request's writes: one per request, to the second, never backwards."""
@@ -30,8 +37,8 @@ class OrgState:
         return self.last_stamp
 
     def table(self, name: str) -> tuple[SObject, Table] | None:
-        obj, table = find_object(name), self.store.table(name)
+        obj, table = self.objects.get(name.lower()), self.store.table(name)
         return (obj, table) if obj is not None and table is not None else None
 
     def context(self, request: SandboxRequest, text: str) -> Context:
-        return Context(self.store, request.now, request.params.get("version", "v59.0"), text)
+        return Context(self.store, request.now, request.params.get("version", "v59.0"), text, self.objects)
