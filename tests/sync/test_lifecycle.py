@@ -311,3 +311,18 @@ def test_an_admin_template_and_the_german_wording() -> None:
     assert tasks["executive_touch"][0].subject == "Bitte Jane Roe anrufen (Acme Inc)"
     assert tasks["executive_touch"][0].body.startswith("Ihr letztes erfasstes Meeting")
     assert result.accounts[0].health_reason.startswith("letzter Kontakt mit Jane Roe am")
+
+
+def test_a_newly_appointed_sponsor_gets_a_briefing_not_an_overdue_update_or_an_inactivity_alert() -> None:
+    # The manager reads one coherent picture: brief Ava now; her first update comes on its schedule.
+    memory = {"acme": Memory("cto", "jane_roe", TODAY - timedelta(days=300))}
+    users = [*SPONSORS, person("cto", "Marcus Reid", seniority="c_suite")]
+    for later in range(0, 30):
+        today = TODAY + timedelta(days=later)
+        seen = memory if later == 0 else {"acme": Memory("ceo", "jane_roe", TODAY)}
+        result = plan(org(users=users, memory=seen, today=today), salesforce_mapping())
+        rules = {t.rule for t in result.tasks if t.owner_id == "manager"}
+        assert "sponsor_inactive" not in rules
+        assert all(t.due >= today for t in result.tasks if t.rule == "sponsor_update")
+        if later == 0:
+            assert "new_sponsor" in rules
