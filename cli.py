@@ -407,7 +407,7 @@ def titles_classify(
         bool, typer.Option("--explain", help="Also print the normalised title and the deciding rules.")
     ] = False,
 ) -> None:
-    """Print {"title", "seniority", "function", "is_executive"} as one JSON line per title."""
+    """Print {"title", "seniority", "function", "is_executive", "confidence"} as one JSON line per title."""
     import sys
 
     from mappings.commands import classify_lines, parse_crm, titles_from

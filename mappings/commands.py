@@ -49,9 +49,15 @@ def summary(mapping: Mapping) -> str:
     file = mapping.source.file if mapping.source else "(mapping)"
     objects = ", ".join(spec.object for _, spec in mapping.objects.named())
     return (
-        f"{file}: valid {mapping.crm} mapping; objects: {objects}; {len(mapping.titles.rules)} title rules; "
+        f"{file}: valid {mapping.crm} mapping; objects: {objects}; {_rule_count(mapping.titles)}; "
         f"tiers: {', '.join(mapping.cadence.tiers)}"
     )
+
+
+def _rule_count(titles: Titles) -> str:
+    packs = sum(len(pack) for pack in titles.packs.values())
+    text = f"{len(titles.rules) + packs} title rules"
+    return f"{text} ({packs} in language packs: {', '.join(titles.packs)})" if packs else text
 
 
 def validate_live(mapping: Mapping, describe: Callable[[str], ObjectSchema]) -> int:

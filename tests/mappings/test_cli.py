@@ -154,12 +154,14 @@ def test_classify_titles_given_as_arguments() -> None:
             "seniority": "c_suite",
             "function": "sales",
             "is_executive": True,
+            "confidence": "high",
         },
         {
             "title": "Chief of Staff",
             "seniority": "director",
             "function": "general_management",
             "is_executive": False,
+            "confidence": "high",
         },
     ]
 
@@ -181,6 +183,22 @@ def test_classify_explains_which_rules_decided() -> None:
     assert row["seniority"] == "evp"
     assert isinstance(row["seniority_rule"], int)
     assert isinstance(row["function_rule"], int)
+    assert row["seniority_from"].startswith("titles.rules[")
+
+
+def test_classify_says_where_a_pack_rule_is_written_and_why_an_answer_is_uncertain() -> None:
+    result = runner.invoke(
+        app, ["titles", "classify", "--explain", "社長秘書", "CSO", "Distinguished Fellow"]
+    )
+    assert result.exit_code == 0, result.output
+    secretary, cso, fellow = (json.loads(line) for line in result.output.splitlines())
+    assert (secretary["seniority"], secretary["confidence"]) == ("individual", "high")
+    assert secretary["seniority_from"].startswith("titles.packs.ja[")
+    assert "not executives" in secretary["seniority_note"]
+    assert (cso["seniority"], cso["function"], cso["confidence"]) == ("c_suite", "other", "low")
+    assert "marked confidence: low" in cso["low_because"]
+    assert (fellow["seniority"], fellow["confidence"]) == ("individual", "low")
+    assert "looks senior" in fellow["low_because"]
 
 
 def test_classify_uses_the_given_mapping_and_its_threshold(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def _one(text: str) -> str:
             "salesforce",
             [("    - pattern: '\\bchief of staff\\b'", "    - pattern: '\\bchief of (staff'")],
             "chief of (staff",
-            "titles.rules[1].pattern: invalid regular expression (missing ), unterminated subpattern at "
+            "titles.rules[7].pattern: invalid regular expression (missing ), unterminated subpattern at "
             "position 11); fix the pattern (Python syntax; in YAML write it in single quotes so backslashes "
             "stay as they are)",
         ),
@@ -89,7 +89,7 @@ def _one(text: str) -> str:
             "salesforce",
             [("    - pattern: '\\bchief of staff\\b'", "    - pattern: '\\bChief of Staff\\b'")],
             "Chief of Staff",
-            "titles.rules[1].pattern: has upper-case letters, but titles are lower-cased before matching; "
+            "titles.rules[7].pattern: has upper-case letters, but titles are lower-cased before matching; "
             "write the pattern in lower case",
         ),
         (
