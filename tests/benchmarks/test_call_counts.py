@@ -47,7 +47,8 @@ def test_writes_go_in_the_largest_batches(scenario: Scenario) -> None:
 def test_an_unchanged_org_costs_one_call_per_object_and_no_write(scenario: Scenario) -> None:
     unchanged = scenario.runs["unchanged"]
     per_object = dict.fromkeys(unchanged.floor.reads, 1)
-    assert unchanged.floor.reads == per_object  # one call per pulled object (the owners list, the org identity)
+    # one call per pulled object, the owners list and the org identity
+    assert unchanged.floor.reads == per_object
     assert unchanged.calls.writes == 0
     assert unchanged.calls.total == unchanged.floor.total, unchanged.calls.by_route
 
