@@ -4,6 +4,7 @@ internal executives, the title rules, the cadence per tier and the matching weig
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping as MappingType
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -161,6 +162,12 @@ class TitleRule(Strict):
                 "has upper-case letters, but titles are lower-cased before matching; write the pattern in lower case"
             )
         foreign = sorted({c for c in literal if not c.isascii() and not _CJK_LETTER.match(c)})
+        other_scripts = [c for c in foreign if not unicodedata.name(c, "").startswith("LATIN")]
+        if other_scripts:
+            raise ValueError(
+                f"has the letters {' '.join(other_scripts)}, but titles keep only Latin letters (accents "
+                "folded) and Chinese, Japanese and Korean letters; this pattern could never match"
+            )
         if foreign:
             raise ValueError(
                 f"has the letters {' '.join(foreign)}, but Latin accents are folded before matching "

@@ -356,6 +356,11 @@ def test_a_pattern_may_hold_cjk_letters_but_not_accented_latin_ones() -> None:
     message = str(raised.value)
     assert "has the letters é, but Latin accents are folded before matching" in message
     assert "may be written as they are" in message
+    with pytest.raises(ValidationError) as raised:
+        TitleRule(pattern="директор", seniority="director")
+    assert "titles keep only Latin letters (accents folded) and Chinese, Japanese and Korean" in str(
+        raised.value
+    )
 
 
 def test_a_mapping_with_an_accented_pattern_in_a_pack_names_file_line_and_pack() -> None:
