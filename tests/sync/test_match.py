@@ -184,3 +184,17 @@ def test_without_partner_executives_candidates_rank_by_focus_and_say_so() -> Non
     )
     unfocused = rank_candidates(model, replace(target, focus=None), MATCHING, Counter())
     assert "no alliance focus" in unfocused[0].notes[0]
+
+
+def test_the_health_reason_names_whom_the_last_touch_was_with_and_holds_a_date() -> None:
+    from sync.assess import assess
+
+    model = _contoso(touch("cro", "sam_svp_sales", days_ago=2, count_365=1))
+    view = assess(model, salesforce_mapping(), model.alliances[0], Counter())
+    assert view.counterpart is not None
+    assert view.counterpart.contact.id == "carla_cfo"  # the established relationship stays the counterpart
+    assert view.health == "green"
+    assert view.last_touch == TODAY.replace(day=27)
+    assert "Sam Svp Sales" in view.reason
+    assert "2026-11-27" in view.reason
+    assert "days" not in view.reason.replace("executive_touch_days", "")
