@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from mappings.loader import default_mapping_path
 from tests.support import orgs
 from tests.support.cli import CliResult, invoke, run
 from tests.support.driver import CrmState, Driver, TaskView, crm_state, driver_for
@@ -110,6 +111,28 @@ class World:
         return task.subject
 
 
+def every_update_on_day_one(crm: str, home: Path) -> Path:
+    """The default mapping with lead times one day short of each sponsor-update period: every
+    sponsored alliance's first update then appears on the first run (its subject names the sponsor,
+    whose hostile name is what these tests follow into the CRM). A first run creates no "new
+    sponsor" task: sponsors already in place are not new."""
+    text = default_mapping_path(crm).read_text()  # type: ignore[arg-type]
+    for tier, every in (("strategic", 30), ("key", 60), ("standard", 90)):
+        old = f"    {tier}: {{sponsor_update_days: {every}, "
+        assert old in text
+        text = text.replace(old, f"    {tier}: {{lead_days: {every - 1}, sponsor_update_days: {every}, ")
+    # The hostile text is the subject here, not the intake limit: every task on the first run.
+    text = text.replace("\ncadence:\n", "\ncadence:\n  intake: {max_new_tasks_per_owner: null}\n", 1)
+    if crm == "hubspot":  # owners carry no titles: the admin lists the executives, Noor and Shaun too
+        anchor = "\n  executives:\n"
+        assert anchor in text
+        extra = [f"    - {{email: {u.email}, title: {u.title}}}\n" for u in (NOOR, SHAUN)]
+        text = text.replace(anchor, anchor + "".join(extra), 1)
+    path = home / "mapping.yaml"
+    path.write_text(text)
+    return path
+
+
 def labels(org: orgs.Org) -> dict[str, dict[str, str]]:
     return {
         "user": {u.key: u.email for u in org.users},
@@ -124,7 +147,8 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     home = tmp_path_factory.mktemp(crm)
     org = hostile(crm)
     with running_sandbox(crm, home / "sandbox", data=orgs.render(crm, org)) as box:
-        env_file = box.env_file(home / "run.env", state_dir=home / "state")
+        env_file = box.env_file(home / "run.env", {"MAPPING": str(every_update_on_day_one(crm, home))},
+                                state_dir=home / "state")  # fmt: skip
         first = invoke("sync", "run", "--json", env_file=env_file)
         second = invoke("sync", "run", "--json", env_file=env_file)
         driver = driver_for(box, labels(org))
@@ -149,25 +173,25 @@ def test_quotes_and_apostrophes_are_written_as_they_are(world: World) -> None:
     assert world.subject("quoted", "executive_touch") == (
         f'Connect with Seán O\'Brien, Chief Technology Officer ("CTO") at {QUOTED}'
     )
-    assert world.subject("quoted", "new_sponsor") == f"Brief Shaun O'Brien on sponsoring {QUOTED}"
+    assert world.subject("quoted", "sponsor_update").startswith(
+        f"Send Shaun O'Brien the {QUOTED} sponsor update by "
+    )
 
 
 def test_a_name_built_to_break_a_soql_string_is_only_text(world: World) -> None:
     assert world.subject("injection", "executive_touch") == (
         f"Connect with Robert'); DROP TABLE Contact;-- Tables, VP Partnerships at {INJECTION}"
     )
-    assert [t.rule for t in world.tasks_of("injection")] == [
-        "executive_touch",
-        "new_sponsor",
-        "sponsor_update",
-    ]
+    assert [t.rule for t in world.tasks_of("injection")] == ["executive_touch", "sponsor_update"]
     live = [a for a in hostile(world.box.crm).accounts if not a.deleted]
     assert len(world.state.accounts) == len(live)  # no account lost, none added
     assert sum(1 for a in world.state.accounts.values() if a.health) == len(live)
 
 
 def test_emoji_and_right_to_left_text_survive_the_round_trip(world: World) -> None:
-    assert world.subject("rocket", "new_sponsor") == f"Brief نور الهاشمي on sponsoring {ROCKET}"
+    assert world.subject("rocket", "sponsor_update").startswith(
+        f"Send نور الهاشمي the {ROCKET} sponsor update by "
+    )
     touch = next(t for t in world.tasks_of("rocket") if t.rule == "executive_touch")
     assert touch.subject == f"Connect with שרה כהן, Chief Executive Officer at {ROCKET}"
     assert touch.owner_id == world.crm.id_of("user", "noor")
@@ -194,8 +218,10 @@ def test_empty_and_missing_fields_are_tolerated(world: World) -> None:
 
 def test_duplicate_emails_are_different_people(world: World) -> None:
     explained = invoke("sync", "explain", "Rocket Labs", env_file=world.env_file)
-    assert "partner executives: 1" in explained.stdout  # Sarah; Zoë (head) and Dora are not executives
-    assert len(world.tasks_of("injection")) == len(world.tasks_of("rocket")) == 3
+    # Sarah, and Zoë: a company-level "Head of Partnerships" reads as VP (README, titles). Dora, a
+    # Partner Manager with Sarah's e-mail, is a different person and no executive.
+    assert "partner executives: 2" in explained.stdout
+    assert len(world.tasks_of("injection")) == len(world.tasks_of("rocket")) == 2
 
 
 def test_contacts_without_an_account_and_deleted_records_are_ignored(world: World) -> None:
@@ -220,7 +246,7 @@ def test_a_sponsor_on_record_as_a_partner_contact_is_not_their_own_counterpart(w
 
 def test_an_alliance_with_500_executives_gets_one_counterpart(world: World) -> None:
     rules = [t.rule for t in world.tasks_of("massive")]
-    assert rules == ["executive_touch", "new_sponsor", "sponsor_update"]
+    assert rules == ["executive_touch", "sponsor_update"]
     explained = invoke("sync", "explain", MASSIVE, env_file=world.env_file)
     assert "partner executives: 500" in explained.stdout
     # The CEO fits the CEO sponsor best; ties between the 125 CEOs go to the lowest id.
