@@ -236,7 +236,7 @@ TITLES: dict[Language, dict[Level, tuple[TitleEntry, ...]]] = {
             ("Regional Sales Director, DACH", "Sales", ""),
             ("Director, Customer Success", "Customer Success", ""),
             ("Director of Finance", "Finance", ""),
-            ("Head of IT", "IT", ""),
+            ("Head of IT Infrastructure", "IT", ""),
             ("Director, Procurement", "Procurement", ""),
             ("Assoc. Director, Alliances", "Partnerships", ""),
             ("Chief of Staff", "Executive", ""),
