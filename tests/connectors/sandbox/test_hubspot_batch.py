@@ -176,7 +176,9 @@ def test_an_archived_record_keeps_its_unique_value(hs: Sandbox) -> None:
     with pytest.raises(ApiException) as caught:
         hs.api.batch.create(
             "tasks",
-            BatchInputSimplePublicObjectBatchInputForCreate(inputs=[new_task("again", "acme:sponsor-update:q1")]),
+            BatchInputSimplePublicObjectBatchInputForCreate(
+                inputs=[new_task("again", "acme:sponsor-update:q1")]
+            ),
         )
     assert (caught.value.status, body_of(caught.value)["category"]) == (409, "CONFLICT")
     read = hs.raw(
