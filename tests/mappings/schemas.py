@@ -118,6 +118,23 @@ def salesforce() -> dict[str, ObjectSchema]:
             field("WhatId", "reference", write=True),
             stamp,
         ),
+        "EventRelation": obj(
+            "EventRelation",
+            field("Id", "id"),
+            field("EventId", "reference", write=True),
+            field("RelationId", "reference", write=True),
+            field("IsWhat", "boolean"),
+            field("Status", "picklist", write=True, values=("New", "Declined", "Accepted")),
+            stamp,
+        ),
+        "TaskRelation": obj(
+            "TaskRelation",
+            field("Id", "id"),
+            field("TaskId", "reference", write=True),
+            field("RelationId", "reference", write=True),
+            field("IsWhat", "boolean"),
+            stamp,
+        ),
     }
 
 
@@ -184,6 +201,7 @@ def hubspot() -> dict[str, ObjectSchema]:
                 write=True,
                 values=("SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED"),
             ),
+            field("hs_attendee_owner_ids", "enumeration", write=True),
         ),
         "calls": activity(
             "calls",
