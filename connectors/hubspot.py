@@ -588,6 +588,8 @@ def _isolate(
     refusal's message; inputs the error names (``context.ids``) are rejected at once and the rest
     sent again; otherwise the batch is halved and each half sent (one bad input among 100 costs
     about 2 log2(100) = 14 calls, a clean half lands in one)."""
+    if isinstance(refusal, HubSpotRejected) and refusal.about_the_mapping:
+        raise refusal  # the same for every record: a mapping error, not a record's
     named = refusal.ids if isinstance(refusal, HubSpotRejected) else frozenset()
     if len(batch) == 1 or (named and any(item.key in named for item in batch)):
         rejected = [item for item in batch if len(batch) == 1 or item.key in named]

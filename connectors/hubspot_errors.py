@@ -26,14 +26,50 @@ TRANSIENT_STATUSES = frozenset({408, 423, 500, 502, 503, 504})
 POLICY_WAIT_SECONDS = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
 
 
+# Property errors that hold for every record of a batch: the mapping names a property the portal
+# lacks or cannot write. Splitting the batch would only reject each record in turn.
+MAPPING_ERRORS = frozenset({"PROPERTY_DOESNT_EXIST", "READ_ONLY_VALUE"})
+
+
 class HubSpotRejected(CrmRequestError):
     """A 4xx refusal of a request (not auth, not a rate limit), with the record ids HubSpot's
     error context names, if any (``context.ids`` / ``context.id``), so a refused batch can be
-    narrowed down to the inputs at fault."""
+    narrowed down to the inputs at fault, and the property error codes of a validation error
+    (``PROPERTY_DOESNT_EXIST``...: codes only, never the values they quote)."""
 
-    def __init__(self, message: str, *, status: int, error_code: str | None, ids: frozenset[str]) -> None:
-        super().__init__(message, status=status, error_code=error_code)
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        error_code: str | None,
+        ids: frozenset[str],
+        property_errors: frozenset[str] = frozenset(),
+    ) -> None:
+        mapping = bool(property_errors & MAPPING_ERRORS)
+        hint = "a mapped property is missing or read-only: run sponsorsync mappings validate --live"
+        super().__init__(message, status=status, error_code=error_code, hint=hint if mapping else None)
         self.ids = ids
+        self.property_errors = property_errors
+
+    @property
+    def about_the_mapping(self) -> bool:
+        """True when the refusal would hold for any record (a property missing or read-only)."""
+        return bool(self.property_errors & MAPPING_ERRORS)
+
+
+def _property_errors(message: str) -> frozenset[str]:
+    """The ``error`` codes of the JSON list HubSpot embeds in a validation message."""
+    _, found, rest = message.partition(": [")
+    if not found:
+        return frozenset()
+    try:
+        details = json.loads("[" + rest)
+    except ValueError:
+        return frozenset()
+    if not isinstance(details, list):
+        return frozenset()
+    return frozenset(str(d["error"]) for d in details if isinstance(d, dict) and d.get("error"))
 
 
 def _context_ids(body: dict[str, Any]) -> frozenset[str]:
@@ -103,6 +139,7 @@ def _status_error(exc: Any, status: int, what: str) -> Exception:
         status=status,
         error_code=category or None,
         ids=_context_ids(body),
+        property_errors=_property_errors(message),
     )
 
 

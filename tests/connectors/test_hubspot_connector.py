@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from connectors.base import Cursor, ObjectSpec, WriteItem
-from connectors.errors import AuthFailed, CrmUnreachable, QuotaExhausted
+from connectors.errors import AuthFailed, CrmRequestError, CrmUnreachable, QuotaExhausted
 from connectors.factory import connect
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
@@ -358,3 +358,17 @@ def test_records_edited_while_a_search_pull_pages_are_all_received(generated: Sa
             assert edited.status_code == 200
     assert len(expected) > 800
     assert set(received) == expected
+
+
+def test_an_update_refused_for_a_property_the_portal_lacks_stops_without_splitting(box: Sandbox) -> None:
+    """A refusal that holds for every record (the mapping names a missing property) is a mapping
+    error: one call, exit 2 with a hint, not a hundred records rejected one by one."""
+    client = connector(box)
+    ids = [str(r.id) for batch in client.upsert("tasks", "sponsor_sync_key", task_items(8)) for r in batch]
+    box.admin.reset_stats()
+    changes = [WriteItem(task_id, {"no_such_property": "x"}) for task_id in ids]
+    with pytest.raises(CrmRequestError) as refused:
+        [r for batch in client.update("tasks", changes) for r in batch]
+    assert refused.value.exit_code == 2
+    assert "mappings validate --live" in str(refused.value)
+    assert box.calls() == {UPDATE: 1}
