@@ -76,3 +76,17 @@ def test_the_deletion_sweep_lists_each_object_once(scenario: Scenario) -> None:
     sweep = scenario.runs["sweep"]
     assert sweep.made["deletion_sweep"] == sweep.needed["deletion_sweep"] > 0
     assert scenario.runs["unchanged"].made["deletion_sweep"] == 0
+
+
+def test_who_else_was_on_an_activity_costs_two_queries_on_salesforce_and_none_on_hubspot(
+    scenario: Scenario,
+) -> None:
+    unchanged = scenario.runs["unchanged"]
+    by_route = unchanged.calls.by_route
+    if scenario.crm == "salesforce":
+        assert unchanged.floor.reads["EventRelation"] == unchanged.floor.reads["TaskRelation"] == 1
+        assert scenario.counts["EventRelation"] > 0  # the generated org has invitees and extra contacts
+    else:
+        assert not [name for name in unchanged.floor.reads if "Relation" in name]
+        assert not [route for route in by_route if "attendee" in route.lower()]
+    assert unchanged.calls.total == unchanged.floor.total, by_route
