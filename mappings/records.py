@@ -71,7 +71,9 @@ def _mapped(value_map: Mapping[str, Scalar], raw: Any) -> Scalar:
     text = str(key_text(raw))
     found = _lookup(value_map, text)
     if found is None and ";" in text:  # a multi-value ("Sales;Executive"): the first part that maps
-        found = next((v for part in text.split(";") if (v := _lookup(value_map, part.strip())) is not None), None)
+        found = next(
+            (v for part in text.split(";") if (v := _lookup(value_map, part.strip())) is not None), None
+        )
     return found
 
 

@@ -465,4 +465,6 @@ def test_some_sponsor_meetings_are_logged_by_the_manager_and_some_have_several_a
     for x in several:
         assert x.kind == "meeting"
         assert all(o.contacts[c].account == x.account and c != x.contact for c in x.others), x
-    assert [x.key for x in several] == [x.key for x in org(size, seed).activities() if x.others]  # deterministic
+    assert [x.key for x in several] == [
+        x.key for x in org(size, seed).activities() if x.others
+    ]  # deterministic
