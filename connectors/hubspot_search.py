@@ -45,12 +45,15 @@ def search_changes(search: Search, spec: ObjectSpec, start: datetime) -> Iterato
             yield page
         if next_after(data) is None:
             return
+        before = (anchor, operator, len(seen))
         for raw in page:  # ascending: the last timestamp of the page, and the ids received at it
             at = _ms(raw, spec.watermark)
             if at > anchor or operator == "GT":
                 anchor, operator, seen = at, "GTE", set()
             seen.add(str(raw["id"]))
-        if len(seen) > MAX_EXCLUDED or not page:
+        # Too many ids to exclude, or a page that moved nothing on (a search that ignores the
+        # exclusion would repeat it forever): walk this timestamp by id, then go past it.
+        if len(seen) > MAX_EXCLUDED or (anchor, operator, len(seen)) == before:
             yield from walk_timestamp(search, spec, anchor, seen)
             operator, seen = "GT", set()
 
