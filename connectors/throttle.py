@@ -139,7 +139,7 @@ class QuotaGuard:
     def slot(self) -> Iterator[None]:
         """Hold one call's place against the quota while it is in flight."""
         with self._cond:
-            while self._answers == 0 and self._in_flight > 0:  # the quota is not known yet
+            while self.total is None and self._answers == 0 and self._in_flight > 0:  # quota unknown yet
                 self._cond.wait(timeout=1.0)
             self._check(self._in_flight + 1)
             self._in_flight += 1

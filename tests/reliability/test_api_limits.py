@@ -6,6 +6,7 @@ while the daily limit stops the run at once, and HubSpot's daily limit and its r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from connectors.base import ObjectSpec
 from connectors.errors import QuotaExhausted
 from connectors.sandbox.faults import PRESETS
+from connectors.throttle import QuotaGuard
 from tests.support import orgs
 from tests.support.cli import invoke
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
@@ -130,3 +132,26 @@ def test_hubspot_calls_in_flight_count_against_its_daily_reserve(
     assert "daily API quota" in result.stderr
     used = hubspot.total_calls()
     assert used <= 8, f"{used} of 11 calls used: the 20% reserve (2.2 calls) was touched"
+
+
+def test_the_guard_counts_every_call_in_flight() -> None:
+    guard = QuotaGuard(0.2, "SPONSORSYNC_LIMITS__SALESFORCE_QUOTA_RESERVE")
+    guard.observe(5, 11)  # 8 may be spent: 3 more calls
+    with ExitStack() as in_flight:
+        for _ in range(3):
+            in_flight.enter_context(guard.slot())
+        with pytest.raises(QuotaExhausted, match=r"5/11 used \(\+3 in flight\), at the 80%"), guard.slot():
+            pass
+    # Answered, they count as used: the answers report the new usage.
+    guard.answered(8, 11)
+    with pytest.raises(QuotaExhausted, match="8/11 used"), guard.slot():
+        pass
+
+
+def test_answers_arriving_out_of_order_never_lower_the_usage() -> None:
+    guard = QuotaGuard(0.5, "SPONSORSYNC_LIMITS__SALESFORCE_QUOTA_RESERVE")
+    guard.answered(4, 10)
+    guard.answered(3, 10)  # an earlier call's answer, arriving late
+    assert guard.used == 4
+    with pytest.raises(QuotaExhausted), guard.slot(), guard.slot():
+        pass
