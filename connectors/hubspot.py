@@ -180,7 +180,7 @@ class HubSpotConnector:
                 except Exception as exc:  # translated at the boundary: no SDK exception leaves
                     self._observe(getattr(exc, "headers", None))
                     raise translate(exc, what) from None
-            self._observe(response.headers)
+                self._observe(response.headers)  # in the slot: the usage it reports now counts this call
             raw = response.data
             try:
                 return _Answer(response.status, json.loads(raw) if raw else None)
