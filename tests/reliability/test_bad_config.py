@@ -129,7 +129,7 @@ CASES = [
         mapping_edit=("      title: Title", "      nickname: Nickname\n      title: Title")),
     Bad("mapping-wrong-type", r"mapping.yaml:\d+:\d+: cadence.tiers.strategic.sponsor_update_days: .*'thirty'",
         mapping_edit=("sponsor_update_days: 30", "sponsor_update_days: thirty")),
-    Bad("mapping-invalid-pattern", r"mapping.yaml:\d+:\d+: titles.rules\[1\].pattern: invalid regular expression",
+    Bad("mapping-invalid-pattern", r"mapping.yaml:\d+:\d+: titles.rules\[\d+\].pattern: invalid regular expression",
         mapping_edit=(TITLE_RULE, "    - pattern: '(chief of staff'")),
     Bad("mapping-unknown-overwrite-rule", r"mapping.yaml:\d+:\d+: writeback.account.fields.health.overwrite: 'sometimes'",
         mapping_edit=("overwrite: always, values", "overwrite: sometimes, values")),
