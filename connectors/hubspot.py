@@ -45,7 +45,7 @@ from connectors.base import (
     WriteItem,
     WriteResult,
 )
-from connectors.errors import CrmRequestError
+from connectors.errors import CrmRequestError, Interrupted
 from connectors.hubspot_errors import HubSpotRejected, translate
 from connectors.hubspot_search import next_after, search_changes
 from connectors.paging import CursorTracker, TokenLoopGuard
@@ -450,9 +450,17 @@ class HubSpotConnector:
         self, items: Sequence[WriteItem], send: Callable[[Sequence[WriteItem]], list[WriteResult]]
     ) -> Iterator[list[WriteResult]]:
         batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+        stopped: Interrupted | None = None
         with ThreadPoolExecutor(max_workers=self._concurrency, thread_name_prefix="hs-write") as pool:
             for future in as_completed([pool.submit(send, batch) for batch in batches]):
-                yield future.result()
+                try:
+                    results = future.result()
+                except Interrupted as exc:  # a requested stop: hand over what the batches in flight wrote
+                    stopped = stopped or exc
+                    continue
+                yield results
+        if stopped is not None:
+            raise stopped
 
     def _create_or_update(
         self, object_name: str, key_field: str, batch: Sequence[WriteItem], *, resolved: bool = False

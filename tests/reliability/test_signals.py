@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -101,22 +102,56 @@ def test_sigterm_stops_at_a_safe_point_and_is_recorded(box: Sandbox, tmp_path: P
     assert not [r for r in box.calls() if r.startswith("PATCH")], "nothing was left to write"
 
 
-def test_a_stop_during_parallel_writes_hands_over_every_batch_in_flight(box: Sandbox) -> None:
-    box.admin.reset()
-    client = connector(box, LIMITS__CONCURRENCY="2")
+@dataclass(frozen=True)
+class Batches:
+    """How one CRM's task writes go out: the route, the object, the key field, a task's fields."""
+
+    route: str
+    path: str
+    method: str
+    object: str
+    key_field: str
+    size: int
+    fields: dict[str, str]
+
+
+BATCHES = {
+    "salesforce": Batches(UPSERT, "*/composite/sobjects/Task/*", "PATCH", "Task", "Sponsor_Sync_Key__c", 200,
+                          {"Subject": "A task"}),
+    "hubspot": Batches("POST /crm/v3/objects/{objectType}/batch/create", "/crm/v3/objects/tasks/batch/create",
+                       "POST", "tasks", "sponsor_sync_key", 100,
+                       {"hs_task_subject": "A task", "hs_task_status": "NOT_STARTED"}),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def hubspot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    data = orgs.render("hubspot", orgs.known_answers())
+    with running_sandbox("hubspot", tmp_path_factory.mktemp("hs"), data=data) as sandbox:
+        yield sandbox
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
+def test_a_stop_during_parallel_writes_hands_over_every_batch_in_flight(
+    crm: str, box: Sandbox, hubspot: Sandbox
+) -> None:
+    sandbox = box if crm == "salesforce" else hubspot
+    how = BATCHES[crm]
+    sandbox.admin.reset()
+    client = connector(sandbox, LIMITS__CONCURRENCY="2")
     client.server_time()  # the quota is known: two batches go out together
-    box.admin.reset_stats()
-    patch = {"method": "PATCH", "path": "*/composite/sobjects/Task/*", "action": "delay_response"}
-    box.admin.add_faults(
-        {**patch, "delay_ms": 300, "count": 1}, {**patch, "delay_ms": 2000, "after": 1, "count": 1}
+    sandbox.admin.reset_stats()
+    held = {"method": how.method, "path": how.path, "action": "delay_response"}
+    sandbox.admin.add_faults(
+        {**held, "delay_ms": 300, "count": 1}, {**held, "delay_ms": 2000, "after": 1, "count": 1}
     )
-    items = [WriteItem(f"ss1:test:{i:04d}", {"Subject": f"Task {i}"}) for i in range(5 * 200)]
+    items = [WriteItem(f"ss1:test:{i:04d}", how.fields) for i in range(5 * how.size)]
     handed_over: list[int] = []
     stopped: list[BaseException] = []
 
     def write() -> None:
         try:
-            for results in client.upsert("Task", "Sponsor_Sync_Key__c", items):
+            for results in client.upsert(how.object, how.key_field, items):
                 handed_over.append(len(results))
         except Interrupted as exc:
             stopped.append(exc)
@@ -125,8 +160,8 @@ def test_a_stop_during_parallel_writes_hands_over_every_batch_in_flight(box: San
     writer.start()
     try:
         deadline = time.monotonic() + 30
-        while box.calls().get(UPSERT, 0) < 2:  # both first batches are in flight
-            assert time.monotonic() < deadline, box.calls()
+        while sandbox.calls().get(how.route, 0) < 2:  # both first batches are in flight
+            assert time.monotonic() < deadline, sandbox.calls()
             time.sleep(0.01)
         request_stop(Interrupted("SIGTERM", ExitCode.TERMINATED))
         writer.join(timeout=30)
@@ -134,5 +169,5 @@ def test_a_stop_during_parallel_writes_hands_over_every_batch_in_flight(box: San
         clear_stop()
 
     assert stopped, "the stop reached the caller"
-    assert handed_over == [200, 200], "the second batch, answered after the stop, was handed over too"
-    assert box.calls() == {UPSERT: 2}, "no batch was sent after the stop"
+    assert handed_over == [how.size, how.size], "the batch answered after the stop was handed over too"
+    assert sandbox.calls() == {how.route: 2}, "no batch was sent after the stop"
