@@ -112,7 +112,7 @@ class Batches:
     object: str
     key_field: str
     size: int
-    fields: dict[str, str]
+    fields: dict[str, str | int | float | bool | None]
 
 
 BATCHES = {
@@ -145,7 +145,7 @@ def test_a_stop_during_parallel_writes_hands_over_every_batch_in_flight(
     sandbox.admin.add_faults(
         {**held, "delay_ms": 300, "count": 1}, {**held, "delay_ms": 2000, "after": 1, "count": 1}
     )
-    items = [WriteItem(f"ss1:test:{i:04d}", how.fields) for i in range(5 * how.size)]
+    items = [WriteItem(f"ss1:test:{i:04d}", dict(how.fields)) for i in range(5 * how.size)]
     handed_over: list[int] = []
     stopped: list[BaseException] = []
 
