@@ -69,7 +69,7 @@ def _one(text: str) -> str:
             [("  task_due_days: 7", "  task_due_days: 7\n  task_due_dayz: 3")],
             "task_due_dayz",
             "cadence.task_due_dayz: unknown key; did you mean 'task_due_days'? "
-            "(valid keys here: tiers, touch, health, task_due_days, rules)",
+            "(valid keys here: tiers, touch, health, task_due_days, rules, escalation, intake)",
         ),
         (
             "salesforce",
@@ -304,7 +304,7 @@ def test_a_missing_top_level_section_and_an_unknown_one() -> None:
     assert [line.split(": ", 1)[1] for line in found] == [
         "alliances: required but missing; add it",
         "alliancez: unknown key; did you mean 'alliances'? (valid keys here: version, crm, objects, alliances, "
-        "sponsor, roster, titles, cadence, matching, writeback)",
+        "sponsor, roster, titles, cadence, matching, writeback, templates)",
     ]
 
 

@@ -5,6 +5,7 @@ rich-text field is HTML-escaped."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from mappings.loader import load_mapping
 from mappings.model import Mapping
@@ -17,7 +18,7 @@ from tests.sync.builders import TODAY, salesforce_mapping
 KEY = "ss1:sponsor_update:acme:ceo:2026-11-20"
 
 
-def own(values: dict[str, object], key: str = KEY) -> OwnTask:
+def own(values: dict[str, Any], key: str = KEY) -> OwnTask:
     return OwnTask("00T000000000001", "Task", key, False, False, dict(values))
 
 
@@ -34,7 +35,7 @@ def closing(outcome: str, reason: str = "the update due on 2026-11-20 was not ma
 WRITTEN = {"Subject": "Send it", "Description": "Body", "Status": "Not Started", "ActivityDate": "2026-11-20"}
 
 
-def entry(status: str = OPEN, fields: dict[str, object] | None = None) -> LedgerEntry:
+def entry(status: str = OPEN, fields: dict[str, Any] | None = None) -> LedgerEntry:
     return LedgerEntry(
         KEY, "task", "Task", "00T000000000001", "acme", "sponsor_update", status, fields or WRITTEN
     )

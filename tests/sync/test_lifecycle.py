@@ -317,7 +317,7 @@ def test_a_newly_appointed_sponsor_gets_a_briefing_not_an_overdue_update_or_an_i
     # The manager reads one coherent picture: brief Ava now; her first update comes on its schedule.
     memory = {"acme": Memory("cto", "jane_roe", TODAY - timedelta(days=300))}
     users = [*SPONSORS, person("cto", "Marcus Reid", seniority="c_suite")]
-    for later in range(0, 30):
+    for later in range(30):
         today = TODAY + timedelta(days=later)
         seen = memory if later == 0 else {"acme": Memory("ceo", "jane_roe", TODAY)}
         result = plan(org(users=users, memory=seen, today=today), salesforce_mapping())
