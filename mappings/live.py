@@ -215,7 +215,9 @@ def _writeback(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> Iterator[P
     else:
         yield from _key_field(mapping, schema)
         values = task.values
-        allowed = {"status": [values.status_open, values.status_completed, *filter(None, [values.status_not_needed])]}
+        allowed = {
+            "status": [values.status_open, values.status_completed, *filter(None, [values.status_not_needed])]
+        }
         allowed["priority"] = [values.priority_high, values.priority_normal]
         writes = [(name, spec, (*base, "fields", name)) for name, spec in task.fields.items()]
         yield from _written(schema, writes, allowed, (*base, "values"), mapping.crm, create=True)

@@ -31,7 +31,8 @@ class Mapping(Strict):
     matching: Matching = Field(default_factory=Matching, description="Counterpart and sponsor matching.")
     writeback: Writeback = Field(description="Tasks and account fields written into the CRM.")
     templates: Templates = Field(
-        default_factory=Templates, description="Wording of tasks, notes and health reasons (language, overrides)."
+        default_factory=Templates,
+        description="Wording of tasks, notes and health reasons (language, overrides).",
     )
 
     _source: SourceMap | None = PrivateAttr(default=None)

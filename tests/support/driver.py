@@ -301,7 +301,11 @@ class HubSpotDriver:
         rows = self._all("meetings", ["hs_meeting_title", "hs_attendee_owner_ids"])
         (meeting,) = [r for r in rows if r["properties"].get("hs_meeting_title") == subject]
         owner = self.id_of("user", user)
-        kept = [o for o in (meeting["properties"].get("hs_attendee_owner_ids") or "").split(";") if o and o != owner]
+        kept = [
+            o
+            for o in (meeting["properties"].get("hs_attendee_owner_ids") or "").split(";")
+            if o and o != owner
+        ]
         body = {"properties": {"hs_attendee_owner_ids": ";".join(kept)}}
         self.objects.update("meetings", meeting["id"], body, _preload_content=False)
 
