@@ -141,5 +141,12 @@ def candidate_values(ctx: Context) -> dict[str, Any]:
         }
         for c in ctx.view.candidates
     ]
-    note = ctx.wording.render("candidates", "some" if listed else "none")
+    if not listed:
+        note = ctx.wording.render("candidates", "none")
+    elif ctx.view.executives:
+        note = ctx.wording.render("candidates", "some")
+    elif ctx.alliance.focus and ctx.alliance.focus in ctx.mapping.matching.focus_functions:
+        note = ctx.wording.render("candidates", "by_focus", focus=ctx.alliance.focus)
+    else:
+        note = ctx.wording.render("candidates", "by_seniority")
     return {"candidates": listed, "candidates_note": note}

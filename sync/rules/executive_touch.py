@@ -31,6 +31,9 @@ def decide(ctx: Context) -> list[Want]:
         "counterpart_title": contact.title or "",
         "last_touch": last.isoformat() if last else "",
         "every_days": every,
+        # A better fit on paper the sponsor has not met regularly: suggested, never forced.
+        "suggested": counterpart.suggested.name if counterpart.suggested else "",
+        "suggested_title": (counterpart.suggested.title or "") if counterpart.suggested else "",
     }
     anchor = f"{sponsor.id}:{contact.id}:{last.isoformat() if last else 'never'}"
     return [Want(anchor, sponsor, values, contact_id=contact.id, deadline=deadline)]

@@ -326,3 +326,24 @@ def test_a_newly_appointed_sponsor_gets_a_briefing_not_an_overdue_update_or_an_i
         assert all(t.due >= today for t in result.tasks if t.rule == "sponsor_update")
         if later == 0:
             assert "new_sponsor" in rules
+
+
+def test_a_better_fit_the_sponsor_has_not_met_is_suggested_in_the_touch_task_not_forced() -> None:
+    users = [person("cto", "Marcus Reid", seniority="c_suite", function="technology"), SPONSORS[1]]
+    contacts = [contact("vp_sales", seniority="vp", function="sales", title="VP Sales"),
+                contact("their_cto", seniority="c_suite", function="technology", title="CTO")]  # fmt: skip
+    memory = {"acme": Memory("cto", "vp_sales", TODAY - timedelta(days=400))}
+    regular = touch("cto", "vp_sales", 40, count_365=6)  # monthly for half a year, last 40 days ago
+    result = plan(org(users=users, alliances=[alliance(sponsor="cto")], contacts=contacts, memory=memory,
+                      touches=[regular]), salesforce_mapping())  # fmt: skip
+    task = by_rule(result)["executive_touch"][0]
+    assert task.subject == "Connect with Vp Sales, VP Sales at Acme Inc"  # the relationship is kept
+    assert "Their Cto (CTO) may be a closer match for your role: worth an introduction." in task.body
+
+
+def test_with_no_partner_executive_the_candidate_list_says_how_it_was_ranked() -> None:
+    users = [person("ceo", "Ava Chen", seniority="c_suite"), SPONSORS[1]]
+    result = plan(org(users=users, alliances=[alliance(sponsor=None)], contacts=[]), salesforce_mapping())
+    body = by_rule(result)["no_sponsor"][0].body
+    assert "No partner executive is on record yet" in body
+    assert "1. Ava Chen" in body
