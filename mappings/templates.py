@@ -36,8 +36,16 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "sponsor_gone": (*_COMMON, "candidates", "candidates_note"),
     "new_sponsor": (*_COMMON, "counterpart", "counterpart_title", "appointed_on"),
     "sponsor_update": (*_COMMON, "deadline", "period_start", "every_days", "last_touch", "counterpart"),
-    "executive_touch": (*_COMMON, "counterpart", "counterpart_title", "last_touch", "deadline", "every_days",
-                        "suggested", "suggested_title"),  # fmt: skip
+    "executive_touch": (
+        *_COMMON,
+        "counterpart",
+        "counterpart_title",
+        "last_touch",
+        "deadline",
+        "every_days",
+        "suggested",
+        "suggested_title",
+    ),
     "sponsor_inactive": (*_COMMON, "counterpart", "last_touch", "limit_days"),
     "no_partner_executive": (*_COMMON, "threshold"),
     "counterpart_gone": (*_COMMON, "counterpart", "what", "replacement"),
