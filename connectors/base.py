@@ -113,6 +113,9 @@ class OrgIdentity:
 
     org_id: str
     instance_url: str
+    # The user the credentials act as (Salesforce); None where writes carry no user (a HubSpot
+    # private app). Tells sponsorsync's own changes from a person's (LastModifiedById).
+    user_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,7 +226,7 @@ class SalesforceConnector:
                 status=200,
                 hint="check SPONSORSYNC_SALESFORCE__INSTANCE_URL points at the org's My Domain",
             )
-        return OrgIdentity(org_id=parts[-2], instance_url=f"https://{self._instance}")
+        return OrgIdentity(org_id=parts[-2], instance_url=f"https://{self._instance}", user_id=parts[-1])
 
     def describe(self, object_name: str) -> ObjectSchema:
         raw: dict[str, Any] = (

@@ -99,6 +99,12 @@ class TaskWriteback(Strict):
     stamp_field: ApiName | None = Field(
         default=None, description="Field receiving the provenance stamp (text); none: no stamp on tasks."
     )
+    modified_by_field: ApiName | None = Field(
+        default=None,
+        description="Read-only field naming who changed a task last (Salesforce LastModifiedById, HubSpot "
+        "hs_updated_by_user_id): with a lost or new state directory, a task a person changed is still "
+        "recognised as theirs and left alone.",
+    )
     fields: TaskFields = Field(description="Canonical task field -> CRM field (with overwrite rule).")
     values: TaskValues = Field(description="Status and priority values.")
     associations: TaskAssociations = Field(

@@ -126,7 +126,12 @@ def stamp(mapping: Mapping, version: str, run_id: int, when: str) -> str:
 
 class Differ:
     def __init__(
-        self, mapping: Mapping, ledger: dict[str, LedgerEntry], own: dict[str, OwnTask], stamp_text: str
+        self,
+        mapping: Mapping,
+        ledger: dict[str, LedgerEntry],
+        own: dict[str, OwnTask],
+        stamp_text: str,
+        integration_user: str | None = None,
     ) -> None:
         self.mapping = mapping
         self.crm = mapping.crm
@@ -135,6 +140,7 @@ class Differ:
         self.stamp = stamp_text
         self.task = mapping.writeback.task
         self.wording = mapping.templates.wording()
+        self.integration_user = integration_user
 
     def diff(self, plan: Plan, alliances_current: dict[str, dict[str, Any]]) -> WritePlan:
         writes = WritePlan()
@@ -279,8 +285,12 @@ class Differ:
 
     def _edited(self, entry: LedgerEntry | None, own: OwnTask) -> bool:
         """True when a field sponsorsync wrote now holds something else (a person changed it)."""
-        if entry is None or entry.status == CLOSED:
-            return False  # not in the ledger (e.g. written just before a crash): adopt it as ours
+        if entry is None:
+            # Not in the ledger: written just before a crash (adopt it as ours), or the state was
+            # lost. The CRM itself says who changed the task last: a person's change is theirs.
+            return self._changed_by_a_person(own)
+        if entry.status == CLOSED:
+            return False
         names = {spec.field: name for name, spec in self.task.fields.items()}
         for crm_field, written in entry.fields.items():
             if crm_field == self.task.stamp_field or crm_field not in own.crm_values:
@@ -288,6 +298,15 @@ class Differ:
             if not same(names.get(crm_field, ""), own.crm_values.get(crm_field), written):
                 return True
         return False
+
+    def _changed_by_a_person(self, own: OwnTask) -> bool:
+        field_name = self.task.modified_by_field
+        if field_name is None:
+            return False
+        who = own.crm_values.get(field_name)
+        if who in (None, ""):
+            return False  # HubSpot: changes through the app's token carry no user
+        return self.integration_user is None or str(who) != self.integration_user
 
     # -- accounts ------------------------------------------------------------------------------
     def _account(self, values: AccountValues, current: dict[str, Any]) -> AccountWrite | None:

@@ -135,7 +135,8 @@ def execute(
             store.set_meta("mapping_fingerprint", print_)
         run_id = ledger.start_run(mode, crm)
         connector = connect(settings, max_api_calls=max_api_calls)
-        _check_state_org(store, crm, connector.identity())
+        identity = connector.identity()
+        _check_state_org(store, crm, identity)
         if progress.phase:
             progress.phase("pull")
         stats = pull_all(
@@ -157,7 +158,7 @@ def execute(
             ledger.record(confirm_sent(mapping, ledger.entries(), org.own_tasks))
         the_plan = plan(org, mapping, ledger.closed_by_us())
         stamp_text = stamp(mapping, version, run_id, now_text())
-        writes = Differ(mapping, ledger.entries(), org.own_tasks, stamp_text).diff(
+        writes = Differ(mapping, ledger.entries(), org.own_tasks, stamp_text, identity.user_id).diff(
             the_plan, {a.id: a.current for a in org.alliances}
         )
         applied = None

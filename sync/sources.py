@@ -45,6 +45,8 @@ def task_fields(mapping: Mapping) -> tuple[str, ...]:
     names = [f.field for _, f in task.fields.items()]
     if task.stamp_field:
         names.append(task.stamp_field)
+    if task.modified_by_field:
+        names.append(task.modified_by_field)
     return tuple(dict.fromkeys([*names, task.key_field]))
 
 

@@ -106,6 +106,7 @@ def salesforce() -> dict[str, ObjectSchema]:
             field("IsClosed", "boolean"),
             field("Sponsor_Sync_Key__c", "string", write=True, key=True),
             field("Sponsor_Sync_Stamp__c", "string", write=True),
+            field("LastModifiedById", "reference"),
             stamp,
         ),
         "Event": obj(
@@ -191,6 +192,7 @@ def hubspot() -> dict[str, ObjectSchema]:
             field("hs_task_priority", "enumeration", write=True, values=("LOW", "MEDIUM", "HIGH", "NONE")),
             field("sponsor_sync_key", "string", write=True, key=True),
             field("sponsor_sync_stamp", "string", write=True),
+            field("hs_updated_by_user_id", "number"),
         ),
         "meetings": activity(
             "meetings",

@@ -48,6 +48,12 @@ class Driver(Protocol):
         ...
 
     def complete(self, task_id: str) -> None: ...
+    def as_person(self, user: str) -> Driver:
+        """The same CRM as a person sees it in the UI: changes are recorded as theirs (Salesforce
+        LastModifiedById; HubSpot hs_updated_by_user_id)."""
+        ...
+
+    def reassign(self, task_id: str, user: str) -> None: ...
     def delete(self, task_id: str) -> None:
         """A person deletes a task (Salesforce: to the recycle bin; HubSpot: archived)."""
         ...
@@ -98,7 +104,7 @@ def _rule(key: str) -> str:
 
 
 class SalesforceDriver:
-    def __init__(self, box: Sandbox, labels: dict[str, dict[str, str]]) -> None:
+    def __init__(self, box: Sandbox, labels: dict[str, dict[str, str]], token: str | None = None) -> None:
         self.box = box
         env = box.server.env()
         session = requests.Session()
@@ -106,7 +112,7 @@ class SalesforceDriver:
         session.verify = str(box.server.ca_path)
         self.sf = Salesforce(
             instance_url=env["SPONSORSYNC_SALESFORCE__INSTANCE_URL"],
-            session_id=env["SPONSORSYNC_SALESFORCE__ACCESS_TOKEN"],
+            session_id=token or env["SPONSORSYNC_SALESFORCE__ACCESS_TOKEN"],
             session=session,
             object_pairs_hook=dict,
         )
@@ -171,6 +177,24 @@ class SalesforceDriver:
     def delete(self, task_id: str) -> None:
         self.sf.restful(f"sobjects/Task/{task_id}", method="DELETE")
 
+    def as_person(self, user: str) -> SalesforceDriver:
+        # The sandbox's OAuth username-password flow logs in any of its users (one shared password).
+        env = self.box.server.env()
+        form = {"grant_type": "password", "client_id": "3MVG9sandbox.sponsorsync.consumer.key",
+                "client_secret": "sandbox-consumer-secret", "username": self.labels["user"][user],
+                "password": "sandbox-password" + "SandboxSecurityToken"}  # fmt: skip
+        answer = requests.post(
+            env["SPONSORSYNC_SALESFORCE__INSTANCE_URL"] + "/services/oauth2/token", data=form,
+            verify=str(self.box.server.ca_path), timeout=30,
+        )  # fmt: skip
+        answer.raise_for_status()
+        return SalesforceDriver(self.box, self.labels, token=answer.json()["access_token"])
+
+    def reassign(self, task_id: str, user: str) -> None:
+        self.sf.restful(
+            f"sobjects/Task/{task_id}", method="PATCH", json={"OwnerId": self.id_of("user", user)}
+        )
+
     def edit_subject(self, task_id: str, subject: str) -> None:
         self.sf.restful(f"sobjects/Task/{task_id}", method="PATCH", json={"Subject": subject})
 
@@ -196,11 +220,11 @@ class SalesforceDriver:
 
 
 class HubSpotDriver:
-    def __init__(self, box: Sandbox, labels: dict[str, dict[str, str]]) -> None:
+    def __init__(self, box: Sandbox, labels: dict[str, dict[str, str]], token: str | None = None) -> None:
         self.box = box
         env = box.server.env()
         self.client = HubSpot(
-            access_token=env["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"],
+            access_token=token or env["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"],
             host=env["SPONSORSYNC_HUBSPOT__BASE_URL"],
             ssl_ca_cert=str(box.server.ca_path),
             retry=Retry(0),
@@ -316,6 +340,16 @@ class HubSpotDriver:
 
     def delete(self, task_id: str) -> None:
         self.objects.archive("tasks", task_id, _preload_content=False)
+
+    def as_person(self, user: str) -> HubSpotDriver:
+        # The sandbox's stand-in for a person in HubSpot's UI: the app token marked with a user id.
+        owner = self.owners.get_by_id(self.id_of("user", user), id_property="id")
+        token = self.box.server.env()["SPONSORSYNC_HUBSPOT__ACCESS_TOKEN"] + f"~user-{owner.user_id}"
+        return HubSpotDriver(self.box, self.labels, token=token)
+
+    def reassign(self, task_id: str, user: str) -> None:
+        body = {"properties": {"hubspot_owner_id": self.id_of("user", user)}}
+        self.objects.update("tasks", task_id, body, _preload_content=False)
 
     def edit_subject(self, task_id: str, subject: str) -> None:
         self.objects.update(

@@ -99,3 +99,25 @@ def test_partner_text_in_a_rich_text_body_is_html_escaped() -> None:
     body = writes.creates[0].fields["hs_task_body"]
     assert body == "Acme &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; Co<br>second line"
     assert writes.creates[0].fields["hs_task_subject"] == "Send it"  # subject: plain text property
+
+
+def test_without_a_ledger_a_task_a_person_changed_last_is_theirs_one_we_changed_last_is_adopted() -> None:
+    """The state directory was lost: the CRM's own "last modified by" tells a person's change."""
+    desired = DesiredTask(KEY, "sponsor_update", "acme", "manager", "Send it", "Body", date(2026, 11, 20), "normal",
+                          None, "acme")  # fmt: skip
+    ours = WRITTEN | {
+        "OwnerId": "manager",
+        "Priority": "Normal",
+        "WhatId": "acme",
+        "LastModifiedById": "005API",
+    }
+    by_mia = ours | {"OwnerId": "ava", "LastModifiedById": "005MIA"}  # Mia handed it to Ava
+    plan = Plan(TODAY, [desired], [], [], {}, {})
+
+    def run(values: dict[str, Any]) -> WritePlan:
+        return Differ(salesforce_mapping(), {}, {KEY: own(values)}, "stamp", "005API").diff(plan, {})
+
+    assert run(by_mia).updates == []
+    assert run(by_mia).left_alone == {"edited_by_a_person": 1}
+    adopted = run(ours)
+    assert (adopted.updates, [e.sync_key for e in adopted.adopt]) == ([], [KEY])

@@ -158,6 +158,29 @@ def test_a_task_a_person_deleted_is_recorded_deleted_when_we_write_to_it_not_rej
     assert (again.applied.created, again.applied.closed, again.applied.rejected) == (0, 0, [])
 
 
+def test_a_lost_state_directory_never_overrides_a_person(world: World, tmp_path: Path) -> None:
+    """Mia hands the Globex task to Ava and Marcus rewrites his touch task, in the CRM's UI; then the
+    state directory is lost. The next run, on a new state, must not hand the task back, rewrite
+    Marcus's subject or close his task: the CRM says a person changed them last."""
+    world.sync()
+    tasks = world.by_rule()
+    appoint, touch = tasks["no_sponsor"][0], tasks["executive_touch"][0]
+    world.crm.as_person("mia").reassign(appoint.id, "ava")
+    world.crm.as_person("marcus").edit_subject(touch.id, "Dinner with Jane in Lisbon")
+    world.crm.log_touch("marcus", "jane", "acme", days_ago=1)  # the touch task's condition clears
+    world.settings = world.box.settings(STATE_DIR=str(tmp_path / "new-state"))
+    report = world.sync()
+    assert report.exit_code == 0
+    after = world.tasks()
+    assert after[appoint.key].owner_id == world.user("ava")
+    assert after[touch.key].subject == "Dinner with Jane in Lisbon"
+    assert not after[touch.key].done
+    assert report.writes.updates == []
+    assert report.writes.closes == []
+    # Tasks nobody touched are adopted as sponsorsync's own, unchanged: nothing is written twice.
+    assert report.writes.creates == []
+
+
 def test_a_task_completed_by_a_person_stays_completed(world: World) -> None:
     world.sync()
     kickoff = world.by_rule()["no_sponsor"][0]

@@ -120,6 +120,10 @@ def _engagement(created_group: str, *own: PropertyDef) -> list[PropertyDef]:
     return [
         *_record_props(created_group, "hs_createdate", "Activity assigned to"),
         when("hs_lastmodifieddate", "Last Modified Date", created_group, read_only=True),
+        # Who last changed it in HubSpot's UI; empty for changes made through a private app's token.
+        PropertyDef(
+            "hs_updated_by_user_id", "Updated by user ID", "number", "number", created_group, read_only=True
+        ),
         when("hs_timestamp", "Activity date", created_group),
         *own,
     ]

@@ -13,7 +13,7 @@ from connectors.sandbox.hubspot.api_batch import BatchApi
 from connectors.sandbox.hubspot.api_meta import MetaApi
 from connectors.sandbox.hubspot.api_objects import ObjectsApi
 from connectors.sandbox.hubspot.errors import HubSpotError, body_response, error_body, to_response
-from connectors.sandbox.hubspot.limits import AUTH_MESSAGE, Gate
+from connectors.sandbox.hubspot.limits import AUTH_MESSAGE, Gate, person
 from connectors.sandbox.hubspot.portal import Portal, Seed
 from connectors.sandbox.hubspot.search_run import Searcher
 
@@ -135,7 +135,9 @@ class HubSpotEmulator:
         return body_response(status, error_body(category, text))
 
     def admit(self, request: SandboxRequest) -> SandboxResponse | None:
-        return self.gate.admit(request)
+        refused = self.gate.admit(request)
+        self.portal.acting.user = person(request) if refused is None else None
+        return refused
 
     def decorate(self, request: SandboxRequest, response: SandboxResponse) -> None:
         self.gate.decorate(request, response)

@@ -54,6 +54,18 @@ def is_search(request: SandboxRequest) -> bool:
     return request.method == "POST" and request.raw_path.rstrip("/").endswith("/search")
 
 
+#: A token ``<the private app's token>~user-<user id>`` acts as that HubSpot user in the UI: the
+#: sandbox's stand-in for a person editing a record by hand (``hs_updated_by_user_id`` records them).
+PERSON_MARK = "~user-"
+
+
+def person(request: SandboxRequest) -> str | None:
+    """The HubSpot user id a request acts as (see PERSON_MARK), or None for the app itself."""
+    header = request.header("authorization") or ""
+    _, mark, user = header.partition(PERSON_MARK)
+    return user.strip() if mark and user.strip().isdigit() else None
+
+
 class Gate:
     def __init__(self, clock: Clock, portal_id: int) -> None:
         self.clock = clock
@@ -94,7 +106,8 @@ class Gate:
     def admit(self, request: SandboxRequest) -> SandboxResponse | None:
         header = request.header("authorization") or ""
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if token != self.token:
+        token, _, person = token.partition(PERSON_MARK)
+        if token != self.token or (person and not person.isdigit()):
             return body_response(401, error_body("INVALID_AUTHENTICATION", AUTH_MESSAGE))
         if self.expired_at is not None:
             ago = max(1, int((request.now - self.expired_at).total_seconds()))

@@ -3,6 +3,7 @@ mutable state over it (stores, associations, custom properties), plus HubSpot's 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -115,6 +116,8 @@ class Portal:
         self.links = Links(seed.links)
         self.validator = Validator(seed.portal_id, self.owners.active)
         self.index_lag_ms = DEFAULT_INDEX_LAG_MS
+        # The person (HubSpot user id) behind the current request, when it acts as one: see Gate.person.
+        self.acting = threading.local()
 
     def reset(self) -> None:
         self.schema.reset()

@@ -204,6 +204,8 @@ class Writer:
     def _stamp(self, otype: ObjectType, values: dict[str, str | None]) -> None:
         for prop in otype.modified_props:
             values[prop] = self.now_iso
+        if self.portal.schema.get(otype, "hs_updated_by_user_id") is not None:
+            values["hs_updated_by_user_id"] = getattr(self.portal.acting, "user", None)
 
     def _put(self, otype: ObjectType, version: Version) -> None:
         self.portal.store(otype).put(version, self.now_ms, self.portal.index_lag_ms)

@@ -122,8 +122,10 @@ class SalesforceEmulator:
         path = request.raw_path
         if not path.startswith("/services/data/") or path.rstrip("/") == "/services/data":
             return None  # logins, the versions list and unknown paths need no session
-        if self.auth.session(request) is None:
+        user = self.auth.session(request)
+        if user is None:
             return sf_error(401, *SESSION_EXPIRED)
+        self.org.writer.act_as(user)  # writes record who made them, as Salesforce does
         used = self.auth.count(request.now)
         if used is None:
             self._counted[id(request)] = self.auth.used(request.now)

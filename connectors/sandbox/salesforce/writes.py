@@ -5,6 +5,7 @@ can roll back (allOrNone, composite)."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,14 +55,23 @@ class Writer:
     def __init__(self, store: Store, api_user_id: str) -> None:
         self.store = store
         self.api_user_id = api_user_id
+        self._acting = threading.local()
+
+    def act_as(self, user_id: str | None) -> None:
+        """The user whose session sends the current request (CreatedById, LastModifiedById)."""
+        self._acting.user = user_id
+
+    @property
+    def actor(self) -> str:
+        return getattr(self._acting, "user", None) or self.api_user_id
 
     # -- operations ------------------------------------------------------------------------------
     def create(self, table: Table, body: dict[str, Any], stamp: int) -> str:
         obj = table.obj
         values = self._coerce(obj, body, creating=True)
-        owner = {"OwnerId": self.api_user_id} if obj.field("OwnerId") is not None else {}
+        owner = {"OwnerId": self.actor} if obj.field("OwnerId") is not None else {}
         record = row_from(obj, table.new_id(), {**owner, **values})
-        record.update(CreatedDate=stamp, CreatedById=self.api_user_id)
+        record.update(CreatedDate=stamp, CreatedById=self.actor)
         self._finish(table, record, None, stamp)
         return str(record["Id"])
 
@@ -79,7 +89,7 @@ class Writer:
                 "INVALID_TYPE_FOR_OPERATION", f"entity type {table.obj.name} does not support delete"
             )
         record = dict(zip((f.name for f in table.obj.fields), row, strict=True))
-        record.update(IsDeleted=True, LastModifiedDate=stamp, LastModifiedById=self.api_user_id)
+        record.update(IsDeleted=True, LastModifiedDate=stamp, LastModifiedById=self.actor)
         record["SystemModstamp"] = stamp
         self.store.put(table, tuple(record[f.name] for f in table.obj.fields))
 
@@ -189,7 +199,7 @@ class Writer:
             if holder is not None and holder != record["Id"]:
                 message = f"duplicate value found: {field.name} duplicates value on record with id: {holder}"
                 raise WriteError("DUPLICATE_VALUE", message)
-        record.update(LastModifiedDate=stamp, LastModifiedById=self.api_user_id, SystemModstamp=stamp)
+        record.update(LastModifiedDate=stamp, LastModifiedById=self.actor, SystemModstamp=stamp)
         self.store.put(table, tuple(record[f.name] for f in obj.fields))
 
 
