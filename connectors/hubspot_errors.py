@@ -47,8 +47,13 @@ class HubSpotRejected(CrmRequestError):
         property_errors: frozenset[str] = frozenset(),
     ) -> None:
         mapping = bool(property_errors & MAPPING_ERRORS)
-        hint = "a mapped property is missing or read-only: run sponsorsync mappings validate --live"
-        super().__init__(message, status=status, error_code=error_code, hint=hint if mapping else None)
+        hint = (
+            "a mapped property is missing or read-only: run sponsorsync mappings validate --live"
+            if mapping
+            else "nothing of this batch was written; check the mapping against the portal with "
+            "`sponsorsync mappings validate --live`, then run again"
+        )
+        super().__init__(message, status=status, error_code=error_code, hint=hint)
         self.ids = ids
         self.property_errors = property_errors
 

@@ -187,6 +187,23 @@ FAULTS = [
         crms=("hubspot",),
         phases=ALL_PHASES,
     ),
+    # HubSpot refuses a whole batch create with 400 (batch create answers 207 for bad records, so a
+    # 400 means something every record shares: a property the portal lacks): one clean stop with the
+    # CRM's message and exit 2, nothing half-written; the next run writes everything. (A refused
+    # batch *update* is split to isolate its bad input: tests/connectors/test_hubspot_connector.py.)
+    Fault(
+        "400-batch-refused-once",
+        {
+            "status": 400,
+            "count": 1,
+            "error_code": "VALIDATION_ERROR",
+            "message": "Property values were not valid",
+        },
+        2,
+        "HubSpot rejected creating tasks: 400 VALIDATION_ERROR",
+        crms=("hubspot",),
+        phases=("apply",),
+    ),
     Fault(
         "207-record-failures",
         {
