@@ -59,6 +59,7 @@ def summary(report: RunReport, phases: dict[str, float]) -> dict[str, Any]:
         "updated": counts["updated"] + counts["closed"],
         "accounts": counts["accounts_written"],
         "rejected": counts["rejected"],
+        "history_asked": counts["history_asked"],
         "planned": {
             "create": counts["to_create"],
             "update": counts["to_update"] + counts["to_close"],

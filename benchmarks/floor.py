@@ -12,6 +12,11 @@ Identity. Every run asks the CRM once which org the credentials reach (Salesforc
 names the organization id, HubSpot's account details the portal id), so that one org's state is
 never used for another: one call, ``org identity``.
 
+Sponsor history. A run that sees alliances for the first time (the first run, new alliances) reads
+when their sponsors were appointed from the CRM's field history, once: Salesforce one query (2,000
+rows a page; only recent changes come back), HubSpot a batch read per 100 alliances,
+``sponsor history``. Runs that know every alliance make no such call.
+
 Writes. Each kind of write (tasks created, tasks updated or closed, accounts updated) goes in the
 largest batches the API takes: ``ceil(n / batch)`` calls per kind.
 
@@ -99,12 +104,26 @@ def write_floor(crm: str, writes: Writes) -> dict[str, int]:
     }
 
 
-def full_floor(crm: str, records: Mapping[str, int], owners: tuple[int, int], writes: Writes) -> Floor:
+HISTORY = "sponsor history"
+
+
+def history_calls(crm: str, asked: int) -> int:
+    """Calls to read the sponsor history of ``asked`` alliances seen for the first time."""
+    if not asked:
+        return 0
+    return 1 if crm == "salesforce" else math.ceil(asked / LIMITS[crm].batch)
+
+
+def full_floor(
+    crm: str, records: Mapping[str, int], owners: tuple[int, int], writes: Writes, history_asked: int = 0
+) -> Floor:
     """``records``: live records per pulled object (HubSpot) or every record a queryAll returns
     (Salesforce, deleted and archived included); ``owners``: HubSpot's active and archived owners
-    ((0, 0) on Salesforce)."""
+    ((0, 0) on Salesforce); ``history_asked``: alliances whose sponsor history the run read."""
     limits = LIMITS[crm]
     reads = {IDENTITY: 1} | {name: pages(n, limits.full_page) for name, n in records.items()}
+    if history_asked:
+        reads[HISTORY] = history_calls(crm, history_asked)
     if limits.owners_page is not None:
         reads["owners"] = pages(owners[0], limits.owners_page)
         reads["owners (archived)"] = pages(owners[1], limits.owners_page)

@@ -192,7 +192,8 @@ class _Runner:
             self.box.throttle(False)
         records = {name: self.counts[name] for name in self.objects}
         owners = (self.counts.get(OWNERS, 0), self.archived.get(OWNERS, 0))
-        run = Run("full", calls, full_floor(self.box.crm, records, owners, writes_of(child)), child)
+        asked = int(child.result.get("history_asked", 0))
+        run = Run("full", calls, full_floor(self.box.crm, records, owners, writes_of(child), asked), child)
         if throttle:
             seconds = float(child.result["seconds"])
             run.pace = pace(self.box.crm, log, calls.total, seconds, run.floor, LimitSettings().concurrency)

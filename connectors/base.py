@@ -142,6 +142,16 @@ class Connector(Protocol):
 
     def describe(self, object_name: str) -> ObjectSchema: ...
 
+    def field_history(
+        self, object_name: str, field: str, ids: Sequence[str], since: datetime
+    ) -> dict[str, datetime]:
+        """When ``field`` of each record among ``ids`` was last changed, for the records whose last
+        change lies on or after ``since``, from the CRM's own field history (Salesforce: the object's
+        history records, e.g. ``AccountHistory`` rows with ``Field = field``; HubSpot:
+        ``propertiesWithHistory`` on a batch read). Records with no such change are absent. Cost:
+        Salesforce one query (paged); HubSpot one batch read per 100 ids."""
+        ...
+
     def pull(
         self, spec: ObjectSpec, cursor: Cursor | None, *, sweep_deletions: bool = True
     ) -> Iterator[Page]:

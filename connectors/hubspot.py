@@ -8,7 +8,8 @@ each record's own paging past 500. Archived records are listed when the engine a
 sweep. Writes are batch creates (100 a call) keyed by the unique sync-key property: a key that
 already exists (a retried or repeated write) is found by a batch read on that property and updated
 instead, so no write ever creates a second record. Batch updates have no partial success: a batch
-HubSpot refuses for one bad input is narrowed down to that input, which alone is rejected.
+HubSpot refuses for one bad input is narrowed down to that input, which alone is rejected. A
+field's history (when a sponsor was appointed) is a batch read with ``propertiesWithHistory``.
 
 Calls go through the SDK's generated APIs with ``_preload_content=False``: the SDK builds and sends
 the request; we read the status, headers (rate limits, ``Date``) and JSON ourselves, which also
@@ -30,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hubspot import HubSpot
+from hubspot.crm.objects import BatchReadInputSimplePublicObjectId, SimplePublicObjectId
 from urllib3.util.retry import Retry
 
 from connectors.base import (
@@ -45,7 +47,7 @@ from connectors.base import (
     WriteItem,
     WriteResult,
 )
-from connectors.errors import CrmRequestError, Interrupted
+from connectors.errors import AuthFailed, CrmRequestError, Interrupted
 from connectors.hubspot_errors import HubSpotRejected, translate
 from connectors.hubspot_search import next_after, search_changes
 from connectors.paging import CursorTracker, TokenLoopGuard
@@ -261,6 +263,44 @@ class HubSpotConnector:
                 reference_to=(str(prop["referencedObjectType"]),) if prop.get("referencedObjectType") else (),
             )
         return ObjectSchema(name=object_name, fields=fields, createable=True, updateable=True)
+
+    def field_history(
+        self, object_name: str, field: str, ids: Sequence[str], since: datetime
+    ) -> dict[str, datetime]:
+        """When ``field`` got its current value, for the records among ``ids`` where that was on or
+        after ``since``: a batch read with ``propertiesWithHistory`` per 100 ids, the newest version
+        counting only when it holds the current value. A portal that refuses history (a 4xx, a
+        missing scope) is logged once and gives no dates: nothing is then treated as recent."""
+        found: dict[str, datetime] = {}
+        unique = list(dict.fromkeys(ids))
+        for i in range(0, len(unique), BATCH_SIZE):
+            body = BatchReadInputSimplePublicObjectId(
+                properties=[field],
+                properties_with_history=[field],
+                inputs=[SimplePublicObjectId(id=record_id) for record_id in unique[i : i + BATCH_SIZE]],
+            )
+            try:
+                answer = self._call(
+                    f"reading the history of {object_name} {field}",
+                    self._batch_read(object_name, body),
+                )
+            except (HubSpotRejected, AuthFailed) as exc:
+                log.warning(
+                    "HubSpot gave no history of %s %s (%s); no change of it counts as recent",
+                    object_name,
+                    field,
+                    exc.message,
+                )
+                return {}
+            for raw in (answer.data or {}).get("results", []):
+                when = _last_change(raw, field)
+                if when is not None and when >= since:
+                    found[str(raw["id"])] = when
+        return found
+
+    def _batch_read(self, object_name: str, body: Any) -> Callable[[_Apis], Any]:
+        kwargs = self._kw()
+        return lambda api: api.batch.read(object_name, body, **kwargs)
 
     def pull(
         self, spec: ObjectSpec, cursor: Cursor | None, *, sweep_deletions: bool = True
@@ -585,6 +625,24 @@ def _record(
     return Record(
         id=str(raw["id"]), fields=fields, deleted=bool(raw.get("archived")), associations=associations
     )
+
+
+def _last_change(raw: dict[str, Any], field: str) -> datetime | None:
+    """When ``field`` of one batch-read record got its current value: the newest version's time,
+    if that version holds the current value (HubSpot records a cleared value as ``""``)."""
+    current = (raw.get("properties") or {}).get(field) or ""
+    history = (raw.get("propertiesWithHistory") or {}).get(field) or []
+    versions = [v for v in history if isinstance(v, dict)]
+    dated: list[tuple[datetime, dict[str, Any]]] = []
+    for version in versions:
+        try:
+            dated.append((parse_instant(str(version.get("timestamp") or "")), version))
+        except ValueError:  # an unreadable time says nothing about when the value was set
+            continue
+    if not dated:
+        return None
+    when, newest = max(dated, key=lambda pair: pair[0])
+    return when if (newest.get("value") or "") == current else None
 
 
 def _isolate(

@@ -12,6 +12,7 @@ table in :mod:`connectors.salesforce_errors` and never leave this package.
 from __future__ import annotations
 
 import logging
+import re
 import ssl
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -36,7 +37,7 @@ from connectors.base import (
     WriteItem,
     WriteResult,
 )
-from connectors.errors import AuthFailed, CrmRequestError, Interrupted
+from connectors.errors import AuthFailed, ConfigError, CrmRequestError, CrmUnreachable, Interrupted
 from connectors.paging import CursorTracker, TokenLoopGuard
 from connectors.retry import RetryPolicy, call_with_retry, check_stop
 from connectors.salesforce_auth import SalesforceLogin
@@ -53,6 +54,9 @@ BATCH_SIZE = 200  # sObject Collections limit
 NO_IS_DELETED = frozenset({"user", "group", "profile", "userrole", "organization", "recordtype"})
 RETRY_RECORD_CODES = frozenset({"UNABLE_TO_LOCK_ROW"})
 MAX_RELOGINS = 10  # per run: a session that keeps expiring means something else is wrong
+_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+# Field history objects whose name does not follow <Object>History / <Object>Id.
+HISTORY_OBJECTS = {"opportunity": ("OpportunityFieldHistory", "OpportunityId")}
 
 
 class _Session(requests.Session):
@@ -255,6 +259,74 @@ class SalesforceConnector:
             updateable=bool(raw.get("updateable")),
         )
 
+    def field_history(
+        self, object_name: str, field: str, ids: Sequence[str], since: datetime
+    ) -> dict[str, datetime]:
+        """One query (paged) over the object's history rows for ``field`` since ``since``; the
+        latest change per record among ``ids``. A field without history tracking has no rows; a
+        history object the user cannot see (INVALID_TYPE) gives {} and one warning."""
+        for name in (object_name, field):
+            if not _API_NAME.match(name):
+                raise ConfigError(
+                    f"{name!r} is not a Salesforce API name (field history of {object_name}.{field})",
+                    hint="check the object and field names in the mapping",
+                )
+        history, parent = _history_object(object_name)
+        wanted = {record_id[:15]: record_id for record_id in ids}
+        if not wanted:
+            return {}
+        since = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+        soql = (
+            f"SELECT {parent}, CreatedDate FROM {history} WHERE Field = '{field}' "
+            f"AND CreatedDate >= {soql_datetime(since)} ORDER BY CreatedDate DESC"
+        )
+        what = f"reading the field history of {object_name}.{field}"
+        found: dict[str, datetime] = {}
+        try:
+            for raw in self._history_rows(what, soql):
+                record_id = wanted.get(str(raw.get(parent) or "")[:15])
+                when = raw.get("CreatedDate")
+                if record_id is None or not isinstance(when, str):
+                    continue
+                changed = parse_instant(when)
+                if changed >= since and (record_id not in found or changed > found[record_id]):
+                    found[record_id] = changed
+        except CrmRequestError as exc:
+            if exc.error_code != "INVALID_TYPE":
+                raise
+            log.warning(
+                "Salesforce field history is unavailable (%s cannot be queried by the integration user): "
+                "a sponsor appointed recently is not told apart from a long-standing one",
+                history,
+            )
+            return {}
+        return found
+
+    def _history_rows(self, what: str, soql: str) -> Iterator[dict[str, Any]]:
+        """Every record of ``soql`` (non-deleted rows, ``query``), page after page; a query cursor
+        that expired mid-way is read again from the start, once."""
+        for attempt in (1, 2):
+            rows: list[dict[str, Any]] = []
+            result: dict[str, Any] = self._call(what, lambda sf: sf.query(soql))
+            guard = TokenLoopGuard(what)
+            try:
+                while True:
+                    rows.extend(result.get("records", []))
+                    if result.get("done", True) or not result.get("nextRecordsUrl"):
+                        yield from rows
+                        return
+                    next_url = str(result["nextRecordsUrl"])
+                    guard.check(next_url)
+                    result = self._query_more(what, next_url)
+            except LocatorExpired:
+                if attempt == 2:
+                    raise CrmUnreachable(
+                        f"Salesforce's query cursor expired twice while {what}",
+                        hint="run again; if it persists, the org is under heavy load",
+                    ) from None
+                log.info("query locator expired while %s; reading it again", what)
+        raise AssertionError("unreachable")
+
     def pull(
         self,
         spec: ObjectSpec,
@@ -364,6 +436,17 @@ class SalesforceConnector:
         # Rows locked by a concurrent batch: one more pass, one batch at a time.
         for i in range(0, len(locked), BATCH_SIZE):
             yield send(locked[i : i + BATCH_SIZE])
+
+
+def _history_object(object_name: str) -> tuple[str, str]:
+    """(history object, its reference to the record): AccountHistory/AccountId for a standard
+    object, Foo__History/ParentId for a custom object Foo__c."""
+    known = HISTORY_OBJECTS.get(object_name.lower())
+    if known is not None:
+        return known
+    if object_name.lower().endswith("__c"):
+        return f"{object_name[:-3]}__History", "ParentId"
+    return f"{object_name}History", f"{object_name}Id"
 
 
 def _flatten(raw: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:

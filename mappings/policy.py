@@ -402,6 +402,14 @@ class Cadence(Strict):
     )
     rules: CadenceRules = Field(default_factory=CadenceRules, description="Rules switched on or off.")
     escalation: Escalation = Field(default_factory=Escalation, description="The escalation ladder.")
+    new_sponsor_window_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="On the first sight of an alliance (the first run), a sponsor whose appointment the CRM's "
+        "field history dates within this many days is new (briefed); any other sponsor in place is not. "
+        "0: never read the history.",
+    )
     intake: Intake = Field(default_factory=Intake, description="New tasks per person per run.")
 
 

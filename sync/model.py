@@ -82,6 +82,8 @@ class Org:
     memory: dict[str, Memory]
     sponsorships: Counter[str] = field(default_factory=Counter)
     pending: frozenset[str] = frozenset()  # keys the CRM rejected last time: planned again until written
+    # First sight of an alliance: when the CRM's field history says its sponsor was appointed (recent only).
+    appointed: dict[str, date] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # results pure functions derive once per org
 

@@ -118,7 +118,10 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
         accounts.append(AccountValues(alliance.id, view.health, view.last_touch, view.reason))
         previous = org.memory.get(alliance.id)
         sponsor_id = view.sponsor.id if view.sponsor else alliance.sponsor_id
-        seen_on = previous.seen_on if previous and previous.sponsor_id == sponsor_id else today
+        if previous and previous.sponsor_id == sponsor_id:
+            seen_on = previous.seen_on
+        else:  # first sight: since the appointment the CRM's history shows, if recent
+            seen_on = org.appointed.get(alliance.id, today) if previous is None else today
         counterpart_id = view.counterpart.contact.id if view.counterpart else None
         memory[alliance.id] = Memory(sponsor_id, counterpart_id, seen_on)
     tasks, held_back = _intake(org, mapping, tasks, views)

@@ -8,19 +8,20 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from connectors.base import Connector, OrgIdentity
 from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
 from connectors.factory import connect
 from mappings.model import Mapping
+from mappings.policy import AccountFieldSponsor
 from sync.apply import Applier, ApplyResult
 from sync.assess import AllianceView
 from sync.diff import Differ, WritePlan, confirm_sent, stamp
 from sync.ledger import Ledger, now_text
 from sync.mirror import Mirror
-from sync.model import build_org
+from sync.model import Org, build_org
 from sync.plan import DesiredTask, Plan, plan
 from sync.pull import PullStats, pull_all
 from sync.settings import Settings, mask_url_credentials
@@ -56,6 +57,7 @@ class RunReport:
     writes: WritePlan
     applied: ApplyResult | None
     mirror_counts: dict[str, int] = field(default_factory=dict)
+    history_asked: int = 0  # alliances seen for the first time whose sponsor's history was read
 
     def counts(self) -> dict[str, Any]:
         tasks_by_rule: dict[str, int] = {}
@@ -84,11 +86,29 @@ class RunReport:
             "deleted_by_a_person": applied.deleted if applied else 0,
             "to_note": len(self.writes.notes),
             "first_run": self.plan.first_run,
+            "history_asked": self.history_asked,
             "held_back": len(self.plan.held_back),
             "held_back_by_owner": _by_owner(self.plan),
             "switched_off": len(self.plan.switched_off),
             "left_alone": dict(self.writes.left_alone),
         }
+
+
+def recent_appointments(connector: Connector, mapping: Mapping, org: Org) -> tuple[int, dict[str, date]]:
+    """For alliances sponsorsync sees for the first time (the first run, a new alliance): when the
+    CRM's field history dates their sponsor's appointment within ``cadence.new_sponsor_window_days``.
+    No call when every alliance is known, or the sponsor is not kept in an account field. Returns how
+    many alliances were asked about, and the dates found."""
+    window = mapping.cadence.new_sponsor_window_days
+    if not window or not isinstance(mapping.sponsor, AccountFieldSponsor):
+        return 0, {}
+    field_name = mapping.objects.accounts.fields.sources().get(mapping.sponsor.field)
+    new = [a.id for a in org.alliances if a.sponsor_id and a.id not in org.memory]
+    if not new or not isinstance(field_name, str):
+        return 0, {}
+    since = datetime.combine(org.today - timedelta(days=window), datetime.min.time(), UTC)
+    found = connector.field_history(mapping.objects.accounts.object, field_name, new, since)
+    return len(new), {account_id: when.astimezone(UTC).date() for account_id, when in found.items()}
 
 
 def _by_owner(the_plan: Plan) -> dict[str, int]:
@@ -154,6 +174,7 @@ def execute(
         mirror = Mirror(store)
         pending = frozenset(r.sync_key for r in ledger.rejections())
         org = build_org(mirror, mapping, today, ledger.memory(), pending)
+        history_asked, org.appointed = recent_appointments(connector, mapping, org)
         with store.transaction():
             ledger.record(confirm_sent(mapping, ledger.entries(), org.own_tasks))
         the_plan = plan(org, mapping, ledger.closed_by_us())
@@ -184,6 +205,7 @@ def execute(
             writes=writes,
             applied=applied,
             mirror_counts=mirror.counts(),
+            history_asked=history_asked,
         )
         ledger.finish_run(run_id, report.outcome, int(exit_code), report.api_calls, report.counts(), None)
         return report

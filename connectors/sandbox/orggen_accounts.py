@@ -128,9 +128,13 @@ def build_accounts(
         else:
             owner = rng.choice(roles["active staff"])
         modified = int(created * rng.random() ** 3)
+        sponsor = sponsors.get(key)
+        # Sponsored alliances whose key is 4 modulo 9 had their sponsor appointed eight days ago (no
+        # random draw: the rest of the org stays as it was).
+        since = at(min(created, 8 * DAY)) if sponsor is not None and key % 9 == 4 else None
         accounts.append(
             OrgAccount(
-                key, name, domain, industry, kind, tier, owner, sponsors.get(key), at(created), at(modified)
+                key, name, domain, industry, kind, tier, owner, sponsor, at(created), at(modified), since
             )
         )
         labels.append(label)

@@ -89,6 +89,9 @@ class OrgAccount:
     sponsor: int | None
     created_at: datetime
     modified_at: datetime
+    # When the current sponsor was named (the field history's last change), for the few alliances
+    # whose sponsor was appointed recently; None: named long ago, before the CRM's history reaches.
+    sponsor_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

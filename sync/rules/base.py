@@ -86,6 +86,16 @@ class Context:
         """The sponsor, when active."""
         return self.view.sponsor if self.view.sponsor_state == "ok" else None
 
+    def sponsor_since(self, sponsor_id: str) -> date:
+        """Since when this sponsor has been in place as far as sponsorsync knows: remembered from an
+        earlier run, else the appointment the CRM's history shows (first sight), else today."""
+        memory = self.memory
+        if memory is not None and memory.sponsor_id == sponsor_id:
+            return memory.seen_on
+        if memory is None and self.alliance.sponsor_id == sponsor_id:
+            return self.org.appointed.get(self.alliance.id, self.today)
+        return self.today
+
     def name_of(self, person_id: str | None) -> str:
         person = self.org.users.get(person_id or "")
         return person.name if person else str(person_id or "nobody")

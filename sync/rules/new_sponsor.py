@@ -1,8 +1,9 @@
 """A sponsor appointed since the last run: the alliance manager briefs them.
 
-Only an appointment sponsorsync saw happen counts: on the first run (no memory of the alliance) a
-sponsor already in place is not new, so installing sponsorsync does not flood managers with
-briefings for sponsors who have held the role for years."""
+Only an appointment sponsorsync saw happen, or one the CRM's field history dates within
+``cadence.new_sponsor_window_days``, counts: on the first run (no memory of the alliance) a sponsor
+already in place is not new, so installing sponsorsync does not flood managers with briefings for
+sponsors who have held the role for years."""
 
 from __future__ import annotations
 
@@ -19,11 +20,16 @@ def decide(ctx: Context) -> list[Want]:
         return []
     key = make_key(NAME, ctx.alliance.id, sponsor.id)
     memory = ctx.memory
-    seen_before = memory is not None and memory.sponsor_id == sponsor.id
     appointed_now = memory is not None and memory.sponsor_id != sponsor.id
-    if not appointed_now and key not in ctx.org.own_tasks and key not in ctx.org.pending:
+    # First sight: new only where the CRM's history dates the appointment recently.
+    recent_in_history = memory is None and ctx.alliance.id in ctx.org.appointed
+    if (
+        not (appointed_now or recent_in_history)
+        and key not in ctx.org.own_tasks
+        and key not in ctx.org.pending
+    ):
         return []
-    appointed_on = memory.seen_on if seen_before and memory is not None else ctx.today
+    appointed_on = ctx.sponsor_since(sponsor.id)
     counterpart = ctx.view.counterpart
     values = {
         "counterpart": counterpart.contact.name if counterpart else "",

@@ -32,8 +32,7 @@ def first_deadline(ctx: Context, sponsor_id: str) -> date:
             return date.fromisoformat(text)
         except ValueError:
             continue
-    memory = ctx.memory
-    start = memory.seen_on if memory is not None and memory.sponsor_id == sponsor_id else ctx.today
+    start = ctx.sponsor_since(sponsor_id)
     spread = zlib.crc32(ctx.alliance.id.encode()) % max(1, every - lead)
     return start + timedelta(days=lead + spread)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.floor import LIMITS
+from benchmarks.floor import HISTORY, LIMITS, history_calls
 from benchmarks.scenario import OWNERS, Scenario, run_scenario
 from connectors.base import CrmName
 
@@ -90,3 +90,15 @@ def test_who_else_was_on_an_activity_costs_two_queries_on_salesforce_and_none_on
         assert not [name for name in unchanged.floor.reads if "Relation" in name]
         assert not [route for route in by_route if "attendee" in route.lower()]
     assert unchanged.calls.total == unchanged.floor.total, by_route
+
+
+def test_the_first_run_reads_sponsor_history_once_and_later_runs_never(scenario: Scenario) -> None:
+    """The first run asks when the sponsors in place were appointed (so only recent ones are briefed
+    as new): one query on Salesforce, one batch read per 100 alliances on HubSpot; a run that knows
+    every alliance asks nothing."""
+    full, unchanged = scenario.runs["full"], scenario.runs["unchanged"]
+    asked = int(full.child.result["history_asked"])
+    assert asked > 0
+    assert full.floor.reads[HISTORY] == history_calls(scenario.crm, asked)
+    assert int(unchanged.child.result["history_asked"]) == 0
+    assert HISTORY not in unchanged.floor.reads

@@ -4,8 +4,10 @@ list and search pulls past the 10,000 cap, deletions, batched idempotent writes,
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +15,9 @@ import pytest
 from connectors.base import Cursor, ObjectSpec, WriteItem
 from connectors.errors import AuthFailed, CrmRequestError, CrmUnreachable, QuotaExhausted
 from connectors.factory import connect
+from connectors.sandbox.hubspot import HubSpotEmulator
+from connectors.sandbox.orggen import generate
+from connectors.timestamps import parse_instant
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
 LIST = "GET /crm/v3/objects/{objectType}"
@@ -372,3 +377,94 @@ def test_an_update_refused_for_a_property_the_portal_lacks_stops_without_splitti
     assert refused.value.exit_code == 2
     assert "mappings validate --live" in str(refused.value)
     assert box.calls() == {UPDATE: 1}
+
+
+# -- field history (propertiesWithHistory) ------------------------------------------------------
+def emulator_of(box: Sandbox) -> HubSpotEmulator:
+    emulator = box.server.emulator
+    assert isinstance(emulator, HubSpotEmulator)
+    return emulator
+
+
+def test_field_history_dates_the_sponsors_the_crm_shows_as_appointed_recently(generated: Sandbox) -> None:
+    """The generated org names a few sponsors as appointed days ago (orggen ``sponsor_since``):
+    those come back with that date; the long-standing ones, set when the company was made, do not."""
+    generated.admin.reset()
+    seed = emulator_of(generated).seed
+    org = generate(1000, 0, now=seed.now)
+    first = seed.tables["companies"].first_id
+    ids = [str(first + index) for index in range(len(org.accounts))]
+    recent = {
+        str(first + index): account.sponsor_since
+        for index, account in enumerate(org.accounts)
+        if account.sponsor is not None and account.sponsor_since is not None
+    }
+    assert recent, "the generated org has sponsors appointed recently"
+    generated.admin.reset_stats()
+    found = connector(generated).field_history(
+        "companies", "executive_sponsor", ids, seed.now - timedelta(days=30)
+    )
+    assert found == recent
+    assert generated.calls() == {READ: 1}  # 50 companies: one batch read
+    everything = connector(generated).field_history(
+        "companies", "executive_sponsor", ids, seed.now - timedelta(days=10_000)
+    )
+    sponsored = {str(first + i) for i, a in enumerate(org.accounts) if a.sponsor is not None}
+    assert set(everything) == sponsored  # since long ago: every sponsor, at its appointment
+
+
+def test_field_history_returns_an_update_made_through_the_api_filtered_by_since_and_ids(box: Sandbox) -> None:
+    client = connector(box)
+    acme = emulator_of(box).seed.labels["acme"]
+    long_ago = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+    assert client.field_history("companies", "executive_sponsor", [acme], long_ago) == {}  # never set
+    ava = emulator_of(box).seed.labels["ava"]
+    [results] = list(client.update("companies", [WriteItem(acme, {"executive_sponsor": ava})]))
+    assert results[0].ok
+    written = parse_instant(box.admin.now())
+    found = client.field_history("companies", "executive_sponsor", [acme], written - timedelta(hours=1))
+    assert list(found) == [acme]
+    assert abs(found[acme] - written) < timedelta(seconds=5)
+    after = found[acme] + timedelta(milliseconds=1)
+    assert client.field_history("companies", "executive_sponsor", [acme], after) == {}
+    assert client.field_history("companies", "executive_sponsor", [acme], found[acme]) == found  # on or after
+    box.admin.reset_stats()
+    assert client.field_history("companies", "executive_sponsor", [], long_ago) == {}
+    assert box.calls() == {}  # no ids, no call
+    # ids filter: of two contacts changed today, only the one asked about comes back
+    box.admin.advance_clock(days=1)
+    first = emulator_of(box).seed.tables["contacts"].first_id
+    one, two = str(first), str(first + 1)
+    changes = [WriteItem(one, {"jobtitle": "CTO"}), WriteItem(two, {"jobtitle": "CFO"})]
+    assert all(r.ok for batch in client.update("contacts", changes) for r in batch)
+    today = parse_instant(box.admin.now()) - timedelta(hours=1)
+    assert list(client.field_history("contacts", "jobtitle", [two], today)) == [two]
+    assert set(client.field_history("contacts", "jobtitle", [one, two, str(first + 2)], today)) == {one, two}
+
+
+def test_field_history_reads_100_ids_a_call(box: Sandbox) -> None:
+    first = emulator_of(box).seed.tables["contacts"].first_id
+    ids = [str(first + n) for n in range(150)]
+    box.admin.reset_stats()
+    found = connector(box).field_history(
+        "contacts", "jobtitle", ids, datetime.fromisoformat("2000-01-01T00:00Z")
+    )
+    assert set(found) == set(ids)
+    assert box.calls() == {READ: 2}
+
+
+@pytest.mark.parametrize("status", [400, 403], ids=["refused", "missing-scope"])
+def test_a_portal_that_refuses_history_gives_no_dates_and_one_warning(
+    box: Sandbox, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = emulator_of(box).seed.tables["contacts"].first_id
+    ids = [str(first + n) for n in range(250)]
+    box.admin.add_faults({"path": "/crm/v3/objects/contacts/batch/read", "action": "error", "status": status})
+    client = connector(box)
+    with caplog.at_level(logging.WARNING, logger="connectors.hubspot"):
+        found = client.field_history("contacts", "jobtitle", ids, datetime.fromisoformat("2000-01-01T00:00Z"))
+    assert found == {}
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "history of contacts jobtitle" in warnings[0].getMessage()
+    assert box.calls() == {READ: 1}  # not asked again for the other batches

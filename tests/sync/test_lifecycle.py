@@ -347,3 +347,23 @@ def test_with_no_partner_executive_the_candidate_list_says_how_it_was_ranked() -
     body = by_rule(result)["no_sponsor"][0].body
     assert "No partner executive is on record yet" in body
     assert "1. Ava Chen" in body
+
+
+def test_first_run_briefs_a_sponsor_the_crm_history_shows_as_appointed_recently() -> None:
+    # The history says Ava was named sponsor of Acme eight days ago; Globex's sponsor has no recent
+    # change on record. The first run briefs Ava's manager about Acme only, dated from the history.
+    appointed = TODAY - timedelta(days=8)
+    setting = org(users=SPONSORS, alliances=[alliance("acme"), alliance("globex")],
+                  contacts=[contact("jane_roe"), contact("g_cto", "globex")])  # fmt: skip
+    setting.appointed = {"acme": appointed}
+    result = plan(setting, salesforce_mapping())
+    [kickoff] = by_rule(result)["new_sponsor"]
+    assert kickoff.alliance_id == "acme"
+    assert f"on {appointed.isoformat()}" in kickoff.body
+    assert result.memory["acme"].seen_on == appointed  # the next day reads the same date: no rewrite
+    assert result.memory["globex"].seen_on == TODAY
+    # The next day, from memory: the same briefing, word for word.
+    later = org(users=SPONSORS, alliances=[alliance("acme"), alliance("globex")],
+                contacts=[contact("jane_roe"), contact("g_cto", "globex")], memory=result.memory,
+                today=TODAY + timedelta(days=1), own=[own_task(kickoff.key)])  # fmt: skip
+    assert [t.body for t in by_rule(plan(later, salesforce_mapping()))["new_sponsor"]] == [kickoff.body]

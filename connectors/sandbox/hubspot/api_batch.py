@@ -70,6 +70,9 @@ class BatchApi:
         items = inputs(request, BATCH_MAX)
         id_property = body.get("idProperty")
         props = body.get("properties") or []
+        history = body.get("propertiesWithHistory") or []
+        if not isinstance(history, list) or not all(isinstance(name, str) for name in history):
+            raise bad_request("Invalid input JSON: propertiesWithHistory must be a list of property names")
         archived = flag(request, "archived")
         results: list[dict[str, Any]] = []
         missing: list[str] = []
@@ -79,9 +82,8 @@ class BatchApi:
             if found is None:
                 missing.append(key)
             else:
-                results.append(
-                    self.portal.object_json(otype, found, [*props, *([id_property] if id_property else [])])
-                )
+                shown = [*props, *([id_property] if id_property else [])]
+                results.append(self.portal.object_json(otype, found, shown, history=history))
         now = iso(to_ms(request.now))
         payload: dict[str, Any] = {
             "status": "COMPLETE",

@@ -70,8 +70,11 @@ class ObjectsApi:
                     page.append(found)
                     if len(page) > limit:
                         break
+        history = request.args("propertiesWithHistory")
         body: dict[str, Any] = {
-            "results": [self.portal.object_json(otype, v, props, linked) for v in page[:limit]]
+            "results": [
+                self.portal.object_json(otype, v, props, linked, history=history) for v in page[:limit]
+            ]
         }
         if len(page) > limit:
             cursor = str(page[limit].id)
@@ -96,7 +99,14 @@ class ObjectsApi:
         otype = resolve(request.params["objectType"])
         found = self._find(request, otype, flag(request, "archived"))
         return json_response(
-            200, self.portal.object_json(otype, found, request.args("properties"), associations_arg(request))
+            200,
+            self.portal.object_json(
+                otype,
+                found,
+                request.args("properties"),
+                associations_arg(request),
+                history=request.args("propertiesWithHistory"),
+            ),
         )
 
     def create(self, request: SandboxRequest) -> SandboxResponse:

@@ -4,7 +4,9 @@ A record may carry ``"@id": "label"``; any string ``"@label"`` elsewhere becomes
 that label. ``"@now"``, ``"@now-30d"``, ``"@today"``, ``"@today-45d"`` (units d, h, m) are resolved
 against the clock: ``@now`` as a datetime, ``@today`` as a date. ``"@@x"`` is the literal ``"@x"``.
 ``"@repeat": N`` expands a record N times, with ``{n}`` (1..N) in its strings. Property values are
-validated as the API validates writes; every error names the file, the record and the field."""
+validated as the API validates writes; every error names the file, the record and the field.
+``"history": {prop: [{"value", "timestamp", "sourceType"?, "updatedByUserId"?}, ...]}`` gives a
+property's versions newest first (``propertiesWithHistory``); the newest holds its value."""
 
 from __future__ import annotations
 
@@ -19,11 +21,23 @@ from connectors.sandbox.hubspot.objects import BY_NAME, CONTACTS, DEFAULT_TYPE, 
 from connectors.sandbox.hubspot.owners import OWNER_ID_BASE, TEAM_ID_BASE, USER_ID_BASE, Owner, Team
 from connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
 from connectors.sandbox.hubspot.schema import Schema
+from connectors.sandbox.hubspot.table import PropVersion
 from connectors.sandbox.hubspot.values import Validator, parse_instant, to_ms
 
 _TIME = re.compile(r"@(now|today)(?:([+-])(\d+)([dhm]))?\Z")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-RECORD_KEYS = {"@id", "@repeat", "createdAt", "updatedAt", "archived", "properties", "associations"}
+RECORD_KEYS = {
+    "@id",
+    "@repeat",
+    "createdAt",
+    "updatedAt",
+    "archived",
+    "properties",
+    "associations",
+    "history",
+}
+HISTORY_KEYS = {"value", "timestamp", "sourceType", "updatedByUserId"}
+SOURCE_TYPES = ("CRM_UI", "INTEGRATION", "IMPORT")
 OWNER_KEYS = {"@id", "email", "firstName", "lastName", "archived", "team", "createdAt", "updatedAt"}
 TOP_KEYS = {"portalId", "owners", *BY_NAME}
 
@@ -278,7 +292,58 @@ def _records(
             values["hs_task_completion_date"] = modified
         for prop in schema.unique_props(otype):
             _unique(loader, otype, prop, clean.get(prop))
-        seed.record(otype, values, created, modified, archived)
+        history = _history(loader, record.get("history"), resolved, n if repeat > 1 else None)
+        object_id = seed.record(otype, values, created, modified, archived)
+        for prop, versions in history.items():
+            seed.record_history(otype, object_id, prop, versions)
+
+
+def _history(
+    loader: _Loader, data: Any, current: dict[str, Any], n: int | None
+) -> dict[str, tuple[PropVersion, ...]]:
+    """A record's ``history``: per property, its versions newest first, the newest holding the
+    property's value in ``properties``."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise loader.fail("must map property names to lists of versions, newest first", "history")
+    found: dict[str, tuple[PropVersion, ...]] = {}
+    for prop, entries in data.items():
+        field = f"history.{prop}"
+        if prop not in current:
+            raise loader.fail(f"{prop!r} has a history but no value in properties", field)
+        if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+            raise loader.fail("must be a non-empty list of {value, timestamp} objects, newest first", field)
+        versions: list[PropVersion] = []
+        for index, entry in enumerate(entries):
+            where = f"{field}[{index}]"
+            unknown = set(entry) - HISTORY_KEYS
+            if unknown:
+                raise loader.fail(f"unknown keys {sorted(unknown)}; known: {sorted(HISTORY_KEYS)}", where)
+            value = loader.resolve(entry.get("value"), where, n)
+            if not isinstance(value, str):
+                raise loader.fail("value must be a string", f"{where}.value")
+            at = loader.instant(entry, "timestamp", -1, n)
+            if at < 0:
+                raise loader.fail("every version needs a timestamp", f"{where}.timestamp")
+            if versions and at > versions[-1].timestamp_ms:
+                raise loader.fail("versions go newest first", f"{where}.timestamp")
+            source = entry.get("sourceType", "CRM_UI")
+            if source not in SOURCE_TYPES:
+                raise loader.fail(
+                    f"sourceType must be one of {', '.join(SOURCE_TYPES)}", f"{where}.sourceType"
+                )
+            user = entry.get("updatedByUserId")
+            if user is not None and (not isinstance(user, int) or isinstance(user, bool)):
+                raise loader.fail("updatedByUserId must be a whole number", f"{where}.updatedByUserId")
+            source_id = f"userId:{user}" if user is not None else None
+            versions.append(PropVersion(value, at, str(source), source_id, user))
+        if versions[0].value != str(current[prop]):
+            raise loader.fail(
+                f"the newest version must hold the value in properties ({current[prop]!r})", field
+            )
+        found[prop] = tuple(versions)
+    return found
 
 
 def _column_value(value: str | None, is_ms: bool) -> str | int | None:

@@ -1,7 +1,8 @@
 """Renders the CRM-neutral synthetic org (:mod:`connectors.sandbox.orggen`) as a HubSpot portal:
-users become owners (deactivated ones archived, one team per department), accounts companies,
-contacts contacts (primary company association), and activities calls, meetings, e-mails, tasks
-and notes, each associated with its contact and company."""
+users become owners (deactivated ones archived, one team per department), accounts companies
+(a sponsor appointed recently, ``sponsor_since``, shows in the company's ``executive_sponsor``
+history, set by the account owner), contacts contacts (primary company association), and
+activities calls, meetings, e-mails, tasks and notes, each associated with its contact and company."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import datetime
 from connectors.sandbox.hubspot.objects import CALLS, COMPANIES, CONTACTS, EMAILS, MEETINGS, NOTES, TASKS
 from connectors.sandbox.hubspot.owners import OWNER_ID_BASE, TEAM_ID_BASE, USER_ID_BASE, Owner, Team
 from connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
+from connectors.sandbox.hubspot.table import PropVersion
 from connectors.sandbox.orggen import Org, OrgActivity
 
 COMPANY_TYPES = {"partner": "PARTNER", "prospect": "PROSPECT", "customer": "OTHER", "other": "OTHER"}
@@ -75,6 +77,14 @@ def render(org: Org) -> Seed:
         }
         created, modified = _ms(account.created_at), _ms(account.modified_at)
         company_ids[account.key] = seed.record(COMPANIES, props, created, modified)
+        sponsor = props["executive_sponsor"]
+        if sponsor is not None and account.sponsor_since is not None:
+            # appointed recently, by the account owner in HubSpot: the history shows when
+            user_id = USER_ID_BASE + account.owner + 1
+            appointed = PropVersion(
+                sponsor, _ms(account.sponsor_since), "CRM_UI", f"userId:{user_id}", user_id
+            )
+            seed.record_history(COMPANIES, company_ids[account.key], "executive_sponsor", (appointed,))
         names[account.key] = account.name
     seed.options[("companies", "industry")] = industries
     contact_ids: dict[int, int] = {}

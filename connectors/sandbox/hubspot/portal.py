@@ -23,7 +23,7 @@ from connectors.sandbox.hubspot.objects import (
 from connectors.sandbox.hubspot.owners import Owner, Owners
 from connectors.sandbox.hubspot.schema import Schema
 from connectors.sandbox.hubspot.store import ObjectStore
-from connectors.sandbox.hubspot.table import BaseTable, TableBuilder, Version
+from connectors.sandbox.hubspot.table import BaseTable, PropVersion, TableBuilder, Version
 from connectors.sandbox.hubspot.values import Validator, iso
 
 DEFAULT_PORTAL_ID = 24_681_357
@@ -44,6 +44,9 @@ class Seed:
     links: dict[tuple[str, str], SeededLinks]
     options: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # extra enumeration options
     labels: dict[str, str] = field(default_factory=dict)  # a data file's "@id" labels -> ids
+    # object type -> id -> property -> its seeded versions, newest first, for the few records whose
+    # history is more than one version at creation time (that one is computed on demand)
+    history: dict[str, dict[int, dict[str, tuple[PropVersion, ...]]]] = field(default_factory=dict)
 
 
 class SeedBuilder:
@@ -58,6 +61,7 @@ class SeedBuilder:
         self._special: dict[tuple[str, str], dict[tuple[int, int], frozenset[int]]] = {}
         self.options: dict[tuple[str, str], set[str]] = {}
         self.labels: dict[str, str] = {}
+        self.history: dict[str, dict[int, dict[str, tuple[PropVersion, ...]]]] = {}
 
     def record(
         self,
@@ -68,6 +72,12 @@ class SeedBuilder:
         archived_ms: int | None = None,
     ) -> int:
         return self.tables[otype.name].add(props, created_ms, modified_ms, archived_ms)
+
+    def record_history(
+        self, otype: ObjectType, object_id: int, prop: str, versions: tuple[PropVersion, ...]
+    ) -> None:
+        """A seeded record's history of ``prop``, newest first (the newest holds its value)."""
+        self.history.setdefault(otype.name, {}).setdefault(object_id, {})[prop] = versions
 
     def link(
         self, source: ObjectType, source_id: int, target: ObjectType, target_id: int, primary: bool
@@ -96,7 +106,9 @@ class SeedBuilder:
             links[(source, target)] = builder.build(
                 tables[source].n, frozenset(types), self._special.get((source, target), {})
             )
-        return Seed(self.portal_id, self.now, self.owners, tables, links, self.options, self.labels)
+        return Seed(
+            self.portal_id, self.now, self.owners, tables, links, self.options, self.labels, self.history
+        )
 
 
 DEFAULT_INDEX_LAG_MS = 2_000  # a write reaches search a moment later, as in HubSpot
@@ -112,7 +124,9 @@ class Portal:
         for (otype, prop), values in seed.options.items():
             self.schema.with_options(BY_NAME[otype], prop, values)
         self.owners = Owners(seed.owners)
-        self.stores = {name: ObjectStore(table) for name, table in seed.tables.items()}
+        self.stores = {
+            name: ObjectStore(table, seed.history.get(name, {})) for name, table in seed.tables.items()
+        }
         self.links = Links(seed.links)
         self.validator = Validator(seed.portal_id, self.owners.active)
         self.index_lag_ms = DEFAULT_INDEX_LAG_MS
@@ -150,9 +164,12 @@ class Portal:
         props: Sequence[str] | None,
         associations: Iterable[ObjectType] = (),
         everything: bool = False,
+        history: Sequence[str] = (),
     ) -> dict[str, Any]:
         """HubSpot's SimplePublicObject: the named properties (default ones if none), all string or
-        null; ``everything`` shows every property with a value (what create and update return)."""
+        null; ``everything`` shows every property with a value (what create and update return);
+        ``history``: properties whose versions to add as ``propertiesWithHistory`` (newest first;
+        names the portal does not know are ignored, as HubSpot ignores them)."""
         values = version.props
         shown: dict[str, str | None]
         if everything:
@@ -172,6 +189,13 @@ class Portal:
             "updatedAt": iso(version.updated_ms),
             "archived": version.archived,
         }
+        if history:
+            store = self.store(otype)
+            data["propertiesWithHistory"] = {
+                name: [v.json() for v in store.history(version.id, name)]
+                for name in dict.fromkeys(history)
+                if self.schema.get(otype, name) is not None
+            }
         if version.archived_ms is not None:
             data["archivedAt"] = iso(version.archived_ms)
         data["url"] = otype.url(self.portal_id, str(version.id))

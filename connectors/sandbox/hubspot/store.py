@@ -3,16 +3,24 @@
 Reads (list, get, batch read) see each record's latest version. Search sees, for each record, the
 latest version that has become visible to the search index (``index_lag_ms`` after the write),
 so with a lag a new record is missing and an updated one shows its previous version. ``reset``
-drops the overlay: O(changes)."""
+drops the overlay: O(changes).
+
+Property history (``propertiesWithHistory``): every write appends a :class:`PropVersion` for each
+property it changes; a seeded record's history before that is one version per property at its
+creation time, computed on demand, unless the seed gives that property's versions explicitly."""
 
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from connectors.sandbox.hubspot.objects import ObjectType
-from connectors.sandbox.hubspot.table import BaseTable, Version
+from connectors.sandbox.hubspot.table import BaseTable, PropVersion, Version
+
+# Who made a write: (sourceType, sourceId, updatedByUserId)
+Source = tuple[str, str | None, int | None]
+SEEDED: Source = ("IMPORT", None, None)
 
 
 @dataclass(frozen=True)
@@ -54,9 +62,15 @@ class UniqueIndex:
 
 
 class ObjectStore:
-    def __init__(self, table: BaseTable) -> None:
+    def __init__(
+        self,
+        table: BaseTable,
+        seeded_history: Mapping[int, Mapping[str, tuple[PropVersion, ...]]] | None = None,
+    ) -> None:
         self.otype: ObjectType = table.otype
         self.table = table
+        self._seeded_history = seeded_history or {}
+        self._changes: dict[int, dict[str, list[PropVersion]]] = {}  # id -> prop -> versions, oldest first
         self._history: dict[int, list[tuple[int, Version]]] = {}  # id -> [(visible from ms, version)]
         self._created: list[int] = []  # ids created through the API, ascending
         self._pending: list[int] = []  # visible-from times of overlay versions, sorted
@@ -67,6 +81,7 @@ class ObjectStore:
 
     def reset(self) -> None:
         self._history.clear()
+        self._changes.clear()
         self._created.clear()
         self._pending.clear()
         self._views.clear()
@@ -118,8 +133,9 @@ class ObjectStore:
         self.next_id += 1
         return object_id
 
-    def put(self, version: Version, now_ms: int, lag_ms: int) -> None:
-        """Record a new version; search sees it from ``now_ms + lag_ms`` on."""
+    def put(self, version: Version, now_ms: int, lag_ms: int, source: Source) -> None:
+        """Record a new version, written by ``source``; search sees it from ``now_ms + lag_ms`` on."""
+        self._note_changes(version, now_ms, source)
         visible = now_ms + lag_ms
         history = self._history.setdefault(version.id, [])
         if not history and self.table.pos(version.id) is None:
@@ -134,6 +150,37 @@ class ObjectStore:
             value = version.props.get(prop)
             if value:
                 index.note(value, version.id)
+
+    def _note_changes(self, version: Version, now_ms: int, source: Source) -> None:
+        previous = self.get(version.id)
+        before: Mapping[str, str | None] = previous.props if previous is not None else {}
+        changed = [
+            name for name in (*version.props, *(n for n in before if n not in version.props))
+            if version.props.get(name) != before.get(name)
+        ]  # fmt: skip
+        if not changed:
+            return
+        by_prop = self._changes.setdefault(version.id, {})
+        for name in changed:
+            value = version.props.get(name)
+            by_prop.setdefault(name, []).append(PropVersion("" if value is None else value, now_ms, *source))
+
+    # -- property history ----------------------------------------------------------------------
+    def history(self, object_id: int, prop: str) -> list[PropVersion]:
+        """The versions of ``prop`` of this record, newest first (empty if it never had a value)."""
+        versions = list(reversed(self._changes.get(object_id, {}).get(prop, ())))
+        pos = self.table.pos(object_id)
+        if pos is None:
+            return versions
+        explicit = self._seeded_history.get(object_id, {}).get(prop)
+        if explicit is not None:
+            return versions + list(explicit)
+        seeded = self.table.version(pos)
+        value = seeded.props.get(prop)
+        if value is not None:  # last-modified stamps were last set when the record was
+            at = seeded.updated_ms if prop in self.otype.modified_props else seeded.created_ms
+            versions.append(PropVersion(value, at, *SEEDED))
+        return versions
 
     # -- unique values -------------------------------------------------------------------------
     def find_unique(self, prop: str, value: str, *, archived_too: bool = False) -> int | None:

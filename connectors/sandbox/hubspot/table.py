@@ -31,6 +31,30 @@ class Version:
         return self.archived_ms is not None
 
 
+@dataclass(frozen=True, slots=True)
+class PropVersion:
+    """One entry of a property's history (``propertiesWithHistory``): the value set, when, and by
+    what: ``INTEGRATION`` (an app; ``source_id`` is its id), ``CRM_UI`` (a person; ``user_id``)
+    or ``IMPORT`` (the seeded org)."""
+
+    value: str
+    timestamp_ms: int
+    source_type: str
+    source_id: str | None = None
+    user_id: int | None = None
+
+    def json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.source_id is not None:
+            data["sourceId"] = self.source_id
+        data["sourceType"] = self.source_type
+        if self.user_id is not None:
+            data["updatedByUserId"] = self.user_id
+        data["value"] = self.value
+        data["timestamp"] = iso(self.timestamp_ms)
+        return data
+
+
 class _IdColumn:
     """hs_object_id of a seeded record, as a number (search compares it numerically)."""
 

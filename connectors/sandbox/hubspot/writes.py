@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, validation_error
+from connectors.sandbox.hubspot.limits import APP_ID
 from connectors.sandbox.hubspot.objects import (
     ASSOCIATION_TYPES,
     BY_NAME,
@@ -20,6 +21,7 @@ from connectors.sandbox.hubspot.objects import (
     ObjectType,
 )
 from connectors.sandbox.hubspot.portal import Portal, parse_id
+from connectors.sandbox.hubspot.store import Source
 from connectors.sandbox.hubspot.table import Version
 from connectors.sandbox.hubspot.values import iso, to_ms
 
@@ -208,7 +210,14 @@ class Writer:
             values["hs_updated_by_user_id"] = getattr(self.portal.acting, "user", None)
 
     def _put(self, otype: ObjectType, version: Version) -> None:
-        self.portal.store(otype).put(version, self.now_ms, self.portal.index_lag_ms)
+        self.portal.store(otype).put(version, self.now_ms, self.portal.index_lag_ms, self._source())
+
+    def _source(self) -> Source:
+        """Who writes, for the property history: the private app, or a person in the UI."""
+        user = getattr(self.portal.acting, "user", None)
+        if user:
+            return ("CRM_UI", f"userId:{user}", int(user))
+        return ("INTEGRATION", str(APP_ID), None)
 
 
 def holds_archived(otype: ObjectType, prop: str) -> bool:

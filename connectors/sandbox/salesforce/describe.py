@@ -13,7 +13,7 @@ FIRST_VERSION = 31
 _SEASONS = ("Summer", "Winter", "Spring")
 _SOAP_TYPES = {
     "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "datetime": "xsd:dateTime",
-    "date": "xsd:date", "int": "xsd:int", "double": "xsd:double",
+    "date": "xsd:date", "int": "xsd:int", "double": "xsd:double", "anyType": "xsd:anyType",
 }  # fmt: skip
 _CHILD_NAMES = {
     ("Contact", "AccountId"): "Contacts", ("Task", "WhatId"): "Tasks", ("Event", "WhatId"): "Events",
@@ -22,9 +22,12 @@ _CHILD_NAMES = {
     ("EventRelation", "EventId"): "EventRelations", ("TaskRelation", "TaskId"): "TaskRelations",
     ("EventRelation", "RelationId"): None, ("TaskRelation", "RelationId"): None,
     ("EventRelation", "AccountId"): None, ("TaskRelation", "AccountId"): None,
+    ("AccountHistory", "AccountId"): "Histories",
 }  # fmt: skip
-_NO_FEED = frozenset({"Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation"})
-_NO_LAYOUT = frozenset({"AccountTeamMember", "EventRelation", "TaskRelation"})
+_NO_FEED = frozenset(
+    {"Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation", "AccountHistory"}
+)
+_NO_LAYOUT = frozenset({"AccountTeamMember", "EventRelation", "TaskRelation", "AccountHistory"})
 
 
 def versions() -> list[dict[str, str]]:
@@ -96,6 +99,13 @@ def _urls(obj: SObject, version: str) -> dict[str, str]:
 
 
 def global_entry(obj: SObject, version: str) -> dict[str, Any]:
+    if obj.read_only:  # a history object: query and retrieve only
+        return {**_global_entry(obj, version), "createable": False, "deletable": False, "layoutable": False,
+                "mruEnabled": False, "triggerable": False, "undeletable": False, "updateable": False}  # fmt: skip
+    return _global_entry(obj, version)
+
+
+def _global_entry(obj: SObject, version: str) -> dict[str, Any]:
     return {
         "activateable": False, "associateEntityType": None, "associateParentEntity": None,
         "createable": True, "custom": False, "customSetting": False, "deepCloneable": False,
@@ -116,15 +126,16 @@ def describe_global(version: str, objects: Mapping[str, SObject] | None = None) 
 
 
 def field_entry(obj: SObject, f: Field) -> dict[str, Any]:
-    text = f.is_text and f.type not in ("id", "reference")
+    text = (f.is_text and f.type not in ("id", "reference")) or f.type == "anyType"
     length = 18 if f.type in ("id", "reference") else f.length if text else 0
     sortable = f.type != "textarea"
+    filterable = sortable and f.type != "anyType"  # a history's OldValue / NewValue: sort only
     compound = "Name" if obj.name in ("Contact", "User") and f.name in ("FirstName", "LastName") else None
     default: Any = f.default_value
     if f.type == "boolean":
         default = f.name == "IsActive"
     return {
-        "aggregatable": sortable and f.type != "boolean", "aiPredictionField": False, "autoNumber": False,
+        "aggregatable": filterable and f.type != "boolean", "aiPredictionField": False, "autoNumber": False,
         "byteLength": length * 3 if text else length, "calculated": False, "calculatedFormula": None,
         "cascadeDelete": False, "caseSensitive": f.case_sensitive, "compoundFieldName": compound,
         "controllerName": None, "createable": f.createable, "custom": f.custom, "defaultValue": default,
@@ -132,8 +143,8 @@ def field_entry(obj: SObject, f: Field) -> dict[str, Any]:
         "deprecatedAndHidden": False, "digits": 9 if f.type == "int" else 0, "displayLocationInDecimal": False,
         "encrypted": False, "externalId": f.external_id,
         "extraTypeInfo": "plaintextarea" if f.type == "textarea" else "personname" if f.name_field and compound is None and obj.name in ("Contact", "User") else None,
-        "filterable": sortable, "filteredLookupInfo": None, "formulaTreatNullNumberAsZero": False,
-        "groupable": f.type not in ("datetime", "double", "textarea"), "highScaleNumber": False,
+        "filterable": filterable, "filteredLookupInfo": None, "formulaTreatNullNumberAsZero": False,
+        "groupable": f.type not in ("datetime", "double", "textarea", "anyType"), "highScaleNumber": False,
         "htmlFormatted": False, "idLookup": f.id_lookup, "inlineHelpText": None, "label": f.label,
         "length": length, "mask": None, "maskType": None, "name": f.name, "nameField": f.name_field,
         "namePointing": f.polymorphic, "nillable": f.nillable,

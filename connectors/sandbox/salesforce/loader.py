@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from connectors.sandbox.salesforce.ids import make_id, normalize
-from connectors.sandbox.salesforce.schema import CONTACT, OBJECTS, Field, SObject, find_object
+from connectors.sandbox.salesforce.schema import (
+    CONTACT,
+    HISTORY_DATA_TYPES,
+    OBJECTS,
+    Field,
+    SObject,
+    find_object,
+)
 from connectors.sandbox.salesforce.seed import Seed, api_user_row, row_from
 from connectors.sandbox.salesforce.store import FIRST_NUMBER
 from connectors.sandbox.salesforce.values import second_stamp, to_ms
@@ -33,7 +40,10 @@ _SYSTEM = frozenset(
      "CompletedDateTime", "UserType"}
 )  # fmt: skip
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-_ORDER = ("User", "Account", "Contact", "Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation")
+_ORDER = (
+    "User", "Account", "Contact", "Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation",
+    "AccountHistory",
+)  # fmt: skip
 
 
 def load(path: Path, now: datetime) -> Seed:
@@ -111,12 +121,18 @@ class _Loader:
             field = obj.field(name)
             if field is None:
                 raise ValueError(f"{where}: field {name!r}: no such field on {obj.name}")
-            if not field.createable and field.name not in _SYSTEM:
+            if (
+                not field.createable
+                and field.name not in _SYSTEM
+                and not (obj.read_only and field.name != "Id")
+            ):
                 raise ValueError(f"{where}: field {field.name!r}: is computed by the emulator, leave it out")
             try:
                 values[field.name] = coerce_value(field, self._resolve(field, raw, where), self._reference)
             except WriteError as exc:
                 raise ValueError(f"{where}: field {field.name!r}: {exc.code}: {exc.message}") from None
+        if obj.read_only:  # a history row: DataType follows from the changed field unless given
+            self._history_defaults(obj, values, where)
         created = values.setdefault("CreatedDate", stamp)
         modified = values.setdefault("LastModifiedDate", created)
         values.setdefault("SystemModstamp", modified)
@@ -129,6 +145,19 @@ class _Loader:
         if missing:
             raise ValueError(f"{where}: field {missing[0]!r}: required, missing")
         return tuple(record[f.name] for f in obj.fields)
+
+    def _history_defaults(self, obj: SObject, values: dict[str, Any], where: str) -> None:
+        missing = [
+            f.name
+            for f in obj.fields
+            if not f.nillable and not f.defaulted_on_create and f.name not in values
+        ]
+        if missing:
+            raise ValueError(f"{where}: field {missing[0]!r}: required, missing")
+        parent = find_object(obj.name.removesuffix("History"))
+        changed = parent.field(str(values["Field"])) if parent is not None else None
+        if changed is not None:
+            values.setdefault("DataType", HISTORY_DATA_TYPES.get(changed.type, "Text"))
 
     def _resolve(self, field: Field, raw: Any, where: str) -> Any:
         if not isinstance(raw, str) or not raw.startswith("@"):

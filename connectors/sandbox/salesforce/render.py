@@ -2,7 +2,8 @@
 
 - users -> User (executives keep their titles; username = e-mail); the integration user comes first;
 - accounts -> Account (kind -> Type, tier -> Alliance_Tier__c, sponsor -> Executive_Sponsor__c and an
-  AccountTeamMember with TeamMemberRole "Executive Sponsor", owner -> OwnerId);
+  AccountTeamMember with TeamMemberRole "Executive Sponsor", owner -> OwnerId); a sponsor appointed
+  recently (``sponsor_since``) -> an AccountHistory row for Executive_Sponsor__c at that time, by the owner;
 - contacts -> Contact;
 - activities: call/email/task -> Task (TaskSubtype Call/Email/Task; Status Completed or Not Started),
   note -> Task with Type Other, meeting -> Event (StartDateTime/EndDateTime); WhoId = the contact,
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 from connectors.sandbox.salesforce.ids import id_maker, org_id
 from connectors.sandbox.salesforce.schema import (
     ACCOUNT,
+    ACCOUNT_HISTORY,
     ACCOUNT_TEAM_MEMBER,
     CONTACT,
     EVENT,
@@ -62,6 +64,8 @@ _ORDERS = {
     "EventRelation": ("Id", "RelationId", "EventId", "Status", "RespondedDate", "Response", "IsInvitee", "IsParent",
                       "IsWhat", "AccountId", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate",
                       "LastModifiedById", "SystemModstamp"),
+    "AccountHistory": ("Id", "IsDeleted", "AccountId", "CreatedById", "CreatedDate", "Field", "DataType", "OldValue",
+                       "NewValue"),
 }  # fmt: skip
 
 
@@ -83,7 +87,7 @@ def _check_order(obj: SObject) -> None:
         raise AssertionError(f"render.py builds {obj.name} rows in an order the schema no longer has")
 
 
-for _obj in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION):
+for _obj in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, ACCOUNT_HISTORY):
     _check_order(_obj)
 
 
@@ -116,11 +120,19 @@ def render(org: Any) -> Seed:
             (users[u.key], u.email, u.last_name, u.first_name, f"{u.first_name} {u.last_name}", u.email, u.title,
              u.department, u.active, "Standard", managers.get(u.key), created, me, modified, me, modified)
         )  # fmt: skip
-    team_id = id_maker("01M")
-    rows["Account"], rows["AccountTeamMember"] = [], []
+    team_id, history_id = id_maker("01M"), id_maker("017")
+    rows["Account"], rows["AccountTeamMember"], rows["AccountHistory"] = [], [], []
     for a in org.accounts:
         created, modified = to_ms(a.created_at), to_ms(a.modified_at)
         sponsor = users[a.sponsor] if a.sponsor is not None else None
+        if sponsor is not None and a.sponsor_since is not None:
+            # The owner named the sponsor then: the field history's row, and the account changed then.
+            since = to_ms(a.sponsor_since) // 1000 * 1000
+            modified = max(modified, since)
+            rows["AccountHistory"].append(
+                (history_id(FIRST_NUMBER + len(rows["AccountHistory"])), False, accounts[a.key], users[a.owner],
+                 since, "Executive_Sponsor__c", "EntityId", None, sponsor)
+            )  # fmt: skip
         rows["Account"].append(
             (accounts[a.key], False, a.name, _TYPES.get(a.kind, "Other"), a.industry, f"https://{a.domain}",
              users[a.owner], created, me, modified, me, modified, a.tier.capitalize() if a.tier else None,
@@ -151,6 +163,7 @@ def render(org: Any) -> Seed:
         "Event": FIRST_NUMBER + len(events),
         "AccountTeamMember": FIRST_NUMBER + len(rows["AccountTeamMember"]),
         "EventRelation": FIRST_NUMBER + len(relations),
+        "AccountHistory": FIRST_NUMBER + len(rows["AccountHistory"]),
     }
     return Seed(rows=rows, next_numbers=numbers, api_user_id=me, generated=org, org_id=org_id(org.seed))
 

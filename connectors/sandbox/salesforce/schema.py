@@ -62,6 +62,7 @@ class SObject:
     by_lower: dict[str, Field] = field(default_factory=dict)
     relationships: dict[str, Field] = field(default_factory=dict)
     hidden: frozenset[str] = frozenset()  # fields this org does not have (rows keep their slot)
+    read_only: bool = False  # written by the org itself (field history): no create/update/delete via the API
 
     def __post_init__(self) -> None:
         self.fields = tuple(replace(f, slot=i) for i, f in enumerate(self.fields))
@@ -87,6 +88,11 @@ class SObject:
     @property
     def is_activity(self) -> bool:
         return self.name in ("Task", "Event")
+
+    @property
+    def order_field(self) -> str:
+        """The field rows are kept ordered by: SystemModstamp, or CreatedDate where rows never change."""
+        return "SystemModstamp" if "systemmodstamp" in self.by_lower else "CreatedDate"
 
 
 # -- field builders ------------------------------------------------------------------------------
@@ -335,6 +341,32 @@ RELATIONS = frozenset({"eventrelation", "taskrelation"})
 # Without Shared Activities, TaskRelation does not exist and EventRelation lists invitees only.
 SHARED_ACTIVITIES_ONLY = {"eventrelation": frozenset({"isparent", "iswhat", "accountid"})}
 
+# Field history (Salesforce's StandardObjectNameHistory model): one row per change of a tracked
+# field, written by the org when an update changes it; never created, updated or deleted through the
+# API. A custom field's rows name its API name in Field. DataType is the changed field's kind.
+TRACKED_FIELDS: dict[str, tuple[str, ...]] = {"Account": ("Alliance_Tier__c", "Executive_Sponsor__c")}
+HISTORY_DATA_TYPES = {"reference": "EntityId", "picklist": "DynamicEnum", "string": "Text", "date": "DateOnly",
+                      "datetime": "DateTime", "boolean": "Boolean", "url": "Url", "email": "Email", "phone": "Phone"}  # fmt: skip
+_HISTORY_ONLY = {"nillable": False, "createable": False, "updateable": False}
+ACCOUNT_HISTORY = SObject(
+    "AccountHistory", "017", "Account History", "Account History",
+    (
+        _id("Account History ID"),
+        _is_deleted(),
+        _ref("AccountId", "Account ID", ("Account",), "Account", **_HISTORY_ONLY),
+        _ref("CreatedById", "Created By ID", ("User",), "CreatedBy", **_HISTORY_ONLY, defaulted_on_create=True),
+        Field("CreatedDate", "datetime", "Created Date", defaulted_on_create=True, **_HISTORY_ONLY),  # type: ignore[arg-type]
+        _pick("Field", "Changed Field", ("created", *TRACKED_FIELDS["Account"]), restricted=True, **_HISTORY_ONLY),
+        _readonly(Field("DataType", "picklist", "Datatype", 40, picklist=tuple(sorted(set(HISTORY_DATA_TYPES.values()))),
+                        restricted=True)),
+        _readonly(Field("OldValue", "anyType", "Old Value", 255)),
+        _readonly(Field("NewValue", "anyType", "New Value", 255)),
+    ),
+    read_only=True,
+)  # fmt: skip
+# object name -> (its history object, the history's reference to the record)
+HISTORY_OF: dict[str, tuple[SObject, str]] = {"Account": (ACCOUNT_HISTORY, "AccountId")}
+
 # The pseudo-object a polymorphic relationship (Who, What, Owner on activities) points at.
 NAME = SObject(
     "Name", "000", "Name", "Names",
@@ -356,7 +388,17 @@ NAME_USER_ONLY = frozenset({"alias", "email", "isactive", "phone", "title", "use
 
 OBJECTS: dict[str, SObject] = {
     o.name.lower(): o
-    for o in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, TASK_RELATION)
+    for o in (
+        USER,
+        ACCOUNT,
+        CONTACT,
+        TASK,
+        EVENT,
+        ACCOUNT_TEAM_MEMBER,
+        EVENT_RELATION,
+        TASK_RELATION,
+        ACCOUNT_HISTORY,
+    )
 }
 BY_PREFIX: dict[str, SObject] = {o.key_prefix: o for o in OBJECTS.values()}
 

@@ -268,7 +268,7 @@ def compile_condition(ctx: Context, obj: SObject, condition: Condition) -> Predi
         inner = compile_condition(ctx, obj, condition.operand)
         return lambda row: not inner(row)
     resolved = resolve(ctx, obj, condition.path)
-    if resolved.field.type == "textarea":
+    if resolved.field.type in ("textarea", "anyType"):
         text = f"field '{resolved.field.name}' can not be filtered in query call"
         raise fail(ctx, "INVALID_FIELD", condition.path.pos, text)
     getter = _folded(resolved.getter) if resolved.folds_case else resolved.getter

@@ -29,7 +29,7 @@ def ext_key(field: Field, value: Any) -> Any:
 class Table:
     def __init__(self, obj: SObject, rows: Iterable[Row], next_number: int) -> None:
         self.obj = obj
-        self.ms_slot = obj.slot("SystemModstamp")
+        self.ms_slot = obj.slot(obj.order_field)  # SystemModstamp (CreatedDate on history objects)
         ms = self.ms_slot
         self.order_key: Callable[[Row], tuple[int, str]] = lambda row: (row[ms], row[0])
         self.base: dict[str, Row] = {row[0]: row for row in rows}

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.sandbox.salesforce.ids import normalize
-from connectors.sandbox.salesforce.schema import CLOSED_TASK_STATUSES, CONTACT, Field, SObject
+from connectors.sandbox.salesforce.schema import (
+    CLOSED_TASK_STATUSES,
+    CONTACT,
+    HISTORY_DATA_TYPES,
+    HISTORY_OF,
+    TRACKED_FIELDS,
+    Field,
+    SObject,
+)
 from connectors.sandbox.salesforce.seed import row_from
 from connectors.sandbox.salesforce.store import Row, Store, Table, ext_key
 from connectors.sandbox.salesforce.values import format_datetime, parse_date, parse_datetime
@@ -68,6 +76,7 @@ class Writer:
     # -- operations ------------------------------------------------------------------------------
     def create(self, table: Table, body: dict[str, Any], stamp: int) -> str:
         obj = table.obj
+        _refuse_read_only(obj, "insert")
         values = self._coerce(obj, body, creating=True)
         owner = {"OwnerId": self.actor} if obj.field("OwnerId") is not None else {}
         record = row_from(obj, table.new_id(), {**owner, **values})
@@ -77,14 +86,16 @@ class Writer:
 
     def update(self, table: Table, record_id: str, body: dict[str, Any], stamp: int) -> None:
         row = self.existing(table, record_id)
+        _refuse_read_only(table.obj, "update")
         values = self._coerce(table.obj, body, creating=False)
         record = dict(zip((f.name for f in table.obj.fields), row, strict=True))
         record.update(values)
         self._finish(table, record, row, stamp)
+        self._track(table.obj, row, record, stamp)
 
     def delete(self, table: Table, record_id: str, stamp: int) -> None:
         row = self.existing(table, record_id)
-        if not table.obj.has_is_deleted:
+        if not table.obj.has_is_deleted or table.obj.read_only:
             raise WriteError(
                 "INVALID_TYPE_FOR_OPERATION", f"entity type {table.obj.name} does not support delete"
             )
@@ -181,6 +192,28 @@ class Writer:
             raise WriteError("ENTITY_IS_DELETED", "entity is deleted", (field.name,))
         return str(normalized)
 
+    # -- field history -------------------------------------------------------------------------------
+    def _track(self, obj: SObject, before: Row, after: dict[str, Any], stamp: int) -> None:
+        """One history row per tracked field this update changed (in the write's transaction),
+        stamped with the write's time and the acting user, as Salesforce's field history tracking."""
+        tracked = TRACKED_FIELDS.get(obj.name, ())
+        if not tracked:
+            return
+        history_obj, parent = HISTORY_OF[obj.name]
+        history = self.store.table(history_obj.name)
+        assert history is not None
+        for name in tracked:
+            field = obj.by_lower[name.lower()]
+            old, new = before[field.slot], after[field.name]
+            if old == new:
+                continue
+            values = {
+                parent: after["Id"], "Field": field.name, "DataType": HISTORY_DATA_TYPES.get(field.type, "Text"),
+                "OldValue": old, "NewValue": new, "CreatedById": self.actor, "CreatedDate": stamp,
+            }  # fmt: skip
+            record = row_from(history_obj, history.new_id(), values)
+            self.store.put(history, tuple(record[f.name] for f in history_obj.fields))
+
     # -- derived fields and storing ------------------------------------------------------------------
     def _finish(self, table: Table, record: dict[str, Any], previous: Row | None, stamp: int) -> None:
         obj = table.obj
@@ -208,8 +241,10 @@ def coerce_value(field: Field, raw: Any, reference: Callable[[Field, str], str])
     if raw is None:
         return None
     kind = field.type
-    if isinstance(raw, dict | list) or (kind not in ("boolean",) and isinstance(raw, bool)):
+    if isinstance(raw, dict | list) or (kind not in ("boolean", "anyType") and isinstance(raw, bool)):
         raise _parser_error(field, raw)
+    if kind == "anyType":  # a history row's OldValue / NewValue: the value as the changed field holds it
+        return raw
     if kind == "boolean":
         if not isinstance(raw, bool):
             raise _parser_error(field, raw)
@@ -245,6 +280,11 @@ def coerce_value(field: Field, raw: Any, reference: Callable[[Field, str], str])
             "INVALID_EMAIL_ADDRESS", f"{field.label}: invalid email address: {text}", (field.name,)
         )
     return text
+
+
+def _refuse_read_only(obj: SObject, operation: str) -> None:
+    if obj.read_only:
+        raise WriteError("INVALID_TYPE_FOR_OPERATION", f"entity type {obj.name} does not support {operation}")
 
 
 class Ambiguous(Exception):

@@ -74,6 +74,27 @@ def test_every_sponsor_is_also_an_account_team_member(served: tuple[Any, Org]) -
     assert {m["TeamMemberRole"] for m in members} == {"Executive Sponsor"}
 
 
+def test_a_recently_appointed_sponsor_has_its_field_history_row(served: tuple[Any, Org]) -> None:
+    """One AccountHistory row per alliance whose sponsor was named recently (``sponsor_since``):
+    Executive_Sponsor__c set to the sponsor, by the account's owner, at that time; the account was
+    modified then too. Sponsors named long ago have no row (before the history reaches)."""
+    sdk, org = served
+    recent = [a for a in org.accounts if a.sponsor_since is not None]
+    assert recent
+    rows = _all(sdk, "SELECT Account.Name, Field, DataType, OldValue, NewValue, CreatedBy.Email, CreatedDate, Account.LastModifiedDate FROM AccountHistory")  # fmt: skip
+    emails = {u.key: u.email for u in org.users}
+    sponsor_ids = {u["Email"]: u["Id"] for u in _all(sdk, "SELECT Id, Email FROM User")}
+    assert sorted(
+        (r["Account"]["Name"], r["Field"], r["DataType"], r["OldValue"], r["NewValue"], r["CreatedBy"]["Email"], r["CreatedDate"])
+        for r in rows
+    ) == sorted(
+        (a.name, "Executive_Sponsor__c", "EntityId", None, sponsor_ids[emails[a.sponsor or 0]], emails[a.owner],
+         a.sponsor_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000"))
+        for a in recent if a.sponsor_since is not None
+    )  # fmt: skip
+    assert all(r["Account"]["LastModifiedDate"] >= r["CreatedDate"] for r in rows)
+
+
 def test_contacts_are_all_there_with_their_accounts(served: tuple[Any, Org]) -> None:
     sdk, org = served
     assert sdk.query("SELECT COUNT() FROM Contact")["totalSize"] == SIZE
