@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from rich.table import Table
 from typer._click import exceptions as click_errors  # typer's vendored click
 from typer.core import TyperGroup
 
-from connectors.errors import ExitCode, Interrupted, SponsorsyncError
+from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
 from sync.logs import add_secrets, configure_logging, json_mode
 from sync.settings import Settings, describe_settings, load_settings
 from sync.state_errors import state_error
@@ -431,7 +432,11 @@ def _run(
     from sync.progress import progress_for
     from sync.run import execute
 
-    settings = _state(ctx).settings
+    try:
+        settings = _state(ctx).settings
+    except ConfigError as exc:
+        _record_refused_run(_state(ctx).env_file, mode, exc)
+        raise
     mapping = load_mapping(settings.mapping, settings.require_crm())
     with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
         result = execute(
@@ -456,6 +461,31 @@ def _run(
         },
     )
     return result
+
+
+def _record_refused_run(env_file: Path | None, mode: str, exc: ConfigError) -> None:
+    """Settings that do not load stop a run before it starts; where a state already exists, its
+    history shows the refused run (a scheduler's `sync history` then explains the exit 2). A state
+    is never created for a configuration that does not load."""
+    from sync.ledger import Ledger
+    from sync.settings import state_dir_of_unloadable
+    from sync.store import DB_NAME, StateStore
+
+    state_dir = state_dir_of_unloadable(env_file)
+    if not (state_dir / DB_NAME).is_file():
+        return
+    try:
+        store = StateStore(state_dir)
+    except SponsorsyncError:
+        return  # the state itself is unusable: the configuration error is the one to report
+    try:
+        ledger = Ledger(store)
+        run_id = ledger.start_run(mode, None)
+        ledger.finish_run(run_id, "failed", int(exc.exit_code), 0, {}, exc.message[:500])
+    except sqlite3.Error:
+        log.debug("could not record the refused run", exc_info=True)
+    finally:
+        store.close()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -206,6 +207,22 @@ def _walk_secrets(model: BaseModel) -> Iterator[tuple[str, SecretStr | None]]:
 class SettingSource:
     env_file: Path | None
     secrets_dir: Path | None
+
+
+def state_dir_of_unloadable(env_file: Path | None) -> Path:
+    """Where the state directory is, for settings that did not load: from the environment, else the
+    env file, else the default. Only to record a refused run in an existing state's history."""
+    configured = os.environ.get(ENV_PREFIX + "STATE_DIR")
+    if not configured:
+        path = (
+            env_file if env_file is not None else (DEFAULT_ENV_FILE if DEFAULT_ENV_FILE.is_file() else None)
+        )
+        if path is not None and path.is_file():
+            try:
+                configured = dotenv_values(path).get(ENV_PREFIX + "STATE_DIR") or None
+            except (OSError, UnicodeDecodeError, ValueError):
+                configured = None
+    return Path(configured) if configured else Settings.model_fields["state_dir"].default
 
 
 def _resolve_paths(env_file: Path | None, secrets_dir: Path | None) -> SettingSource:

@@ -153,6 +153,37 @@ def test_an_unusable_jwt_key_is_a_configuration_error_in_the_history(
     assert box.total_calls() == 0  # refused before any login
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "pattern"),
+    [
+        ("LIMITS__TIMEOUT_SECONDS", "inf", r"SPONSORSYNC_LIMITS__TIMEOUT_SECONDS: .*finite number"),
+        ("SALESFORCE__INSTANCE_URL", "https://host: 80", r"SPONSORSYNC_SALESFORCE__INSTANCE_URL"),
+    ],
+    ids=["infinite-timeout", "malformed-url"],
+)
+def test_settings_that_do_not_load_are_a_refused_run_in_an_existing_history(
+    box: Sandbox, tmp_path: Path, name: str, value: str, pattern: str
+) -> None:
+    """The settings never load, so no run can start: the state that exists still records the
+    refusal, so a scheduler reading `sync history` sees why the job failed. No state is created for
+    a configuration that never worked."""
+    good = box.env_file(tmp_path / "good.env", state_dir=tmp_path / "state")
+    assert invoke("sync", "run", env_file=good).exit_code == 0
+    box.admin.reset_stats()
+    bad = box.env_file(tmp_path / "bad.env", {name: value}, state_dir=tmp_path / "state")
+
+    result = invoke("sync", "run", env_file=bad)
+
+    assert_one_clean_error(result, 2, pattern)
+    runs = history(tmp_path / "state")
+    assert [(r.outcome, r.exit_code) for r in runs[:2]] == [("failed", 2), ("ok", 0)]
+    assert re.search(pattern, runs[0].message or "")
+    assert box.total_calls() == 0
+    never = box.env_file(tmp_path / "never.env", {name: value}, state_dir=tmp_path / "no-state")
+    assert invoke("sync", "run", env_file=never).exit_code == 2
+    assert not (tmp_path / "no-state").exists()
+
+
 def test_a_bug_is_one_line_and_exit_70_not_1() -> None:
     app = typer.Typer(cls=_Group)
 
