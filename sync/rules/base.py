@@ -5,6 +5,8 @@ A rule module (one per rule, in this package) defines:
 - ``NAME``: the rule's name, the second part of its sync keys (``ss1:<NAME>:<alliance>:<anchor>``);
 - ``ALERT``: True when its tasks are alerts (high priority);
 - ``CADENCE``: True when its tasks follow a cadence deadline (they appear ``lead_days`` before it);
+- ``SPONSOR_IS_SUBJECT``: True when its tasks are about the sponsor themselves (brief them, check in
+  with them): the escalation ladder then never takes them to the sponsor;
 - ``decide(ctx) -> list[Want]``: the tasks it wants for one alliance now, pure;
 - ``close(ctx, anchor) -> Close``: why a task of its own with this anchor is no longer wanted, in
   words that are true for the case, and whether that means done, not needed or missed.
@@ -107,6 +109,7 @@ class Rule(Protocol):
     NAME: str
     ALERT: bool
     CADENCE: bool
+    SPONSOR_IS_SUBJECT: bool
 
     def decide(self, ctx: Context) -> list[Want]: ...
     def close(self, ctx: Context, anchor: str) -> Close: ...

@@ -7,6 +7,7 @@ from sync.rules.base import Close, Context, Want, make_key, sponsor_change
 NAME = "counterpart_gone"
 ALERT = True
 CADENCE = False
+SPONSOR_IS_SUBJECT = False
 
 
 def decide(ctx: Context) -> list[Want]:

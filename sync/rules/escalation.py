@@ -20,6 +20,7 @@ from sync.rules.base import Close, Context, Want, make_key
 NAME = "escalation"
 ALERT = True
 CADENCE = False
+SPONSOR_IS_SUBJECT = False
 
 
 def _person(ctx: Context, step: EscalationStep, owner: Person | None) -> Person | None:
@@ -38,7 +39,11 @@ def ladder(ctx: Context, rule: str, owner: Person | None) -> list[tuple[int, int
     """(step number, days overdue it fires at, person or None) for a task of ``rule`` owned by ``owner``."""
     found: list[tuple[int, int, Person | None]] = []
     carry: int | None = None
+    from sync.rules import REGISTRY
+
     seen = {owner.id} if owner else set()
+    if REGISTRY[rule].SPONSOR_IS_SUBJECT and ctx.sponsor is not None:
+        seen.add(ctx.sponsor.id)  # "check in with Elena" never climbs to Elena
     for number, step in enumerate(ctx.mapping.cadence.escalation.steps, 1):
         if step.rules is not None and rule not in step.rules:
             continue

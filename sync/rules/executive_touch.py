@@ -14,6 +14,7 @@ from sync.rules.base import Close, Context, Want, sponsor_change
 NAME = "executive_touch"
 ALERT = False
 CADENCE = True
+SPONSOR_IS_SUBJECT = False
 
 
 def decide(ctx: Context) -> list[Want]:

@@ -12,6 +12,7 @@ from sync.rules.base import Close, Context, Want, make_key, sponsor_change
 NAME = "new_sponsor"
 ALERT = False
 CADENCE = False
+SPONSOR_IS_SUBJECT = True  # the task is about the sponsor: the ladder never takes it to them
 
 
 def decide(ctx: Context) -> list[Want]:

@@ -7,6 +7,7 @@ from sync.rules.base import Close, Context, Want, episode
 NAME = "no_partner_executive"
 ALERT = True
 CADENCE = False
+SPONSOR_IS_SUBJECT = False
 
 
 def decide(ctx: Context) -> list[Want]:

@@ -7,6 +7,7 @@ from sync.rules.base import Close, Context, Want, candidate_values
 NAME = "sponsor_gone"
 ALERT = True
 CADENCE = False
+SPONSOR_IS_SUBJECT = False
 
 
 def decide(ctx: Context) -> list[Want]:

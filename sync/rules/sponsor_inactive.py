@@ -7,6 +7,7 @@ from sync.rules.base import Close, Context, Want, sponsor_change
 NAME = "sponsor_inactive"
 ALERT = True
 CADENCE = False
+SPONSOR_IS_SUBJECT = True  # the task is about the sponsor: the ladder never takes it to them
 
 
 def decide(ctx: Context) -> list[Want]:

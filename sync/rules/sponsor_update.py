@@ -20,6 +20,7 @@ from sync.rules.base import Close, Context, Want, make_key, sponsor_change
 NAME = "sponsor_update"
 ALERT = False
 CADENCE = True
+SPONSOR_IS_SUBJECT = False
 
 
 def first_deadline(ctx: Context, sponsor_id: str) -> date:
@@ -60,8 +61,10 @@ def decide(ctx: Context) -> list[Want]:
         return []
     every = ctx.cadence.sponsor_update_days
     counterpart = ctx.view.counterpart
+    # The period runs back one cadence from the deadline, but not to before this sponsor took over.
+    period_start = max(deadline - timedelta(days=every), ctx.sponsor_since(sponsor.id))
     values = {
-        "period_start": (deadline - timedelta(days=every)).isoformat(),
+        "period_start": period_start.isoformat(),
         "every_days": every,
         "last_touch": ctx.view.last_touch.isoformat() if ctx.view.last_touch else "",
         "counterpart": counterpart.contact.name if counterpart else "",

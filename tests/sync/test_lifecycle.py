@@ -367,3 +367,29 @@ def test_first_run_briefs_a_sponsor_the_crm_history_shows_as_appointed_recently(
                 contacts=[contact("jane_roe"), contact("g_cto", "globex")], memory=result.memory,
                 today=TODAY + timedelta(days=1), own=[own_task(kickoff.key)])  # fmt: skip
     assert [t.body for t in by_rule(plan(later, salesforce_mapping()))["new_sponsor"]] == [kickoff.body]
+
+
+def test_a_task_about_the_sponsor_never_climbs_the_ladder_to_the_sponsor() -> None:
+    # "Check in with Ava about Acme", two weeks overdue: Mia's manager Hana hears of it; Ava, whom it
+    # is about, never gets "follow up with Mia about checking in with you".
+    key = make_key("sponsor_inactive", "acme", "ceo:jane_roe:never")
+    values = {"ActivityDate": (TODAY - timedelta(days=20)).isoformat(), "OwnerId": "manager",
+              "Subject": "Check in with Ava Chen about Acme Inc"}  # fmt: skip
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    result = plan(
+        org(users=LADDER_USERS, memory=memory, own=[own_task(key, values=values)]), ladder_mapping()
+    )
+    escalated = [t for t in by_rule(result).get("escalation", []) if "Check in with" in t.subject]
+    assert [t.owner_id for t in escalated] == ["head"]
+
+
+def test_the_first_update_of_a_new_sponsor_covers_only_their_time() -> None:
+    appointed = TODAY - timedelta(days=8)
+    for later in range(0, 30):
+        setting = org(users=SPONSORS, today=appointed + timedelta(days=later))
+        setting.memory = {"acme": Memory("ceo", "jane_roe", appointed)}
+        updates = by_rule(plan(setting, salesforce_mapping())).get("sponsor_update", [])
+        if updates:
+            assert f"progress since {appointed.isoformat()}," in updates[0].body
+            return
+    raise AssertionError("no first update within the first period")
