@@ -95,19 +95,15 @@ def decide(ctx: Context) -> list[Want]:
 
 def close(ctx: Context, anchor: str) -> Close:
     _, rule, original_anchor = ([*anchor.split(":", 2), "", ""])[:3]
-    original = ctx.org.own_tasks.get(make_key(rule, ctx.alliance.id, original_anchor))
-    values = ctx.mapping.writeback.task.values
-    status_field = ctx.mapping.writeback.task.fields.status.field
+    key = make_key(rule, ctx.alliance.id, original_anchor)
+    original = ctx.org.own_tasks.get(key)
     if original is not None and original.completed:
-        status = _text(original.crm_values.get(status_field))
-        if status is None or status == values.status_completed:
+        status = _text(original.crm_values.get(ctx.mapping.writeback.task.fields.status.field))
+        if status is None or status == ctx.mapping.writeback.task.values.status_completed:
             return Close("done", "original_done")
         return Close("not_needed", "original_closed")
-    if (
-        original is None
-        or original.deleted
-        or make_key(rule, ctx.alliance.id, original_anchor) in ctx.closed_by_us
-    ):
+    # Gone, closed by an earlier run, or no longer wanted (this run closes it).
+    if original is None or original.deleted or key in ctx.closed_by_us or key not in ctx.desired:
         return Close("not_needed", "original_closed")
     return Close("not_needed", "situation_changed")
 

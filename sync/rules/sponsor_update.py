@@ -61,8 +61,12 @@ def decide(ctx: Context) -> list[Want]:
         return []
     every = ctx.cadence.sponsor_update_days
     counterpart = ctx.view.counterpart
-    # The period runs back one cadence from the deadline, but not to before this sponsor took over.
-    period_start = max(deadline - timedelta(days=every), ctx.sponsor_since(sponsor.id))
+    # The period runs back one cadence from the deadline; for a sponsor sponsorsync saw appointed
+    # (it wrote their briefing), not to before they took over.
+    period_start = deadline - timedelta(days=every)
+    briefing = make_key("new_sponsor", ctx.alliance.id, sponsor.id)
+    if briefing in ctx.org.own_tasks or briefing in ctx.desired:
+        period_start = max(period_start, ctx.sponsor_since(sponsor.id))
     values = {
         "period_start": period_start.isoformat(),
         "every_days": every,

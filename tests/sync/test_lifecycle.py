@@ -385,11 +385,39 @@ def test_a_task_about_the_sponsor_never_climbs_the_ladder_to_the_sponsor() -> No
 
 def test_the_first_update_of_a_new_sponsor_covers_only_their_time() -> None:
     appointed = TODAY - timedelta(days=8)
-    for later in range(0, 30):
-        setting = org(users=SPONSORS, today=appointed + timedelta(days=later))
+    for later in range(30):
+        # Seen appointed: sponsorsync wrote Ava's briefing.
+        briefing = own_task(make_key("new_sponsor", "acme", "ceo"))
+        setting = org(users=SPONSORS, today=appointed + timedelta(days=later), own=[briefing])
         setting.memory = {"acme": Memory("ceo", "jane_roe", appointed)}
         updates = by_rule(plan(setting, salesforce_mapping())).get("sponsor_update", [])
         if updates:
             assert f"progress since {appointed.isoformat()}," in updates[0].body
             return
     raise AssertionError("no first update within the first period")
+
+
+def test_an_escalation_closes_saying_the_overdue_task_is_closed_when_this_run_closes_it() -> None:
+    # The update Mia never sent is closed as missed today; its escalation says why it goes too.
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    setting = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)])
+    first = by_rule(plan(setting, ladder_mapping()))["sponsor_update"][0]
+    missed = own_task(first.key, values={"ActivityDate": first.due.isoformat(), "OwnerId": "manager"})
+    escalation = own_task(make_key("escalation", "acme", f"1:sponsor_update:{first.key.split(':', 3)[3]}"))
+    later = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)],
+                today=first.due + timedelta(days=30), own=[missed, escalation])  # fmt: skip
+    closures = {c.key: (c.outcome, c.reason) for c in plan(later, ladder_mapping()).closures}
+    assert closures[first.key][0] == "missed"
+    assert closures[escalation.sync_key] == ("not_needed", "the overdue task is closed or no longer needed")
+
+
+def test_a_long_standing_sponsors_update_covers_the_whole_period() -> None:
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY)}  # first seen today, sponsor all along
+    for later in range(30):
+        setting = org(today=TODAY + timedelta(days=later), memory=memory)
+        updates = by_rule(plan(setting, salesforce_mapping())).get("sponsor_update", [])
+        if updates:
+            start = date.fromisoformat(updates[0].body.split("progress since ", 1)[1][:10])
+            assert (updates[0].due - start).days == 30
+            return
+    raise AssertionError("no update within the first period")
