@@ -21,15 +21,14 @@ from typing import Any, Literal
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, field_validator
 from ruamel.yaml import YAML
 
 from mappings.base import Strict
 
 Language = Literal["en", "de"]
-LANGUAGES: tuple[Language, ...] = ("en", "de")
 
-_COMMON = ("alliance", "tier", "manager", "sponsor", "today")
+_COMMON = ("alliance", "tier", "manager", "sponsor")  # no "today": stored text must not change daily
 #: The variables each template may use (all plain text, dates as YYYY-MM-DD).
 VARIABLES: dict[str, tuple[str, ...]] = {
     "no_sponsor": (*_COMMON, "candidates", "candidates_note"),
@@ -75,29 +74,47 @@ class RuleWording(Strict):
     body: str | None = Field(default=None, description="Why now, what to do, one line of context.")
 
 
+def _rule_wording(rule: str) -> type[RuleWording]:
+    """The wording model of one rule: its templates may use that rule's variables only (checked on
+    load, so a typo is reported at the template's own line)."""
+    allowed = VARIABLES[rule]
+
+    def valid(text: str | None) -> str | None:
+        problem = None if text is None else check_template(text, allowed)
+        if problem:
+            raise ValueError(problem)
+        return text
+
+    return create_model(
+        f"{''.join(w.capitalize() for w in rule.split('_'))}Wording",
+        __base__=RuleWording,
+        __doc__=f"Subject and body of {rule} tasks; variables: {', '.join(allowed)}.",
+        __validators__={"_valid": field_validator("subject", "body")(valid)},
+    )
+
+
+#: The rules whose task wording an admin may override (each rule's variables in :data:`VARIABLES`).
+OVERRIDABLE = tuple(name for name in VARIABLES if name not in PHRASES)
+Overrides = create_model(
+    "Overrides",
+    __base__=Strict,
+    __doc__="Rule name -> its own subject and/or body, replacing the shipped wording.",
+    **{  # type: ignore[call-overload]
+        rule: (_rule_wording(rule) | None, Field(default=None, description=f"Wording of {rule} tasks."))
+        for rule in OVERRIDABLE
+    },
+)
+
+
 class Templates(Strict):
     """Which wording to use, and the admin's own versions of any template."""
 
     language: Language = Field(default="en", description="Shipped wording: en (English) or de (German).")
-    overrides: dict[str, RuleWording] = Field(
-        default_factory=dict,
+    overrides: Overrides = Field(
+        default_factory=Overrides,
         description="Rule name -> subject and/or body replacing the shipped wording (Jinja2; variables "
         "in README 'Templates').",
     )
-
-    @model_validator(mode="after")
-    def _known_and_valid(self) -> Templates:
-        for rule, wording in self.overrides.items():
-            if rule not in VARIABLES or rule in PHRASES:
-                known = ", ".join(k for k in VARIABLES if k not in PHRASES)
-                raise ValueError(f"overrides.{rule}: no such rule; use one of {known}")
-            for part in ("subject", "body"):
-                text = getattr(wording, part)
-                if text is not None:
-                    problem = check_template(text, VARIABLES[rule])
-                    if problem:
-                        raise ValueError(f"overrides.{rule}.{part}: {problem}")
-        return self
 
     @cached_property
     def compiled(self) -> Wording:
@@ -167,7 +184,10 @@ class Wording:
     @classmethod
     def of(cls, settings: Templates) -> Wording:
         merged = {name: dict(parts) for name, parts in shipped(settings.language).items()}
-        for rule, wording in settings.overrides.items():
+        for rule in OVERRIDABLE:
+            wording = getattr(settings.overrides, rule)
+            if wording is None:
+                continue
             for part in ("subject", "body"):
                 text = getattr(wording, part)
                 if text is not None:
@@ -179,6 +199,3 @@ class Wording:
         if template is None:
             raise KeyError(f"no template {name}.{part}")
         return tidy(template.render(**values))
-
-    def has(self, name: str, part: str) -> bool:
-        return (name, part) in self._compiled

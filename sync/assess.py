@@ -17,6 +17,7 @@ from sync.match import (
     engagement,
     rank_candidates,
     red_sponsorships,
+    touch_health,
 )
 from sync.model import Alliance, Org, Person
 
@@ -45,6 +46,7 @@ class AllianceView:
     candidates: list[Candidate] = field(default_factory=list)
     tasks: list[DesiredTask] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    last_touch_with: str | None = None  # the partner executive of the last touch
     ladder: list[str] = field(default_factory=list)  # where each open task stands on the escalation ladder
 
 
@@ -86,14 +88,11 @@ def assess(org: Org, mapping: Mapping, alliance: Alliance, reserved: Counter[str
     else:
         # Dates, never day counts: the reason is stored on the account, and a text that changed
         # every day would rewrite every alliance every day.
-        days = (today - last).days if last else None
-        amber = limit * mapping.cadence.health.amber_after_days_factor
-        red = limit * mapping.cadence.health.red_after_days_factor
         who = seen.contact.name if seen.contact else counterpart.contact.name  # whom the last touch was with
-        if days is None or last is None:
-            health, reason = "red", words.render("health", "never", counterpart=who)
+        health = touch_health(last, today, limit, mapping.cadence.health)
+        if last is None:
+            reason = words.render("health", "never", counterpart=who)
         else:
-            health = "red" if days > red else "amber" if days > amber else "green"
             reason = words.render(
                 "health", health, counterpart=who, last_touch=last.isoformat(), limit_days=limit
             )
@@ -109,6 +108,7 @@ def assess(org: Org, mapping: Mapping, alliance: Alliance, reserved: Counter[str
         touches_365=seen.touches_365,
         health=health,
         reason=reason,
+        last_touch_with=seen.contact.name if seen.contact else None,
     )
     if state != "ok":
         view.candidates = rank_candidates(

@@ -32,6 +32,7 @@ from datetime import date
 from typing import Literal
 
 from mappings.policy import Cadence, Matching, Touch
+from mappings.policy import Health as HealthPolicy
 from mappings.vocab import SENIORITY_ORDER, Function, Seniority
 from sync.mirror import TouchAggregate
 from sync.model import Alliance, Org, PartnerContact, Person
@@ -263,12 +264,18 @@ def sponsor_health(
     if counterpart is None:
         return "amber"
     seen = engagement(org, alliance, sponsor, counterpart, cadence.touch)
-    if seen.last_touch is None:
+    return touch_health(seen.last_touch, org.today, tier.executive_touch_days, cadence.health)
+
+
+def touch_health(last: date | None, today: date, touch_days: int, policy: HealthPolicy) -> Health:
+    """The colour the days since the last touch give: red when never or past the red factor times
+    the tier's touch interval, amber past the amber factor, else green."""
+    if last is None:
         return "red"
-    days = (org.today - seen.last_touch).days
-    if days > tier.executive_touch_days * cadence.health.red_after_days_factor:
+    days = (today - last).days
+    if days > touch_days * policy.red_after_days_factor:
         return "red"
-    if days > tier.executive_touch_days * cadence.health.amber_after_days_factor:
+    if days > touch_days * policy.amber_after_days_factor:
         return "amber"
     return "green"
 

@@ -32,7 +32,7 @@ class Person:
     function: Function
     capacity: int
     sponsor_level: bool
-    manager_id: str | None = None  # for the escalation ladder (roster.managers, by e-mail)
+    manager_id: str | None = None  # for the escalation ladder (User.ManagerId, else roster.managers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +126,9 @@ def build_org(
             function=function,
             capacity=capacity,
             sponsor_level=titles.is_sponsor_level(seniority) and flag != 0,
+            manager_id=row.get("manager_id"),  # Salesforce User.ManagerId, where mapped
         )
-
-    users = _with_managers(
-        users, mapping.roster.managers, {r["id"]: r.get("manager_id") for r in mirror.rows("users")}
-    )
+    users = _with_roster_managers(users, mapping.roster.managers)
 
     team_sponsors: dict[str, str] = {}
     if not isinstance(mapping.sponsor, AccountFieldSponsor):
@@ -221,14 +219,14 @@ def _contact(row: dict[str, Any], mapping: Mapping) -> PartnerContact:
     )
 
 
-def _with_managers(
-    users: dict[str, Person], managers: dict[str, str], from_crm: dict[str, Any]
-) -> dict[str, Person]:
-    """Each person's manager: the CRM's (Salesforce User.ManagerId) where mapped, else the roster's."""
+def _with_roster_managers(users: dict[str, Person], managers: dict[str, str]) -> dict[str, Person]:
+    """Where the CRM names no manager, the roster's (``roster.managers``: e-mail -> e-mail)."""
+    if not managers:
+        return users
     by_email = {p.email.casefold(): p.id for p in users.values() if p.email}
     named = {k.casefold(): v.casefold() for k, v in managers.items()}
     result = {}
     for person in users.values():
-        manager = from_crm.get(person.id) or by_email.get(named.get((person.email or "").casefold(), ""))
-        result[person.id] = replace(person, manager_id=str(manager)) if manager else person
+        manager = person.manager_id or by_email.get(named.get((person.email or "").casefold(), ""))
+        result[person.id] = replace(person, manager_id=manager) if manager else person
     return result

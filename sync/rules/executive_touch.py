@@ -47,13 +47,13 @@ def close(ctx: Context, anchor: str) -> Close:
         return changed
     counterpart = ctx.view.counterpart
     last = ctx.view.last_touch
+    old = ctx.org.contacts.get(contact_id)
     if last is not None and last.isoformat() != since:
-        who = counterpart.contact.name if counterpart else ctx.org.contacts.get(contact_id, None)
-        name = who if isinstance(who, str) else (who.name if who else contact_id)
+        # They met: name whom the sponsor met (the executive of the last touch).
+        name = ctx.view.last_touch_with or (old.name if old else contact_id)
         sponsor = ctx.view.sponsor.name if ctx.view.sponsor else ""
         return Close("done", "met", {"sponsor": sponsor, "counterpart": name, "date": last.isoformat()})
     if counterpart is None or counterpart.contact.id != contact_id:
-        old = ctx.org.contacts.get(contact_id)
         if counterpart is None:
             return Close("not_needed", "counterpart_gone", {"counterpart": old.name if old else contact_id})
         return Close("not_needed", "counterpart_changed", {"replacement": counterpart.contact.name})
