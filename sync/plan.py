@@ -116,14 +116,9 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
         view.ladder = _ladder(ctx, view.tasks)
         tasks.extend(view.tasks)
         accounts.append(AccountValues(alliance.id, view.health, view.last_touch, view.reason))
-        previous = org.memory.get(alliance.id)
         sponsor_id = view.sponsor.id if view.sponsor else alliance.sponsor_id
-        if previous and previous.sponsor_id == sponsor_id:
-            seen_on = previous.seen_on
-        else:  # first sight: since the appointment the CRM's history shows, if recent
-            seen_on = org.appointed.get(alliance.id, today) if previous is None else today
         counterpart_id = view.counterpart.contact.id if view.counterpart else None
-        memory[alliance.id] = Memory(sponsor_id, counterpart_id, seen_on)
+        memory[alliance.id] = Memory(sponsor_id, counterpart_id, ctx.sponsor_since(sponsor_id))
     tasks, held_back = _intake(org, mapping, tasks, views)
     closures, switched_off = _closures(org, mapping, contexts, {t.key for t in tasks} | {t.key for t in held_back},
                                        closed_by_us)  # fmt: skip

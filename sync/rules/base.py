@@ -88,7 +88,7 @@ class Context:
         """The sponsor, when active."""
         return self.view.sponsor if self.view.sponsor_state == "ok" else None
 
-    def sponsor_since(self, sponsor_id: str) -> date:
+    def sponsor_since(self, sponsor_id: str | None) -> date:
         """Since when this sponsor has been in place as far as sponsorsync knows: remembered from an
         earlier run, else the appointment the CRM's history shows (first sight), else today."""
         memory = self.memory
