@@ -11,7 +11,7 @@ from mappings.templates import PHRASES, VARIABLES, check_template, shipped
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_every_shipped_template_parses_and_uses_only_its_documented_variables(language: str) -> None:
-    templates = shipped(language)  # type: ignore[arg-type]
+    templates = shipped(language)
     assert set(templates) <= set(VARIABLES)
     problems = {
         (name, part): check_template(text, VARIABLES[name])
