@@ -60,6 +60,51 @@ class Alliance:
 
 
 @dataclass(frozen=True, slots=True)
+class Deal:
+    """A partner deal on an alliance (Salesforce Opportunity on the account, HubSpot deal associated
+    with the company): the pipeline of the sponsor brief and the large deals of critical moments."""
+
+    id: str
+    alliance_id: str
+    name: str
+    stage: str | None
+    amount: float | None
+    close_date: date | None
+    closed: bool
+    won: bool
+    owner_id: str | None = None
+    closed_on: date | None = None  # when it closed, where the CRM says (else its close date)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A partner issue on an alliance (Salesforce Case, HubSpot ticket). ``escalated`` is what the
+    mapping calls an escalation (Case.IsEscalated; ticket priority HIGH or URGENT)."""
+
+    id: str
+    alliance_id: str
+    subject: str
+    escalated: bool
+    closed: bool
+    opened_on: date
+    closed_on: date | None = None
+    priority: str | None = None
+    owner_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A meeting on an alliance that has not happened yet (for critical moments)."""
+
+    id: str
+    alliance_id: str
+    subject: str
+    starts_on: date
+    owner_id: str | None
+    attendee_ids: frozenset[str]  # internal users on it: the owner, attendees and invitees
+
+
+@dataclass(frozen=True, slots=True)
 class Memory:
     """What the previous run saw for an alliance."""
 
@@ -84,6 +129,9 @@ class Org:
     pending: frozenset[str] = frozenset()  # keys the CRM rejected last time: planned again until written
     # First sight of an alliance: when the CRM's field history says its sponsor was appointed (recent only).
     appointed: dict[str, date] = field(default_factory=dict)
+    deals: dict[str, list[Deal]] = field(default_factory=dict)  # alliance id -> its deals (open and closed)
+    cases: dict[str, list[Case]] = field(default_factory=dict)  # alliance id -> its cases / tickets
+    meetings: dict[str, list[Meeting]] = field(default_factory=dict)  # alliance id -> upcoming meetings
     stats: dict[str, int] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # results pure functions derive once per org
 
