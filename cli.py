@@ -635,6 +635,15 @@ def sync_explain(
     _console().print(explain(view, tasks))
 
 
+def _register_report() -> None:
+    from sync.report_command import report
+
+    app.command("report")(report)
+
+
+_register_report()
+
+
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Log in, confirm every object and field the mapping needs exists with the access required,
