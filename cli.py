@@ -573,9 +573,14 @@ def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
     from sync.report import status
     from sync.store import StateStore
 
-    store = StateStore(_state(ctx).settings.state_dir)
+    settings = _state(ctx).settings
+    store = StateStore(settings.state_dir)
     try:
         data = status(store)
+        if as_json:
+            from sync.report_command import status_portfolio
+
+            data |= status_portfolio(store, settings.mapping)
     finally:
         store.close()
     if as_json:

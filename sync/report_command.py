@@ -98,3 +98,15 @@ def report(
     target = out or default_out(chosen)
     count = write_report(settings.state_dir, mapping, chosen, target, owner=owner)
     typer.echo(f"wrote {target} ({chosen}, {count} alliances)")
+
+
+def status_portfolio(store: StateStore, mapping_file: Path | None) -> dict[str, Any]:
+    """``coverage`` (per tier and overall) and ``scorecards`` (per sponsor) for ``sync status --json``;
+    both None before the first sync."""
+    from mappings.commands import parse_crm
+    from mappings.loader import load_mapping
+
+    crm = parse_crm(store.meta("crm"))
+    if crm is None:
+        return {"coverage": None, "scorecards": None}
+    return load_portfolio(store, load_mapping(mapping_file, crm)).summary_json()
