@@ -255,7 +255,8 @@ def build_portfolio(
     owner_email: str | None = None,
 ) -> Portfolio:
     """``monthly``: alliance id -> {"YYYY-MM": executive touches}. ``owner_email``: only the alliances
-    this person manages or sponsors, and only their tasks."""
+    this person manages or sponsors, and only their tasks (the scorecards of those alliances' sponsors
+    stay whole: a sponsor update is the manager's task but the sponsor's figure)."""
     today = org.today
     months = months_back(today)
     per_month = monthly or {}
@@ -263,7 +264,8 @@ def build_portfolio(
     owner_id = _owner_id(org, owner_email)
     chosen = [v for v in views.values() if owner_id is None or owner_id in _people(v)]
     ids = {v.alliance.id for v in chosen}
-    facts = [t for t in tasks if t.alliance_id in ids and (owner_id is None or t.owner_id == owner_id)]
+    of_alliances = [t for t in tasks if t.alliance_id in ids]  # scorecards count every task of them
+    facts = [t for t in of_alliances if owner_id is None or t.owner_id == owner_id]
     by_alliance: dict[str, list[TaskFact]] = defaultdict(list)
     for fact in facts:
         by_alliance[fact.alliance_id or ""].append(fact)
@@ -323,7 +325,7 @@ def build_portfolio(
         today=today,
         months=months,
         alliances=rows,
-        scorecards=_scorecards(org, mapping, chosen, facts),
+        scorecards=_scorecards(org, mapping, chosen, of_alliances),
         coverage=coverage,
         overall=overall,
         overdue=_overdue(org, views, facts, today),

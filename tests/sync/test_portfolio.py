@@ -194,6 +194,11 @@ def test_owner_limits_the_report_to_their_alliances_and_tasks() -> None:
     mia = _portfolio(owner="manager@northwind.example")  # she manages all four
     assert len(mia.alliances) == 4
     assert list(mia.overdue) == ["Mia Manager"]  # only her own tasks
+    ava = _portfolio(owner="ceo@northwind.example")
+    assert [r.id for r in ava.alliances] == ["acme", "globex"]
+    assert list(ava.overdue) == ["Ava Chen"]  # Mia's overdue update is not Ava's task...
+    card = ava.scorecards[0]
+    assert (card.updates_sent, card.updates_missed) == (1, 1)  # ...but her scorecard counts the updates
     with pytest.raises(ConfigError, match=r"nobody@northwind\.example"):
         _portfolio(owner="nobody@northwind.example")
 
