@@ -94,7 +94,8 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """A meeting on an alliance that has not happened yet (for critical moments)."""
+    """A meeting on an alliance, recent or coming up (critical moments: who is on it, and whether it
+    took place)."""
 
     id: str
     alliance_id: str
@@ -131,12 +132,25 @@ class Org:
     appointed: dict[str, date] = field(default_factory=dict)
     deals: dict[str, list[Deal]] = field(default_factory=dict)  # alliance id -> its deals (open and closed)
     cases: dict[str, list[Case]] = field(default_factory=dict)  # alliance id -> its cases / tickets
-    meetings: dict[str, list[Meeting]] = field(default_factory=dict)  # alliance id -> upcoming meetings
+    meetings: dict[str, list[Meeting]] = field(
+        default_factory=dict
+    )  # alliance id -> recent and upcoming meetings
+    # alliance id -> (day, health) each time the health sponsorsync wrote changed, oldest first
+    health_history: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # results pure functions derive once per org
 
     def touch(self, owner_id: str | None, contact_id: str) -> TouchAggregate | None:
         return self.touches.get((owner_id, contact_id))
+
+    def health_on(self, alliance_id: str, day: date) -> str | None:
+        """The alliance's health as sponsorsync last saw it on or before ``day`` (None: not seen then)."""
+        found = None
+        for seen_on, health in self.health_history.get(alliance_id, []):
+            if seen_on > day:
+                break
+            found = health
+        return found
 
 
 def _display(row: dict[str, Any]) -> str:
