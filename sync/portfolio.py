@@ -12,7 +12,8 @@ Definitions (the README repeats them for users):
   alliances.
 - **Updates sent vs missed**: ``sponsor_update`` tasks done, against those closed as missed.
 - **Escalations answered within SLA**: ``partner_escalation`` tasks done on or before their due
-  date, out of those that came due (done, or still open past their due date).
+  date, out of those that came due (done, still open past their due date, or closed unanswered
+  when their case closed after it).
 - **Critical moments attended**: ``critical_moment`` tasks done, out of those closed.
 """
 
@@ -361,9 +362,7 @@ def _scorecards(
         tasks = by_sponsor.get(sponsor_id, [])
         updates = [t for t in tasks if t.rule == SPONSOR_UPDATE]
         answered = [t for t in tasks if t.rule == PARTNER_ESCALATION]
-        came_due = [
-            t for t in answered if t.state == "done" or (t.state == "open" and t.due and t.due < org.today)
-        ]
+        came_due = [t for t in answered if _came_due(t, org)]
         in_time = [t for t in came_due if t.state == "done" and t.due and t.done_on and t.done_on <= t.due]
         moments = [
             t for t in tasks if t.rule == CRITICAL_MOMENT and t.state in ("done", "missed", "not_needed")
@@ -387,6 +386,23 @@ def _scorecards(
         )
     cards.sort(key=lambda c: (c.name.casefold(), c.sponsor_id))
     return cards
+
+
+def _came_due(task: TaskFact, org: Org) -> bool:
+    """An escalation task counts once done, once open past its due date, or when it was closed
+    unanswered because its case closed after that due date (the key's anchor is the case id)."""
+    if task.state == "done":
+        return True
+    if task.due is None:
+        return False
+    if task.state == "open":
+        return task.due < org.today
+    if task.state in ("not_needed", "missed"):
+        anchor = task.key.split(":", 3)[-1]
+        case = next((c for c in org.cases.get(task.alliance_id or "", []) if c.id == anchor), None)
+        closed = case.closed_on if case is not None else None
+        return task.state == "missed" or (closed is not None and closed > task.due)
+    return False
 
 
 def _sponsor_of(fact: TaskFact, sponsor_of: dict[str, str]) -> str | None:

@@ -64,6 +64,10 @@ def _world() -> tuple[Org, list[TaskFact]]:
             Case("500E", "acme", "Billing <dispute>", escalated=True, closed=False, opened_on=date(2026, 11, 19),
                  priority="High"),
             Case("500F", "acme", "Question", escalated=False, closed=False, opened_on=date(2026, 10, 1)),
+            Case("500H", "acme", "Late", escalated=True, closed=True, opened_on=date(2026, 11, 10),
+                 closed_on=date(2026, 11, 15)),
+            Case("500I", "acme", "Quick", escalated=True, closed=True, opened_on=date(2026, 11, 24),
+                 closed_on=date(2026, 11, 25)),
         ],
         "globex": [Case("500G", "globex", "Data loss", escalated=True, closed=False, opened_on=date(2026, 11, 1))],
     }  # fmt: skip
@@ -87,11 +91,16 @@ def _world() -> tuple[Org, list[TaskFact]]:
         _own(f"{esc}:acme:500B", "ceo", "2026-11-20", status="Completed", done=True),  # done 11-22: late
         _own(f"{esc}:globex:500C", "ceo", "2026-11-25"),  # open, came due 4 days ago
         _own(f"{esc}:globex:500D", "ceo", "2026-12-01"),  # open, not due yet
+        # Closed by sponsorsync, unanswered, when the case closed: 500H after its due date (a miss),
+        # 500I before it (not counted).
+        _own(f"{esc}:acme:500H", "ceo", "2026-11-12", status="Not Needed", done=True),
+        _own(f"{esc}:acme:500I", "ceo", "2026-11-26", status="Not Needed", done=True),
         _own(f"{cm}:acme:00U1", "ceo", "2026-11-05", status="Completed", done=True),  # attended
         _own(f"{cm}:acme:00U2", "ceo", "2026-11-06", status="Not Needed", done=True),  # closed, not attended
         _own(f"{cm}:globex:00U3", "ceo", "2026-12-05"),  # open: not counted
     ]
     statuses = {f"{su}:acme:ceo:2026-10-31": MISSED, f"{cm}:acme:00U2": CLOSED}
+    statuses |= {f"{esc}:acme:500H": CLOSED, f"{esc}:acme:500I": CLOSED}
     entries = {t.sync_key: _entry(t.sync_key, statuses.get(t.sync_key, OPEN)) for t in own}
     world.own_tasks = {t.sync_key: t for t in own}
     done_on = {f"{esc}:acme:500A": date(2026, 11, 9), f"{esc}:acme:500B": date(2026, 11, 22)}
@@ -116,6 +125,8 @@ def test_task_states_come_from_the_crm_and_the_ledger() -> None:
         "acme:500B": "done",
         "globex:500C": "open",
         "globex:500D": "open",
+        "acme:500H": "not_needed",
+        "acme:500I": "not_needed",
         "acme:00U1": "done",
         "acme:00U2": "not_needed",
         "globex:00U3": "open",
@@ -146,14 +157,16 @@ def test_scorecard_of_a_sponsor() -> None:
     assert ava.expected_touches == pytest.approx(365 / 45 + 365 / 90)  # 12.17
     assert ava.touch_ratio == pytest.approx(6 / (365 / 45 + 365 / 90))
     assert (ava.updates_sent, ava.updates_missed) == (1, 1)
-    # 500A done before its due date; 500B done late; 500C open past due; 500D not due yet.
-    assert (ava.escalations.done, ava.escalations.out_of) == (1, 3)
+    # 500A done before its due date; 500B done late; 500C open past due; 500D not due yet; 500H closed
+    # unanswered after its due date (its case closed 11-15, due 11-12); 500I's case closed in time.
+    assert (ava.escalations.done, ava.escalations.out_of) == (1, 4)
     assert (ava.moments.done, ava.moments.out_of) == (1, 2)  # 00U1 done, 00U2 closed not attended
     ben = cards["cto"]
     assert (ben.alliances, ben.touches_365, ben.escalations.out_of) == (1, 0, 0)
     assert ben.expected_touches == pytest.approx(365 / 180)
     assert ben.escalations.share is None
     assert p.summary_json()["scorecards"][0]["escalations_within_sla"] == 1  # Ava Chen sorts first
+    assert p.summary_json()["scorecards"][0]["escalations_due"] == 4
 
 
 def test_alliance_figures_escalations_pipeline_and_overdue_tasks() -> None:
