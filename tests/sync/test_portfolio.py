@@ -4,7 +4,10 @@ monthly touch aggregate on a real state database."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,8 @@ from sync.mirror import Mirror, OwnTask, Row
 from sync.model import Case, Deal, Org
 from sync.plan import plan
 from sync.portfolio import Portfolio, TaskFact, build_portfolio, months_back, task_facts
+from sync.report_html import render_html
+from sync.report_text import CSV_COLUMNS, render_csv
 from sync.store import StateStore
 from tests.sync.builders import TODAY, alliance, contact, org, own_task, person, salesforce_mapping, touch
 
@@ -257,3 +262,17 @@ def test_monthly_touches_count_activities_with_an_executive_per_alliance_and_mon
         {"acme": ["jane"], "globex": ["john"], "initech": []}, ["meeting", "call"], TODAY, months=12
     )
     assert found == {"acme": {"2026-11": 2, "2026-10": 1, "2025-12": 1}, "globex": {"2026-11": 1}}
+
+
+def test_csv_and_html_keep_crm_text_inert() -> None:
+    p = _portfolio()
+    p.alliances[0] = replace(p.alliances[0], name='=HYPERLINK("http://x")', reason="<b>bold</b> & co")
+    rows = list(csv.reader(io.StringIO(render_csv(p))))
+    assert rows[0][:3] == ["alliance_id", "alliance", "tier"]
+    assert len(rows) == 1 + len(p.alliances)
+    assert rows[1][1] == '\'=HYPERLINK("http://x")'  # a spreadsheet shows it, never runs it
+    assert rows[1][CSV_COLUMNS.index("health_reason")] == "<b>bold</b> & co"
+    assert len(rows[1]) == len(CSV_COLUMNS) + 12
+    html = render_html(p)
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
+    assert "<b>bold" not in html
