@@ -23,36 +23,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from connectors.errors import ConfigError
-from connectors.timestamps import to_date
 from mappings.model import Mapping
 from sync.assess import AllianceView
-from sync.ledger import CLOSED, DELETED, MISSED, LedgerEntry
-from sync.mirror import OwnTask
 from sync.model import Org
+from sync.rules import critical_moment, partner_escalation, sponsor_update
+from sync.task_facts import TaskFact
 
-SPONSOR_UPDATE = "sponsor_update"
-PARTNER_ESCALATION = "partner_escalation"
-CRITICAL_MOMENT = "critical_moment"
+SPONSOR_UPDATE = sponsor_update.NAME
+PARTNER_ESCALATION = partner_escalation.NAME
+CRITICAL_MOMENT = critical_moment.NAME
 MONTHS = 12
-
-TaskState = Literal["open", "done", "missed", "not_needed", "deleted"]
-
-
-@dataclass(frozen=True, slots=True)
-class TaskFact:
-    """One task sponsorsync wrote, as the ledger and the CRM have it now."""
-
-    key: str
-    rule: str
-    alliance_id: str | None
-    owner_id: str | None
-    subject: str
-    due: date | None
-    state: TaskState
-    done_on: date | None = None  # when it was seen done (the date of the sync that saw it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,53 +180,6 @@ def months_back(today: date, count: int = MONTHS) -> list[str]:
     """The ``count`` calendar months ending with today's, oldest first, as "YYYY-MM"."""
     index = today.year * 12 + today.month - 1
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
-
-
-def task_facts(
-    entries: dict[str, LedgerEntry],
-    own: dict[str, OwnTask],
-    mapping: Mapping,
-    done_on: dict[str, date] | None = None,
-) -> list[TaskFact]:
-    """Every task the ledger recorded (or the CRM holds with our key), with its state now: done only
-    when the CRM holds it completed with the completed status; missed as the ledger says."""
-    task = mapping.writeback.task
-    fields, values = task.fields, task.values
-    seen = done_on or {}
-    facts = []
-    for key in sorted({k for k, e in entries.items() if e.kind == "task"} | own.keys()):
-        entry = entries.get(key)
-        crm = own.get(key)
-        parts = key.split(":", 3)
-        rule = (entry.rule if entry else None) or (parts[1] if len(parts) == 4 else "unknown")
-        alliance_id = (entry.alliance_id if entry else None) or (parts[2] if len(parts) == 4 else None)
-        got = crm.crm_values if crm else {}
-        state: TaskState
-        status = _text(got.get(fields.status.field))
-        if (entry and entry.status == DELETED) or (crm and crm.deleted):
-            state = "deleted"
-        elif entry and entry.status == MISSED:
-            state = "missed"
-        elif crm and crm.completed:
-            state = "done" if status in (None, values.status_completed) else "not_needed"
-        elif entry and entry.status == CLOSED:
-            state = "not_needed"  # closed by us without a closed status (kept open with a note)
-        else:
-            state = "open"
-        sent = entry.fields if entry else {}
-        facts.append(
-            TaskFact(
-                key=key,
-                rule=rule,
-                alliance_id=alliance_id,
-                owner_id=_text(got.get(fields.owner_id.field)) or _text(sent.get(fields.owner_id.field)),
-                subject=_text(got.get(fields.subject.field)) or _text(sent.get(fields.subject.field)) or rule,
-                due=to_date(_text(got.get(fields.due_date.field)) or _text(sent.get(fields.due_date.field))),
-                state=state,
-                done_on=seen.get(key) if state == "done" else None,
-            )
-        )
-    return facts
 
 
 def build_portfolio(
@@ -455,7 +391,3 @@ def _people(view: AllianceView) -> set[str]:
     return {p.id for p in (view.manager, view.sponsor) if p is not None} | {
         i for i in (view.alliance.owner_id, view.alliance.sponsor_id) if i
     }
-
-
-def _text(value: object) -> str | None:
-    return None if value in (None, "") else str(value)

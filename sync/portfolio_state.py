@@ -6,9 +6,10 @@ from __future__ import annotations
 from mappings.model import Mapping
 from sync.ledger import Ledger
 from sync.mirror import Mirror
-from sync.portfolio import MONTHS, Portfolio, build_portfolio, task_facts
+from sync.portfolio import MONTHS, Portfolio, build_portfolio
 from sync.run import local_model
 from sync.store import StateStore
+from sync.task_facts import task_facts
 
 
 def load_portfolio(store: StateStore, mapping: Mapping, *, owner_email: str | None = None) -> Portfolio:

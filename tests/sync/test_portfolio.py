@@ -19,10 +19,11 @@ from sync.ledger import CLOSED, MISSED, OPEN, LedgerEntry
 from sync.mirror import Mirror, OwnTask, Row
 from sync.model import Case, Deal, Org
 from sync.plan import plan
-from sync.portfolio import Portfolio, TaskFact, build_portfolio, months_back, task_facts
+from sync.portfolio import Portfolio, build_portfolio, months_back
 from sync.report_html import render_html
 from sync.report_text import CSV_COLUMNS, render_csv
 from sync.store import StateStore
+from sync.task_facts import TaskFact, task_facts
 from tests.sync.builders import TODAY, alliance, contact, org, own_task, person, salesforce_mapping, touch
 
 MAPPING = salesforce_mapping()
