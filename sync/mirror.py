@@ -253,6 +253,59 @@ class Mirror:
         for values in cursor:
             yield dict(zip(names, values, strict=True))
 
+    def meetings(
+        self, account_ids: Iterable[str], since: date, until: date
+    ) -> Iterator[tuple[str, str, str | None, date, str | None, frozenset[str]]]:
+        """Meetings between ``since`` and ``until`` (inclusive) on these accounts, directly (the
+        activity's account) or through a contact of the account: (id, account id, subject, day,
+        owner id, internal users on it: owner, attendees and invitees who did not decline)."""
+        self._load_temp("wanted_accounts", account_ids)
+        start, end = f"{since.isoformat()}T00:00:00Z", f"{until.isoformat()}T23:59:59Z"
+        rows = self.db.execute(
+            """
+            WITH m AS (
+                SELECT id, account_id, subject, occurred_at, owner_id FROM activities
+                WHERE kind = 'meeting' AND deleted = 0 AND sync_key IS NULL AND occurred_at BETWEEN ? AND ?
+            ),
+            linked(id, account_id) AS (
+                SELECT m.id, m.account_id FROM m JOIN wanted_accounts w ON w.id = m.account_id
+                UNION
+                SELECT m.id, c.account_id FROM m JOIN activity_contacts ac ON ac.activity_id = m.id
+                JOIN contacts c ON c.id = ac.contact_id JOIN wanted_accounts w ON w.id = c.account_id
+                UNION
+                SELECT m.id, c.account_id FROM m JOIN participants p ON p.activity_id = m.id
+                JOIN contacts c ON c.id = p.person_id JOIN wanted_accounts w ON w.id = c.account_id
+                WHERE p.deleted = 0
+            )
+            SELECT m.id, l.account_id, m.subject, m.occurred_at, m.owner_id
+            FROM linked l JOIN m ON m.id = l.id ORDER BY m.occurred_at, m.id, l.account_id
+            """,
+            (start, end),
+        ).fetchall()
+        if not rows:
+            return
+        self._load_temp("wanted_ids", {r[0] for r in rows})
+        people: dict[str, set[str]] = {}
+        for activity_id, user_id in self.db.execute(
+            """
+            SELECT au.activity_id, au.user_id FROM activity_users au JOIN wanted_ids w ON w.id = au.activity_id
+            UNION
+            SELECT p.activity_id, p.person_id FROM participants p JOIN wanted_ids w ON w.id = p.activity_id
+            JOIN users u ON u.id = p.person_id WHERE p.deleted = 0 AND p.counted = 1
+            """
+        ):
+            people.setdefault(activity_id, set()).add(user_id)
+        for activity_id, account_id, subject, occurred_at, owner_id in rows:
+            on_it = people.get(activity_id, set()) | ({owner_id} if owner_id else set())
+            yield (
+                activity_id,
+                account_id,
+                subject,
+                date.fromisoformat(occurred_at[:10]),
+                owner_id,
+                frozenset(on_it),
+            )
+
     def touches(
         self,
         contact_ids: Iterable[str],

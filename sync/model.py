@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from mappings.model import Mapping
@@ -17,6 +17,7 @@ from mappings.vocab import Function, Seniority
 from sync.mirror import Mirror, OwnTask, TouchAggregate
 
 TIER_ORDER = {"strategic": 0, "key": 1, "standard": 2}
+MEETINGS_LOOKBACK_DAYS = 30  # past meetings kept in the model (a critical moment that took place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +250,14 @@ def build_org(
     }
     sponsorships: Counter[str] = Counter(a.sponsor_id for a in alliances if a.sponsor_id)
     own = {t.sync_key: t for t in mirror.own_tasks()}
+    meetings: dict[str, list[Meeting]] = {}
+    # Recent ones too: a critical-moment task closes saying whether the meeting took place with the sponsor.
+    since = today - timedelta(days=MEETINGS_LOOKBACK_DAYS)
+    until = today + timedelta(days=mapping.cadence.critical.lookahead_days)
+    for mid, account_id, subject, day, owner_id, on_it in mirror.meetings(alliance_ids, since, until):
+        meetings.setdefault(account_id, []).append(
+            Meeting(mid, account_id, subject or "", day, owner_id, on_it)
+        )
     return Org(
         today=today,
         users=users,
@@ -257,6 +266,7 @@ def build_org(
         executives=executives,
         touches=touches,
         own_tasks=own,
+        meetings=meetings,
         memory=memory,
         sponsorships=sponsorships,
         pending=pending,

@@ -103,6 +103,12 @@ MIGRATIONS: list[str] = [
     """,
     # 4: each user's manager, for the escalation ladder (issue 11)
     "ALTER TABLE users ADD COLUMN manager_id TEXT",
+    # 5: each alliance's health whenever it changed (the sponsor brief's trend, issue 13)
+    """
+    CREATE TABLE health_log (
+        alliance_id TEXT NOT NULL, day TEXT NOT NULL, health TEXT NOT NULL, PRIMARY KEY (alliance_id, day)
+    ) WITHOUT ROWID
+    """,
 ]
 
 
