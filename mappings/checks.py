@@ -12,13 +12,16 @@ from typing import Any
 
 from mappings.errors import suggest
 from mappings.objects import (
+    OPTIONAL_KINDS,
     AccountFieldMap,
     AccountsMapping,
     AccountTeamMapping,
     ActivityMapping,
     AssociationSource,
+    CasesMapping,
     ContactsMapping,
     ObjectMapping,
+    OpportunitiesMapping,
     ParticipantMapping,
     UsersMapping,
 )
@@ -27,7 +30,17 @@ from mappings.problems import Problem
 from mappings.vocab import CrmName
 from mappings.writeback import AccountWriteback, TaskWriteback
 
-_BOOLEAN_FIELDS = {"active", "completed", "executive", "partner_executive", "is_record", "declined"}
+_BOOLEAN_FIELDS = {
+    "active",
+    "completed",
+    "executive",
+    "partner_executive",
+    "is_record",
+    "declined",
+    "closed",
+    "won",
+    "escalated",
+}
 
 
 @dataclass
@@ -42,6 +55,8 @@ class Sections:
     account_team_given: bool = False
     activities: list[ActivityMapping] | None = None
     participants: list[ParticipantMapping] | None = None
+    opportunities: OpportunitiesMapping | None = None
+    cases: CasesMapping | None = None
     alliances: Alliances | None = None
     sponsor: AccountFieldSponsor | AccountTeamSponsor | None = None
     roster: Roster | None = None
@@ -61,6 +76,8 @@ class Sections:
             "objects.account_team": "account_team",
             "objects.activities": "activities",
             "objects.participants": "participants",
+            "objects.opportunities": "opportunities",
+            "objects.cases": "cases",
             "alliances": "alliances",
             "sponsor": "sponsor",
             "roster": "roster",
@@ -84,6 +101,10 @@ class Sections:
                 found.append((("objects", name), spec))
         found.extend((("objects", "activities", i), a) for i, a in enumerate(self.activities or []))
         found.extend((("objects", "participants", i), p) for i, p in enumerate(self.participants or []))
+        for name in OPTIONAL_KINDS:
+            spec = getattr(self, name)
+            if spec is not None:
+                found.append((("objects", name), spec))
         return found
 
 

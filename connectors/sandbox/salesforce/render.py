@@ -23,9 +23,11 @@ from connectors.sandbox.salesforce.schema import (
     ACCOUNT,
     ACCOUNT_HISTORY,
     ACCOUNT_TEAM_MEMBER,
+    CASE,
     CONTACT,
     EVENT,
     EVENT_RELATION,
+    OPPORTUNITY,
     TASK,
     USER,
     SObject,
@@ -66,6 +68,12 @@ _ORDERS = {
                       "LastModifiedById", "SystemModstamp"),
     "AccountHistory": ("Id", "IsDeleted", "AccountId", "CreatedById", "CreatedDate", "Field", "DataType", "OldValue",
                        "NewValue"),
+    "Opportunity": ("Id", "IsDeleted", "AccountId", "Name", "Description", "StageName", "Amount", "CloseDate", "Type",
+                    "IsClosed", "IsWon", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate",
+                    "LastModifiedById", "SystemModstamp"),
+    "Case": ("Id", "IsDeleted", "ContactId", "AccountId", "Subject", "Description", "Status", "Priority", "Origin",
+             "IsClosed", "IsEscalated", "ClosedDate", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate",
+             "LastModifiedById", "SystemModstamp"),
 }  # fmt: skip
 
 
@@ -87,7 +95,9 @@ def _check_order(obj: SObject) -> None:
         raise AssertionError(f"render.py builds {obj.name} rows in an order the schema no longer has")
 
 
-for _obj in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, ACCOUNT_HISTORY):
+for _obj in (
+    USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, ACCOUNT_HISTORY, OPPORTUNITY, CASE
+):  # fmt: skip
     _check_order(_obj)
 
 
