@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from connectors.sandbox import orggen
+from connectors.sandbox.orggen_records import round_half_up
 from mappings.loader import load_mapping, parse_mapping
 from mappings.model import Mapping
 from sync.mirror import Mirror
@@ -142,3 +144,54 @@ def test_a_mapping_without_the_sections_syncs_and_pulls_no_deal_or_case(world: W
     assert "deals" not in pulled
     assert "tickets" not in pulled
     assert defaultdict(int, report.mirror_counts)["contacts"] > 0
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
+def test_the_generated_org_has_a_pipeline_and_open_escalations(crm: str, tmp_path: Path) -> None:
+    """The demo org: a handful of deals per strategic alliance, about one alliance in five with an
+    open escalated case; the model's figures per alliance are the generated org's."""
+    size = 400
+    generated = orggen.generate(size)
+    with running_sandbox(crm, tmp_path / "sandbox", size=size) as box:
+        world = World(box)
+        org = world.org(world.sync())
+    names = {a.id: a.name for a in org.alliances}
+    alliances = [a for a in generated.accounts if a.tier]
+    by_key = {a.key: a.name for a in alliances}
+    contact_account: dict[int, int | None] = {c.key: c.account for c in generated.contacts}
+
+    def figures(deals: list[tuple[str, str, float, bool]]) -> dict[str, tuple[int, float, int]]:
+        found: dict[str, tuple[int, float, int]] = {}
+        for name, _, amount, closed in deals:
+            count, total, done = found.get(name, (0, 0.0, 0))
+            found[name] = (count + 1, total + amount, done + int(closed))
+        return found
+
+    expected = figures([(by_key[d.account], d.stage, float(d.amount), d.closed) for d in generated.deals])
+    got = figures(
+        [
+            (names[a], d.stage or "", d.amount or 0.0, d.closed)
+            for a, deals in org.deals.items()
+            for d in deals
+        ]
+    )
+    assert got == expected
+    strategic = [a.name for a in alliances if a.tier == "strategic"]
+    assert all(3 <= expected.get(name, (0, 0.0, 0))[0] <= 6 for name in strategic)
+
+    def escalations(pairs: list[tuple[str, bool]]) -> Counter[str]:
+        return Counter(name for name, open_escalation in pairs if open_escalation)
+
+    def alliance_of(case: orggen.OrgCase) -> str:
+        key = case.account if case.account is not None else contact_account[case.contact or -1]
+        assert key is not None
+        return by_key[key]
+
+    wanted = escalations([(alliance_of(c), c.escalated and c.closed_at is None) for c in generated.cases])
+    seen = escalations(
+        [(names[a], c.escalated and not c.closed) for a, cases in org.cases.items() for c in cases]
+    )
+    assert seen == wanted
+    assert len(wanted) == max(1, round_half_up(len(alliances) / 5))
+    assert sum(map(len, org.cases.values())) == len(generated.cases)
+    assert any(c.closed for cases in org.cases.values() for c in cases)
