@@ -120,6 +120,8 @@ def cross_check(s: Sections) -> list[Problem]:
         problems += _tiers(s.accounts, s.tiers)
     if s.activities is not None and s.touch is not None:
         problems += _touch_kinds(s.activities, s.touch)
+    if s.cases is not None:
+        problems += _cases_linked(s.cases)
     if s.roster is not None and s.users is not None and s.crm is not None:
         problems += _roster(s.roster, s.users, s.crm)
     if s.task is not None:
@@ -174,6 +176,16 @@ def _object_maps(named: list[tuple[tuple[str | int, ...], ObjectMapping]]) -> It
                     f"reads associated {source.association} but {source.association} is not in this object's "
                     f"associations; add it: associations: [{', '.join([*spec.associations, source.association])}]",
                 )
+
+
+def _cases_linked(cases: CasesMapping) -> Iterator[Problem]:
+    sources = cases.fields.sources()
+    if "account_id" not in sources and "contact_id" not in sources:
+        yield Problem(
+            ("objects", "cases", "fields"),
+            "neither account_id nor contact_id is read, so no case could belong to an alliance; map account_id "
+            "(Salesforce AccountId; HubSpot {association: companies}) or contact_id",
+        )
 
 
 def _crm_specific_objects(crm: CrmName, s: Sections) -> Iterator[Problem]:

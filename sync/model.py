@@ -90,6 +90,7 @@ class Case:
     closed_on: date | None = None
     priority: str | None = None
     owner_id: str | None = None
+    contact_id: str | None = None  # the partner contact who raised it, where the CRM says
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +299,7 @@ def _case(row: dict[str, Any], today: date) -> Case:
         closed_on=_day(row["closed_at"]) if closed else None,
         priority=row["priority"],
         owner_id=row["owner_id"],
+        contact_id=row["contact_id"],
     )
 
 

@@ -107,3 +107,19 @@ def test_one_crm_field_feeds_two_canonical_fields() -> None:
         values = canonical_values(cases, {"hs_ticket_priority": raw, "hs_pipeline_stage": "1"})
         assert (values["priority"], values["escalated"], values["closed"]) == (raw, escalated, False)
     assert canonical_values(cases, {"hs_pipeline_stage": "4"})["closed"] is True
+
+
+def test_cases_that_could_belong_to_no_alliance_are_refused() -> None:
+    text = edited(
+        "salesforce",
+        (
+            "      account_id: AccountId\n      contact_id: ContactId\n      subject: Subject",
+            "      subject: Subject",
+        ),
+    )
+    found = problems(text)
+    assert len(found) == 1, "\n".join(found)
+    assert found[0].split(": ", 1)[1] == (
+        "objects.cases.fields: neither account_id nor contact_id is read, so no case could belong to an alliance; "
+        "map account_id (Salesforce AccountId; HubSpot {association: companies}) or contact_id"
+    )

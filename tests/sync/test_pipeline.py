@@ -100,7 +100,9 @@ def test_each_alliance_gets_the_deals_and_cases_the_crm_holds(world: World) -> N
         for alliance, found in org.cases.items()
     }
     assert open_escalations == {acme: ["Outage at Acme"], globex: ["Globex integration down"]}
-    assert {c.id for c in org.cases[globex]} == {via_contact}
+    assert [(c.id, c.contact_id) for c in org.cases[globex]] == [
+        (via_contact, world.crm.id_of("contact", "luis"))
+    ]
     assert Counter(c.escalated for c in org.cases[acme]) == Counter({True: 1, False: 1})
     assert all(c.opened_on == report.today and c.closed_on is None for c in org.cases[acme])
     assert report.mirror_counts["opportunities"] == 6
