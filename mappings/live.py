@@ -47,6 +47,7 @@ COMPATIBLE: dict[str, set[str]] = {
     "date": {"date", "datetime"},
     "datetime": {"datetime", "date"},
     "picklist": {"picklist", "multipicklist", "combobox", "enumeration", "string"},
+    "number": {"currency", "double", "int", "long", "percent", "number", "string"},
     "watermark": {"datetime", "date", "number"},
 }
 _WRITE_KINDS: dict[str, FieldKind] = {

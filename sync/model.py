@@ -91,6 +91,7 @@ class Case:
     closed_on: date | None = None
     priority: str | None = None
     owner_id: str | None = None
+    contact_id: str | None = None  # the partner contact who raised it, where the CRM says
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +251,12 @@ def build_org(
     }
     sponsorships: Counter[str] = Counter(a.sponsor_id for a in alliances if a.sponsor_id)
     own = {t.sync_key: t for t in mirror.own_tasks()}
+    deals: dict[str, list[Deal]] = {}
+    for row in mirror.opportunities_of(alliance_ids):
+        deals.setdefault(row["account_id"], []).append(_deal(row))
+    cases: dict[str, list[Case]] = {}
+    for row in mirror.cases_of(alliance_ids):
+        cases.setdefault(row["alliance_id"], []).append(_case(row, today))
     meetings: dict[str, list[Meeting]] = {}
     # Recent ones too: a critical-moment task closes saying whether the meeting took place with the sponsor.
     since = today - timedelta(days=MEETINGS_LOOKBACK_DAYS)
@@ -270,7 +277,53 @@ def build_org(
         memory=memory,
         sponsorships=sponsorships,
         pending=pending,
-        stats={"users": len(users), "alliances": len(alliances), "alliance_contacts": len(contacts)},
+        deals=deals,
+        cases=cases,
+        stats={
+            "users": len(users),
+            "alliances": len(alliances),
+            "alliance_contacts": len(contacts),
+            "deals": sum(map(len, deals.values())),
+            "cases": sum(map(len, cases.values())),
+        },
+    )
+
+
+def _day(text: str | None) -> date | None:
+    """The UTC day of a mirror date or instant (``YYYY-MM-DD...``)."""
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _deal(row: dict[str, Any]) -> Deal:
+    closed = bool(row["closed"])
+    close_date = _day(row["close_date"])
+    return Deal(
+        id=row["id"],
+        alliance_id=row["account_id"],
+        name=str(row["name"] or row["id"]),
+        stage=row["stage"],
+        amount=row["amount"],
+        close_date=close_date,
+        closed=closed,
+        won=closed and bool(row["won"]),
+        owner_id=row["owner_id"],
+        closed_on=(_day(row["closed_at"]) or close_date) if closed else None,
+    )
+
+
+def _case(row: dict[str, Any], today: date) -> Case:
+    closed = bool(row["closed"])
+    return Case(
+        id=row["id"],
+        alliance_id=row["alliance_id"],
+        subject=str(row["subject"] or ""),
+        escalated=bool(row["escalated"]),
+        closed=closed,
+        opened_on=_day(row["opened_at"]) or today,  # not mapped: counted as opened today
+        closed_on=_day(row["closed_at"]) if closed else None,
+        priority=row["priority"],
+        owner_id=row["owner_id"],
+        contact_id=row["contact_id"],
     )
 
 

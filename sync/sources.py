@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 from connectors.base import ObjectSpec, Record
 from mappings.model import Mapping
-from mappings.objects import ObjectMapping
+from mappings.objects import OPTIONAL_KINDS, ObjectMapping
 from mappings.records import canonical_values, crm_fields
 from sync.mirror import Row
 
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # users | accounts | contacts | account_team | activities | participants
+    kind: str  # a kind of sync.mirror.KINDS
     mapping: ObjectMapping
     spec: ObjectSpec
     keep: tuple[str, ...]  # CRM fields stored verbatim (write-back fields)
@@ -73,6 +73,10 @@ def sources(mapping: Mapping) -> list[Source]:
         listed.append(("account_team", objects.account_team))
     listed.extend(("activities", activity) for activity in objects.activities)
     listed.extend(("participants", participant) for participant in objects.participants)
+    for kind in OPTIONAL_KINDS:
+        optional: ObjectMapping | None = getattr(objects, kind)
+        if optional is not None:
+            listed.append((kind, optional))
     result = []
     for kind, spec in listed:
         keep: tuple[str, ...] = ()

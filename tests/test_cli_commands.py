@@ -50,6 +50,8 @@ def test_demo_syncs_twice_and_writes_nothing_the_second_time(crm: str, tmp_path:
     data = json.loads(status.stdout)
     assert data["last_run"]["outcome"] == "ok"
     assert data["ledger"]["task:open"] > 0
+    assert data["mirror"]["opportunities"] > 0  # the demo org's partner pipeline, pulled and counted
+    assert data["mirror"]["cases"] > 0
     history = sponsorsync("--env-file", str(env_file), "sync", "history", cwd=ROOT)
     assert history.returncode == 0, history.stderr
     assert history.stdout.count(" run ") >= 2

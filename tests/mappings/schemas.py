@@ -137,6 +137,33 @@ def salesforce() -> dict[str, ObjectSchema]:
             field("IsWhat", "boolean"),
             stamp,
         ),
+        "Opportunity": obj(
+            "Opportunity",
+            field("Id", "id"),
+            field("AccountId", "reference", write=True),
+            field("Name", "string", write=True),
+            field("StageName", "picklist", write=True, values=("Prospecting", "Closed Won", "Closed Lost")),
+            field("Amount", "currency", write=True),
+            field("CloseDate", "date", write=True),
+            field("IsClosed", "boolean"),
+            field("IsWon", "boolean"),
+            field("OwnerId", "reference", write=True),
+            stamp,
+        ),
+        "Case": obj(
+            "Case",
+            field("Id", "id"),
+            field("AccountId", "reference", write=True),
+            field("ContactId", "reference", write=True),
+            field("Subject", "string", write=True),
+            field("Priority", "picklist", write=True, values=("High", "Medium", "Low")),
+            field("IsEscalated", "boolean", write=True),
+            field("IsClosed", "boolean"),
+            field("CreatedDate", "datetime"),
+            field("ClosedDate", "datetime"),
+            field("OwnerId", "reference", write=True),
+            stamp,
+        ),
     }
 
 
@@ -219,4 +246,34 @@ def hubspot() -> dict[str, ObjectSchema]:
         ),
         "emails": activity("emails", field("hs_email_subject", "string", write=True)),
         "notes": activity("notes", field("hs_note_body", "string", write=True)),
+        "deals": obj(
+            "deals",
+            object_id,
+            owner,
+            modified,
+            field("dealname", "string", write=True),
+            field(
+                "dealstage",
+                "enumeration",
+                write=True,
+                values=("appointmentscheduled", "closedwon", "closedlost"),
+            ),
+            field("amount", "number", write=True),
+            field("closedate", "datetime", write=True),
+            field("hs_is_closed", "bool"),
+            field("hs_is_closed_won", "bool"),
+        ),
+        "tickets": obj(
+            "tickets",
+            object_id,
+            owner,
+            modified,
+            field("subject", "string", write=True),
+            field(
+                "hs_ticket_priority", "enumeration", write=True, values=("LOW", "MEDIUM", "HIGH", "URGENT")
+            ),
+            field("hs_pipeline_stage", "enumeration", write=True, values=("1", "2", "3", "4")),
+            field("createdate", "datetime"),
+            field("closed_date", "datetime", write=True),
+        ),
     }
