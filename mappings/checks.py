@@ -12,13 +12,16 @@ from typing import Any
 
 from mappings.errors import suggest
 from mappings.objects import (
+    OPTIONAL_KINDS,
     AccountFieldMap,
     AccountsMapping,
     AccountTeamMapping,
     ActivityMapping,
     AssociationSource,
+    CasesMapping,
     ContactsMapping,
     ObjectMapping,
+    OpportunitiesMapping,
     ParticipantMapping,
     UsersMapping,
 )
@@ -27,7 +30,17 @@ from mappings.problems import Problem
 from mappings.vocab import CrmName
 from mappings.writeback import AccountWriteback, TaskWriteback
 
-_BOOLEAN_FIELDS = {"active", "completed", "executive", "partner_executive", "is_record", "declined"}
+_BOOLEAN_FIELDS = {
+    "active",
+    "completed",
+    "executive",
+    "partner_executive",
+    "is_record",
+    "declined",
+    "closed",
+    "won",
+    "escalated",
+}
 
 
 @dataclass
@@ -42,6 +55,8 @@ class Sections:
     account_team_given: bool = False
     activities: list[ActivityMapping] | None = None
     participants: list[ParticipantMapping] | None = None
+    opportunities: OpportunitiesMapping | None = None
+    cases: CasesMapping | None = None
     alliances: Alliances | None = None
     sponsor: AccountFieldSponsor | AccountTeamSponsor | None = None
     roster: Roster | None = None
@@ -61,6 +76,8 @@ class Sections:
             "objects.account_team": "account_team",
             "objects.activities": "activities",
             "objects.participants": "participants",
+            "objects.opportunities": "opportunities",
+            "objects.cases": "cases",
             "alliances": "alliances",
             "sponsor": "sponsor",
             "roster": "roster",
@@ -84,6 +101,10 @@ class Sections:
                 found.append((("objects", name), spec))
         found.extend((("objects", "activities", i), a) for i, a in enumerate(self.activities or []))
         found.extend((("objects", "participants", i), p) for i, p in enumerate(self.participants or []))
+        for name in OPTIONAL_KINDS:
+            spec = getattr(self, name)
+            if spec is not None:
+                found.append((("objects", name), spec))
         return found
 
 
@@ -99,6 +120,8 @@ def cross_check(s: Sections) -> list[Problem]:
         problems += _tiers(s.accounts, s.tiers)
     if s.activities is not None and s.touch is not None:
         problems += _touch_kinds(s.activities, s.touch)
+    if s.cases is not None:
+        problems += _cases_linked(s.cases)
     if s.roster is not None and s.users is not None and s.crm is not None:
         problems += _roster(s.roster, s.users, s.crm)
     if s.task is not None:
@@ -153,6 +176,16 @@ def _object_maps(named: list[tuple[tuple[str | int, ...], ObjectMapping]]) -> It
                     f"reads associated {source.association} but {source.association} is not in this object's "
                     f"associations; add it: associations: [{', '.join([*spec.associations, source.association])}]",
                 )
+
+
+def _cases_linked(cases: CasesMapping) -> Iterator[Problem]:
+    sources = cases.fields.sources()
+    if "account_id" not in sources and "contact_id" not in sources:
+        yield Problem(
+            ("objects", "cases", "fields"),
+            "neither account_id nor contact_id is read, so no case could belong to an alliance; map account_id "
+            "(Salesforce AccountId; HubSpot {association: companies}) or contact_id",
+        )
 
 
 def _crm_specific_objects(crm: CrmName, s: Sections) -> Iterator[Problem]:

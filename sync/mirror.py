@@ -17,7 +17,16 @@ from typing import Any
 from connectors.timestamps import parse_instant
 from sync.store import StateStore
 
-KINDS = ("users", "accounts", "contacts", "account_team", "activities", "participants")
+KINDS = (
+    "users",
+    "accounts",
+    "contacts",
+    "account_team",
+    "activities",
+    "participants",
+    "opportunities",
+    "cases",
+)
 SOURCED = frozenset({"activities", "participants"})  # kinds whose rows say which CRM object they came from
 
 
@@ -118,12 +127,75 @@ def _participant(row: Row, source: str) -> tuple[Any, ...]:
     return (source, _text(v.get("activity_id")), _text(v.get("person_id")), int(counted))
 
 
+def _number(value: Any) -> float | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _day(value: Any) -> str | None:
+    """A date (or the UTC day of a datetime) as ``YYYY-MM-DD``."""
+    instant = _instant(value)
+    return None if instant is None else instant[:10]
+
+
+def _opportunity(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    v = row.values
+    return (
+        _text(v.get("account_id")),
+        _text(v.get("name")),
+        _text(v.get("stage")),
+        _number(v.get("amount")),
+        _day(v.get("close_date")),
+        _flag(v.get("closed")),
+        _flag(v.get("won")),
+        _text(v.get("owner_id")),
+        _instant(v.get("closed_at")),
+    )
+
+
+def _case(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    v = row.values
+    return (
+        _text(v.get("account_id")),
+        _text(v.get("contact_id")),
+        _text(v.get("subject")),
+        _text(v.get("priority")),
+        _flag(v.get("escalated")),
+        _flag(v.get("closed")),
+        _instant(v.get("opened_at")),
+        _instant(v.get("closed_at")),
+        _text(v.get("owner_id")),
+    )
+
+
 _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
     "users": (("name", "email", "title", "active", "executive", "manager_id"), _user),
     "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra", "focus"), _account),
     "contacts": (("account_id", "first_name", "last_name", "title", "email", "executive"), _contact),
     "participants": (("source", "activity_id", "person_id", "counted"), _participant),
     "account_team": (("account_id", "user_id", "role"), _team),
+    "opportunities": (
+        ("account_id", "name", "stage", "amount", "close_date", "closed", "won", "owner_id", "closed_at"),
+        _opportunity,
+    ),
+    "cases": (
+        (
+            "account_id",
+            "contact_id",
+            "subject",
+            "priority",
+            "escalated",
+            "closed",
+            "opened_at",
+            "closed_at",
+            "owner_id",
+        ),
+        _case,
+    ),
     "activities": (
         (
             "source",
@@ -248,6 +320,89 @@ class Mirror:
         self._load_temp("wanted_accounts", account_ids)
         cursor = self.db.execute(
             "SELECT c.* FROM contacts c JOIN wanted_accounts w ON w.id = c.account_id ORDER BY c.id"
+        )
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def meetings(
+        self, account_ids: Iterable[str], since: date, until: date
+    ) -> Iterator[tuple[str, str, str | None, date, str | None, frozenset[str]]]:
+        """Meetings between ``since`` and ``until`` (inclusive) on these accounts, directly (the
+        activity's account) or through a contact of the account: (id, account id, subject, day,
+        owner id, internal users on it: owner, attendees and invitees who did not decline)."""
+        self._load_temp("wanted_accounts", account_ids)
+        start, end = f"{since.isoformat()}T00:00:00Z", f"{until.isoformat()}T23:59:59Z"
+        rows = self.db.execute(
+            """
+            WITH m AS (
+                SELECT id, account_id, subject, occurred_at, owner_id FROM activities
+                WHERE kind = 'meeting' AND deleted = 0 AND sync_key IS NULL AND occurred_at BETWEEN ? AND ?
+            ),
+            linked(id, account_id) AS (
+                SELECT m.id, m.account_id FROM m JOIN wanted_accounts w ON w.id = m.account_id
+                UNION
+                SELECT m.id, c.account_id FROM m JOIN activity_contacts ac ON ac.activity_id = m.id
+                JOIN contacts c ON c.id = ac.contact_id JOIN wanted_accounts w ON w.id = c.account_id
+                UNION
+                SELECT m.id, c.account_id FROM m JOIN participants p ON p.activity_id = m.id
+                JOIN contacts c ON c.id = p.person_id JOIN wanted_accounts w ON w.id = c.account_id
+                WHERE p.deleted = 0
+            )
+            SELECT m.id, l.account_id, m.subject, m.occurred_at, m.owner_id
+            FROM linked l JOIN m ON m.id = l.id ORDER BY m.occurred_at, m.id, l.account_id
+            """,
+            (start, end),
+        ).fetchall()
+        if not rows:
+            return
+        self._load_temp("wanted_ids", {r[0] for r in rows})
+        people: dict[str, set[str]] = {}
+        for activity_id, user_id in self.db.execute(
+            """
+            SELECT au.activity_id, au.user_id FROM activity_users au JOIN wanted_ids w ON w.id = au.activity_id
+            UNION
+            SELECT p.activity_id, p.person_id FROM participants p JOIN wanted_ids w ON w.id = p.activity_id
+            JOIN users u ON u.id = p.person_id WHERE p.deleted = 0 AND p.counted = 1
+            """
+        ):
+            people.setdefault(activity_id, set()).add(user_id)
+        for activity_id, account_id, subject, occurred_at, owner_id in rows:
+            on_it = people.get(activity_id, set()) | ({owner_id} if owner_id else set())
+            yield (
+                activity_id,
+                account_id,
+                subject,
+                date.fromisoformat(occurred_at[:10]),
+                owner_id,
+                frozenset(on_it),
+            )
+
+    def opportunities_of(self, account_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The live deals of these accounts, by account and id."""
+        self._load_temp("wanted_accounts", account_ids)
+        cursor = self.db.execute(
+            "SELECT o.* FROM opportunities o JOIN wanted_accounts w ON w.id = o.account_id "
+            "WHERE o.deleted = 0 ORDER BY o.account_id, o.id"
+        )
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def cases_of(self, account_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The live cases of these accounts: on the account, or with no account and a contact of it
+        (``alliance_id`` says which account a row belongs to)."""
+        self._load_temp("wanted_accounts", account_ids)
+        cursor = self.db.execute(
+            """
+            SELECT k.*, k.account_id AS alliance_id
+            FROM cases k JOIN wanted_accounts w ON w.id = k.account_id WHERE k.deleted = 0
+            UNION ALL
+            SELECT k.*, c.account_id AS alliance_id
+            FROM cases k JOIN contacts c ON c.id = k.contact_id JOIN wanted_accounts w ON w.id = c.account_id
+            WHERE k.deleted = 0 AND k.account_id IS NULL
+            ORDER BY alliance_id, id
+            """
         )
         names = [d[0] for d in cursor.description]
         for values in cursor:

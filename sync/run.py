@@ -175,6 +175,7 @@ def execute(
         mirror = Mirror(store)
         pending = frozenset(r.sync_key for r in ledger.rejections())
         org = build_org(mirror, mapping, today, ledger.memory(), pending)
+        org.health_history = ledger.health_history()
         history_asked, org.appointed = recent_appointments(connector, mapping, org)
         with store.transaction():
             ledger.record(confirm_sent(mapping, ledger.entries(), org.own_tasks))
@@ -190,6 +191,7 @@ def execute(
             applied = Applier(connector, store, mapping, run_id, progress.applied).apply(writes, today)
             with store.transaction():
                 ledger.remember(the_plan.memory)
+                ledger.log_health(today, {a.account_id: a.health for a in the_plan.accounts})
                 store.set_meta("last_today", today.isoformat())
         exit_code = ExitCode.REJECTED_RECORDS if applied and applied.rejected else ExitCode.OK
         report = RunReport(
@@ -297,6 +299,7 @@ def local_model(store: StateStore, mapping: Mapping) -> tuple[Org, Plan]:
     today = date.fromisoformat(last) if last else datetime.now(UTC).date()
     pending = frozenset(r.sync_key for r in ledger.rejections())
     org = build_org(Mirror(store), mapping, today, ledger.memory(), pending)
+    org.health_history = ledger.health_history()
     return org, plan(org, mapping, ledger.closed_by_us())
 
 

@@ -27,7 +27,9 @@ class TaskFact:
     subject: str
     due: date | None
     state: TaskState
-    done_on: date | None = None  # when it was seen done (the date of the sync that saw it)
+    # When it was done: the CRM's completion date (writeback.task.completed_at_field), else the date
+    # of the sync that first saw it done (an upper bound).
+    done_on: date | None = None
 
 
 def task_facts(
@@ -37,10 +39,16 @@ def task_facts(
     done_on: dict[str, date] | None = None,
 ) -> list[TaskFact]:
     """Every task the ledger recorded (or the CRM holds with our key), with its state now: done only
-    when the CRM holds it completed with the completed status; missed as the ledger says."""
+    when the CRM holds it completed with the completed status; missed as the ledger says. ``done_on``:
+    for tasks without a CRM completion date, the date of the sync that saw them done."""
     task = mapping.writeback.task
     fields, values = task.fields, task.values
     seen = done_on or {}
+
+    def completed_at(got: dict[str, object]) -> date | None:
+        """When the CRM says it was completed (``writeback.task.completed_at_field``), where mapped."""
+        return to_date(_text(got.get(task.completed_at_field))) if task.completed_at_field else None
+
     facts = []
     for key in sorted({k for k, e in entries.items() if e.kind == "task"} | own.keys()):
         entry = entries.get(key)
@@ -71,7 +79,7 @@ def task_facts(
                 subject=_text(got.get(fields.subject.field)) or _text(sent.get(fields.subject.field)) or rule,
                 due=to_date(_text(got.get(fields.due_date.field)) or _text(sent.get(fields.due_date.field))),
                 state=state,
-                done_on=seen.get(key) if state == "done" else None,
+                done_on=(completed_at(got) or seen.get(key)) if state == "done" else None,
             )
         )
     return facts

@@ -60,6 +60,8 @@ def test_demo_syncs_twice_and_writes_nothing_the_second_time(crm: str, tmp_path:
     assert data["coverage"]["overall"]["alliances"] == alliances
     assert data["scorecards"]
     assert all(str(escape(card["name"])) in html for card in data["scorecards"])
+    assert data["mirror"]["opportunities"] > 0  # the demo org's partner pipeline, pulled and counted
+    assert data["mirror"]["cases"] > 0
     history = sponsorsync("--env-file", str(env_file), "sync", "history", cwd=ROOT)
     assert history.returncode == 0, history.stderr
     assert history.stdout.count(" run ") >= 2

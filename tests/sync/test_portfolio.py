@@ -34,9 +34,11 @@ def _entry(key: str, status: str = OPEN) -> LedgerEntry:
     return LedgerEntry(key, "task", "Task", "00T" + key[-4:], alliance_id, rule, status, {})
 
 
-def _own(key: str, owner: str, due: str, *, status: str = "Not Started", done: bool = False) -> OwnTask:
+def _own(
+    key: str, owner: str, due: str, *, status: str = "Not Started", done: bool = False, **more: str
+) -> OwnTask:
     values = {"OwnerId": owner, "ActivityDate": due, "Status": status, "Subject": f"subject of {key}"}
-    return own_task(key, completed=done, values=values)
+    return own_task(key, completed=done, values=values | more)
 
 
 def _world() -> tuple[Org, list[TaskFact]]:
@@ -95,6 +97,15 @@ def _world() -> tuple[Org, list[TaskFact]]:
         _own(f"{su}:globex:ceo:2026-11-20", "manager", "2026-11-20"),  # open, 9 days overdue
         _own(f"{esc}:acme:500A", "ceo", "2026-11-10", status="Completed", done=True),  # done 11-09: in time
         _own(f"{esc}:acme:500B", "ceo", "2026-11-20", status="Completed", done=True),  # done 11-22: late
+        # The CRM's completion date wins over the day a sync saw it done (11-20): in time.
+        _own(
+            f"{esc}:acme:500J",
+            "ceo",
+            "2026-11-15",
+            status="Completed",
+            done=True,
+            CompletedDateTime="2026-11-14T16:30:00.000+0000",
+        ),
         _own(f"{esc}:globex:500C", "ceo", "2026-11-25"),  # open, came due 4 days ago
         _own(f"{esc}:globex:500D", "ceo", "2026-12-01"),  # open, not due yet
         # Closed by sponsorsync, unanswered, when the case closed: 500H after its due date (a miss),
@@ -110,6 +121,7 @@ def _world() -> tuple[Org, list[TaskFact]]:
     entries = {t.sync_key: _entry(t.sync_key, statuses.get(t.sync_key, OPEN)) for t in own}
     world.own_tasks = {t.sync_key: t for t in own}
     done_on = {f"{esc}:acme:500A": date(2026, 11, 9), f"{esc}:acme:500B": date(2026, 11, 22)}
+    done_on[f"{esc}:acme:500J"] = date(2026, 11, 20)
     done_on[f"{cm}:acme:00U1"] = date(2026, 11, 5)
     return world, task_facts(entries, world.own_tasks, MAPPING, done_on)
 
@@ -129,6 +141,7 @@ def test_task_states_come_from_the_crm_and_the_ledger() -> None:
         "globex:ceo:2026-11-20": "open",
         "acme:500A": "done",
         "acme:500B": "done",
+        "acme:500J": "done",
         "globex:500C": "open",
         "globex:500D": "open",
         "acme:500H": "not_needed",
@@ -141,6 +154,7 @@ def test_task_states_come_from_the_crm_and_the_ledger() -> None:
     assert by_key["ss1:partner_escalation:acme:500A"].due == date(2026, 11, 10)
     assert by_key["ss1:partner_escalation:acme:500A"].done_on == date(2026, 11, 9)
     assert by_key["ss1:partner_escalation:globex:500C"].owner_id == "ceo"
+    assert by_key["ss1:partner_escalation:acme:500J"].done_on == date(2026, 11, 14)
 
 
 def test_coverage_by_tier_counts_an_active_sponsor_with_an_in_sla_counterpart_pair() -> None:
@@ -163,16 +177,17 @@ def test_scorecard_of_a_sponsor() -> None:
     assert ava.expected_touches == pytest.approx(365 / 45 + 365 / 90)  # 12.17
     assert ava.touch_ratio == pytest.approx(6 / (365 / 45 + 365 / 90))
     assert (ava.updates_sent, ava.updates_missed) == (1, 1)
-    # 500A done before its due date; 500B done late; 500C open past due; 500D not due yet; 500H closed
-    # unanswered after its due date (its case closed 11-15, due 11-12); 500I's case closed in time.
-    assert (ava.escalations.done, ava.escalations.out_of) == (1, 4)
+    # 500A and 500J done before their due dates; 500B done late; 500C open past due; 500D not due yet;
+    # 500H closed unanswered after its due date (its case closed 11-15, due 11-12); 500I's case closed
+    # in time.
+    assert (ava.escalations.done, ava.escalations.out_of) == (2, 5)
     assert (ava.moments.done, ava.moments.out_of) == (1, 2)  # 00U1 done, 00U2 closed not attended
     ben = cards["cto"]
     assert (ben.alliances, ben.touches_365, ben.escalations.out_of) == (1, 0, 0)
     assert ben.expected_touches == pytest.approx(365 / 180)
     assert ben.escalations.share is None
-    assert p.summary_json()["scorecards"][0]["escalations_within_sla"] == 1  # Ava Chen sorts first
-    assert p.summary_json()["scorecards"][0]["escalations_due"] == 4
+    assert p.summary_json()["scorecards"][0]["escalations_within_sla"] == 2  # Ava Chen sorts first
+    assert p.summary_json()["scorecards"][0]["escalations_due"] == 5
 
 
 def test_alliance_figures_escalations_pipeline_and_overdue_tasks() -> None:

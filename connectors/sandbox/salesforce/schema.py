@@ -296,6 +296,59 @@ ACCOUNT_TEAM_MEMBER = SObject(
     ),
 )  # fmt: skip
 
+OPPORTUNITY_STAGES = (
+    "Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
+    "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost",
+)  # fmt: skip
+CLOSED_STAGES = frozenset({"Closed Won", "Closed Lost"})
+WON_STAGES = frozenset({"Closed Won"})
+CASE_STATUSES = ("New", "Working", "Escalated", "Closed")
+CLOSED_CASE_STATUSES = frozenset({"Closed"})
+
+
+def _derived_flag(name: str, label: str) -> Field:
+    return _readonly(Field(name, "boolean", label, nillable=False, defaulted_on_create=True, calculated=True))
+
+
+OPPORTUNITY = SObject(
+    "Opportunity", "006", "Opportunity", "Opportunities",
+    (
+        _id("Opportunity ID"),
+        _is_deleted(),
+        _ref("AccountId", "Account ID", ("Account",), "Account"),
+        Field("Name", "string", "Name", 120, nillable=False, name_field=True),
+        Field("Description", "textarea", "Description", 32000),
+        _pick("StageName", "Stage", OPPORTUNITY_STAGES, nillable=False),
+        Field("Amount", "currency", "Amount"),
+        Field("CloseDate", "date", "Close Date", nillable=False),
+        _pick("Type", "Opportunity Type", ("Existing Business", "New Business")),
+        _derived_flag("IsClosed", "Closed"),
+        _derived_flag("IsWon", "Won"),
+        _owner(),
+        *_audit(),
+    ),
+)  # fmt: skip
+
+CASE = SObject(
+    "Case", "500", "Case", "Cases",
+    (
+        _id("Case ID"),
+        _is_deleted(),
+        _ref("ContactId", "Contact ID", ("Contact",), "Contact"),
+        _ref("AccountId", "Account ID", ("Account",), "Account"),
+        _text("Subject", "Subject"),
+        Field("Description", "textarea", "Description", 32000),
+        _pick("Status", "Status", CASE_STATUSES, default_value="New", defaulted_on_create=True),
+        _pick("Priority", "Priority", ("High", "Medium", "Low"), default_value="Medium", defaulted_on_create=True),
+        _pick("Origin", "Case Origin", ("Phone", "Email", "Web")),
+        _derived_flag("IsClosed", "Closed"),
+        Field("IsEscalated", "boolean", "Escalated", nillable=False, defaulted_on_create=True),
+        _readonly(Field("ClosedDate", "datetime", "Closed Date", calculated=True)),
+        _owner("Group"),
+        *_audit(),
+    ),
+)  # fmt: skip
+
 # Everyone on an activity besides its owner (Shared Activities on): EventRelation holds the invitees
 # (IsInvitee: users, contacts, resources) and the related contacts (IsParent) and record (IsWhat) of
 # an event; TaskRelation the contacts (up to 50) and the record of a task. AccountId is derived.
@@ -398,6 +451,8 @@ OBJECTS: dict[str, SObject] = {
         EVENT_RELATION,
         TASK_RELATION,
         ACCOUNT_HISTORY,
+        OPPORTUNITY,
+        CASE,
     )
 }
 BY_PREFIX: dict[str, SObject] = {o.key_prefix: o for o in OBJECTS.values()}
