@@ -63,3 +63,36 @@ def test_scorecard_coverage_and_overdue_tasks_match_the_crm(world: World) -> Non
     assert "Mia Manager" in portfolio.overdue
     open_by_alliance = {r.name: r.open_tasks for r in portfolio.alliances}
     assert sum(open_by_alliance.values()) == sum(1 for t in crm if not t.done)
+
+
+def test_escalations_answered_within_the_sla_and_open_escalations_match_the_crm(world: World) -> None:
+    world.sync()  # the baseline
+    acme_case = world.crm.create_case("Outage at a joint customer", account="acme", escalated=True)
+    hooli_case = world.crm.create_case("Billing dispute", account="hooli", escalated=True)
+    world.sync()  # each sponsor gets a high-priority task due within the SLA (2 days)
+    tasks = {t.key.split(":")[3]: t for t in world.tasks().values() if t.rule == "partner_escalation"}
+    assert set(tasks) == {acme_case, hooli_case}
+    world.crm.as_person("marcus").complete(tasks[acme_case].id)  # Marcus answers the same day
+    # Tom does not. The next sync comes five days later, past the due date: Marcus's answer counts in
+    # time from the CRM's completion date, not from the day the sync saw it.
+    world.box.admin.advance_clock(days=5)
+    last = world.sync()
+    assert last.exit_code == 0
+
+    store = StateStore(world.settings.state_dir)
+    try:
+        portfolio = load_portfolio(store, world.mapping)
+    finally:
+        store.close()
+    cards = {c.name: c for c in portfolio.scorecards}
+    assert (cards["Marcus Reid"].escalations.done, cards["Marcus Reid"].escalations.out_of) == (1, 1)
+    assert (cards["Tom Becker"].escalations.done, cards["Tom Becker"].escalations.out_of) == (0, 1)
+    assert sorted((e.alliance, e.sponsor, e.age_days) for e in portfolio.escalations) == [
+        ("Acme Corporation", "Marcus Reid", 5),
+        ("Hooli", "Tom Becker", 5),
+    ]
+    rows = {r.name: r for r in portfolio.alliances}
+    assert (rows["Hooli"].open_escalations, rows["Hooli"].oldest_escalation_days) == (1, 5)
+    overdue = {owner: [t.rule for t in found] for owner, found in portfolio.overdue.items()}
+    assert "partner_escalation" in overdue["Tom Becker"]
+    assert "partner_escalation" not in overdue.get("Marcus Reid", [])
