@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,6 +100,9 @@ def test_report_before_any_sync_is_a_clear_error(tmp_path: Path) -> None:
     assert result.errors() == [f"error: No sync has run with the state in {tmp_path / 'state'} yet"]
     assert "sponsorsync sync run" in result.stderr
     assert not (tmp_path / "sponsorsync-report.html").exists()
+    status = invoke("sync", "status", "--json", env_file=env)
+    assert status.exit_code == 0, status.output
+    assert (json.loads(status.stdout)["coverage"], json.loads(status.stdout)["scorecards"]) == (None, None)
 
 
 def _load(page: Page, path: Path) -> tuple[list[str], list[str]]:
