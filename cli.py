@@ -243,6 +243,13 @@ def sandbox_serve(
             help="Where to write the sandbox CA certificate (default: beside --env-file, or .sponsorsync)."
         ),
     ] = None,
+    bare: Annotated[
+        bool,
+        typer.Option(
+            "--bare",
+            help="Start without sponsorsync's custom fields / properties (try `sponsorsync setup` on it).",
+        ),
+    ] = False,
 ) -> None:
     """Serve a local emulator of the Salesforce or HubSpot API over HTTPS until interrupted."""
     from connectors.sandbox.run import serve
@@ -258,6 +265,7 @@ def sandbox_serve(
         env_file=env_file,
         ca_dir=ca_dir or (env_file.parent if env_file else Path(".sponsorsync")),
         echo=typer.echo,
+        bare=bare,
     )
 
 

@@ -43,6 +43,13 @@ FIELDS = {
     "TaskRelation": "Id RelationId TaskId IsWhat AccountId IsDeleted CreatedDate LastModifiedDate SystemModstamp",
     # Salesforce's object reference, AccountHistory (StandardObjectNameHistory): rows never change.
     "AccountHistory": "Id IsDeleted AccountId Field DataType OldValue NewValue CreatedDate",
+    # Access (what `sponsorsync setup` writes): Salesforce's object reference, the fields used.
+    "PermissionSet": "Id Name Label Description IsOwnedByProfile CreatedDate CreatedById LastModifiedDate "
+    "LastModifiedById SystemModstamp",
+    "FieldPermissions": "Id ParentId SobjectType Field PermissionsRead PermissionsEdit CreatedDate CreatedById "
+    "LastModifiedDate LastModifiedById SystemModstamp",
+    "PermissionSetAssignment": "Id PermissionSetId AssigneeId CreatedDate CreatedById LastModifiedDate "
+    "LastModifiedById SystemModstamp",
 }
 
 
@@ -97,7 +104,7 @@ def test_limits_report_the_daily_api_quota(sf: Sf) -> None:
     assert all({"Max", "Remaining"} <= set(entry) for entry in limits.values())
 
 
-def test_describe_global_lists_the_nine_objects(sf: Sf) -> None:
+def test_describe_global_lists_the_twelve_objects(sf: Sf) -> None:
     result = sf.sdk.describe()
     assert (result["encoding"], result["maxBatchSize"]) == ("UTF-8", 200)
     assert sorted(o["name"] for o in result["sobjects"]) == sorted(FIELDS)
