@@ -140,6 +140,9 @@ class CustomFields:
             )
         keys = ACTIVITY if object_name.lower() == "activity" else (object_name.lower(),)
         models = [(key, OBJECTS[key]) for key in keys if key in OBJECTS]
+        if len(models) > 1:  # an Activity field: on the activity objects whose model has it
+            has = [(k, o) for k, o in models if any(f.custom and f.name.lower() == name.lower() for f in o.fields)]
+            models = has or models[:1]
         if not models:
             raise ToolingError("FIELD_INTEGRITY_EXCEPTION", f"Cannot find entity: {object_name}")
         if any(key in ACTIVITY for key in keys) and object_name.lower() != "activity":
