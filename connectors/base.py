@@ -232,3 +232,7 @@ class SchemaAdmin(Protocol):
     def delete(self, object_name: str, ids: Sequence[str]) -> list[WriteResult]:
         """Delete records by id (Salesforce: to the recycle bin; HubSpot: archive), batched."""
         ...
+
+
+class AdminConnector(Connector, SchemaAdmin, Protocol):
+    """A connector that can also set up and clean up (both CRM connectors are)."""

@@ -612,8 +612,13 @@ class HubSpotConnector:
         who left) makes HubSpot refuse the whole batch with a 4xx. The refused batch is narrowed
         down to the inputs at fault, which come back rejected; a deleted record's result carries
         ``error_code`` ``OBJECT_NOT_FOUND``."""
-        inputs = [
-            {"id": item.key, "properties": item.fields, "objectWriteTraceId": item.key} for item in batch
+        inputs = [  # HubSpot clears a property given "" (what None means here)
+            {
+                "id": item.key,
+                "properties": {k: "" if v is None else v for k, v in item.fields.items()},
+                "objectWriteTraceId": item.key,
+            }
+            for item in batch
         ]
         try:
             answer = self._call(

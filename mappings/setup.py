@@ -145,3 +145,38 @@ def _candidates(mapping: Mapping) -> Iterator[FieldDefinition]:
         yield _define(mapping, account.object, fields.health_reason.field, "text", path)
     if account.stamp_field:
         yield _define(mapping, account.object, account.stamp_field, "text", "writeback.account.stamp_field")
+
+
+def crm_type(crm: str, definition: FieldDefinition) -> str:
+    """How the CRM's own setup screens name the field's type, with its options."""
+    if crm == "salesforce":
+        text = {
+            "text": f"Text({definition.length})",
+            "picklist": f"Picklist ({', '.join(definition.options)})",
+            "reference": f"Lookup({definition.reference_to})",
+            "date": "Date",
+            "boolean": "Checkbox",
+        }[definition.kind]
+        flags = [
+            n for n, on in (("External ID", definition.external_id), ("Unique", definition.unique)) if on
+        ]
+    else:
+        text = {
+            "text": "string (single-line text)",
+            "picklist": f"enumeration ({', '.join(definition.options)})",
+            "reference": "enumeration (HubSpot user / owner)",
+            "date": "date",
+            "boolean": "bool (single checkbox)",
+        }[definition.kind]
+        flags = ["unique values"] if definition.unique else []
+    return ", ".join([text, *flags])
+
+
+def missing_message(crm: str, missing: list[FieldDefinition]) -> str:
+    """The one-line (per field) report of what a CRM lacks, for ``check``."""
+    noun = "field" if crm == "salesforce" else "property"
+    lines = [
+        f"the CRM lacks {len(missing)} custom {noun}{'' if len(missing) == 1 else 's'} the mapping needs:"
+    ]
+    lines += [f"  {d.object}.{d.name}: {crm_type(crm, d)} ({d.purpose})" for d in missing]
+    return "\n".join(lines)

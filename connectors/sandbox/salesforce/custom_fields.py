@@ -69,12 +69,15 @@ class CustomFields:
         self.absent: dict[str, set[str]] = {}
         self.created: dict[str, dict[str, Field]] = {}
         self._next = 1
+        self._version = 0  # bumped by every create
+        self._cache: dict[str, tuple[tuple[Any, ...], SObject]] = {}
         self.reset()
 
     def reset(self) -> None:
         self.absent = {k: set(v) for k, v in _model_custom().items()} if self.bare else {}
         self.created = {}
         self._next = 1
+        self._version += 1
 
     @property
     def active(self) -> bool:
@@ -102,9 +105,15 @@ class CustomFields:
             obj = shown.get(key)
             if obj is None:
                 continue
-            defined = self.created.get(key, {})
-            fields = tuple(defined.get(f.name.lower(), f) for f in obj.fields) if defined else obj.fields
-            shown[key] = replace(obj, fields=fields, hidden=obj.hidden | frozenset(hidden.get(key, ())))
+            unseen = frozenset(hidden.get(key, ()))
+            signature = (key, obj.hidden, unseen, self._version)
+            cached = self._cache.get(key)
+            if cached is None or cached[0] != signature:  # the same object while nothing changed
+                defined = self.created.get(key, {})
+                fields = tuple(defined.get(f.name.lower(), f) for f in obj.fields) if defined else obj.fields
+                cached = (signature, replace(obj, fields=fields, hidden=obj.hidden | unseen))
+                self._cache[key] = cached
+            shown[key] = cached[1]
         return shown
 
     def _granted(self) -> set[str]:
@@ -141,7 +150,11 @@ class CustomFields:
         keys = ACTIVITY if object_name.lower() == "activity" else (object_name.lower(),)
         models = [(key, OBJECTS[key]) for key in keys if key in OBJECTS]
         if len(models) > 1:  # an Activity field: on the activity objects whose model has it
-            has = [(k, o) for k, o in models if any(f.custom and f.name.lower() == name.lower() for f in o.fields)]
+            has = [
+                (k, o)
+                for k, o in models
+                if any(f.custom and f.name.lower() == name.lower() for f in o.fields)
+            ]
             models = has or models[:1]
         if not models:
             raise ToolingError("FIELD_INTEGRITY_EXCEPTION", f"Cannot find entity: {object_name}")
@@ -163,6 +176,7 @@ class CustomFields:
             self.created.setdefault(key, {})[definition.name.lower()] = definition
         field_id = make_id(_FIELD_ID_PREFIX, 4_000_000 + self._next)
         self._next += 1
+        self._version += 1
         return field_id
 
     def _define(self, obj: SObject, name: str, metadata: dict[str, Any]) -> Field:
