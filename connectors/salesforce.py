@@ -376,9 +376,10 @@ class SalesforceConnector:
         return create_fields(self._restful, self._soql, fields, self.identity().user_id)
 
     def keyed_records(self, object_name: str, key_field: str, fields: Sequence[str]) -> list[Record]:
-        names = ", ".join(dict.fromkeys(["Id", key_field, *fields]))
-        soql = f"SELECT {names} FROM {object_name} WHERE {key_field} != null"
-        return [_record(raw, False) for raw in self._soql(f"reading {object_name} by {key_field}", soql)]
+        wanted = list(dict.fromkeys([key_field, *fields]))
+        soql = f"SELECT {', '.join(['Id', *wanted])} FROM {object_name} WHERE {key_field} != null"
+        records = [_record(raw, False) for raw in self._soql(f"reading {object_name} by {key_field}", soql)]
+        return [Record(r.id, {name: r.fields.get(name) for name in wanted}) for r in records]
 
     def delete(self, object_name: str, ids: Sequence[str]) -> list[WriteResult]:
         results: list[WriteResult] = []

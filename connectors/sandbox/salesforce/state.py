@@ -32,18 +32,13 @@ class OrgState:
     def __post_init__(self) -> None:
         if self.custom is None:
             self.custom = CustomFields(self.store, self.api_user_id)
-        self.writer.hidden_fields = self.hidden_fields
+        self.writer.visible = lambda obj: self.objects.get(obj.name.lower(), obj)
 
     @property
     def objects(self) -> dict[str, SObject]:
         objects = org_objects(shared_activities=self.shared_activities)
         assert self.custom is not None
         return self.custom.apply(objects)
-
-    def hidden_fields(self, object_name: str) -> set[str]:
-        """The custom fields of ``object_name`` (lower case) the API user cannot see or write."""
-        assert self.custom is not None
-        return self.custom.hidden().get(object_name.lower(), set()) if self.custom.active else set()
 
     def stamp(self, request: SandboxRequest) -> int:
         """The SystemModstamp of this request's writes: one per request, to the second, never backwards."""

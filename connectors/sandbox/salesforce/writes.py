@@ -64,9 +64,9 @@ class Writer:
         self.store = store
         self.api_user_id = api_user_id
         self._acting = threading.local()
-        # The custom fields of an object the API user cannot see (set by the org: a bare org's
-        # fields not created yet, created ones not granted by a permission set).
-        self.hidden_fields: Callable[[str], set[str]] = lambda _name: set()
+        # An object as the API user sees it (set by the org): without a bare org's fields not created
+        # yet or created ones no permission set grants, with created fields' own definitions.
+        self.visible: Callable[[SObject], SObject] = lambda obj: obj
 
     def act_as(self, user_id: str | None) -> None:
         """The user whose session sends the current request (CreatedById, LastModifiedById)."""
@@ -165,11 +165,12 @@ class Writer:
     def _coerce(self, obj: SObject, body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
         locked: list[str] = []
+        obj = self.visible(obj)
         for name, raw in body.items():
             if name == "attributes" or (name.lower() == "id" and not creating):
                 continue
             field = obj.field(name)
-            if field is None or field.name.lower() in self.hidden_fields(obj.name):
+            if field is None:
                 raise WriteError("INVALID_FIELD", f"No such column '{name}' on sobject of type {obj.name}")
             if not (field.createable if creating else field.updateable):
                 locked.append(field.name)
