@@ -84,3 +84,37 @@ def test_setup_plan_on_a_complete_org_has_nothing_to_do(crm: str, tmp_path: Path
         assert plan.exit_code == 0, plan.output
         assert "nothing to do" in plan.stdout
         assert json.loads(invoke("setup", "plan", "--json", env_file=env).stdout)["create"] == []
+
+
+FIELD_CREATE = {
+    "salesforce": "/services/data/*/tooling/sobjects/CustomField",
+    "hubspot": "/crm/v3/properties/companies",
+}
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_a_partly_refused_setup_says_what_was_created_and_what_failed_and_a_rerun_finishes(
+    crm: str, tmp_path: Path
+) -> None:
+    with running_sandbox(crm, tmp_path / "box", bare=True) as box:
+        env = box.env_file(tmp_path / "bare.env")
+        box.admin.add_faults(
+            {"method": "POST", "path": FIELD_CREATE[crm], "after": 1, "count": 1, "status": 400,
+             "error_code": "INSUFFICIENT_ACCESS" if crm == "salesforce" else "VALIDATION_ERROR",
+             "message": "not allowed here"}
+        )  # fmt: skip
+        first = invoke("setup", "apply", env_file=env)
+        assert first.exit_code == 1, first.output
+        failed = [line for line in first.stdout.splitlines() if line.startswith("failed")]
+        assert len(failed) == 1, first.stdout
+        assert CUSTOM[crm][1] in failed[0]  # the second field create was refused
+        assert f"created  {'field' if crm == 'salesforce' else 'property'} {CUSTOM[crm][0]}" in first.stdout
+        assert first.errors()[0].startswith("error: setup created ")
+        assert "the CRM refused 1:" in first.stderr
+        assert "run `sponsorsync setup apply` again" in first.stderr
+
+        plan = json.loads(invoke("setup", "plan", "--json", env_file=env).stdout)["create"]
+        assert [f"{d['object']}.{d['name']}" for d in plan] == [CUSTOM[crm][1]]
+        second = invoke("setup", "apply", env_file=env)
+        assert second.exit_code == 0, second.output
+        assert invoke("check", env_file=env).exit_code == 0
