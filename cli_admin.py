@@ -196,7 +196,13 @@ def setup_export(
     if directory.exists() and not directory.is_dir():
         raise ConfigError(f"{directory} exists and is not a directory", hint="give a directory path")
     fields = needed_fields(mapping)
-    written = export_sfdx(fields, directory, settings.salesforce.api_version)
+    try:
+        written = export_sfdx(fields, directory, settings.salesforce.api_version)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the project into {directory}: {exc.strerror or exc}",
+            hint="give a directory this user can write",
+        ) from None
     for path in written:
         typer.echo(f"wrote {directory / path}")
     typer.echo(
@@ -207,12 +213,28 @@ def setup_export(
 
 
 # -- cleanup -------------------------------------------------------------------------------------
-def _cleanup_plan(ctx: typer.Context, connector: AdminConnector, mapping: Any, delete: bool) -> Any:
-    from sync.cleanup import account_fields, plan_cleanup, task_fields
+@contextmanager
+def _ledger(settings: Any, *, lock: bool) -> Iterator[list[Any]]:
+    """The state's ledger entries (none without a state); ``lock``: hold the run lock meanwhile, so
+    no sync writes while cleanup does (another run holding it: exit 5)."""
     from sync.ledger import Ledger
     from sync.store import DB_NAME, StateStore
 
-    settings = ctx.find_root().obj.settings
+    if not (settings.state_dir / DB_NAME).exists():
+        yield []
+        return
+    store = StateStore(settings.state_dir)
+    try:
+        if lock:
+            store.acquire()
+        yield list(Ledger(store).entries().values())
+    finally:
+        store.close()
+
+
+def _cleanup_plan(connector: AdminConnector, mapping: Any, entries: list[Any], delete: bool) -> Any:
+    from sync.cleanup import account_fields, plan_cleanup, task_fields
+
     task = mapping.writeback.task
     tasks = connector.keyed_records(task.object, task.key_field, task_fields(mapping))
     accounts: dict[str, Any] = {}
@@ -220,13 +242,6 @@ def _cleanup_plan(ctx: typer.Context, connector: AdminConnector, mapping: Any, d
     for name in account_fields(mapping) if account is not None else []:
         for record in connector.keyed_records(account.object, name, account_fields(mapping)):
             accounts[record.id] = record
-    entries: list[Any] = []
-    if (settings.state_dir / DB_NAME).exists():
-        store = StateStore(settings.state_dir)
-        try:
-            entries = list(Ledger(store).entries().values())
-        finally:
-            store.close()
     return plan_cleanup(mapping, tasks, list(accounts.values()), entries, delete=delete)
 
 
@@ -253,8 +268,8 @@ def _print_cleanup_plan(plan: Any) -> None:
 def cleanup_plan(ctx: typer.Context, delete: _Delete = False, as_json: _Json = False) -> None:
     """Show what `cleanup apply` would close, delete, clear and leave (changes nothing)."""
     settings, mapping = _settings_and_mapping(ctx)
-    with _connected(settings) as connector:
-        plan = _cleanup_plan(ctx, connector, mapping, delete)
+    with _ledger(settings, lock=False) as entries, _connected(settings) as connector:
+        plan = _cleanup_plan(connector, mapping, entries, delete)
     if as_json:
         typer.echo(json.dumps(plan.to_json(), indent=2))
         return
@@ -275,8 +290,8 @@ def cleanup_apply(
     from sync.cleanup import apply_cleanup
 
     settings, mapping = _settings_and_mapping(ctx)
-    with _connected(settings) as connector:
-        plan = _cleanup_plan(ctx, connector, mapping, delete)
+    with _ledger(settings, lock=True) as entries, _connected(settings) as connector:
+        plan = _cleanup_plan(connector, mapping, entries, delete)
         if not as_json:
             _print_cleanup_plan(plan)
         if plan.empty:

@@ -149,3 +149,21 @@ def test_account_values_without_a_ledger_record_are_left() -> None:
         "Account 001B Sponsor_Health__c",
     ]
     assert all("no record" in x.why for x in plan.left)
+
+
+def test_cleanup_apply_waits_for_no_run_it_refuses_while_one_holds_the_lock(tmp_path: Path) -> None:
+    from sync.store import StateStore
+
+    with running_sandbox("salesforce", tmp_path / "box") as box:
+        env = box.env_file(tmp_path / "org.env")
+        assert invoke("sync", "run", env_file=env).exit_code == 0
+        store = StateStore(tmp_path / "box" / "state")
+        store.acquire()
+        try:
+            held = invoke("cleanup", "apply", "--yes", env_file=env)
+        finally:
+            store.close()
+        assert held.exit_code == 5, held.output
+        assert held.errors()[0].startswith("error: Another sponsorsync run holds the lock")
+        admin = cast(AdminConnector, connector(box))
+        assert len(_open_keyed(admin, "salesforce")) > 0

@@ -98,3 +98,12 @@ def test_export_refuses_a_hubspot_mapping_in_one_line(tmp_path: Path) -> None:
     assert result.errors() == [
         "error: setup export --format sfdx writes Salesforce metadata; the mapping is for hubspot"
     ]
+
+
+def test_export_into_an_unwritable_place_is_one_error_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = invoke("setup", "export", str(blocker / "sub"), env={"SPONSORSYNC_CRM": "salesforce"})
+    assert result.exit_code == 2, result.output
+    assert len(result.errors()) == 1
+    assert result.errors()[0].startswith(f"error: cannot write the project into {blocker / 'sub'}")
