@@ -68,9 +68,9 @@ def _connected(settings: Any) -> Iterator[AdminConnector]:
 
 # -- setup ---------------------------------------------------------------------------------------
 def _print_setup_plan(plan: Any) -> None:
-    from mappings.setup import crm_type
+    from mappings.setup import crm_type, noun_for
 
-    noun = "field" if plan.crm == "salesforce" else "property"
+    noun = noun_for(plan.crm, 1)
     if plan.objects_missing:
         typer.echo(
             f"note: the CRM shows no {', '.join(plan.objects_missing)}: setup creates fields, not objects; "
@@ -83,7 +83,8 @@ def _print_setup_plan(plan: Any) -> None:
             f"({plan.objects_checked} objects checked)"
         )
         return
-    table = Table(title=f"setup plan ({plan.crm}): {len(plan.missing)} custom {noun}(s) to create")
+    count = len(plan.missing)
+    table = Table(title=f"setup plan ({plan.crm}): {count} custom {noun_for(plan.crm, count)} to create")
     for column in ("object", noun, "label", "type", "used for"):
         table.add_column(column)
     for d in plan.missing:

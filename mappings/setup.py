@@ -174,9 +174,13 @@ def crm_type(crm: str, definition: FieldDefinition) -> str:
 
 def missing_message(crm: str, missing: list[FieldDefinition]) -> str:
     """The one-line (per field) report of what a CRM lacks, for ``check``."""
-    noun = "field" if crm == "salesforce" else "property"
-    lines = [
-        f"the CRM lacks {len(missing)} custom {noun}{'' if len(missing) == 1 else 's'} the mapping needs:"
-    ]
+    lines = [f"the CRM lacks {len(missing)} custom {noun_for(crm, len(missing))} the mapping needs:"]
     lines += [f"  {d.object}.{d.name}: {crm_type(crm, d)} ({d.purpose})" for d in missing]
     return "\n".join(lines)
+
+
+def noun_for(crm: str, count: int) -> str:
+    """field / fields (Salesforce), property / properties (HubSpot)."""
+    if crm == "salesforce":
+        return "field" if count == 1 else "fields"
+    return "property" if count == 1 else "properties"
