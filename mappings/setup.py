@@ -9,6 +9,7 @@ problem that ``check`` reports, never something setup creates.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from connectors.base import FieldDefinition, FieldKind, ObjectSchema
@@ -16,6 +17,8 @@ from mappings.model import Mapping
 
 #: The HubSpot property group setup puts sponsorsync's properties in.
 HUBSPOT_GROUP = "sponsorsync"
+#: How close to an existing field a missing name must be to count as its typo, not a new field.
+TYPO_CUTOFF = 0.9
 #: Salesforce objects whose custom fields are defined on Activity (shared by Task and Event).
 ACTIVITY_OBJECTS = frozenset({"task", "event"})
 
@@ -31,8 +34,9 @@ def needed_fields(mapping: Mapping) -> list[FieldDefinition]:
 
 
 def missing_fields(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> list[FieldDefinition]:
-    """The :func:`needed_fields` the CRM does not show (an object it does not show is left to
-    ``check``: setup creates fields, not objects)."""
+    """The :func:`needed_fields` the CRM does not show. Left to ``check`` (which says "did you
+    mean"): an object the CRM does not show (setup creates fields, not objects), and a name within a
+    typo of a field the object has (``Sponsor_Helth__c`` beside ``Sponsor_Health__c``)."""
     missing = []
     for definition in needed_fields(mapping):
         schema = schemas.get(definition.object)
@@ -40,8 +44,9 @@ def missing_fields(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> list[F
             continue
         names = {n.casefold() for n in schema.fields} if mapping.crm == "salesforce" else set(schema.fields)
         wanted = definition.name.casefold() if mapping.crm == "salesforce" else definition.name
-        if wanted not in names:
-            missing.append(definition)
+        if wanted in names or difflib.get_close_matches(wanted, list(names), n=1, cutoff=TYPO_CUTOFF):
+            continue
+        missing.append(definition)
     return missing
 
 

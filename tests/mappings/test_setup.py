@@ -72,3 +72,15 @@ def test_missing_fields_are_the_needed_ones_the_descriptions_lack_case_insensiti
 )
 def test_labels_come_from_the_api_name(name: str, label: str) -> None:
     assert label_for(name) == label
+
+
+def test_a_name_within_a_typo_of_an_existing_field_is_not_proposed() -> None:
+    from mappings.commands import default_text
+
+    mapping = parse_mapping(
+        default_text("salesforce").replace("Sponsor_Health__c", "Sponsor_Helth__c"), "m.yaml"
+    )
+    account = ObjectSchema("Account", {"Sponsor_Health__c": FieldSchema("Sponsor_Health__c", "picklist")})
+    names = [d.name for d in missing_fields(mapping, {"Account": account})]
+    assert "Sponsor_Helth__c" not in names  # check says "did you mean 'Sponsor_Health__c'"
+    assert "Alliance_Tier__c" in names
