@@ -90,6 +90,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "sla_days",
         "counterpart",
         "counterpart_title",
+        "for_sponsor",
     ),
     "critical_moment": (
         *_COMMON,
@@ -108,7 +109,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "candidates": ("focus",),
     "seniority": (),
     "gone": ("title",),
-    "ask": ("counterpart", "subject", "date"),
+    "ask": ("counterpart", "subject", "date", "person"),
     "brief": (),
 }
 #: Groups of phrases used inside other texts (not task templates an admin overrides per rule).

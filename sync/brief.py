@@ -46,22 +46,18 @@ def ask(ctx: Context, escalations: list[dict[str, str]], moments: list[dict[str,
     counterpart = (
         view.counterpart.contact.name if view.counterpart else wording.render("brief", "no_counterpart")
     )
+    blank = {"counterpart": counterpart, "subject": "", "date": "", "person": ""}
     if escalations:
-        return wording.render(
-            "ask", "escalation", subject=escalations[0]["subject"], counterpart=counterpart, date=""
-        )
+        return wording.render("ask", "escalation", **blank | {"subject": escalations[0]["subject"]})
     if moments:
-        first = moments[0]
-        return wording.render(
-            "ask", "moment", subject=first["subject"], date=first["date"], counterpart=counterpart
-        )
+        first = {"subject": moments[0]["subject"], "date": moments[0]["date"]}
+        return wording.render("ask", "moment", **blank | first)
     if view.last_touch is None:
-        return wording.render("ask", "meet", counterpart=counterpart, subject="", date="")
+        return wording.render("ask", "meet", **blank)
     if view.health != "green":
-        return wording.render(
-            "ask", "reconnect", counterpart=counterpart, date=view.last_touch.isoformat(), subject=""
-        )
-    return wording.render("ask", "keep", counterpart=counterpart, subject="", date="")
+        when = {"date": view.last_touch.isoformat(), "person": view.last_touch_with or ""}
+        return wording.render("ask", "reconnect", **blank | when)
+    return wording.render("ask", "keep", **blank)
 
 
 def brief_values(ctx: Context, period_start: date) -> dict[str, Any]:
@@ -92,6 +88,8 @@ def brief_values(ctx: Context, period_start: date) -> dict[str, Any]:
         "won": won_since(ctx, period_start),
         "escalations": escalations,
         "moments": moments,
-        "alerts": [t.subject for t in view.tasks if t.priority == "high"],
+        # Overdue work on the alliance (the escalation ladder's alerts); partner escalations have their
+        # own line and an inactive sponsor is the reader of this update.
+        "alerts": [t.subject for t in view.tasks if t.rule == "escalation"],
         "ask": ask(ctx, escalations, moments),
     }

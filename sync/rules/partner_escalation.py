@@ -40,6 +40,7 @@ def decide(ctx: Context) -> list[Want]:
             "priority": case.priority or "",
             "opened_on": case.opened_on.isoformat(),
             "sla_days": sla,
+            "for_sponsor": ctx.sponsor is not None,
         }
         # The sponsor; with no active sponsor the planner gives it to the alliance manager.
         wants.append(Want(case.id, ctx.sponsor, values, deadline=ctx.today + timedelta(days=sla)))

@@ -63,6 +63,15 @@ def test_an_escalated_case_gives_the_sponsor_a_high_priority_task_due_within_the
     assert "within 2 days" in task.body
 
 
+def test_with_no_active_sponsor_the_manager_gets_the_escalation_without_being_called_the_sponsor() -> None:
+    found = setting(cases=[escalated_case()])
+    found.alliances = [replace(found.alliances[0], sponsor_id=None)]
+    [task] = tasks_of(plan(found, salesforce_mapping()), "partner_escalation")
+    assert task.owner_id == "manager"
+    assert "As the executive sponsor" not in task.body
+    assert "Acme Inc has no active executive sponsor to take this to: within 2 days" in task.body
+
+
 def test_a_case_that_is_not_escalated_or_already_closed_asks_nothing_of_the_sponsor() -> None:
     quiet = [escalated_case(id="500B", escalated=False), escalated_case(id="500C", closed=True)]
     assert tasks_of(plan(setting(cases=quiet), salesforce_mapping()), "partner_escalation") == []
@@ -100,7 +109,7 @@ def qbr(on_it: frozenset[str] = frozenset({"manager"}), *, days: int = 6, subjec
 def test_a_qbr_next_week_without_the_sponsor_asks_them_to_join_the_day_before() -> None:
     [task] = tasks_of(plan(setting(meetings=[qbr()]), salesforce_mapping()), "critical_moment")
     assert task.owner_id == "ceo"
-    assert task.subject == "Join Q1 QBR with Acme Inc on 2026-12-05"
+    assert task.subject == 'Join "Q1 QBR" on 2026-12-05 (Acme Inc)'
     assert task.due == date(2026, 12, 4)
     assert "organised by Mia Manager" in task.body
     assert "ask Mia Manager to add you" in task.body
@@ -141,7 +150,7 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
                closed=False, won=False)  # fmt: skip
     small = replace(big, id="006B", amount=20_000.0)
     [task] = tasks_of(plan(setting(deals=[big, small]), mapping), "critical_moment")
-    assert task.subject == "Call Jane Roe before Acme platform renewal closes (2026-12-09)"
+    assert task.subject == "Call Jane Roe before the Acme Inc deal Acme platform renewal closes (2026-12-09)"
     assert "(400,000, Negotiation)" in task.body
     assert task.due == date(2026, 12, 7)
     assert task.contact_id == "jane_roe"
@@ -205,12 +214,28 @@ def test_the_brief_carries_the_figures_of_the_alliance_in_a_dozen_lines() -> Non
     assert ": 1, 75,000." in text
     assert 'Escalations: "Outage in the EU region" open since' in text
     assert "Coming up: Q1 QBR on" in text
-    assert "Open alerts: Escalation at Acme Inc: Outage in the EU region." in text
+    assert "Open alerts" not in text  # the escalation has its line; nothing is overdue
     assert (
         'The one thing we ask of Ava Chen: own the escalation "Outage in the EU region" with the partner.'
         in text
     )
     assert brief.body_once
+
+
+def test_the_brief_asks_a_quiet_sponsor_to_call_their_counterpart_naming_whom_they_last_met() -> None:
+    quiet = setting(today=TODAY + timedelta(days=20))
+    # Ava's counterpart is Jane Roe (the partner's top executive, met often); her last contact at the
+    # partner was a single call with John Doe, a vice president in finance.
+    quiet.touches = {("ceo", "jane_roe"): touch("ceo", "jane_roe", 200, count_365=6)}
+    john = replace(
+        quiet.contacts["jane_roe"], id="john_doe", name="John Doe", seniority="vp", function="finance"
+    )
+    quiet.contacts["john_doe"] = john
+    quiet.executives["acme"].append(john)
+    quiet.touches[("ceo", "john_doe")] = touch("ceo", "john_doe", 150, count_365=1)
+    [brief] = tasks_of(plan(quiet, salesforce_mapping()), "sponsor_update")
+    last = (TODAY - timedelta(days=150)).isoformat()
+    assert f"call Jane Roe: the last executive contact was on {last}, with John Doe." in brief.body
 
 
 def test_the_brief_shows_the_health_trend_since_the_period_started() -> None:
