@@ -62,6 +62,7 @@ _WRITE_KINDS: dict[str, FieldKind] = {
     "health": "picklist",
     "last_touch": "date",
     "health_reason": "text",
+    "covered": "boolean",
 }
 
 #: HubSpot owners are not described by the properties API; this is the owners API's fixed shape.

@@ -148,6 +148,9 @@ def _candidates(mapping: Mapping) -> Iterator[FieldDefinition]:
     if fields.health_reason is not None:
         path = "writeback.account.fields.health_reason"
         yield _define(mapping, account.object, fields.health_reason.field, "text", path)
+    if fields.covered is not None:
+        path = "writeback.account.fields.covered"
+        yield _define(mapping, account.object, fields.covered.field, "boolean", path)
     if account.stamp_field:
         yield _define(mapping, account.object, account.stamp_field, "text", "writeback.account.stamp_field")
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from connectors.errors import ConfigError
 from mappings.model import Mapping
-from sync.assess import AllianceView
+from sync.assess import AllianceView, is_covered
 from sync.model import Org
 from sync.rules import critical_moment, partner_escalation, sponsor_update
 from sync.task_facts import TaskFact
@@ -269,13 +269,6 @@ def build_portfolio(
         escalations=escalations,
         owner=owner_email,
     )
-
-
-def is_covered(view: AllianceView, today: date, touch_days: int) -> bool:
-    """An active sponsor with a counterpart they touched within the tier's executive_touch_days."""
-    if view.sponsor_state != "ok" or view.counterpart is None or view.counterpart.last_touch is None:
-        return False
-    return (today - view.counterpart.last_touch).days <= touch_days
 
 
 def _scorecards(

@@ -105,6 +105,7 @@ class AccountView:
     health: str | None
     last_touch: str | None
     reason: str | None
+    covered: bool | None = None  # the coverage checkbox (written where the mapping maps it)
 
 
 @dataclass(frozen=True)
@@ -273,11 +274,15 @@ class SalesforceDriver:
 
     def accounts(self) -> dict[str, AccountView]:
         rows = self.sf.query_all(
-            "SELECT Id, Sponsor_Health__c, Sponsor_Last_Touch__c, Sponsor_Health_Reason__c FROM Account"
+            "SELECT Id, Sponsor_Health__c, Sponsor_Last_Touch__c, Sponsor_Health_Reason__c, Sponsor_Covered__c "
+            "FROM Account"
         )["records"]
         return {
             r["Id"]: AccountView(
-                r["Sponsor_Health__c"], r["Sponsor_Last_Touch__c"], r["Sponsor_Health_Reason__c"]
+                r["Sponsor_Health__c"],
+                r["Sponsor_Last_Touch__c"],
+                r["Sponsor_Health_Reason__c"],
+                bool(r["Sponsor_Covered__c"]),
             )
             for r in rows
         }
@@ -483,12 +488,14 @@ class HubSpotDriver:
         self.objects.archive({"deal": "deals", "case": "tickets"}[kind], record_id, _preload_content=False)
 
     def accounts(self) -> dict[str, AccountView]:
-        rows = self._all("companies", ["sponsor_health", "sponsor_last_touch", "sponsor_health_reason"])
+        names = ["sponsor_health", "sponsor_last_touch", "sponsor_health_reason", "sponsor_covered"]
+        rows = self._all("companies", names)
         return {
             r["id"]: AccountView(
                 r["properties"].get("sponsor_health") or None,
                 r["properties"].get("sponsor_last_touch") or None,
                 r["properties"].get("sponsor_health_reason") or None,
+                r["properties"].get("sponsor_covered") == "true",
             )
             for r in rows
         }

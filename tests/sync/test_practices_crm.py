@@ -158,3 +158,29 @@ def test_the_brief_lists_the_pipeline_the_escalation_and_the_qbr_the_crm_holds(w
         assert "Coming up" not in body
     assert 'own the escalation "Billing integration broken" with the partner' in body
     assert len(body.splitlines()) <= 12
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_coverage_is_written_to_the_mapped_checkbox_and_follows_the_sponsors_touches(
+    crm: str, tmp_path: Path
+) -> None:
+    """With `writeback.account.fields.covered` mapped, Acme is not covered (Marcus last met Jane 60
+    days ago; strategic: every 45), then covered once he has met her, and an unchanged next run writes
+    nothing."""
+    org = orgs.known_answers()
+    with running_sandbox(crm, tmp_path / "sandbox", data=orgs.render(crm, org)) as box:
+        world = World(box, tmp_path, org)
+        field = "Sponsor_Covered__c" if crm == "salesforce" else "sponsor_covered"
+        text = (tmp_path / "mapping.yaml").read_text()
+        text = text.replace(f"      # covered: {field}", f"      covered: {field}", 1)
+        (tmp_path / "mapping.yaml").write_text(text)
+        world.mapping = load_mapping(world.settings.mapping)
+        assert world.mapping.writeback.account is not None
+        assert world.mapping.writeback.account.fields.covered is not None
+        acme = world.crm.id_of("account", "acme")
+        world.sync()
+        assert world.crm.accounts()[acme].covered is False
+        world.crm.log_touch("marcus", "jane", "acme", days_ago=1)
+        world.sync(days_later=1)
+        assert world.crm.accounts()[acme].covered is True
+        assert world.sync().writes.accounts == []

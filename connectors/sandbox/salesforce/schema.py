@@ -203,6 +203,7 @@ ACCOUNT = SObject(
         Field("Sponsor_Last_Touch__c", "date", "Sponsor Last Touch", custom=True),
         _text("Sponsor_Health_Reason__c", "Sponsor Health Reason", custom=True),
         _text("Sponsor_Sync_Stamp__c", "Sponsor Sync Stamp", custom=True),
+        Field("Sponsor_Covered__c", "boolean", "Sponsor Covered", nillable=False, defaulted_on_create=True, custom=True),
     ),
 )  # fmt: skip
 

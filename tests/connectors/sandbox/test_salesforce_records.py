@@ -26,7 +26,7 @@ FIELDS = {
     "User": "Id Username FirstName LastName Name Email Title Department IsActive UserType ManagerId CreatedDate "
     "LastModifiedDate SystemModstamp",
     "Account": "Id Name Type Industry Website OwnerId Alliance_Tier__c Executive_Sponsor__c Sponsor_Health__c "
-    "Sponsor_Last_Touch__c Sponsor_Health_Reason__c Sponsor_Sync_Stamp__c IsDeleted CreatedDate "
+    "Sponsor_Last_Touch__c Sponsor_Health_Reason__c Sponsor_Sync_Stamp__c Sponsor_Covered__c IsDeleted CreatedDate "
     "LastModifiedDate SystemModstamp",
     "Contact": "Id AccountId FirstName LastName Name Title Email Phone Department OwnerId IsDeleted CreatedDate "
     "LastModifiedDate SystemModstamp",
