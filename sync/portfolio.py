@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from connectors.errors import ConfigError
@@ -91,6 +91,10 @@ class Scorecard:
     updates_missed: int
     escalations: Ratio  # answered within SLA / came due
     moments: Ratio  # attended / closed
+    # Mean days from sponsorsync first seeing an escalation (its task's creation: due - sponsor_sla_days)
+    # to the sponsor marking the task done; and from a case opening to its closing (closed cases).
+    days_to_sponsor: float | None = None
+    days_to_close: float | None = None
 
     @property
     def touch_ratio(self) -> float | None:
@@ -111,6 +115,8 @@ class Scorecard:
             "updates_missed": self.updates_missed,
             "escalations_within_sla": self.escalations.done,
             "escalations_due": self.escalations.out_of,
+            "escalation_days_to_sponsor": _round(self.days_to_sponsor),
+            "escalation_days_to_close": _round(self.days_to_close),
             "critical_moments_attended": self.moments.done,
             "critical_moments_closed": self.moments.out_of,
         }
@@ -296,6 +302,18 @@ def _scorecards(
         moments = [
             t for t in tasks if t.rule == CRITICAL_MOMENT and t.state in ("done", "missed", "not_needed")
         ]
+        sla = mapping.cadence.escalation.sponsor_sla_days
+        to_sponsor = [
+            (t.done_on - (t.due - timedelta(days=sla))).days
+            for t in answered
+            if t.state == "done" and t.due and t.done_on
+        ]
+        closed = [
+            c
+            for v in mine
+            for c in org.cases.get(v.alliance.id, [])
+            if c.escalated and c.closed and c.closed_on
+        ]
         cards.append(
             Scorecard(
                 sponsor_id=sponsor_id,
@@ -311,10 +329,20 @@ def _scorecards(
                 updates_missed=sum(t.state == "missed" for t in updates),
                 escalations=Ratio(len(in_time), len(came_due)),
                 moments=Ratio(sum(t.state == "done" for t in moments), len(moments)),
+                days_to_sponsor=_mean([max(0, d) for d in to_sponsor]),
+                days_to_close=_mean([(c.closed_on - c.opened_on).days for c in closed if c.closed_on]),
             )
         )
     cards.sort(key=lambda c: (c.name.casefold(), c.sponsor_id))
     return cards
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _came_due(task: TaskFact, org: Org) -> bool:

@@ -82,14 +82,15 @@ def render_tables(portfolio: Portfolio) -> RenderableType:
 
     cards = Table(title="sponsor scorecards", title_justify="left", show_edge=False)
     for column in ("sponsor", "alliances", "green/amber/red", "touches vs cadence", "updates sent/missed",
-                   "escalations in SLA", "critical moments"):  # fmt: skip
+                   "escalations in SLA", "days to sponsor/close", "critical moments"):  # fmt: skip
         cards.add_column(column, overflow="fold")
     for s in p.scorecards:
         ratio = f" ({s.touch_ratio:.0%})" if s.touch_ratio is not None else ""
         cards.add_row(
             _t(s.name), str(s.alliances), f"{s.green}/{s.amber}/{s.red}",
             f"{s.touches_365} / {s.expected_touches:.1f}{ratio}", f"{s.updates_sent}/{s.updates_missed}",
-            s.escalations.text() if s.escalations.out_of else "-", s.moments.text() if s.moments.out_of else "-",
+            s.escalations.text() if s.escalations.out_of else "-", _days(s.days_to_sponsor, s.days_to_close),
+            s.moments.text() if s.moments.out_of else "-",
         )  # fmt: skip
     parts.append(cards)
 
@@ -119,3 +120,7 @@ def render_tables(portfolio: Portfolio) -> RenderableType:
     else:
         parts.append(Text("overdue tasks: none"))
     return Group(*parts)
+
+
+def _days(to_sponsor: float | None, to_close: float | None) -> str:
+    return "/".join("-" if d is None else f"{d:.1f}" for d in (to_sponsor, to_close))

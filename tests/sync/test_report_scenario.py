@@ -96,3 +96,16 @@ def test_escalations_answered_within_the_sla_and_open_escalations_match_the_crm(
     overdue = {owner: [t.rule for t in found] for owner, found in portfolio.overdue.items()}
     assert "partner_escalation" in overdue["Tom Becker"]
     assert "partner_escalation" not in overdue.get("Marcus Reid", [])
+    # Time to sponsor: Marcus answered on the day sponsorsync raised it. Time to close: none closed yet;
+    # the partner's case is closed five days after it was opened (the clock moved five days since).
+    assert cards["Marcus Reid"].days_to_sponsor == 0
+    assert cards["Marcus Reid"].days_to_close is None
+    world.crm.close_case(acme_case)
+    world.sync()
+    store = StateStore(world.settings.state_dir)
+    try:
+        closed = {c.name: c for c in load_portfolio(store, world.mapping).scorecards}
+    finally:
+        store.close()
+    assert closed["Marcus Reid"].days_to_close == 5
+    assert closed["Marcus Reid"].to_json()["escalation_days_to_close"] == 5
