@@ -68,6 +68,10 @@ class Driver(Protocol):
         """A person edits (or, with None, clears) the health reason of an account."""
         ...
 
+    def appoint_sponsor(self, account: str, user: str) -> None:
+        """A person records ``user`` (label) as the executive sponsor of ``account`` (label)."""
+        ...
+
     def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
         """A person opens a deal on an account (first stage of the pipeline); returns its id."""
         ...
@@ -236,6 +240,10 @@ class SalesforceDriver:
         self.sf.restful(
             f"sobjects/Account/{account_id}", method="PATCH", json={"Sponsor_Health_Reason__c": reason}
         )
+
+    def appoint_sponsor(self, account: str, user: str) -> None:
+        body = {"Executive_Sponsor__c": self.id_of("user", user)}
+        self.sf.restful(f"sobjects/Account/{self.id_of('account', account)}", method="PATCH", json=body)
 
     def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
         close = (_now(self.box) + timedelta(days=close_in_days)).date().isoformat()
@@ -437,6 +445,14 @@ class HubSpotDriver:
             "companies",
             account_id,
             {"properties": {"sponsor_health_reason": reason or ""}},
+            _preload_content=False,
+        )
+
+    def appoint_sponsor(self, account: str, user: str) -> None:
+        self.objects.update(
+            "companies",
+            self.id_of("account", account),
+            {"properties": {"executive_sponsor": self.id_of("user", user)}},
             _preload_content=False,
         )
 
