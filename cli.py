@@ -319,31 +319,57 @@ def mappings_validate(
         bool, typer.Option("--live", help="Also check every object and field against the CRM.")
     ] = False,
 ) -> None:
-    """Check a mapping file; every problem is listed as file:line:col: field: what to do (exit 2)."""
-    from mappings.commands import summary, validate_live
+    """Check a mapping file; every problem is listed as file:line:col: field: what to do (exit 2).
+    With --live, the problems found against the CRM are listed with the offline ones, under one verdict."""
+    from mappings.commands import parse_crm, summary
+    from mappings.loader import inspect_mapping
 
-    mapping = _load_mapping(ctx, file, crm)
-    typer.echo(summary(mapping))
-    if live:
+    chosen = parse_crm(crm)
+    if file is None:
         settings = _state(ctx).settings
-        if settings.crm is None:  # the mapping says which CRM; the settings say how to reach it
-            settings = settings.model_copy(update={"crm": mapping.crm})
-        elif settings.crm != mapping.crm:
-            from connectors.errors import ConfigError
+        file = settings.mapping
+        chosen = chosen or (settings.require_crm() if file is None else settings.crm)
+    inspection = inspect_mapping(file, chosen)
+    for line in inspection.warning_lines():
+        _print_warning(line)
+    if not live:
+        typer.echo(summary(inspection.valid()))
+        return
+    from mappings.live import check_live, describe_objects
+    from mappings.problems import raise_problems
 
-            raise ConfigError(
-                f"The mapping is for {mapping.crm} but the settings connect to {settings.crm}",
-                hint="check SPONSORSYNC_CRM and the mapping file",
-            )
-        from connectors.factory import connect
+    crm = inspection.sections.crm
+    if crm is None:  # which CRM to ask is itself wrong: the offline problems say why
+        raise_problems(inspection.source, inspection.problems)
+        return
+    with _connected(ctx, crm) as connector:
+        schemas = describe_objects(inspection.sections, connector.describe)
+        # One verdict: the offline and the live problems together, in file order.
+        raise_problems(inspection.source, [*inspection.problems, *check_live(inspection.sections, schemas)])
+        mapping = inspection.valid()
+        _roster_warnings(mapping, connector)
+    typer.echo(summary(mapping))
+    typer.echo(f"live: {len(schemas)} objects and all their mapped fields match the CRM")
 
-        connector = connect(settings)
-        try:
-            checked = validate_live(mapping, connector.describe)
-            _roster_warnings(mapping, connector)
-        finally:
-            connector.close()
-        typer.echo(f"live: {checked} objects and all their mapped fields match the CRM")
+
+@contextmanager
+def _connected(ctx: typer.Context, crm: str) -> Iterator[Any]:
+    """A connector to the CRM the mapping is for (the settings say how to reach it)."""
+    settings = _state(ctx).settings
+    if settings.crm is None:  # the mapping says which CRM; the settings say how to reach it
+        settings = settings.model_copy(update={"crm": crm})
+    elif settings.crm != crm:
+        raise ConfigError(
+            f"The mapping is for {crm} but the settings connect to {settings.crm}",
+            hint="check SPONSORSYNC_CRM and the mapping file",
+        )
+    from connectors.factory import connect
+
+    connector = connect(settings)
+    try:
+        yield connector
+    finally:
+        connector.close()
 
 
 def _roster_warnings(mapping: Any, connector: Any) -> None:
@@ -438,6 +464,8 @@ def _run(
         _record_refused_run(_state(ctx).env_file, mode, exc)
         raise
     mapping = load_mapping(settings.mapping, settings.require_crm())
+    for warning in mapping.warnings:
+        _print_warning(warning)
     with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
         result = execute(
             settings,
@@ -645,6 +673,8 @@ def check(ctx: typer.Context) -> None:
 
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
+    for warning in mapping.warnings:
+        _print_warning(warning)
     connector = connect(settings)
     try:
         checked = validate_live(mapping, connector.describe)

@@ -75,6 +75,28 @@ class Sections:
                 setattr(sections, attribute, parts[dotted])
         return sections
 
+    @classmethod
+    def of(cls, mapping: Any) -> Sections:
+        """The sections of a whole, valid :class:`~mappings.model.Mapping` (every one present)."""
+        objects, writeback, cadence = mapping.objects, mapping.writeback, mapping.cadence
+        return cls(
+            crm=mapping.crm,
+            users=objects.users,
+            accounts=objects.accounts,
+            contacts=objects.contacts,
+            account_team=objects.account_team,
+            account_team_given=objects.account_team is not None,
+            activities=list(objects.activities),
+            participants=list(objects.participants),
+            alliances=mapping.alliances,
+            sponsor=mapping.sponsor,
+            roster=mapping.roster,
+            tiers=dict(cadence.tiers),
+            touch=cadence.touch,
+            task=writeback.task,
+            account_writeback=writeback.account,
+        )
+
     def named_objects(self) -> list[tuple[tuple[str | int, ...], ObjectMapping]]:
         """Every valid object section with its path in the file."""
         found: list[tuple[tuple[str | int, ...], ObjectMapping]] = []

@@ -9,6 +9,7 @@ source it came from, for ``sponsorsync config show``.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -185,6 +186,31 @@ def env_var_name(path: tuple[str, ...]) -> str:
     return ENV_PREFIX + NESTED.join(part.upper() for part in path)
 
 
+def setting_names() -> list[str]:
+    """Every setting's variable name (``SPONSORSYNC_HUBSPOT__ACCESS_TOKEN``), groups included."""
+    return list(_names(Settings, ()))
+
+
+def _closest_setting(name: str) -> str | None:
+    """The setting a misspelt variable most likely meant: compared without the shared prefix (which
+    would make every name look alike), or whole when the prefix itself is misspelt."""
+    names = setting_names()
+    if name.startswith(ENV_PREFIX):
+        rest = [n.removeprefix(ENV_PREFIX) for n in names]
+        close = difflib.get_close_matches(name.removeprefix(ENV_PREFIX), rest, n=1, cutoff=0.6)
+        return ENV_PREFIX + close[0] if close else None
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _names(model: type[BaseModel], prefix: tuple[str, ...]) -> Iterator[str]:
+    for name, field in model.model_fields.items():
+        yield env_var_name((*prefix, name))
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _names(annotation, (*prefix, name))
+
+
 def secret_field_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     for name, field in model.model_fields.items():
         annotation = field.annotation
@@ -308,8 +334,14 @@ def _format_validation_error(exc: ValidationError, paths: SettingSource) -> str:
         name = env_var_name(loc)
         message = error["msg"].removeprefix("Value error, ")  # a validator's own words
         if error["type"] == "extra_forbidden":
+            if len(loc) == 1:  # a top-level unknown comes from the env file under its whole name
+                name = loc[0].upper()
             where = f" in {paths.env_file}" if paths.env_file else ""
-            lines.append(f"{name}{where}: unknown setting; see `sponsorsync config show` for the valid names")
+            close = _closest_setting(name)
+            advice = (
+                f"did you mean {close}?" if close else "see `sponsorsync config show` for the valid names"
+            )
+            lines.append(f"{name}{where}: unknown setting; {advice}")
             continue
         shown = ""
         if not _holds_secret(loc) and isinstance(error.get("input"), str | int | float):
