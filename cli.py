@@ -149,6 +149,10 @@ class AppState:
             self._settings = load_settings(self.env_file)
             configure_logging(self.log_format or self._settings.log_format, self.verbosity)
             add_secrets(self._settings.secret_values())
+            if self._settings.state_dir_defaulted:
+                from sync.statedir import migrate_legacy_state
+
+                migrate_legacy_state(self._settings.state_dir, self._settings.crm)
         return self._settings
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -31,6 +31,7 @@ from pydantic_settings import (
 
 from connectors.errors import ConfigError
 from connectors.settings import HubSpotSettings, LimitSettings, SalesforceSettings
+from sync.statedir import default_state_dir
 
 ENV_PREFIX = "SPONSORSYNC_"
 NESTED = "__"
@@ -87,7 +88,11 @@ class Settings(BaseSettings):
         default=False,
         description="Turn TLS certificate verification off. Never in production; every run warns loudly.",
     )
-    state_dir: Path = Field(default=Path(".sponsorsync"), description="Directory of the state database.")
+    state_dir: Path = Field(
+        default=Path(),
+        description="Directory of the state database. Default: $XDG_STATE_HOME/sponsorsync/<crm>-<instance> "
+        "(~/.local/state when XDG_STATE_HOME is unset), one per user and CRM org.",
+    )
     mapping: Path | None = Field(
         default=None, description="Mapping file. Default: the built-in one for the chosen CRM."
     )
@@ -111,6 +116,20 @@ class Settings(BaseSettings):
             dotenv_settings,
             NestedSecretsSource(settings_cls, Path(secrets_dir) if secrets_dir else None),
         )
+
+    _state_dir_defaulted: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _default_state_dir(self) -> Settings:
+        if "state_dir" not in self.model_fields_set:
+            self.state_dir = default_state_dir(self.crm, self.salesforce, self.hubspot)
+            self._state_dir_defaulted = True
+        return self
+
+    @property
+    def state_dir_defaulted(self) -> bool:
+        """True when SPONSORSYNC_STATE_DIR was not set (the per-user, per-org default is used)."""
+        return self._state_dir_defaulted
 
     def require_crm(self) -> CrmName:
         if self.crm is None:
@@ -237,18 +256,33 @@ class SettingSource:
 
 def state_dir_of_unloadable(env_file: Path | None) -> Path:
     """Where the state directory is, for settings that did not load: from the environment, else the
-    env file, else the default. Only to record a refused run in an existing state's history."""
-    configured = os.environ.get(ENV_PREFIX + "STATE_DIR")
-    if not configured:
-        path = (
-            env_file if env_file is not None else (DEFAULT_ENV_FILE if DEFAULT_ENV_FILE.is_file() else None)
-        )
-        if path is not None and path.is_file():
-            try:
-                configured = dotenv_values(path).get(ENV_PREFIX + "STATE_DIR") or None
-            except (OSError, UnicodeDecodeError, ValueError):
-                configured = None
-    return Path(configured) if configured else Settings.model_fields["state_dir"].default
+    env file, else the default worked out from the raw values. Only to record a refused run in an
+    existing state's history."""
+    path = env_file if env_file is not None else (DEFAULT_ENV_FILE if DEFAULT_ENV_FILE.is_file() else None)
+    raw: dict[str, str | None] = {}
+    if path is not None and path.is_file():
+        try:
+            raw = {k.upper(): v for k, v in dotenv_values(path).items() if v}
+        except (OSError, UnicodeDecodeError, ValueError):
+            raw = {}
+    raw.update({k.upper(): v for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX) and v})
+
+    def value(*parts: str) -> str | None:
+        return raw.get(env_var_name(parts))
+
+    configured = value("state_dir")
+    if configured:
+        return Path(configured)
+    salesforce = SalesforceSettings.model_construct(
+        instance_url=value("salesforce", "instance_url"),
+        username=value("salesforce", "username"),
+        domain=value("salesforce", "domain") or "login",
+    )
+    hubspot = HubSpotSettings.model_construct(
+        base_url=value("hubspot", "base_url") or "https://api.hubapi.com"
+    )
+    crm = (value("crm") or "").lower() or None
+    return default_state_dir(crm, salesforce, hubspot)
 
 
 def _resolve_paths(env_file: Path | None, secrets_dir: Path | None) -> SettingSource:

@@ -15,7 +15,7 @@ def _rows(settings: Settings, env_file: Path | None = None) -> dict[str, Setting
 def test_defaults_apply_when_nothing_is_set() -> None:
     settings = load_settings()
     assert settings.crm is None
-    assert settings.state_dir == Path(".sponsorsync")
+    assert settings.state_dir == Path.cwd() / "xdg-state" / "sponsorsync" / "no-crm"  # see test_statedir.py
     assert settings.hubspot.base_url == "https://api.hubapi.com"
     assert _rows(settings)["SPONSORSYNC_STATE_DIR"].source == "default"
 
