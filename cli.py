@@ -13,6 +13,7 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,6 +51,12 @@ class _Group(TyperGroup):
     logged with -v). In JSON log mode those lines are JSON records like every other stderr line."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context; typer vendors click privately
+        try:
+            return self._invoke(ctx)
+        finally:
+            _log_run_summary(ctx)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SponsorsyncError as exc:
@@ -142,6 +149,7 @@ class AppState:
     log_format: Literal["text", "json"] | None
     verbosity: int
     _settings: Settings | None = field(default=None, repr=False)
+    run_summary: Any = field(default=None, repr=False)  # a sync.run.RunSummary, logged at the end
 
     @property
     def settings(self) -> Settings:
@@ -460,39 +468,52 @@ def _run(
 ) -> Any:
     from mappings.loader import load_mapping
     from sync.progress import progress_for
-    from sync.run import execute
+    from sync.run import RunSummary, execute
+
+    state = _state(ctx)
+    started = time.monotonic()
+
+    def ended(summary: RunSummary) -> None:
+        state.run_summary = summary
 
     try:
-        settings = _state(ctx).settings
-    except ConfigError as exc:
-        _record_refused_run(_state(ctx).env_file, mode, exc)
+        try:
+            settings = state.settings
+        except ConfigError as exc:
+            _record_refused_run(state.env_file, mode, exc)
+            raise
+        mapping = load_mapping(settings.mapping, settings.require_crm())
+        for warning in mapping.warnings:
+            _print_warning(warning)
+        with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
+            return execute(
+                settings,
+                mapping,
+                mode=mode,
+                full=full,
+                max_api_calls=max_api_calls,
+                progress=progress,
+                version=_version(),
+                on_end=ended,
+            )
+    except SponsorsyncError as exc:
+        if state.run_summary is None:  # refused before it started: no run id, no API call
+            seconds = time.monotonic() - started
+            state.run_summary = RunSummary(
+                None, mode, "failed", int(exc.exit_code), 0, seconds, {}, exc.message
+            )
         raise
-    mapping = load_mapping(settings.mapping, settings.require_crm())
-    for warning in mapping.warnings:
-        _print_warning(warning)
-    with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
-        result = execute(
-            settings,
-            mapping,
-            mode=mode,
-            full=full,
-            max_api_calls=max_api_calls,
-            progress=progress,
-            version=_version(),
-        )
-    log.info(
-        "run finished",
-        extra={
-            "run_id": result.run_id,
-            "mode": result.mode,
-            "outcome": result.outcome,
-            "exit_code": int(result.exit_code),
-            "api_calls": result.api_calls,
-            "seconds": round(result.seconds, 3),
-            "counts": result.counts(),
-        },
-    )
-    return result
+
+
+def _log_run_summary(ctx: Any) -> None:
+    """The ``run finished`` event, last of a run's lines (after its error line, if any)."""
+    state = ctx.find_root().obj
+    summary = getattr(state, "run_summary", None)
+    if summary is None:
+        return
+    state.run_summary = None
+    level = logging.INFO if summary.outcome in ("ok", "rejected") else logging.WARNING
+    log.log(level, "run finished", extra=summary.fields())
 
 
 def _record_refused_run(env_file: Path | None, mode: str, exc: ConfigError) -> None:
