@@ -607,17 +607,53 @@ def sync_plan(
     full: _FullOption = False,
     max_api_calls: _MaxCallsOption = None,
     as_json: _JsonOption = False,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", metavar="EMAIL", help="Only this person's tasks, as they would see them in the CRM."
+        ),
+    ] = None,
 ) -> None:
-    """Pull, then show what a run would create, update and close, grouped by owner (writes nothing)."""
+    """Pull, then show what a run would create, update and close, grouped by owner (writes nothing).
+    With --owner, each task that person would get (subject, due date, body) and the tasks that would
+    close, naming the task and the alliance."""
     from sync import report
 
     result = _run(ctx, "plan", full, max_api_calls)
+    if owner is not None:
+        _plan_for_owner(ctx, result, owner, as_json=as_json)
+        return
     if as_json:
         typer.echo(json.dumps(report.plan_json(result), indent=2))
         return
     console = _console()
     console.print(report.plan_by_owner(result))
     console.print(report.summary(result))
+
+
+def _plan_for_owner(ctx: typer.Context, result: Any, email: str, *, as_json: bool) -> None:
+    from mappings.loader import load_mapping
+    from sync.ledger import Ledger
+    from sync.mirror import Mirror
+    from sync.owner_plan import find_owner, known_people, owner_items, render_lines
+    from sync.store import StateStore
+
+    settings = _state(ctx).settings
+    mapping = load_mapping(settings.mapping, settings.require_crm())
+    store = StateStore(settings.state_dir)
+    try:
+        users, accounts = known_people(Mirror(store))
+        entries = Ledger(store).entries()
+    finally:
+        store.close()
+    person = find_owner(email, users)
+    items = owner_items(result, person, entries, mapping, accounts)
+    if as_json:
+        owner = {"id": person.id, "name": person.name, "email": person.email}
+        typer.echo(json.dumps({"owner": owner, "tasks": [i.to_json() for i in items]}, indent=2))
+        return
+    for line in render_lines(person, items):
+        typer.echo(printable(line))
 
 
 @sync_app.command("status")
