@@ -140,6 +140,10 @@ def test_compose_runs_the_sandbox_and_an_hourly_sync_from_the_dockerfile() -> No
     [loop] = sync["command"]
     assert f"sponsorsync --log-format json --env-file {env_file} sync run" in loop
     assert "sleep 3600" in loop
+    assert "TERM" in loop  # a stop reaches the run in progress
+    shell = loop.replace("$$", "$")  # what compose hands to /bin/sh after interpolation
+    checked = subprocess.run(["sh", "-n", "-c", shell], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
     state_home = env_vars()["XDG_STATE_HOME"]
     assert f"state:{state_home}" in sync["volumes"]
     assert f"state:{state_home}" in sandbox["volumes"]
