@@ -8,7 +8,7 @@
 
 FROM python:3.11.11-slim-bookworm AS build
 WORKDIR /src
-COPY pyproject.toml README.md cli.py ./
+COPY pyproject.toml README.md cli.py cli_admin.py ./
 COPY connectors ./connectors
 COPY sync ./sync
 COPY mappings ./mappings

@@ -12,13 +12,16 @@ from typing import Any
 
 from mappings.errors import suggest
 from mappings.objects import (
+    OPTIONAL_KINDS,
     AccountFieldMap,
     AccountsMapping,
     AccountTeamMapping,
     ActivityMapping,
     AssociationSource,
+    CasesMapping,
     ContactsMapping,
     ObjectMapping,
+    OpportunitiesMapping,
     ParticipantMapping,
     UsersMapping,
 )
@@ -27,7 +30,38 @@ from mappings.problems import Problem
 from mappings.vocab import CrmName
 from mappings.writeback import AccountWriteback, TaskWriteback
 
-_BOOLEAN_FIELDS = {"active", "completed", "executive", "partner_executive", "is_record", "declined"}
+_BOOLEAN_FIELDS = {
+    "active",
+    "completed",
+    "executive",
+    "partner_executive",
+    "is_record",
+    "declined",
+    "closed",
+    "won",
+    "escalated",
+}
+
+
+#: Where each attribute of :class:`Sections` is in the file (and in a Mapping).
+_SECTION_PATHS = {
+    "crm": "crm",
+    "objects.users": "users",
+    "objects.accounts": "accounts",
+    "objects.contacts": "contacts",
+    "objects.account_team": "account_team",
+    "objects.activities": "activities",
+    "objects.participants": "participants",
+    "objects.opportunities": "opportunities",
+    "objects.cases": "cases",
+    "alliances": "alliances",
+    "sponsor": "sponsor",
+    "roster": "roster",
+    "cadence.tiers": "tiers",
+    "cadence.touch": "touch",
+    "writeback.task": "task",
+    "writeback.account": "account_writeback",
+}
 
 
 @dataclass
@@ -42,6 +76,8 @@ class Sections:
     account_team_given: bool = False
     activities: list[ActivityMapping] | None = None
     participants: list[ParticipantMapping] | None = None
+    opportunities: OpportunitiesMapping | None = None
+    cases: CasesMapping | None = None
     alliances: Alliances | None = None
     sponsor: AccountFieldSponsor | AccountTeamSponsor | None = None
     roster: Roster | None = None
@@ -53,49 +89,23 @@ class Sections:
     @classmethod
     def from_parts(cls, parts: dict[str, Any], present: set[str]) -> Sections:
         """``parts``: valid values by dotted path (``objects.accounts``); ``present``: paths given."""
-        names = {
-            "crm": "crm",
-            "objects.users": "users",
-            "objects.accounts": "accounts",
-            "objects.contacts": "contacts",
-            "objects.account_team": "account_team",
-            "objects.activities": "activities",
-            "objects.participants": "participants",
-            "alliances": "alliances",
-            "sponsor": "sponsor",
-            "roster": "roster",
-            "cadence.tiers": "tiers",
-            "cadence.touch": "touch",
-            "writeback.task": "task",
-            "writeback.account": "account_writeback",
-        }
         sections = cls(account_team_given="objects.account_team" in present)
-        for dotted, attribute in names.items():
+        for dotted, attribute in _SECTION_PATHS.items():
             if dotted in parts:
                 setattr(sections, attribute, parts[dotted])
         return sections
 
     @classmethod
     def of(cls, mapping: Any) -> Sections:
-        """The sections of a whole, valid :class:`~mappings.model.Mapping` (every one present)."""
-        objects, writeback, cadence = mapping.objects, mapping.writeback, mapping.cadence
-        return cls(
-            crm=mapping.crm,
-            users=objects.users,
-            accounts=objects.accounts,
-            contacts=objects.contacts,
-            account_team=objects.account_team,
-            account_team_given=objects.account_team is not None,
-            activities=list(objects.activities),
-            participants=list(objects.participants),
-            alliances=mapping.alliances,
-            sponsor=mapping.sponsor,
-            roster=mapping.roster,
-            tiers=dict(cadence.tiers),
-            touch=cadence.touch,
-            task=writeback.task,
-            account_writeback=writeback.account,
-        )
+        """The sections of a whole, valid :class:`~mappings.model.Mapping`."""
+        parts: dict[str, Any] = {}
+        for dotted in _SECTION_PATHS:
+            node = mapping
+            for name in dotted.split("."):
+                node = getattr(node, name)
+            parts[dotted] = node
+        present = {"objects.account_team"} if mapping.objects.account_team is not None else set()
+        return cls.from_parts(parts, present)
 
     def named_objects(self) -> list[tuple[tuple[str | int, ...], ObjectMapping]]:
         """Every valid object section with its path in the file."""
@@ -106,6 +116,10 @@ class Sections:
                 found.append((("objects", name), spec))
         found.extend((("objects", "activities", i), a) for i, a in enumerate(self.activities or []))
         found.extend((("objects", "participants", i), p) for i, p in enumerate(self.participants or []))
+        for name in OPTIONAL_KINDS:
+            spec = getattr(self, name)
+            if spec is not None:
+                found.append((("objects", name), spec))
         return found
 
 
@@ -121,6 +135,8 @@ def cross_check(s: Sections) -> list[Problem]:
         problems += _tiers(s.accounts, s.tiers)
     if s.activities is not None and s.touch is not None:
         problems += _touch_kinds(s.activities, s.touch)
+    if s.cases is not None:
+        problems += _cases_linked(s.cases)
     if s.roster is not None and s.users is not None and s.crm is not None:
         problems += _roster(s.roster, s.users, s.crm)
     if s.task is not None:
@@ -175,6 +191,16 @@ def _object_maps(named: list[tuple[tuple[str | int, ...], ObjectMapping]]) -> It
                     f"reads associated {source.association} but {source.association} is not in this object's "
                     f"associations; add it: associations: [{', '.join([*spec.associations, source.association])}]",
                 )
+
+
+def _cases_linked(cases: CasesMapping) -> Iterator[Problem]:
+    sources = cases.fields.sources()
+    if "account_id" not in sources and "contact_id" not in sources:
+        yield Problem(
+            ("objects", "cases", "fields"),
+            "neither account_id nor contact_id is read, so no case could belong to an alliance; map account_id "
+            "(Salesforce AccountId; HubSpot {association: companies}) or contact_id",
+        )
 
 
 def _crm_specific_objects(crm: CrmName, s: Sections) -> Iterator[Problem]:

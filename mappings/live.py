@@ -49,6 +49,7 @@ COMPATIBLE: dict[str, set[str]] = {
     "date": {"date", "datetime"},
     "datetime": {"datetime", "date"},
     "picklist": {"picklist", "multipicklist", "combobox", "enumeration", "string"},
+    "number": {"currency", "double", "int", "long", "percent", "number", "string"},
     "watermark": {"datetime", "date", "number"},
 }
 _WRITE_KINDS: dict[str, FieldKind] = {
@@ -244,8 +245,9 @@ def _task_writeback(task: TaskWriteback, crm: str, schemas: dict[str, ObjectSche
         writes = [(name, spec, (*base, "fields", name)) for name, spec in task.fields.items()]
         yield from _written(schema, writes, allowed, (*base, "values"), crm, create=True)
         yield from _stamp((*base, "stamp_field"), task.stamp_field, schema, crm, create=True)
-        if task.modified_by_field is not None:  # read only: it must exist, nothing more
-            found = _field((*base, "modified_by_field"), task.modified_by_field, schema, crm)
+        for name in ("modified_by_field", "completed_at_field"):  # read only: they must exist, nothing more
+            read = getattr(task, name)
+            found = None if read is None else _field((*base, name), read, schema, crm)
             if isinstance(found, Problem):
                 yield found
 

@@ -15,7 +15,7 @@ from pydantic import Discriminator, Field, Tag
 from mappings.base import ApiName, Scalar, Strict, ValueMap
 
 FieldKind = Literal[
-    "id", "reference", "references", "text", "email", "boolean", "date", "datetime", "picklist"
+    "id", "reference", "references", "text", "email", "boolean", "date", "datetime", "picklist", "number"
 ]
 
 
@@ -197,6 +197,69 @@ class ParticipantFieldMap(FieldMap):
     )
 
 
+class OpportunityFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "account_id": "reference",
+        "name": "text",
+        "stage": "picklist",
+        "amount": "number",
+        "close_date": "date",
+        "closed": "boolean",
+        "won": "boolean",
+        "owner_id": "reference",
+        "closed_at": "datetime",
+    }
+    id: FieldSource = Field(description="Record id of the deal / opportunity.")
+    account_id: FieldSource = Field(
+        description="The alliance account / company it belongs to (Salesforce AccountId; HubSpot "
+        "{association: companies})."
+    )
+    name: FieldSource | None = _source("Deal name.")
+    stage: FieldSource | None = _source("Pipeline stage (the sponsor brief counts deals by stage).")
+    amount: FieldSource | None = _source("Amount (a number).")
+    close_date: FieldSource | None = _source("Expected or actual close date.")
+    closed: FieldSource | None = _source("True once the deal is closed (won or lost).")
+    won: FieldSource | None = _source("True when the deal closed won.")
+    owner_id: FieldSource | None = _source("Owner (user id).")
+    closed_at: FieldSource | None = _source(
+        "When it closed, where the CRM keeps it; unmapped: the close date of a closed deal."
+    )
+
+
+class CaseFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "account_id": "reference",
+        "contact_id": "reference",
+        "subject": "text",
+        "priority": "picklist",
+        "escalated": "boolean",
+        "closed": "boolean",
+        "opened_at": "datetime",
+        "closed_at": "datetime",
+        "owner_id": "reference",
+    }
+    id: FieldSource = Field(description="Record id of the case / ticket.")
+    account_id: FieldSource | None = _source(
+        "The account / company it is about (Salesforce AccountId; HubSpot {association: companies})."
+    )
+    contact_id: FieldSource | None = _source(
+        "The partner contact who raised it: a case with only a contact of an alliance belongs to that alliance."
+    )
+    subject: FieldSource | None = _source("Subject line.")
+    priority: FieldSource | None = _source("Priority as the CRM names it.")
+    escalated: FieldSource | None = _source(
+        "True when the case is an escalation: the mapping says what an escalation is (Salesforce "
+        "IsEscalated; HubSpot hs_ticket_priority with value_maps {HIGH: true, URGENT: true}). The same CRM "
+        "field may feed priority too."
+    )
+    closed: FieldSource | None = _source("True once closed; map status or stage values with `value_maps`.")
+    opened_at: FieldSource | None = _source("When it was opened (created).")
+    closed_at: FieldSource | None = _source("When it was closed.")
+    owner_id: FieldSource | None = _source("Owner (user id) of the case / ticket.")
+
+
 class ObjectMapping(Strict):
     """One CRM object feeding one kind of canonical record."""
 
@@ -249,6 +312,14 @@ class ParticipantMapping(ObjectMapping):
     fields: ParticipantFieldMap = Field(description="Canonical participant field -> source.")
 
 
+class OpportunitiesMapping(ObjectMapping):
+    fields: OpportunityFieldMap = Field(description="Canonical deal field -> source.")
+
+
+class CasesMapping(ObjectMapping):
+    fields: CaseFieldMap = Field(description="Canonical case field -> source.")
+
+
 class Objects(Strict):
     """Where each canonical record comes from."""
 
@@ -268,6 +339,17 @@ class Objects(Strict):
         "(EventRelation: invitees, and contacts with Shared Activities; TaskRelation: contacts of a task, "
         "Shared Activities only). Every internal user and partner contact on an activity counts it as a touch.",
     )
+    opportunities: OpportunitiesMapping | None = Field(
+        default=None,
+        description="Optional: the partner pipeline (Salesforce Opportunity on the alliance account, HubSpot "
+        "deals associated with the company). Leave the section out and no deal is pulled.",
+    )
+    cases: CasesMapping | None = Field(
+        default=None,
+        description="Optional: partner issues and escalations (Salesforce Case on the alliance account or one "
+        "of its contacts, HubSpot tickets associated with the company). Leave the section out and no case "
+        "is pulled.",
+    )
 
     def named(self) -> list[tuple[tuple[str | int, ...], ObjectMapping]]:
         """Every object section with its path in the file."""
@@ -280,4 +362,12 @@ class Objects(Strict):
             found.append((("objects", "account_team"), self.account_team))
         found.extend((("objects", "activities", i), a) for i, a in enumerate(self.activities))
         found.extend((("objects", "participants", i), p) for i, p in enumerate(self.participants))
+        for name in OPTIONAL_KINDS:
+            spec = getattr(self, name)
+            if spec is not None:
+                found.append((("objects", name), spec))
         return found
+
+
+#: Optional single-object sections, pulled only when present (in this order).
+OPTIONAL_KINDS = ("opportunities", "cases")

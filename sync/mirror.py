@@ -17,7 +17,16 @@ from typing import Any
 from connectors.timestamps import parse_instant
 from sync.store import StateStore
 
-KINDS = ("users", "accounts", "contacts", "account_team", "activities", "participants")
+KINDS = (
+    "users",
+    "accounts",
+    "contacts",
+    "account_team",
+    "activities",
+    "participants",
+    "opportunities",
+    "cases",
+)
 SOURCED = frozenset({"activities", "participants"})  # kinds whose rows say which CRM object they came from
 
 
@@ -118,12 +127,75 @@ def _participant(row: Row, source: str) -> tuple[Any, ...]:
     return (source, _text(v.get("activity_id")), _text(v.get("person_id")), int(counted))
 
 
+def _number(value: Any) -> float | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _day(value: Any) -> str | None:
+    """A date (or the UTC day of a datetime) as ``YYYY-MM-DD``."""
+    instant = _instant(value)
+    return None if instant is None else instant[:10]
+
+
+def _opportunity(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    v = row.values
+    return (
+        _text(v.get("account_id")),
+        _text(v.get("name")),
+        _text(v.get("stage")),
+        _number(v.get("amount")),
+        _day(v.get("close_date")),
+        _flag(v.get("closed")),
+        _flag(v.get("won")),
+        _text(v.get("owner_id")),
+        _instant(v.get("closed_at")),
+    )
+
+
+def _case(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    v = row.values
+    return (
+        _text(v.get("account_id")),
+        _text(v.get("contact_id")),
+        _text(v.get("subject")),
+        _text(v.get("priority")),
+        _flag(v.get("escalated")),
+        _flag(v.get("closed")),
+        _instant(v.get("opened_at")),
+        _instant(v.get("closed_at")),
+        _text(v.get("owner_id")),
+    )
+
+
 _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
     "users": (("name", "email", "title", "active", "executive", "manager_id"), _user),
     "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra", "focus"), _account),
     "contacts": (("account_id", "first_name", "last_name", "title", "email", "executive"), _contact),
     "participants": (("source", "activity_id", "person_id", "counted"), _participant),
     "account_team": (("account_id", "user_id", "role"), _team),
+    "opportunities": (
+        ("account_id", "name", "stage", "amount", "close_date", "closed", "won", "owner_id", "closed_at"),
+        _opportunity,
+    ),
+    "cases": (
+        (
+            "account_id",
+            "contact_id",
+            "subject",
+            "priority",
+            "escalated",
+            "closed",
+            "opened_at",
+            "closed_at",
+            "owner_id",
+        ),
+        _case,
+    ),
     "activities": (
         (
             "source",
@@ -253,6 +325,89 @@ class Mirror:
         for values in cursor:
             yield dict(zip(names, values, strict=True))
 
+    def meetings(
+        self, account_ids: Iterable[str], since: date, until: date
+    ) -> Iterator[tuple[str, str, str | None, date, str | None, frozenset[str]]]:
+        """Meetings between ``since`` and ``until`` (inclusive) on these accounts, directly (the
+        activity's account) or through a contact of the account: (id, account id, subject, day,
+        owner id, internal users on it: owner, attendees and invitees who did not decline)."""
+        self._load_temp("wanted_accounts", account_ids)
+        start, end = f"{since.isoformat()}T00:00:00Z", f"{until.isoformat()}T23:59:59Z"
+        rows = self.db.execute(
+            """
+            WITH m AS (
+                SELECT id, account_id, subject, occurred_at, owner_id FROM activities
+                WHERE kind = 'meeting' AND deleted = 0 AND sync_key IS NULL AND occurred_at BETWEEN ? AND ?
+            ),
+            linked(id, account_id) AS (
+                SELECT m.id, m.account_id FROM m JOIN wanted_accounts w ON w.id = m.account_id
+                UNION
+                SELECT m.id, c.account_id FROM m JOIN activity_contacts ac ON ac.activity_id = m.id
+                JOIN contacts c ON c.id = ac.contact_id JOIN wanted_accounts w ON w.id = c.account_id
+                UNION
+                SELECT m.id, c.account_id FROM m JOIN participants p ON p.activity_id = m.id
+                JOIN contacts c ON c.id = p.person_id JOIN wanted_accounts w ON w.id = c.account_id
+                WHERE p.deleted = 0
+            )
+            SELECT m.id, l.account_id, m.subject, m.occurred_at, m.owner_id
+            FROM linked l JOIN m ON m.id = l.id ORDER BY m.occurred_at, m.id, l.account_id
+            """,
+            (start, end),
+        ).fetchall()
+        if not rows:
+            return
+        self._load_temp("wanted_ids", {r[0] for r in rows})
+        people: dict[str, set[str]] = {}
+        for activity_id, user_id in self.db.execute(
+            """
+            SELECT au.activity_id, au.user_id FROM activity_users au JOIN wanted_ids w ON w.id = au.activity_id
+            UNION
+            SELECT p.activity_id, p.person_id FROM participants p JOIN wanted_ids w ON w.id = p.activity_id
+            JOIN users u ON u.id = p.person_id WHERE p.deleted = 0 AND p.counted = 1
+            """
+        ):
+            people.setdefault(activity_id, set()).add(user_id)
+        for activity_id, account_id, subject, occurred_at, owner_id in rows:
+            on_it = people.get(activity_id, set()) | ({owner_id} if owner_id else set())
+            yield (
+                activity_id,
+                account_id,
+                subject,
+                date.fromisoformat(occurred_at[:10]),
+                owner_id,
+                frozenset(on_it),
+            )
+
+    def opportunities_of(self, account_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The live deals of these accounts, by account and id."""
+        self._load_temp("wanted_accounts", account_ids)
+        cursor = self.db.execute(
+            "SELECT o.* FROM opportunities o JOIN wanted_accounts w ON w.id = o.account_id "
+            "WHERE o.deleted = 0 ORDER BY o.account_id, o.id"
+        )
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
+    def cases_of(self, account_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The live cases of these accounts: on the account, or with no account and a contact of it
+        (``alliance_id`` says which account a row belongs to)."""
+        self._load_temp("wanted_accounts", account_ids)
+        cursor = self.db.execute(
+            """
+            SELECT k.*, k.account_id AS alliance_id
+            FROM cases k JOIN wanted_accounts w ON w.id = k.account_id WHERE k.deleted = 0
+            UNION ALL
+            SELECT k.*, c.account_id AS alliance_id
+            FROM cases k JOIN contacts c ON c.id = k.contact_id JOIN wanted_accounts w ON w.id = c.account_id
+            WHERE k.deleted = 0 AND k.account_id IS NULL
+            ORDER BY alliance_id, id
+            """
+        )
+        names = [d[0] for d in cursor.description]
+        for values in cursor:
+            yield dict(zip(names, values, strict=True))
+
     def touches(
         self,
         contact_ids: Iterable[str],
@@ -312,6 +467,67 @@ class Mirror:
             FROM hits GROUP BY 2"""
         for owner_id, contact_id, last_at, c90, c365 in self.db.execute(sql, (end, *kind_list, d90, d365)):
             yield TouchAggregate(owner_id, contact_id, date.fromisoformat(last_at[:10]), int(c90), int(c365))
+
+    def monthly_touches(
+        self,
+        executives: dict[str, list[str]],
+        kinds: Iterable[str],
+        today: date,
+        *,
+        months: int = 12,
+        completed_only: bool = True,
+    ) -> dict[str, dict[str, int]]:
+        """Executive touches per alliance per calendar month, for the ``months`` months ending with
+        today's: activities of the given kinds (completed ones with ``completed_only``; not
+        sponsorsync's own tasks) between an internal user (its owner, an attendee or an invitee) and a
+        partner executive of the alliance. ``executives``: alliance id -> its partner executives'
+        contact ids. Returns alliance id -> {"YYYY-MM": activities}; one SQL aggregate."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted_executives (contact_id TEXT, alliance_id TEXT, "
+            "PRIMARY KEY (contact_id, alliance_id)) WITHOUT ROWID"
+        )
+        self.db.execute("DELETE FROM wanted_executives")
+        self.db.executemany(
+            "INSERT OR IGNORE INTO wanted_executives(contact_id, alliance_id) VALUES (?, ?)",
+            ((c, a) for a, contacts in executives.items() for c in contacts),
+        )
+        kind_list = sorted(set(kinds))
+        index = today.year * 12 + today.month - 1 - (months - 1)
+        start = f"{index // 12:04d}-{index % 12 + 1:02d}-01T00:00:00Z"
+        end = f"{today.isoformat()}T23:59:59Z"
+        sql = f"""
+            WITH pc(activity_id, alliance_id) AS (
+                SELECT ac.activity_id, w.alliance_id
+                FROM wanted_executives w JOIN activity_contacts ac ON ac.contact_id = w.contact_id
+                UNION
+                SELECT p.activity_id, w.alliance_id
+                FROM wanted_executives w JOIN participants p ON p.person_id = w.contact_id
+                WHERE p.deleted = 0 AND p.counted = 1
+            )
+            SELECT pc.alliance_id, substr(a.occurred_at, 1, 7), COUNT(DISTINCT a.id)
+            FROM pc JOIN activities a ON a.id = pc.activity_id
+            WHERE a.deleted = 0 AND a.sync_key IS NULL AND a.occurred_at >= ? AND a.occurred_at <= ?
+              AND a.kind IN ({",".join("?" * len(kind_list))})
+              {"AND a.completed = 1" if completed_only else ""}
+              AND (a.owner_id IN (SELECT id FROM users)
+                   OR EXISTS (SELECT 1 FROM activity_users au WHERE au.activity_id = a.id)
+                   OR EXISTS (SELECT 1 FROM participants p JOIN users u ON u.id = p.person_id
+                              WHERE p.activity_id = a.id AND p.deleted = 0 AND p.counted = 1))
+            GROUP BY 1, 2"""
+        found: dict[str, dict[str, int]] = {}
+        for alliance_id, month, count in self.db.execute(sql, (start, end, *kind_list)):
+            found.setdefault(alliance_id, {})[month] = int(count)
+        return found
+
+    def completed_on(self) -> dict[str, date]:
+        """For sponsorsync's own tasks the CRM holds completed: the date of the sync that pulled them
+        completed (its ``today`` by the CRM's clock, else its start), an upper bound of when they were
+        done."""
+        rows = self.db.execute(
+            "SELECT a.sync_key, COALESCE(json_extract(r.counts, '$.today'), r.started_at) "
+            "FROM activities a JOIN runs r ON r.id = a.seen_run WHERE a.sync_key IS NOT NULL AND a.completed = 1"
+        )
+        return {key: date.fromisoformat(started[:10]) for key, started in rows if started}
 
     def own_tasks(self) -> Iterator[OwnTask]:
         for row in self.db.execute(

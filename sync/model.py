@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from mappings.model import Mapping
@@ -17,6 +17,7 @@ from mappings.vocab import Function, Seniority
 from sync.mirror import Mirror, OwnTask, TouchAggregate
 
 TIER_ORDER = {"strategic": 0, "key": 1, "standard": 2}
+MEETINGS_LOOKBACK_DAYS = 30  # past meetings kept in the model (a critical moment that took place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +91,13 @@ class Case:
     closed_on: date | None = None
     priority: str | None = None
     owner_id: str | None = None
+    contact_id: str | None = None  # the partner contact who raised it, where the CRM says
 
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """A meeting on an alliance that has not happened yet (for critical moments)."""
+    """A meeting on an alliance, recent or coming up (critical moments: who is on it, and whether it
+    took place)."""
 
     id: str
     alliance_id: str
@@ -131,12 +134,25 @@ class Org:
     appointed: dict[str, date] = field(default_factory=dict)
     deals: dict[str, list[Deal]] = field(default_factory=dict)  # alliance id -> its deals (open and closed)
     cases: dict[str, list[Case]] = field(default_factory=dict)  # alliance id -> its cases / tickets
-    meetings: dict[str, list[Meeting]] = field(default_factory=dict)  # alliance id -> upcoming meetings
+    meetings: dict[str, list[Meeting]] = field(
+        default_factory=dict
+    )  # alliance id -> recent and upcoming meetings
+    # alliance id -> (day, health) each time the health sponsorsync wrote changed, oldest first
+    health_history: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # results pure functions derive once per org
 
     def touch(self, owner_id: str | None, contact_id: str) -> TouchAggregate | None:
         return self.touches.get((owner_id, contact_id))
+
+    def health_on(self, alliance_id: str, day: date) -> str | None:
+        """The alliance's health as sponsorsync last saw it on or before ``day`` (None: not seen then)."""
+        found = None
+        for seen_on, health in self.health_history.get(alliance_id, []):
+            if seen_on > day:
+                break
+            found = health
+        return found
 
 
 def _display(row: dict[str, Any]) -> str:
@@ -235,6 +251,20 @@ def build_org(
     }
     sponsorships: Counter[str] = Counter(a.sponsor_id for a in alliances if a.sponsor_id)
     own = {t.sync_key: t for t in mirror.own_tasks()}
+    deals: dict[str, list[Deal]] = {}
+    for row in mirror.opportunities_of(alliance_ids):
+        deals.setdefault(row["account_id"], []).append(_deal(row))
+    cases: dict[str, list[Case]] = {}
+    for row in mirror.cases_of(alliance_ids):
+        cases.setdefault(row["alliance_id"], []).append(_case(row, today))
+    meetings: dict[str, list[Meeting]] = {}
+    # Recent ones too: a critical-moment task closes saying whether the meeting took place with the sponsor.
+    since = today - timedelta(days=MEETINGS_LOOKBACK_DAYS)
+    until = today + timedelta(days=mapping.cadence.critical.lookahead_days)
+    for mid, account_id, subject, day, owner_id, on_it in mirror.meetings(alliance_ids, since, until):
+        meetings.setdefault(account_id, []).append(
+            Meeting(mid, account_id, subject or "", day, owner_id, on_it)
+        )
     return Org(
         today=today,
         users=users,
@@ -243,10 +273,57 @@ def build_org(
         executives=executives,
         touches=touches,
         own_tasks=own,
+        meetings=meetings,
         memory=memory,
         sponsorships=sponsorships,
         pending=pending,
-        stats={"users": len(users), "alliances": len(alliances), "alliance_contacts": len(contacts)},
+        deals=deals,
+        cases=cases,
+        stats={
+            "users": len(users),
+            "alliances": len(alliances),
+            "alliance_contacts": len(contacts),
+            "deals": sum(map(len, deals.values())),
+            "cases": sum(map(len, cases.values())),
+        },
+    )
+
+
+def _day(text: str | None) -> date | None:
+    """The UTC day of a mirror date or instant (``YYYY-MM-DD...``)."""
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _deal(row: dict[str, Any]) -> Deal:
+    closed = bool(row["closed"])
+    close_date = _day(row["close_date"])
+    return Deal(
+        id=row["id"],
+        alliance_id=row["account_id"],
+        name=str(row["name"] or row["id"]),
+        stage=row["stage"],
+        amount=row["amount"],
+        close_date=close_date,
+        closed=closed,
+        won=closed and bool(row["won"]),
+        owner_id=row["owner_id"],
+        closed_on=(_day(row["closed_at"]) or close_date) if closed else None,
+    )
+
+
+def _case(row: dict[str, Any], today: date) -> Case:
+    closed = bool(row["closed"])
+    return Case(
+        id=row["id"],
+        alliance_id=row["alliance_id"],
+        subject=str(row["subject"] or ""),
+        escalated=bool(row["escalated"]),
+        closed=closed,
+        opened_on=_day(row["opened_at"]) or today,  # not mapped: counted as opened today
+        closed_on=_day(row["closed_at"]) if closed else None,
+        priority=row["priority"],
+        owner_id=row["owner_id"],
+        contact_id=row["contact_id"],
     )
 
 

@@ -27,6 +27,8 @@ KIND_WEIGHT = {  # typical sizes
     "participants": 2,
     "contacts": 2,
     "accounts": 1,
+    "opportunities": 1,
+    "cases": 1,
     "account_team": 0,
     "users": 0,
 }

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 from connectors.base import ObjectSpec, Record
 from mappings.model import Mapping
-from mappings.objects import ObjectMapping
+from mappings.objects import OPTIONAL_KINDS, ObjectMapping
 from mappings.records import canonical_values, crm_fields
 from sync.mirror import Row
 
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # users | accounts | contacts | account_team | activities | participants
+    kind: str  # a kind of sync.mirror.KINDS
     mapping: ObjectMapping
     spec: ObjectSpec
     keep: tuple[str, ...]  # CRM fields stored verbatim (write-back fields)
@@ -47,6 +47,8 @@ def task_fields(mapping: Mapping) -> tuple[str, ...]:
         names.append(task.stamp_field)
     if task.modified_by_field:
         names.append(task.modified_by_field)
+    if task.completed_at_field:
+        names.append(task.completed_at_field)
     return tuple(dict.fromkeys([*names, task.key_field]))
 
 
@@ -71,6 +73,10 @@ def sources(mapping: Mapping) -> list[Source]:
         listed.append(("account_team", objects.account_team))
     listed.extend(("activities", activity) for activity in objects.activities)
     listed.extend(("participants", participant) for participant in objects.participants)
+    for kind in OPTIONAL_KINDS:
+        optional: ObjectMapping | None = getattr(objects, kind)
+        if optional is not None:
+            listed.append((kind, optional))
     result = []
     for kind, spec in listed:
         keep: tuple[str, ...] = ()

@@ -103,6 +103,29 @@ MIGRATIONS: list[str] = [
     """,
     # 4: each user's manager, for the escalation ladder (issue 11)
     "ALTER TABLE users ADD COLUMN manager_id TEXT",
+    # 5: the partner pipeline and partner cases (issue 13): Salesforce Opportunity / HubSpot deals,
+    # Salesforce Case / HubSpot tickets
+    """
+    CREATE TABLE opportunities (
+        id TEXT PRIMARY KEY, account_id TEXT, name TEXT, stage TEXT, amount REAL, close_date TEXT,
+        closed INTEGER, won INTEGER, owner_id TEXT, closed_at TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX opportunities_account ON opportunities(account_id);
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY, account_id TEXT, contact_id TEXT, subject TEXT, priority TEXT,
+        escalated INTEGER, closed INTEGER, opened_at TEXT, closed_at TEXT, owner_id TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX cases_account ON cases(account_id);
+    CREATE INDEX cases_contact ON cases(contact_id)
+    """,
+    # 6: each alliance's health whenever it changed (the sponsor brief's trend, issue 13)
+    """
+    CREATE TABLE health_log (
+        alliance_id TEXT NOT NULL, day TEXT NOT NULL, health TEXT NOT NULL, PRIMARY KEY (alliance_id, day)
+    ) WITHOUT ROWID
+    """,
 ]
 
 

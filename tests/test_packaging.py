@@ -7,10 +7,20 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "README.md", "cli.py", "connectors", "sync", "mappings")
+
+
+def sources() -> list[str]:
+    """What a build needs: pyproject.toml, the readme, the top-level modules and the packages."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools = project["tool"]["setuptools"]
+    modules = [f"{m}.py" for m in setuptools["py-modules"]]
+    packages = [p.rstrip("*") for p in setuptools["packages"]["find"]["include"]]
+    return ["pyproject.toml", project["project"]["readme"], *modules, *packages]
+
 
 LIST_EXAMPLES = """
 import json, sys
@@ -26,7 +36,7 @@ print(json.dumps({p.name: p.read_text(encoding="utf-8") for p in examples.iterdi
 def test_the_sandbox_examples_are_in_the_installed_package(tmp_path: Path) -> None:
     source = tmp_path / "src"
     source.mkdir()
-    for name in SOURCES:
+    for name in sources():
         path = ROOT / name
         if path.is_dir():
             shutil.copytree(path, source / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -25,6 +25,9 @@ Shape, for a given ``size`` (number of contacts, exact):
   once there are four such alliances. The sponsor owns no other activity in that alliance.
 - activities: calls, meetings, e-mails, tasks and notes over the 730 days before ``now``, about 3%
   of them open tasks or scheduled meetings and calls up to 30 days ahead.
+- deals and cases of the alliances (:mod:`connectors.sandbox.orggen_pipeline`): a handful of deals
+  per strategic alliance at various stages, a few cases, about one alliance in five with an open
+  escalated case.
 
 Deterministic in ``(size, seed)``: keys, names, e-mails, titles and subjects never depend on
 ``now``; every timestamp is ``now`` minus an offset drawn from the seed, so moving ``now`` shifts
@@ -51,6 +54,7 @@ from connectors.sandbox.orggen_names import (
     ALLIANCE_MANAGER_TITLES,
 )
 from connectors.sandbox.orggen_people import ContactDraft, UserDraft, contact_drafts, user_drafts
+from connectors.sandbox.orggen_pipeline import OrgCase, OrgDeal, build_pipeline
 from connectors.sandbox.orggen_records import (
     COMPANY_DOMAIN,
     COMPANY_NAME,
@@ -82,7 +86,9 @@ __all__ = [
     "Org",
     "OrgAccount",
     "OrgActivity",
+    "OrgCase",
     "OrgContact",
+    "OrgDeal",
     "OrgRelationship",
     "OrgUser",
     "RelationshipState",
@@ -122,6 +128,8 @@ class Org:
         contacts: list[OrgContact],
         relationships: dict[int, OrgRelationship],
         plan: ActivityPlan,
+        deals: list[OrgDeal] | None = None,
+        cases: list[OrgCase] | None = None,
     ) -> None:
         self.now = now
         self.seed = seed
@@ -132,6 +140,8 @@ class Org:
         self.relationships = relationships  # by alliance account key, for every sponsored alliance
         self._plan = plan
         self.activity_count = plan.count
+        self.deals = deals or []  # the partner pipeline (connectors/sandbox/orggen_pipeline.py)
+        self.cases = cases or []
 
     def activities(self) -> Iterator[OrgActivity]:
         return stream(self._plan, self.seed)
@@ -215,6 +225,7 @@ def generate(size: int, seed: int = 0, now: datetime | None = None) -> Org:
         orphan_pool=tuple(roles["active sales"]),
         deactivated=deactivation_offsets([u.active for u in user_rows], [u.modified for u in user_rows]),
     )
+    deals, cases = build_pipeline(accounts, contacts, rng("pipeline"), at)  # last: the rest stays as it was
     return Org(
         now=now,
         seed=seed,
@@ -224,6 +235,8 @@ def generate(size: int, seed: int = 0, now: datetime | None = None) -> Org:
         contacts=contacts,
         relationships=relationships,
         plan=plan,
+        deals=deals,
+        cases=cases,
     )
 
 

@@ -252,7 +252,9 @@ class _Describer:
 def test_describe_objects_asks_once_per_object_and_leaves_unknown_ones_out() -> None:
     describer = _Describer({k: v for k, v in schemas.hubspot().items() if k != "notes"})
     found = describe_objects(load_mapping(None, "hubspot"), describer)
-    assert describer.asked == ["companies", "contacts", "tasks", "meetings", "calls", "emails", "notes"]
+    assert describer.asked == [
+        "companies", "contacts", "tasks", "meetings", "calls", "emails", "notes", "deals", "tickets"
+    ]  # fmt: skip
     assert found["owners"] is HUBSPOT_OWNERS  # the owners API has no properties endpoint
     assert "notes" not in found
 

@@ -25,7 +25,8 @@ TYPOS = {
         "objects.contacts.fields.title: contacts has no field 'job_title'; did you mean 'jobtitle'?",
     ),
 }
-OBJECTS = {"salesforce": 8, "hubspot": 8}  # Salesforce: with EventRelation and TaskRelation
+# Salesforce with EventRelation and TaskRelation; both with the deals and cases objects
+OBJECTS = {"salesforce": 10, "hubspot": 10}
 
 
 @pytest.fixture(scope="module", params=["salesforce", "hubspot"])

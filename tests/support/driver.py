@@ -68,6 +68,35 @@ class Driver(Protocol):
         """A person edits (or, with None, clears) the health reason of an account."""
         ...
 
+    def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
+        """A person opens a deal on an account (first stage of the pipeline); returns its id."""
+        ...
+
+    def move_deal(self, deal_id: str, stage: str) -> None:
+        """A person moves a deal to another open stage (the CRM's own stage value)."""
+        ...
+
+    def close_deal(self, deal_id: str, *, won: bool) -> None: ...
+    def create_case(
+        self, subject: str, *, account: str | None = None, contact: str | None = None, escalated: bool = False
+    ) -> str:
+        """A person opens a case / ticket on an account or only a contact (labels); returns its id.
+        Escalated: Salesforce IsEscalated; HubSpot priority HIGH (else MEDIUM)."""
+        ...
+
+    def escalate_case(self, case_id: str) -> None: ...
+    def close_case(self, case_id: str) -> None: ...
+    def delete_record(self, kind: str, record_id: str) -> None:
+        """A person deletes a deal or a case (kind: deal | case)."""
+        ...
+
+
+# The CRM's own values for a deal's stages: the first open one, another open one, closed won / lost.
+DEAL_STAGES = {
+    "salesforce": ("Prospecting", "Negotiation/Review", "Closed Won", "Closed Lost"),
+    "hubspot": ("appointmentscheduled", "contractsent", "closedwon", "closedlost"),
+}
+
 
 @dataclass(frozen=True)
 class AccountView:
@@ -206,6 +235,41 @@ class SalesforceDriver:
         self.sf.restful(
             f"sobjects/Account/{account_id}", method="PATCH", json={"Sponsor_Health_Reason__c": reason}
         )
+
+    def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
+        close = (_now(self.box) + timedelta(days=close_in_days)).date().isoformat()
+        body = {"Name": name, "AccountId": self.id_of("account", account), "Amount": amount, "CloseDate": close,
+                "StageName": DEAL_STAGES["salesforce"][0]}  # fmt: skip
+        created: dict[str, Any] = self.sf.restful("sobjects/Opportunity/", method="POST", json=body) or {}
+        return str(created["id"])
+
+    def move_deal(self, deal_id: str, stage: str) -> None:
+        self.sf.restful(f"sobjects/Opportunity/{deal_id}", method="PATCH", json={"StageName": stage})
+
+    def close_deal(self, deal_id: str, *, won: bool) -> None:
+        self.move_deal(deal_id, DEAL_STAGES["salesforce"][2 if won else 3])
+
+    def create_case(
+        self, subject: str, *, account: str | None = None, contact: str | None = None, escalated: bool = False
+    ) -> str:
+        body: dict[str, Any] = {"Subject": subject, "IsEscalated": escalated,
+                                "Priority": "High" if escalated else "Medium"}  # fmt: skip
+        if account is not None:
+            body["AccountId"] = self.id_of("account", account)
+        if contact is not None:
+            body["ContactId"] = self.id_of("contact", contact)
+        created: dict[str, Any] = self.sf.restful("sobjects/Case/", method="POST", json=body) or {}
+        return str(created["id"])
+
+    def escalate_case(self, case_id: str) -> None:
+        self.sf.restful(f"sobjects/Case/{case_id}", method="PATCH", json={"IsEscalated": True})
+
+    def close_case(self, case_id: str) -> None:
+        self.sf.restful(f"sobjects/Case/{case_id}", method="PATCH", json={"Status": "Closed"})
+
+    def delete_record(self, kind: str, record_id: str) -> None:
+        sobject = {"deal": "Opportunity", "case": "Case"}[kind]
+        self.sf.restful(f"sobjects/{sobject}/{record_id}", method="DELETE")
 
     def accounts(self) -> dict[str, AccountView]:
         rows = self.sf.query_all(
@@ -370,6 +434,53 @@ class HubSpotDriver:
             {"properties": {"sponsor_health_reason": reason or ""}},
             _preload_content=False,
         )
+
+    def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
+        close = (_now(self.box) + timedelta(days=close_in_days)).isoformat(timespec="milliseconds")
+        body = {
+            "properties": {"dealname": name, "amount": str(amount), "closedate": close.replace("+00:00", "Z"),
+                           "pipeline": "default", "dealstage": DEAL_STAGES["hubspot"][0]},
+            "associations": [{"to": {"id": self.id_of("account", account)},
+                              "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 341}]}],
+        }  # fmt: skip
+        created = json.loads(self.objects.create("deals", body, _preload_content=False).data)
+        return str(created["id"])
+
+    def move_deal(self, deal_id: str, stage: str) -> None:
+        self.objects.update("deals", deal_id, {"properties": {"dealstage": stage}}, _preload_content=False)
+
+    def close_deal(self, deal_id: str, *, won: bool) -> None:
+        self.move_deal(deal_id, DEAL_STAGES["hubspot"][2 if won else 3])
+
+    def create_case(
+        self, subject: str, *, account: str | None = None, contact: str | None = None, escalated: bool = False
+    ) -> str:
+        links = []
+        if account is not None:
+            links.append({"to": {"id": self.id_of("account", account)},
+                          "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 339}]})  # fmt: skip
+        if contact is not None:
+            links.append({"to": {"id": self.id_of("contact", contact)},
+                          "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 16}]})  # fmt: skip
+        properties = {"subject": subject, "hs_pipeline": "0", "hs_pipeline_stage": "1",
+                      "hs_ticket_priority": "HIGH" if escalated else "MEDIUM"}  # fmt: skip
+        created = json.loads(
+            self.objects.create(
+                "tickets", {"properties": properties, "associations": links}, _preload_content=False
+            ).data
+        )
+        return str(created["id"])
+
+    def escalate_case(self, case_id: str) -> None:
+        body = {"properties": {"hs_ticket_priority": "URGENT"}}
+        self.objects.update("tickets", case_id, body, _preload_content=False)
+
+    def close_case(self, case_id: str) -> None:
+        body = {"properties": {"hs_pipeline_stage": "4"}}
+        self.objects.update("tickets", case_id, body, _preload_content=False)
+
+    def delete_record(self, kind: str, record_id: str) -> None:
+        self.objects.archive({"deal": "deals", "case": "tickets"}[kind], record_id, _preload_content=False)
 
     def accounts(self) -> dict[str, AccountView]:
         rows = self._all("companies", ["sponsor_health", "sponsor_last_touch", "sponsor_health_reason"])

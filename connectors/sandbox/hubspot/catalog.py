@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from connectors.sandbox.hubspot.derived import DEAL_PIPELINE, DEAL_STAGES, TICKET_PIPELINE, TICKET_STAGES
 from connectors.sandbox.hubspot.schema import Option, PropertyDef
 
 CUSTOM_GROUP = "sponsorsync"
@@ -180,6 +181,39 @@ EMAIL_PROPS = _engagement(
 
 NOTE_PROPS = _engagement("note", PropertyDef("hs_note_body", "Note body", "string", "html", "note"))
 
+
+def _calculated_flag(name: str, label: str, group: str) -> PropertyDef:
+    return PropertyDef(name, label, "bool", "calculation_equation", group, calculated=True, read_only=True)
+
+
+DEAL_PROPS = [
+    *_record_props("dealinformation", "createdate", "Deal owner"),
+    text("dealname", "Deal Name", "dealinformation", form_field=True),
+    PropertyDef("amount", "Amount", "number", "number", "dealinformation"),
+    when("closedate", "Close Date", "dealinformation"),
+    enum("pipeline", "Pipeline", "dealinformation", _opts(("Sales Pipeline", DEAL_PIPELINE))),
+    enum("dealstage", "Deal Stage", "dealinformation", _opts(*DEAL_STAGES)),
+    enum("dealtype", "Deal Type", "dealinformation",
+         _opts(("New Business", "newbusiness"), ("Existing Business", "existingbusiness"))),
+    _calculated_flag("hs_is_closed", "Is Deal Closed?", "dealinformation"),
+    _calculated_flag("hs_is_closed_won", "Is Closed Won", "dealinformation"),
+    when("hs_lastmodifieddate", "Last Modified Date", "dealinformation", read_only=True),
+]  # fmt: skip
+
+TICKET_PROPS = [
+    *_record_props("ticketinformation", "createdate", "Ticket owner"),
+    text("subject", "Ticket name", "ticketinformation", form_field=True),
+    PropertyDef("content", "Ticket description", "string", "textarea", "ticketinformation"),
+    enum("hs_pipeline", "Pipeline", "ticketinformation", _opts(("Support Pipeline", TICKET_PIPELINE))),
+    enum("hs_pipeline_stage", "Ticket status", "ticketinformation", _opts(*TICKET_STAGES)),
+    enum("hs_ticket_priority", "Priority", "ticketinformation",
+         _opts(("Low", "LOW"), ("Medium", "MEDIUM"), ("High", "HIGH"), ("Urgent", "URGENT"))),
+    enum("hs_ticket_category", "Category", "ticketinformation",
+         _upper("PRODUCT_ISSUE", "BILLING_ISSUE", "FEATURE_REQUEST", "GENERAL_INQUIRY")),
+    when("closed_date", "Close date", "ticketinformation"),
+    when("hs_lastmodifieddate", "Last Modified Date", "ticketinformation", read_only=True),
+]  # fmt: skip
+
 CATALOG: dict[str, list[PropertyDef]] = {
     "contacts": CONTACT_PROPS,
     "companies": COMPANY_PROPS,
@@ -188,4 +222,6 @@ CATALOG: dict[str, list[PropertyDef]] = {
     "calls": CALL_PROPS,
     "emails": EMAIL_PROPS,
     "notes": NOTE_PROPS,
+    "deals": DEAL_PROPS,
+    "tickets": TICKET_PROPS,
 }

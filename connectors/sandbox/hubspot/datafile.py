@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.sandbox.hubspot.catalog import CATALOG
+from connectors.sandbox.hubspot.derived import derive
 from connectors.sandbox.hubspot.objects import BY_NAME, CONTACTS, DEFAULT_TYPE, TASKS, ObjectType
 from connectors.sandbox.hubspot.owners import OWNER_ID_BASE, TEAM_ID_BASE, USER_ID_BASE, Owner, Team
 from connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
@@ -290,6 +291,7 @@ def _records(
             values["associatedcompanyid"] = None if company is None else str(company)
         if otype is TASKS and clean.get("hs_task_status") == "COMPLETED":
             values["hs_task_completion_date"] = modified
+        derive(otype, values, clean, was_closed=False, now=modified)
         for prop in schema.unique_props(otype):
             _unique(loader, otype, prop, clean.get(prop))
         history = _history(loader, record.get("history"), resolved, n if repeat > 1 else None)

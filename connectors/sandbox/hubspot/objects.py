@@ -25,7 +25,7 @@ class ObjectType:
         return self.modified_props[0]
 
     def url(self, portal_id: int, object_id: str) -> str:
-        if self.name in ("contacts", "companies"):
+        if self.name in ("contacts", "companies", "deals", "tickets"):
             return f"https://app.hubspot.com/contacts/{portal_id}/record/{self.type_id}/{object_id}"
         if self.name == "tasks":
             return f"https://app.hubspot.com/tasks/{portal_id}/view/all/task/{object_id}"
@@ -71,7 +71,35 @@ CALLS = _engagement("calls", "0-48", "call", 50_000_000_000, "hs_call_title")
 EMAILS = _engagement("emails", "0-49", "email", 60_000_000_000, "hs_email_subject")
 NOTES = _engagement("notes", "0-46", "note", 70_000_000_000, "hs_note_body")
 
-OBJECT_TYPES: tuple[ObjectType, ...] = (CONTACTS, COMPANIES, TASKS, MEETINGS, CALLS, EMAILS, NOTES)
+DEALS = ObjectType(
+    name="deals",
+    type_id="0-3",
+    singular="deal",
+    id_base=80_000_000_000,
+    created_prop="createdate",
+    modified_props=("hs_lastmodifieddate",),
+    default_props=(
+        "amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id", "pipeline"
+    ),
+    query_props=("dealname",),
+)  # fmt: skip
+TICKETS = ObjectType(
+    name="tickets",
+    type_id="0-5",
+    singular="ticket",
+    id_base=90_000_000_000,
+    created_prop="createdate",
+    modified_props=("hs_lastmodifieddate",),
+    default_props=(
+        "content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline", "hs_pipeline_stage",
+        "hs_ticket_category", "hs_ticket_priority", "subject",
+    ),
+    query_props=("subject", "content"),
+)  # fmt: skip
+
+OBJECT_TYPES: tuple[ObjectType, ...] = (
+    CONTACTS, COMPANIES, TASKS, MEETINGS, CALLS, EMAILS, NOTES, DEALS, TICKETS
+)  # fmt: skip
 ENGAGEMENTS: tuple[ObjectType, ...] = (TASKS, MEETINGS, CALLS, EMAILS, NOTES)
 BY_NAME: dict[str, ObjectType] = {t.name: t for t in OBJECT_TYPES}
 _ALIASES: dict[str, ObjectType] = {
@@ -132,6 +160,12 @@ _TYPES: list[AssociationType] = [
     *_pair(186, 185, EMAILS, COMPANIES),
     *_pair(202, 201, NOTES, CONTACTS),
     *_pair(190, 189, NOTES, COMPANIES),
+    # deals and tickets: the unlabeled types (HubSpot's "Primary" deal / ticket to company labels,
+    # 5 / 6 and 26 / 25, are not served)
+    *_pair(341, 342, DEALS, COMPANIES),
+    *_pair(3, 4, DEALS, CONTACTS),
+    *_pair(339, 340, TICKETS, COMPANIES),
+    *_pair(16, 15, TICKETS, CONTACTS),
 ]
 ASSOCIATION_TYPES: dict[int, AssociationType] = {t.type_id: t for t in _TYPES}
 # the unlabeled ("default") type for each directed pair

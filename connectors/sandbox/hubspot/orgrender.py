@@ -2,14 +2,26 @@
 users become owners (deactivated ones archived, one team per department), accounts companies
 (a sponsor appointed recently, ``sponsor_since``, shows in the company's ``executive_sponsor``
 history, set by the account owner), contacts contacts (primary company association), and
-activities calls, meetings, e-mails, tasks and notes, each associated with its contact and company."""
+activities calls, meetings, e-mails, tasks and notes, each associated with its contact and company;
+deals and tickets (the partner pipeline and cases), associated with their company and contact."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from connectors.sandbox.hubspot.objects import CALLS, COMPANIES, CONTACTS, EMAILS, MEETINGS, NOTES, TASKS
+from connectors.sandbox.hubspot.derived import derive
+from connectors.sandbox.hubspot.objects import (
+    CALLS,
+    COMPANIES,
+    CONTACTS,
+    DEALS,
+    EMAILS,
+    MEETINGS,
+    NOTES,
+    TASKS,
+    TICKETS,
+)
 from connectors.sandbox.hubspot.owners import OWNER_ID_BASE, TEAM_ID_BASE, USER_ID_BASE, Owner, Team
 from connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
 from connectors.sandbox.hubspot.table import PropVersion
@@ -106,7 +118,47 @@ def render(org: Org) -> Seed:
             seed.link(CONTACTS, object_id, COMPANIES, company, primary=True)
     for activity in org.activities():
         _activity(seed, activity, owner_ids, contact_ids, company_ids)
+    _pipeline(seed, org, owner_ids, contact_ids, company_ids)
     return seed.build()
+
+
+_DEAL_STAGES = {
+    "prospecting": "appointmentscheduled", "qualification": "qualifiedtobuy", "proposal": "presentationscheduled",
+    "negotiation": "contractsent", "won": "closedwon", "lost": "closedlost",
+}  # fmt: skip
+
+
+def _pipeline(
+    seed: SeedBuilder,
+    org: Org,
+    owner_ids: dict[int, str],
+    contact_ids: dict[int, int],
+    company_ids: dict[int, int],
+) -> None:
+    """Deals associated with their company; tickets with their company (or only a contact), an
+    escalation as priority HIGH or URGENT, a closed one in the default pipeline's Closed stage."""
+    for deal in org.deals:
+        props: dict[str, str | int | None] = {
+            "dealname": deal.name, "amount": str(deal.amount), "closedate": _ms(deal.close_at),
+            "dealstage": _DEAL_STAGES[deal.stage], "dealtype": "newbusiness",
+            "hubspot_owner_id": owner_ids[deal.owner],
+        }  # fmt: skip
+        derive(DEALS, props, props, was_closed=False, now=_ms(deal.modified_at))
+        object_id = seed.record(DEALS, props, _ms(deal.created_at), _ms(deal.modified_at))
+        seed.link(DEALS, object_id, COMPANIES, company_ids[deal.account], primary=False)
+    for case in org.cases:
+        props = {
+            "subject": case.subject, "hs_ticket_priority": case.priority.upper(),
+            "hs_pipeline_stage": "4" if case.closed_at is not None else "3" if case.escalated else "1",
+            "closed_date": None if case.closed_at is None else _ms(case.closed_at),
+            "hubspot_owner_id": owner_ids[case.owner],
+        }  # fmt: skip
+        derive(TICKETS, props, props, was_closed=False, now=_ms(case.modified_at))
+        object_id = seed.record(TICKETS, props, _ms(case.created_at), _ms(case.modified_at))
+        if case.account is not None:
+            seed.link(TICKETS, object_id, COMPANIES, company_ids[case.account], primary=False)
+        if case.contact is not None:
+            seed.link(TICKETS, object_id, CONTACTS, contact_ids[case.contact], primary=False)
 
 
 _TYPES = {"call": CALLS, "meeting": MEETINGS, "email": EMAILS, "task": TASKS, "note": NOTES}

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from connectors.sandbox.hubspot.derived import derive, is_closed
 from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, validation_error
 from connectors.sandbox.hubspot.limits import APP_ID
 from connectors.sandbox.hubspot.objects import (
@@ -16,6 +17,7 @@ from connectors.sandbox.hubspot.objects import (
     COMPANIES,
     CONTACTS,
     DEFAULT_TYPE,
+    ENGAGEMENTS,
     PRIMARY_TYPE,
     TASKS,
     ObjectType,
@@ -64,10 +66,11 @@ class Writer:
         values[otype.created_prop] = self.now_iso
         if otype is COMPANIES:
             values["hs_createdate"] = self.now_iso
-        if otype.name not in ("contacts", "companies") and not values.get("hs_timestamp"):
+        if otype in ENGAGEMENTS and not values.get("hs_timestamp"):
             values["hs_timestamp"] = self.now_iso
         if otype is TASKS and values.get("hs_task_status") == "COMPLETED":
             values["hs_task_completion_date"] = self.now_iso
+        derive(otype, values, clean, was_closed=False, now=self.now_iso)
         self._stamp(otype, values)
         version = Version(object_id, values, self.now_ms, self.now_ms)
         self._put(otype, version)
@@ -86,6 +89,7 @@ class Writer:
         if otype is TASKS and "hs_task_status" in changed:
             done = changed["hs_task_status"] == "COMPLETED"
             values["hs_task_completion_date"] = self.now_iso if done else None
+        derive(otype, values, clean, was_closed=is_closed(otype, current.props), now=self.now_iso)
         return self._replace(otype, current, values)
 
     def archive(self, otype: ObjectType, object_id: int) -> bool:

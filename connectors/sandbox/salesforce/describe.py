@@ -13,7 +13,7 @@ FIRST_VERSION = 31
 _SEASONS = ("Summer", "Winter", "Spring")
 _SOAP_TYPES = {
     "id": "tns:ID", "reference": "tns:ID", "boolean": "xsd:boolean", "datetime": "xsd:dateTime",
-    "date": "xsd:date", "int": "xsd:int", "double": "xsd:double", "anyType": "xsd:anyType",
+    "date": "xsd:date", "int": "xsd:int", "double": "xsd:double", "currency": "xsd:double", "anyType": "xsd:anyType",
 }  # fmt: skip
 _CHILD_NAMES = {
     ("Contact", "AccountId"): "Contacts", ("Task", "WhatId"): "Tasks", ("Event", "WhatId"): "Events",
@@ -23,6 +23,7 @@ _CHILD_NAMES = {
     ("EventRelation", "RelationId"): None, ("TaskRelation", "RelationId"): None,
     ("EventRelation", "AccountId"): None, ("TaskRelation", "AccountId"): None,
     ("AccountHistory", "AccountId"): "Histories",
+    ("Opportunity", "AccountId"): "Opportunities", ("Case", "AccountId"): "Cases", ("Case", "ContactId"): "Cases",
 }  # fmt: skip
 _NO_FEED = frozenset(
     {"Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation", "AccountHistory"}
@@ -144,7 +145,7 @@ def field_entry(obj: SObject, f: Field) -> dict[str, Any]:
         "encrypted": False, "externalId": f.external_id,
         "extraTypeInfo": "plaintextarea" if f.type == "textarea" else "personname" if f.name_field and compound is None and obj.name in ("Contact", "User") else None,
         "filterable": filterable, "filteredLookupInfo": None, "formulaTreatNullNumberAsZero": False,
-        "groupable": f.type not in ("datetime", "double", "textarea", "anyType"), "highScaleNumber": False,
+        "groupable": f.type not in ("datetime", "double", "currency", "textarea", "anyType"), "highScaleNumber": False,
         "htmlFormatted": False, "idLookup": f.id_lookup, "inlineHelpText": None, "label": f.label,
         "length": length, "mask": None, "maskType": None, "name": f.name, "nameField": f.name_field,
         "namePointing": f.polymorphic, "nillable": f.nillable,
@@ -153,10 +154,10 @@ def field_entry(obj: SObject, f: Field) -> dict[str, Any]:
             {"active": True, "defaultValue": value == f.default_value, "label": value, "validFor": None, "value": value}
             for value in f.picklist
         ],
-        "polymorphicForeignKey": f.polymorphic, "precision": 18 if f.type == "double" else 0,
+        "polymorphicForeignKey": f.polymorphic, "precision": 18 if f.type in ("double", "currency") else 0,
         "queryByDistance": False, "referenceTargetField": None, "referenceTo": list(f.reference_to),
         "relationshipName": f.relationship_name, "relationshipOrder": None, "restrictedDelete": False,
-        "restrictedPicklist": f.restricted, "scale": 0, "searchPrefilterable": False,
+        "restrictedPicklist": f.restricted, "scale": 2 if f.type == "currency" else 0, "searchPrefilterable": False,
         "soapType": _SOAP_TYPES.get(f.type, "xsd:string"), "sortable": sortable, "type": f.type,
         "unique": f.unique, "updateable": f.updateable, "writeRequiresMasterRead": False,
     }  # fmt: skip

@@ -37,12 +37,12 @@ from connectors.sandbox.salesforce.writes import WriteError, coerce_value, deriv
 _RELATIVE = re.compile(r"@(now|today)(?:([+-])(\d+)([dhm]))?\Z")
 _SYSTEM = frozenset(
     {"IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp", "CreatedById", "LastModifiedById",
-     "CompletedDateTime", "UserType"}
+     "CompletedDateTime", "UserType", "ClosedDate"}
 )  # fmt: skip
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 _ORDER = (
     "User", "Account", "Contact", "Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation",
-    "AccountHistory",
+    "AccountHistory", "Opportunity", "Case",
 )  # fmt: skip
 
 

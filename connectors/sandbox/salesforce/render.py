@@ -23,9 +23,11 @@ from connectors.sandbox.salesforce.schema import (
     ACCOUNT,
     ACCOUNT_HISTORY,
     ACCOUNT_TEAM_MEMBER,
+    CASE,
     CONTACT,
     EVENT,
     EVENT_RELATION,
+    OPPORTUNITY,
     TASK,
     USER,
     SObject,
@@ -66,6 +68,12 @@ _ORDERS = {
                       "LastModifiedById", "SystemModstamp"),
     "AccountHistory": ("Id", "IsDeleted", "AccountId", "CreatedById", "CreatedDate", "Field", "DataType", "OldValue",
                        "NewValue"),
+    "Opportunity": ("Id", "IsDeleted", "AccountId", "Name", "Description", "StageName", "Amount", "CloseDate", "Type",
+                    "IsClosed", "IsWon", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate",
+                    "LastModifiedById", "SystemModstamp"),
+    "Case": ("Id", "IsDeleted", "ContactId", "AccountId", "Subject", "Description", "Status", "Priority", "Origin",
+             "IsClosed", "IsEscalated", "ClosedDate", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate",
+             "LastModifiedById", "SystemModstamp"),
 }  # fmt: skip
 
 
@@ -87,7 +95,9 @@ def _check_order(obj: SObject) -> None:
         raise AssertionError(f"render.py builds {obj.name} rows in an order the schema no longer has")
 
 
-for _obj in (USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, ACCOUNT_HISTORY):
+for _obj in (
+    USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, ACCOUNT_HISTORY, OPPORTUNITY, CASE
+):  # fmt: skip
     _check_order(_obj)
 
 
@@ -155,6 +165,7 @@ def render(org: Any) -> Seed:
         )  # fmt: skip
     tasks, events, relations = _activities(org, users, accounts, contacts, contact_accounts, me)
     rows["Task"], rows["Event"], rows["EventRelation"] = tasks, events, relations
+    rows["Opportunity"], rows["Case"] = _pipeline(org, users, accounts, contacts, me)
     numbers = {
         "User": FIRST_NUMBER + 1 + len(org.users),
         "Account": FIRST_NUMBER + len(org.accounts),
@@ -164,6 +175,8 @@ def render(org: Any) -> Seed:
         "AccountTeamMember": FIRST_NUMBER + len(rows["AccountTeamMember"]),
         "EventRelation": FIRST_NUMBER + len(relations),
         "AccountHistory": FIRST_NUMBER + len(rows["AccountHistory"]),
+        "Opportunity": FIRST_NUMBER + len(rows["Opportunity"]),
+        "Case": FIRST_NUMBER + len(rows["Case"]),
     }
     return Seed(rows=rows, next_numbers=numbers, api_user_id=me, generated=org, org_id=org_id(org.seed))
 
@@ -218,3 +231,37 @@ def _activities(
              at if done else None, subtype, None, None)
         )  # fmt: skip
     return tasks, events, relations
+
+
+_STAGES = {
+    "prospecting": "Prospecting", "qualification": "Qualification", "proposal": "Proposal/Price Quote",
+    "negotiation": "Negotiation/Review", "won": "Closed Won", "lost": "Closed Lost",
+}  # fmt: skip
+_PRIORITIES = {"low": "Low", "medium": "Medium", "high": "High", "urgent": "High"}
+
+
+def _pipeline(
+    org: Any, users: list[str], accounts: list[str], contacts: list[str], me: str
+) -> tuple[list[Row], list[Row]]:
+    """Opportunities and cases of the generated org (escalated cases: IsEscalated, status Escalated)."""
+    deal_id, case_id = id_maker("006"), id_maker("500")
+    deals: list[Row] = []
+    for d in getattr(org, "deals", ()):
+        created, modified = to_ms(d.created_at), to_ms(d.modified_at)
+        deals.append(
+            (deal_id(FIRST_NUMBER + d.key), False, accounts[d.account], d.name, None, _STAGES[d.stage], float(d.amount),
+             d.close_at.date().isoformat(), "New Business", d.closed, d.stage == "won", users[d.owner], created, me,
+             modified, me, modified)
+        )  # fmt: skip
+    cases: list[Row] = []
+    for c in getattr(org, "cases", ()):
+        created, modified = to_ms(c.created_at), to_ms(c.modified_at)
+        closed = c.closed_at is not None
+        status = "Closed" if closed else "Escalated" if c.escalated else "Working"
+        cases.append(
+            (case_id(FIRST_NUMBER + c.key), False, None if c.contact is None else contacts[c.contact],
+             None if c.account is None else accounts[c.account], c.subject, None, status, _PRIORITIES[c.priority],
+             "Email", closed, c.escalated, to_ms(c.closed_at) if closed else None, users[c.owner], created, me,
+             modified, me, modified)
+        )  # fmt: skip
+    return deals, cases

@@ -296,6 +296,59 @@ ACCOUNT_TEAM_MEMBER = SObject(
     ),
 )  # fmt: skip
 
+OPPORTUNITY_STAGES = (
+    "Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
+    "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost",
+)  # fmt: skip
+CLOSED_STAGES = frozenset({"Closed Won", "Closed Lost"})
+WON_STAGES = frozenset({"Closed Won"})
+CASE_STATUSES = ("New", "Working", "Escalated", "Closed")
+CLOSED_CASE_STATUSES = frozenset({"Closed"})
+
+
+def _derived_flag(name: str, label: str) -> Field:
+    return _readonly(Field(name, "boolean", label, nillable=False, defaulted_on_create=True, calculated=True))
+
+
+OPPORTUNITY = SObject(
+    "Opportunity", "006", "Opportunity", "Opportunities",
+    (
+        _id("Opportunity ID"),
+        _is_deleted(),
+        _ref("AccountId", "Account ID", ("Account",), "Account"),
+        Field("Name", "string", "Name", 120, nillable=False, name_field=True),
+        Field("Description", "textarea", "Description", 32000),
+        _pick("StageName", "Stage", OPPORTUNITY_STAGES, nillable=False),
+        Field("Amount", "currency", "Amount"),
+        Field("CloseDate", "date", "Close Date", nillable=False),
+        _pick("Type", "Opportunity Type", ("Existing Business", "New Business")),
+        _derived_flag("IsClosed", "Closed"),
+        _derived_flag("IsWon", "Won"),
+        _owner(),
+        *_audit(),
+    ),
+)  # fmt: skip
+
+CASE = SObject(
+    "Case", "500", "Case", "Cases",
+    (
+        _id("Case ID"),
+        _is_deleted(),
+        _ref("ContactId", "Contact ID", ("Contact",), "Contact"),
+        _ref("AccountId", "Account ID", ("Account",), "Account"),
+        _text("Subject", "Subject"),
+        Field("Description", "textarea", "Description", 32000),
+        _pick("Status", "Status", CASE_STATUSES, default_value="New", defaulted_on_create=True),
+        _pick("Priority", "Priority", ("High", "Medium", "Low"), default_value="Medium", defaulted_on_create=True),
+        _pick("Origin", "Case Origin", ("Phone", "Email", "Web")),
+        _derived_flag("IsClosed", "Closed"),
+        Field("IsEscalated", "boolean", "Escalated", nillable=False, defaulted_on_create=True),
+        _readonly(Field("ClosedDate", "datetime", "Closed Date", calculated=True)),
+        _owner("Group"),
+        *_audit(),
+    ),
+)  # fmt: skip
+
 # Everyone on an activity besides its owner (Shared Activities on): EventRelation holds the invitees
 # (IsInvitee: users, contacts, resources) and the related contacts (IsParent) and record (IsWhat) of
 # an event; TaskRelation the contacts (up to 50) and the record of a task. AccountId is derived.
@@ -367,6 +420,43 @@ ACCOUNT_HISTORY = SObject(
 # object name -> (its history object, the history's reference to the record)
 HISTORY_OF: dict[str, tuple[SObject, str]] = {"Account": (ACCOUNT_HISTORY, "AccountId")}
 
+# Access: a permission set, the field-level security it grants and who it is assigned to (what
+# `sponsorsync setup` creates so that new custom fields become visible to the integration user).
+PERMISSION_SET = SObject(
+    "PermissionSet", "0PS", "Permission Set", "Permission Sets",
+    (
+        _id("Permission Set ID"),
+        Field("Name", "string", "Name", 80, nillable=False, unique=True, name_field=True),
+        _text("Label", "Label", 80, nillable=False),
+        Field("Description", "textarea", "Description", 255),
+        Field("IsOwnedByProfile", "boolean", "Is Owned By Profile", nillable=False, createable=False,
+              updateable=False, defaulted_on_create=True),
+        *_audit(),
+    ),
+)  # fmt: skip
+FIELD_PERMISSIONS = SObject(
+    "FieldPermissions", "01k", "Field Permissions", "Field Permissions",
+    (
+        _id("Field Permissions ID"),
+        _ref("ParentId", "Parent ID", ("PermissionSet",), "Parent", nillable=False, updateable=False),
+        _text("SobjectType", "Sobject Type Name", 40, nillable=False, updateable=False),
+        _text("Field", "Field Name", 255, nillable=False, updateable=False),
+        _flag("PermissionsRead", "Read Access"),
+        _flag("PermissionsEdit", "Edit Access"),
+        *_audit(),
+    ),
+)  # fmt: skip
+PERMISSION_SET_ASSIGNMENT = SObject(
+    "PermissionSetAssignment", "0Pa", "Permission Set Assignment", "Permission Set Assignments",
+    (
+        _id("Permission Set Assignment ID"),
+        _ref("PermissionSetId", "Permission Set ID", ("PermissionSet",), "PermissionSet", nillable=False,
+             updateable=False),
+        _ref("AssigneeId", "Assignee ID", ("User",), "Assignee", nillable=False, updateable=False),
+        *_audit(),
+    ),
+)  # fmt: skip
+
 # The pseudo-object a polymorphic relationship (Who, What, Owner on activities) points at.
 NAME = SObject(
     "Name", "000", "Name", "Names",
@@ -398,6 +488,11 @@ OBJECTS: dict[str, SObject] = {
         EVENT_RELATION,
         TASK_RELATION,
         ACCOUNT_HISTORY,
+        OPPORTUNITY,
+        CASE,
+        PERMISSION_SET,
+        FIELD_PERMISSIONS,
+        PERMISSION_SET_ASSIGNMENT,
     )
 }
 BY_PREFIX: dict[str, SObject] = {o.key_prefix: o for o in OBJECTS.values()}

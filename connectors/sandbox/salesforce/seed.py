@@ -15,6 +15,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "Task": {"Status": "Not Started", "Priority": "Normal", "TaskSubtype": "Task"},
     "Event": {"EventSubtype": "Event"},
     "User": {"IsActive": True, "UserType": "Standard"},
+    "Case": {"Status": "New", "Priority": "Medium"},
 }
 
 

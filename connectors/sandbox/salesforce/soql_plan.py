@@ -36,7 +36,9 @@ ARCHIVE_AFTER_DAYS = 365
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq,
 }  # fmt: skip
-_TYPE_WORDS = {"datetime": "dateTime", "int": "int", "double": "double", "date": "date", "boolean": "boolean"}
+_TYPE_WORDS = {
+    "datetime": "dateTime", "int": "int", "double": "double", "currency": "double", "date": "date", "boolean": "boolean"
+}  # fmt: skip
 _CUSTOM_HINT = (
     "If you are attempting to use a custom field, be sure to append the '__c' after the custom field "
     "name. Please reference your WSDL or the describe call for the appropriate names."
@@ -217,6 +219,7 @@ def convert(ctx: Context, resolved: Resolved, literal: Literal) -> Any:
         "date": kind in ("date", "date_literal", "date_n_literal"),
         "int": kind == "number",
         "double": kind == "number",
+        "currency": kind == "number",
     }.get(expected, False)
     if not ok:
         word = _TYPE_WORDS.get(expected, "string")

@@ -12,11 +12,14 @@ from typing import Any
 
 from connectors.sandbox.salesforce.ids import normalize
 from connectors.sandbox.salesforce.schema import (
+    CLOSED_CASE_STATUSES,
+    CLOSED_STAGES,
     CLOSED_TASK_STATUSES,
     CONTACT,
     HISTORY_DATA_TYPES,
     HISTORY_OF,
     TRACKED_FIELDS,
+    WON_STAGES,
     Field,
     SObject,
 )
@@ -26,7 +29,9 @@ from connectors.sandbox.salesforce.values import format_datetime, parse_date, pa
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _CONTACT_ACCOUNT = CONTACT.slot("AccountId")
-_SOAP = {"boolean": "boolean", "datetime": "datetime", "date": "date", "int": "int", "double": "double"}
+_SOAP = {
+    "boolean": "boolean", "datetime": "datetime", "date": "date", "int": "int", "double": "double", "currency": "double"
+}  # fmt: skip
 
 
 @dataclass
@@ -64,6 +69,9 @@ class Writer:
         self.store = store
         self.api_user_id = api_user_id
         self._acting = threading.local()
+        # An object as the API user sees it (set by the org): without a bare org's fields not created
+        # yet or created ones no permission set grants, with created fields' own definitions.
+        self.visible: Callable[[SObject], SObject] = lambda obj: obj
 
     def act_as(self, user_id: str | None) -> None:
         """The user whose session sends the current request (CreatedById, LastModifiedById)."""
@@ -162,6 +170,7 @@ class Writer:
     def _coerce(self, obj: SObject, body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
         locked: list[str] = []
+        obj = self.visible(obj)
         for name, raw in body.items():
             if name == "attributes" or (name.lower() == "id" and not creating):
                 continue
@@ -249,7 +258,7 @@ def coerce_value(field: Field, raw: Any, reference: Callable[[Field, str], str])
         if not isinstance(raw, bool):
             raise _parser_error(field, raw)
         return raw
-    if kind in ("int", "double"):
+    if kind in ("int", "double", "currency"):
         if not isinstance(raw, int | float):
             raise _parser_error(field, raw)
         return int(raw) if kind == "int" else float(raw)
@@ -309,7 +318,8 @@ def derive(
     stamp: int,
     contact_account: Callable[[str], str | None],
 ) -> None:
-    """Fill the fields Salesforce computes: Name, IsClosed, CompletedDateTime, AccountId, event times."""
+    """Fill the fields Salesforce computes: Name, IsClosed, CompletedDateTime, AccountId, event times,
+    an opportunity's IsClosed / IsWon (from its stage), a case's IsClosed and ClosedDate (from its status)."""
     if obj.name in ("Contact", "User"):
         record["Name"] = " ".join(part for part in (record.get("FirstName"), record.get("LastName")) if part)
     if obj.name == "Task":
@@ -321,6 +331,16 @@ def derive(
             record["CompletedDateTime"] = stamp
     if obj.name == "Event":
         _derive_event(record)
+    if obj.name == "Opportunity":
+        stage = record.get("StageName")
+        record["IsClosed"], record["IsWon"] = stage in CLOSED_STAGES, stage in WON_STAGES
+    if obj.name == "Case":
+        closed = record.get("Status") in CLOSED_CASE_STATUSES
+        record["IsClosed"] = closed
+        if not closed:
+            record["ClosedDate"] = None
+        elif record.get("ClosedDate") is None:  # closed now (a loaded record may say when)
+            record["ClosedDate"] = stamp
     if obj.name in ("EventRelation", "TaskRelation"):
         relation = str(record.get("RelationId") or "")
         record["IsWhat"] = not relation.startswith(("003", "00Q", "005", "023"))  # not a person / resource

@@ -71,7 +71,7 @@ def load(tmp_path: Path, data: Any) -> HubSpotEmulator:
 OWNER = {"@id": "o", "email": "o@northwind.example"}
 BAD_FILES: list[tuple[str, Any, str]] = [
     ("not-json", "{", "cannot read the HubSpot sandbox data"),
-    ("unknown-section", {"deals": []}, "unknown top-level keys ['deals']"),
+    ("unknown-section", {"line_items": []}, "unknown top-level keys ['line_items']"),
     ("unknown-property", {"companies": [{"@id": "a", "properties": {"foo": "1"}}]},
      "companies[0] (@id a): field 'properties.foo': Property \"foo\" does not exist"),
     ("bad-option", {"companies": [{"properties": {"alliance_tier": "gold"}}]},

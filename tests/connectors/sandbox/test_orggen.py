@@ -468,3 +468,47 @@ def test_some_sponsor_meetings_are_logged_by_the_manager_and_some_have_several_a
     assert [x.key for x in several] == [
         x.key for x in org(size, seed).activities() if x.others
     ]  # deterministic
+
+
+# --- the partner pipeline and cases (issue 13) -------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [300, 5000])
+def test_alliances_have_deals_at_various_stages_and_a_fifth_an_open_escalation(size: int) -> None:
+    o = org(size)
+    tiers = {a.key: a.tier for a in alliances(o)}
+    per_alliance = Counter(d.account for d in o.deals)
+    assert set(per_alliance) <= set(tiers)
+    for key, tier in tiers.items():
+        low, high = {"strategic": (3, 6), "key": (1, 3), "standard": (0, 2)}[str(tier)]
+        assert low <= per_alliance.get(key, 0) <= high
+    stages = Counter(d.stage for d in o.deals)
+    assert {"won", "lost"} & set(stages)  # some closed ...
+    assert len(set(stages) - {"won", "lost"}) >= 3  # ... and open ones at several stages
+    if size >= 1000:
+        assert {"won", "lost"} <= set(stages)
+    assert all(d.amount > 0 and d.amount % 1000 == 0 for d in o.deals)
+    assert all((d.close_at <= NOW) == d.closed for d in o.deals)  # closed in the past, open ones ahead
+    contact_account = {c.key: c.account for c in o.contacts}
+    escalated = {
+        c.account if c.account is not None else contact_account[c.contact or -1]
+        for c in o.cases
+        if c.escalated and c.closed_at is None
+    }
+    assert escalated <= set(tiers)
+    assert len(escalated) == max(1, round(len(tiers) / 5 + 1e-9))
+    assert any(c.closed_at is not None for c in o.cases)
+    assert any(c.account is None and c.contact is not None for c in o.cases)  # a contact only
+    assert all(c.created_at <= c.modified_at <= NOW for c in o.cases)
+    assert all(d.created_at <= d.modified_at for d in o.deals)
+
+
+def test_the_pipeline_is_deterministic_and_moves_with_now() -> None:
+    a, b = generate(1000, 3, NOW), generate(1000, 3, NOW)
+    assert (a.deals, a.cases) == (b.deals, b.cases)
+    later = generate(1000, 3, NOW + timedelta(days=10))
+    assert without_times(later.deals) == without_times(a.deals)  # type: ignore[arg-type]
+    assert without_times(later.cases) == without_times(a.cases)  # type: ignore[arg-type]
+    assert all(
+        y.created_at - x.created_at == timedelta(days=10) for x, y in zip(a.deals, later.deals, strict=True)
+    )

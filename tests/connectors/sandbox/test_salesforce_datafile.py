@@ -92,7 +92,7 @@ def test_derived_fields_are_computed(tmp_path: Path) -> None:
 
 
 BAD_FILES = [
-    ({"Opportunity": []}, "unknown object 'Opportunity'"),
+    ({"Lead": []}, "unknown object 'Lead'"),
     ({"Account": {"Name": "x"}}, "Account must be a list of records"),
     ({"Account": ["x"]}, "Account[0]: a record must be an object"),
     ({"Account": [{"Name": "x", "Foo": 1}]}, "Account[0]: field 'Foo': no such field on Account"),

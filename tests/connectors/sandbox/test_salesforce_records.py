@@ -43,6 +43,18 @@ FIELDS = {
     "TaskRelation": "Id RelationId TaskId IsWhat AccountId IsDeleted CreatedDate LastModifiedDate SystemModstamp",
     # Salesforce's object reference, AccountHistory (StandardObjectNameHistory): rows never change.
     "AccountHistory": "Id IsDeleted AccountId Field DataType OldValue NewValue CreatedDate",
+    # the partner pipeline and partner cases (issue 13)
+    "Opportunity": "Id AccountId Name Description StageName Amount CloseDate Type IsClosed IsWon OwnerId IsDeleted "
+    "CreatedDate LastModifiedDate SystemModstamp",
+    "Case": "Id AccountId ContactId Subject Description Status Priority Origin IsClosed IsEscalated ClosedDate "
+    "OwnerId IsDeleted CreatedDate LastModifiedDate SystemModstamp",
+    # Access (what `sponsorsync setup` writes): Salesforce's object reference, the fields used.
+    "PermissionSet": "Id Name Label Description IsOwnedByProfile CreatedDate CreatedById LastModifiedDate "
+    "LastModifiedById SystemModstamp",
+    "FieldPermissions": "Id ParentId SobjectType Field PermissionsRead PermissionsEdit CreatedDate CreatedById "
+    "LastModifiedDate LastModifiedById SystemModstamp",
+    "PermissionSetAssignment": "Id PermissionSetId AssigneeId CreatedDate CreatedById LastModifiedDate "
+    "LastModifiedById SystemModstamp",
 }
 
 
@@ -97,7 +109,7 @@ def test_limits_report_the_daily_api_quota(sf: Sf) -> None:
     assert all({"Max", "Remaining"} <= set(entry) for entry in limits.values())
 
 
-def test_describe_global_lists_the_nine_objects(sf: Sf) -> None:
+def test_describe_global_lists_the_fifteen_objects(sf: Sf) -> None:
     result = sf.sdk.describe()
     assert (result["encoding"], result["maxBatchSize"]) == ("UTF-8", 200)
     assert sorted(o["name"] for o in result["sobjects"]) == sorted(FIELDS)
@@ -177,7 +189,7 @@ def test_basic_info_has_the_object_and_the_latest_records(sf: Sf) -> None:
 
 def test_unknown_objects_are_not_found(sf: Sf) -> None:
     with pytest.raises(SalesforceResourceNotFound) as raised:
-        sf.sdk.Opportunity.describe()
+        sf.sdk.Lead.describe()
     assert content(raised.value) == NOT_FOUND
 
 
