@@ -14,6 +14,7 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +53,12 @@ class _Group(TyperGroup):
     logged with -v). In JSON log mode those lines are JSON records like every other stderr line."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context; typer vendors click privately
+        try:
+            return self._invoke(ctx)
+        finally:
+            _log_run_summary(ctx)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SponsorsyncError as exc:
@@ -146,6 +153,7 @@ class AppState:
     log_format: Literal["text", "json"] | None
     verbosity: int
     _settings: Settings | None = field(default=None, repr=False)
+    run_summary: Any = field(default=None, repr=False)  # a sync.run.RunSummary, logged at the end
 
     @property
     def settings(self) -> Settings:
@@ -153,6 +161,10 @@ class AppState:
             self._settings = load_settings(self.env_file)
             configure_logging(self.log_format or self._settings.log_format, self.verbosity)
             add_secrets(self._settings.secret_values())
+            if self._settings.state_dir_defaulted:
+                from sync.statedir import migrate_legacy_state
+
+                migrate_legacy_state(self._settings.state_dir, self._settings.crm)
         return self._settings
 
 
@@ -331,31 +343,57 @@ def mappings_validate(
         bool, typer.Option("--live", help="Also check every object and field against the CRM.")
     ] = False,
 ) -> None:
-    """Check a mapping file; every problem is listed as file:line:col: field: what to do (exit 2)."""
-    from mappings.commands import summary, validate_live
+    """Check a mapping file; every problem is listed as file:line:col: field: what to do (exit 2).
+    With --live, the problems found against the CRM are listed with the offline ones, under one verdict."""
+    from mappings.commands import parse_crm, summary
+    from mappings.loader import inspect_mapping
 
-    mapping = _load_mapping(ctx, file, crm)
-    typer.echo(summary(mapping))
-    if live:
+    chosen = parse_crm(crm)
+    if file is None:
         settings = _state(ctx).settings
-        if settings.crm is None:  # the mapping says which CRM; the settings say how to reach it
-            settings = settings.model_copy(update={"crm": mapping.crm})
-        elif settings.crm != mapping.crm:
-            from connectors.errors import ConfigError
+        file = settings.mapping
+        chosen = chosen or (settings.require_crm() if file is None else settings.crm)
+    inspection = inspect_mapping(file, chosen)
+    for line in inspection.warning_lines():
+        _print_warning(line)
+    if not live:
+        typer.echo(summary(inspection.valid()))
+        return
+    from mappings.live import check_live, describe_objects
+    from mappings.problems import raise_problems
 
-            raise ConfigError(
-                f"The mapping is for {mapping.crm} but the settings connect to {settings.crm}",
-                hint="check SPONSORSYNC_CRM and the mapping file",
-            )
-        from connectors.factory import connect
+    crm = inspection.sections.crm
+    if crm is None:  # which CRM to ask is itself wrong: the offline problems say why
+        raise_problems(inspection.source, inspection.problems)
+        return
+    with _connected(ctx, crm) as connector:
+        schemas = describe_objects(inspection.sections, connector.describe)
+        # One verdict: the offline and the live problems together, in file order.
+        raise_problems(inspection.source, [*inspection.problems, *check_live(inspection.sections, schemas)])
+        mapping = inspection.valid()
+        _roster_warnings(mapping, connector)
+    typer.echo(summary(mapping))
+    typer.echo(f"live: {len(schemas)} objects and all their mapped fields match the CRM")
 
-        connector = connect(settings)
-        try:
-            checked = validate_live(mapping, connector.describe)
-            _roster_warnings(mapping, connector)
-        finally:
-            connector.close()
-        typer.echo(f"live: {checked} objects and all their mapped fields match the CRM")
+
+@contextmanager
+def _connected(ctx: typer.Context, crm: str) -> Iterator[Any]:
+    """A connector to the CRM the mapping is for (the settings say how to reach it)."""
+    settings = _state(ctx).settings
+    if settings.crm is None:  # the mapping says which CRM; the settings say how to reach it
+        settings = settings.model_copy(update={"crm": crm})
+    elif settings.crm != crm:
+        raise ConfigError(
+            f"The mapping is for {crm} but the settings connect to {settings.crm}",
+            hint="check SPONSORSYNC_CRM and the mapping file",
+        )
+    from connectors.factory import connect
+
+    connector = connect(settings)
+    try:
+        yield connector
+    finally:
+        connector.close()
 
 
 def _roster_warnings(mapping: Any, connector: Any) -> None:
@@ -442,37 +480,52 @@ def _run(
 ) -> Any:
     from mappings.loader import load_mapping
     from sync.progress import progress_for
-    from sync.run import execute
+    from sync.run import RunSummary, execute
+
+    state = _state(ctx)
+    started = time.monotonic()
+
+    def ended(summary: RunSummary) -> None:
+        state.run_summary = summary
 
     try:
-        settings = _state(ctx).settings
-    except ConfigError as exc:
-        _record_refused_run(_state(ctx).env_file, mode, exc)
+        try:
+            settings = state.settings
+        except ConfigError as exc:
+            _record_refused_run(state.env_file, mode, exc)
+            raise
+        mapping = load_mapping(settings.mapping, settings.require_crm())
+        for warning in mapping.warnings:
+            _print_warning(warning)
+        with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
+            return execute(
+                settings,
+                mapping,
+                mode=mode,
+                full=full,
+                max_api_calls=max_api_calls,
+                progress=progress,
+                version=_version(),
+                on_end=ended,
+            )
+    except SponsorsyncError as exc:
+        if state.run_summary is None:  # refused before it started: no run id, no API call
+            seconds = time.monotonic() - started
+            state.run_summary = RunSummary(
+                None, mode, "failed", int(exc.exit_code), 0, seconds, {}, exc.message
+            )
         raise
-    mapping = load_mapping(settings.mapping, settings.require_crm())
-    with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
-        result = execute(
-            settings,
-            mapping,
-            mode=mode,
-            full=full,
-            max_api_calls=max_api_calls,
-            progress=progress,
-            version=_version(),
-        )
-    log.info(
-        "run finished",
-        extra={
-            "run_id": result.run_id,
-            "mode": result.mode,
-            "outcome": result.outcome,
-            "exit_code": int(result.exit_code),
-            "api_calls": result.api_calls,
-            "seconds": round(result.seconds, 3),
-            "counts": result.counts(),
-        },
-    )
-    return result
+
+
+def _log_run_summary(ctx: Any) -> None:
+    """The ``run finished`` event, last of a run's lines (after its error line, if any)."""
+    state = ctx.find_root().obj
+    summary = getattr(state, "run_summary", None)
+    if summary is None:
+        return
+    state.run_summary = None
+    level = logging.INFO if summary.outcome in ("ok", "rejected") else logging.WARNING
+    log.log(level, "run finished", extra=summary.fields())
 
 
 def _record_refused_run(env_file: Path | None, mode: str, exc: ConfigError) -> None:
@@ -566,17 +619,53 @@ def sync_plan(
     full: _FullOption = False,
     max_api_calls: _MaxCallsOption = None,
     as_json: _JsonOption = False,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", metavar="EMAIL", help="Only this person's tasks, as they would see them in the CRM."
+        ),
+    ] = None,
 ) -> None:
-    """Pull, then show what a run would create, update and close, grouped by owner (writes nothing)."""
+    """Pull, then show what a run would create, update and close, grouped by owner (writes nothing).
+    With --owner, each task that person would get (subject, due date, body) and the tasks that would
+    close, naming the task and the alliance."""
     from sync import report
 
     result = _run(ctx, "plan", full, max_api_calls)
+    if owner is not None:
+        _plan_for_owner(ctx, result, owner, as_json=as_json)
+        return
     if as_json:
         typer.echo(json.dumps(report.plan_json(result), indent=2))
         return
     console = _console()
     console.print(report.plan_by_owner(result))
     console.print(report.summary(result))
+
+
+def _plan_for_owner(ctx: typer.Context, result: Any, email: str, *, as_json: bool) -> None:
+    from mappings.loader import load_mapping
+    from sync.ledger import Ledger
+    from sync.mirror import Mirror
+    from sync.owner_plan import find_owner, known_people, owner_items, render_lines
+    from sync.store import StateStore
+
+    settings = _state(ctx).settings
+    mapping = load_mapping(settings.mapping, settings.require_crm())
+    store = StateStore(settings.state_dir)
+    try:
+        users, accounts = known_people(Mirror(store))
+        entries = Ledger(store).entries()
+    finally:
+        store.close()
+    person = find_owner(email, users)
+    items = owner_items(result, person, entries, mapping, accounts)
+    if as_json:
+        owner = {"id": person.id, "name": person.name, "email": person.email}
+        typer.echo(json.dumps({"owner": owner, "tasks": [i.to_json() for i in items]}, indent=2))
+        return
+    for line in render_lines(person, items):
+        typer.echo(printable(line))
 
 
 @sync_app.command("status")
@@ -671,6 +760,8 @@ def check(ctx: typer.Context) -> None:
 
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
+    for warning in mapping.warnings:
+        _print_warning(warning)
     connector = connect(settings)
     try:
         describe = functools.cache(connector.describe)  # the setup check and the live check share it

@@ -42,6 +42,35 @@ class Progress:
     phase: Callable[[str], None] | None = None
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """How a run ended, for schedulers: the ``run finished`` event (one JSON record in JSON mode),
+    logged at the end of every run, failed and refused ones included. ``run_id`` is None for a run
+    refused before it was recorded; ``counts`` of a run that did not finish say what it wrote."""
+
+    run_id: int | None
+    mode: str
+    outcome: str
+    exit_code: int
+    api_calls: int
+    seconds: float
+    counts: dict[str, Any]
+    message: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "event": "run_summary",
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "outcome": self.outcome,
+            "exit_code": self.exit_code,
+            "api_calls": self.api_calls,
+            "seconds": round(self.seconds, 3),
+            "counts": self.counts,
+            **({"error": self.message} if self.message else {}),
+        }
+
+
 @dataclass
 class RunReport:
     run_id: int
@@ -58,6 +87,17 @@ class RunReport:
     applied: ApplyResult | None
     mirror_counts: dict[str, int] = field(default_factory=dict)
     history_asked: int = 0  # alliances seen for the first time whose sponsor's history was read
+
+    def summary(self) -> RunSummary:
+        return RunSummary(
+            self.run_id,
+            self.mode,
+            self.outcome,
+            int(self.exit_code),
+            self.api_calls,
+            self.seconds,
+            self.counts(),
+        )
 
     def counts(self) -> dict[str, Any]:
         tasks_by_rule: dict[str, int] = {}
@@ -131,7 +171,9 @@ def execute(
     max_api_calls: int | None = None,
     progress: Progress | None = None,
     version: str = "0",
+    on_end: Callable[[RunSummary], None] | None = None,
 ) -> RunReport:
+    """One run. ``on_end`` receives its :class:`RunSummary` however it ends (the CLI logs it last)."""
     crm = settings.require_crm()
     if mapping.crm != crm:
         raise ConfigError(
@@ -144,6 +186,15 @@ def execute(
     connector: Connector | None = None
     run_id = 0
     ledger = Ledger(store)
+
+    def ended(outcome: str, code: ExitCode, message: str) -> None:
+        _record_end(store, ledger, run_id, connector, outcome, code, message)
+        if on_end is not None:
+            calls = connector.api_calls() if connector else 0
+            counts = _written_by(ledger, run_id)
+            seconds = time.monotonic() - started
+            on_end(RunSummary(run_id or None, mode, outcome, int(code), calls, seconds, counts, message))
+
     try:
         store.acquire()
         ledger.mark_interrupted()
@@ -211,22 +262,23 @@ def execute(
             history_asked=history_asked,
         )
         ledger.finish_run(run_id, report.outcome, int(exit_code), report.api_calls, report.counts(), None)
+        if on_end is not None:
+            on_end(report.summary())
         return report
     except SponsorsyncError as exc:
-        _record_end(store, ledger, run_id, connector, "failed", exc.exit_code, exc.message)
+        ended("failed", exc.exit_code, exc.message)
         raise
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Interrupted) at a safe point
         code = exc.exit_code if isinstance(exc, Interrupted) else ExitCode.INTERRUPTED
         what = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT (Ctrl-C)"
-        _record_end(store, ledger, run_id, connector, "interrupted", code, f"stopped by {what}")
+        ended("interrupted", code, f"stopped by {what}")
         raise
     except Exception as exc:
         error = state_error(exc, store.path)
         if error is None:  # a bug: recorded, then shown by the CLI as an internal error
-            message = f"internal error: {type(exc).__name__}"
-            _record_end(store, ledger, run_id, connector, "failed", ExitCode.INTERNAL, message)
+            ended("failed", ExitCode.INTERNAL, f"internal error: {type(exc).__name__}")
             raise
-        _record_end(store, ledger, run_id, connector, "failed", error.exit_code, error.message)
+        ended("failed", error.exit_code, error.message)
         raise error from exc
     finally:
         if connector is not None:
@@ -254,6 +306,16 @@ def _record_end(
         ledger.finish_run(run_id, outcome, int(code), calls, {}, message)
     except (sqlite3.Error, OSError) as exc:
         log.warning("run #%d could not be recorded as %s in the history: %s", run_id, outcome, exc)
+
+
+def _written_by(ledger: Ledger, run_id: int) -> dict[str, Any]:
+    """What a run that did not finish wrote before it stopped (kept: the next run goes on from there)."""
+    if not run_id:
+        return {}
+    try:
+        return {"written": ledger.written_in(run_id), "rejected": ledger.rejected_in(run_id)}
+    except sqlite3.Error:  # the database itself may be what failed
+        return {}
 
 
 def _check_state_org(store: StateStore, crm: str, identity: OrgIdentity) -> None:
