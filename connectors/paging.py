@@ -48,7 +48,10 @@ class CursorTracker:
                 return self._previous  # look-back re-reads never move the cursor backwards
             if best == self._previous_at:
                 ids |= self._previous.ids_at_last
-        if best > self.until:
+        if best >= self.until:
+            # ``until`` is the CRM's clock when the pull began, to the second (the Date header), so
+            # its second was still open: a record read at it may change again within that second
+            # and keep its watermark. Keep no ids there: the next pull reads that second again.
             return Cursor(self.field, iso_utc(self.until), frozenset())
         return Cursor(self.field, raw, frozenset(ids))
 
