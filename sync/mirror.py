@@ -292,6 +292,13 @@ class Mirror:
             (json.dumps(extra), int(completed), task_id),
         )
 
+    def forget(self, kinds: Iterable[str]) -> None:
+        """Drop every row of these kinds (an object section the mapping no longer has)."""
+        for kind in kinds:
+            if kind not in KINDS:
+                raise ValueError(f"unknown mirror kind {kind!r}")
+            self.db.execute(f"DELETE FROM {kind}")
+
     def mark_deleted(self, kind: str, record_id: str) -> None:
         self.db.execute(f"UPDATE {kind} SET deleted = 1 WHERE id = ?", (record_id,))
 

@@ -148,6 +148,18 @@ def test_a_mapping_without_the_sections_syncs_and_pulls_no_deal_or_case(world: W
     assert defaultdict(int, report.mirror_counts)["contacts"] > 0
 
 
+def test_removing_the_sections_drops_what_they_pulled(world: World) -> None:
+    world.crm.create_deal("acme", "Acme renewal", 5_000)
+    world.crm.create_case("Acme outage", account="acme", escalated=True)
+    first = world.sync()
+    assert (first.mirror_counts["opportunities"], first.mirror_counts["cases"]) == (1, 1)
+    text = _without(_without(default_text(world.box.crm), "opportunities"), "cases")  # type: ignore[arg-type]
+    bare = World(world.box, parse_mapping(text, "m.yaml"))
+    report = bare.sync()
+    assert (report.mirror_counts["opportunities"], report.mirror_counts["cases"]) == (0, 0)
+    assert (bare.org(report).deals, bare.org(report).cases) == ({}, {})
+
+
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
 def test_the_generated_org_has_a_pipeline_and_open_escalations(crm: str, tmp_path: Path) -> None:
     """The demo org: a handful of deals per strategic alliance, about one alliance in five with an
