@@ -26,6 +26,7 @@ KINDS = (
     "participants",
     "opportunities",
     "cases",
+    "opportunity_partners",
 )
 SOURCED = frozenset({"activities", "participants"})  # kinds whose rows say which CRM object they came from
 
@@ -172,6 +173,10 @@ def _case(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
     )
 
 
+def _partner(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    return tuple(_text(row.values.get(f)) for f in ("opportunity_id", "account_id", "role"))
+
+
 _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
     "users": (("name", "email", "title", "active", "executive", "manager_id"), _user),
     "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra", "focus"), _account),
@@ -182,6 +187,7 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]
         ("account_id", "name", "stage", "amount", "close_date", "closed", "won", "owner_id", "closed_at"),
         _opportunity,
     ),
+    "opportunity_partners": (("opportunity_id", "account_id", "role"), _partner),
     "cases": (
         (
             "account_id",
@@ -333,11 +339,21 @@ class Mirror:
             yield dict(zip(names, values, strict=True))
 
     def opportunities_of(self, account_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
-        """The live deals of these accounts, by account and id."""
+        """The live deals of these accounts: on the account, or naming it as a partner (Salesforce
+        OpportunityPartner) while on another account (``alliance_id`` says which account a row
+        belongs to; a deal on the account that also names it as partner comes once)."""
         self._load_temp("wanted_accounts", account_ids)
         cursor = self.db.execute(
-            "SELECT o.* FROM opportunities o JOIN wanted_accounts w ON w.id = o.account_id "
-            "WHERE o.deleted = 0 ORDER BY o.account_id, o.id"
+            """
+            SELECT o.*, o.account_id AS alliance_id
+            FROM opportunities o JOIN wanted_accounts w ON w.id = o.account_id WHERE o.deleted = 0
+            UNION
+            SELECT o.*, p.account_id AS alliance_id
+            FROM opportunity_partners p JOIN wanted_accounts w ON w.id = p.account_id
+            JOIN opportunities o ON o.id = p.opportunity_id
+            WHERE p.deleted = 0 AND o.deleted = 0 AND p.account_id IS NOT o.account_id
+            ORDER BY alliance_id, id
+            """
         )
         names = [d[0] for d in cursor.description]
         for values in cursor:

@@ -239,7 +239,7 @@ def build_org(
     deals: dict[str, list[Deal]] = {}
     if mapping.objects.opportunities is not None:  # no section: no deal, whatever an older mapping pulled
         for row in mirror.opportunities_of(alliance_ids):
-            deals.setdefault(row["account_id"], []).append(_deal(row))
+            deals.setdefault(row["alliance_id"], []).append(_deal(row))
     cases: dict[str, list[Case]] = {}
     if mapping.objects.cases is not None:
         for row in mirror.cases_of(alliance_ids):
@@ -277,7 +277,7 @@ def _deal(row: dict[str, Any]) -> Deal:
     close_date = _day(row["close_date"])
     return Deal(
         id=row["id"],
-        alliance_id=row["account_id"],
+        alliance_id=row["alliance_id"],
         name=str(row["name"] or row["id"]),
         stage=row["stage"],
         amount=row["amount"],

@@ -120,6 +120,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX cases_account ON cases(account_id);
     CREATE INDEX cases_contact ON cases(contact_id)
     """,
+    # 6: the partner accounts of opportunities (Salesforce OpportunityPartner)
+    """
+    CREATE TABLE opportunity_partners (
+        id TEXT PRIMARY KEY, opportunity_id TEXT, account_id TEXT, role TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX opportunity_partners_account ON opportunity_partners(account_id)
+    """,
 ]
 
 

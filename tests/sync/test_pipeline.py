@@ -209,3 +209,55 @@ def test_the_generated_org_has_a_pipeline_and_open_escalations(crm: str, tmp_pat
     assert len(wanted) == max(1, round_half_up(len(alliances) / 5))
     assert sum(map(len, org.cases.values())) == len(generated.cases)
     assert any(c.closed for cases in org.cases.values() for c in cases)
+
+
+PARTNERS_SECTION = """  # opportunity_partners:
+  #   object: OpportunityPartner
+  #   watermark: SystemModstamp
+  #   fields:
+  #     id: Id
+  #     opportunity_id: OpportunityId
+  #     account_id: AccountToId
+  #     role: Role
+"""
+
+
+def with_partners() -> Mapping:
+    """The default Salesforce mapping with its commented opportunity_partners section turned on."""
+    text = default_text("salesforce")
+    assert PARTNERS_SECTION in text
+    return parse_mapping(text.replace(PARTNERS_SECTION, PARTNERS_SECTION.replace("  # ", "  ")), "m.yaml")
+
+
+def test_a_deal_naming_an_alliance_as_partner_is_in_its_pipeline_where_mapped(tmp_path: Path) -> None:
+    """Salesforce OpportunityPartner: a deal on a joint customer (Umbrella) with Acme as its partner
+    counts in Acme's pipeline; one on Acme naming Acme too counts once; without the section neither
+    partner link counts."""
+    data = orgs.render("salesforce", orgs.known_answers())
+    data["Opportunity"] = [
+        {"@id": "joint", "Name": "Umbrella rollout with Acme", "AccountId": "@umbrella", "StageName": "Prospecting",
+         "Amount": 70_000, "CloseDate": "@today+30d"},
+        {"@id": "own", "Name": "Acme renewal", "AccountId": "@acme", "StageName": "Prospecting", "Amount": 5_000,
+         "CloseDate": "@today+60d"},
+    ]  # fmt: skip
+    data["OpportunityPartner"] = [
+        {"OpportunityId": "@joint", "AccountToId": "@acme", "Role": "System Integrator", "IsPrimary": True},
+        {"OpportunityId": "@joint", "AccountToId": "@hooli", "Role": "VAR/Reseller"},
+        {"OpportunityId": "@own", "AccountToId": "@acme", "Role": "Consultant"},
+    ]  # fmt: skip
+    with running_sandbox("salesforce", tmp_path / "sandbox", data=data) as box:
+        plain = World(box)
+        org = plain.org(plain.sync())
+        acme, hooli = plain.account("acme"), plain.account("hooli")
+        assert {a: [d.name for d in deals] for a, deals in org.deals.items()} == {acme: ["Acme renewal"]}
+        partnered = World(box, with_partners())
+        report = partnered.sync()
+        assert report.mirror_counts["opportunity_partners"] == 3
+        org = partnered.org(report)
+        names = {a: sorted(d.name for d in deals) for a, deals in org.deals.items()}
+        assert names == {
+            acme: ["Acme renewal", "Umbrella rollout with Acme"],
+            hooli: ["Umbrella rollout with Acme"],
+        }
+        assert _pipeline(org, acme) == {"Prospecting": (2, 75_000.0)}
+        assert {d.alliance_id for d in org.deals[hooli]} == {hooli}
