@@ -138,9 +138,17 @@ def _number(value: Any) -> float | None:
 
 
 def _day(value: Any) -> str | None:
-    """A date (or the UTC day of a datetime) as ``YYYY-MM-DD``."""
+    """A date (or the UTC day of a datetime) as ``YYYY-MM-DD``; None when it is not one."""
     instant = _instant(value)
-    return None if instant is None else instant[:10]
+    try:
+        return None if instant is None else date.fromisoformat(instant[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _checked_instant(value: Any) -> str | None:
+    """Like :func:`_instant`, but a 10-character text that is no date is None too."""
+    return _instant(value) if _day(value) is not None else None
 
 
 def _opportunity(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
@@ -154,7 +162,7 @@ def _opportunity(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
         _flag(v.get("closed")),
         _flag(v.get("won")),
         _text(v.get("owner_id")),
-        _instant(v.get("closed_at")),
+        _checked_instant(v.get("closed_at")),
     )
 
 
@@ -167,8 +175,8 @@ def _case(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
         _text(v.get("priority")),
         _flag(v.get("escalated")),
         _flag(v.get("closed")),
-        _instant(v.get("opened_at")),
-        _instant(v.get("closed_at")),
+        _checked_instant(v.get("opened_at")),
+        _checked_instant(v.get("closed_at")),
         _text(v.get("owner_id")),
     )
 

@@ -75,7 +75,7 @@ def test_sandbox_serve_announces_itself_serves_and_stops_on_sigterm(tmp_path: Pa
         assert Path(settings["SPONSORSYNC_CA_BUNDLE"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
         check = sponsorsync("--env-file", str(env_file), "check", cwd=tmp_path)
         assert check.returncode == 0, check.stderr
-        assert "mapping: 8 objects and every mapped field exist" in check.stdout
+        assert "mapping: 10 objects and every mapped field exist" in check.stdout  # with deals and tickets
     finally:
         server.send_signal(signal.SIGTERM)
         out, err = server.communicate(timeout=30)

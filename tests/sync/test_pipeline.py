@@ -14,7 +14,7 @@ from connectors.sandbox import orggen
 from connectors.sandbox.orggen_records import round_half_up
 from mappings.loader import load_mapping, parse_mapping
 from mappings.model import Mapping
-from sync.mirror import Mirror
+from sync.mirror import Mirror, Row
 from sync.model import Org, build_org
 from sync.run import RunReport, execute
 from sync.store import StateStore
@@ -261,3 +261,38 @@ def test_a_deal_naming_an_alliance_as_partner_is_in_its_pipeline_where_mapped(tm
         }
         assert _pipeline(org, acme) == {"Prospecting": (2, 75_000.0)}
         assert {d.alliance_id for d in org.deals[hooli]} == {hooli}
+
+
+def test_values_that_are_not_numbers_or_dates_are_left_empty(tmp_path: Path) -> None:
+    """What the CRM sends is projected defensively: an amount that is no number, a date that is no
+    date become empty; the model still builds."""
+    store = StateStore(tmp_path / "state")
+    try:
+        mirror = Mirror(store)
+        with store.transaction():
+            mirror.write(
+                "opportunities",
+                "Opportunity",
+                [
+                    Row("o1", {"account_id": "a1", "name": "Deal", "amount": "n/a", "close_date": "tomorrow!!",
+                               "closed": "true", "won": "yes", "closed_at": "2026-13-45"}),
+                ],
+                1,
+            )  # fmt: skip
+            mirror.write(
+                "cases",
+                "Case",
+                [
+                    Row(
+                        "c1",
+                        {"account_id": "a1", "escalated": "1", "opened_at": "yesterday!", "closed_at": ""},
+                    )
+                ],
+                1,
+            )
+        (deal,) = list(mirror.opportunities_of(["a1"]))
+        assert (deal["amount"], deal["close_date"], deal["closed_at"], deal["won"]) == (None, None, None, 1)
+        (case,) = list(mirror.cases_of(["a1"]))
+        assert (case["opened_at"], case["escalated"]) == (None, 1)
+    finally:
+        store.close()
