@@ -7,6 +7,7 @@ turns errors into exit codes.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ from rich.table import Table
 from typer._click import exceptions as click_errors  # typer's vendored click
 from typer.core import TyperGroup
 
+from cli_admin import cleanup_app, setup_app
 from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
 from sync.logs import add_secrets, configure_logging, json_mode
 from sync.settings import Settings, describe_settings, load_settings
@@ -131,6 +133,8 @@ sandbox_app = typer.Typer(
     cls=_Group, help="The local Salesforce and HubSpot emulators.", no_args_is_help=True
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(setup_app, name="setup")
+app.add_typer(cleanup_app, name="cleanup")
 
 
 @dataclass
@@ -243,6 +247,13 @@ def sandbox_serve(
             help="Where to write the sandbox CA certificate (default: beside --env-file, or .sponsorsync)."
         ),
     ] = None,
+    bare: Annotated[
+        bool,
+        typer.Option(
+            "--bare",
+            help="Start without sponsorsync's custom fields / properties (try `sponsorsync setup` on it).",
+        ),
+    ] = False,
 ) -> None:
     """Serve a local emulator of the Salesforce or HubSpot API over HTTPS until interrupted."""
     from connectors.sandbox.run import serve
@@ -258,6 +269,7 @@ def sandbox_serve(
         env_file=env_file,
         ca_dir=ca_dir or (env_file.parent if env_file else Path(".sponsorsync")),
         echo=typer.echo,
+        bare=bare,
     )
 
 
@@ -573,9 +585,14 @@ def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
     from sync.report import status
     from sync.store import StateStore
 
-    store = StateStore(_state(ctx).settings.state_dir)
+    settings = _state(ctx).settings
+    store = StateStore(settings.state_dir)
     try:
         data = status(store)
+        if as_json:
+            from sync.report_command import status_portfolio
+
+            data |= status_portfolio(store, settings.mapping)
     finally:
         store.close()
     if as_json:
@@ -635,6 +652,15 @@ def sync_explain(
     _console().print(explain(view, tasks))
 
 
+def _register_report() -> None:
+    from sync.report_command import report
+
+    app.command("report")(report)
+
+
+_register_report()
+
+
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Log in, confirm every object and field the mapping needs exists with the access required,
@@ -647,7 +673,9 @@ def check(ctx: typer.Context) -> None:
     mapping = load_mapping(settings.mapping, settings.require_crm())
     connector = connect(settings)
     try:
-        checked = validate_live(mapping, connector.describe)
+        describe = functools.cache(connector.describe)  # the setup check and the live check share it
+        _missing_fields(mapping, describe)
+        checked = validate_live(mapping, describe)
         _roster_warnings(mapping, connector)
         report = connector.check()
     finally:
@@ -661,6 +689,20 @@ def check(ctx: typer.Context) -> None:
         )
     for note in report.notes:
         typer.echo(f"note: {printable(note)}")
+
+
+def _missing_fields(mapping: Any, describe: Any) -> None:
+    """A CRM lacking custom fields the mapping needs: name each, and point at `setup`."""
+    from mappings.setup import missing_message
+    from sync.setup import plan_setup
+
+    plan = plan_setup(mapping, describe)
+    if plan.missing:
+        raise ConfigError(
+            missing_message(mapping.crm, plan.missing),
+            hint="`sponsorsync setup plan` shows what setup creates; `sponsorsync setup apply` creates it "
+            "(or create them by hand: README, Connect your CRM)",
+        )
 
 
 @app.command()

@@ -223,8 +223,9 @@ def _writeback(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> Iterator[P
         writes = [(name, spec, (*base, "fields", name)) for name, spec in task.fields.items()]
         yield from _written(schema, writes, allowed, (*base, "values"), mapping.crm, create=True)
         yield from _stamp((*base, "stamp_field"), task.stamp_field, schema, mapping.crm, create=True)
-        if task.modified_by_field is not None:  # read only: it must exist, nothing more
-            found = _field((*base, "modified_by_field"), task.modified_by_field, schema, mapping.crm)
+        for name in ("modified_by_field", "completed_at_field"):  # read only: they must exist, nothing more
+            read = getattr(task, name)
+            found = None if read is None else _field((*base, name), read, schema, mapping.crm)
             if isinstance(found, Problem):
                 yield found
     account = mapping.writeback.account

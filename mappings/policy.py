@@ -331,6 +331,18 @@ class CadenceRules(Strict):
     counterpart_gone: bool = Field(default=True, description="Partner counterpart left: task.")
     sponsor_gone: bool = Field(default=True, description="Sponsor deactivated: alert and candidates.")
     escalation: bool = Field(default=True, description="Overdue tasks climb the escalation ladder.")
+    partner_escalation: bool = Field(
+        default=True,
+        description="An escalated partner case / ticket (objects.cases): a high-priority task for the sponsor.",
+    )
+    critical_moment: bool = Field(
+        default=True,
+        description="A QBR, executive briefing, renewal or large deal coming up: a task for the sponsor to "
+        "attend or call (`cadence.critical`).",
+    )
+    charter: bool = Field(
+        default=True, description="A new sponsor: a task for them to confirm their sponsorship charter."
+    )
 
 
 EscalationTarget = Literal["owner_manager", "alliance_manager", "sponsor", "user"]
@@ -368,6 +380,14 @@ class Escalation(Strict):
         description="Steps in order of after_days_overdue; a step whose person is missing, inactive or "
         "the task's own owner passes to the next one.",
     )
+    sponsor_sla_days: int = Field(
+        default=2,
+        ge=0,
+        le=60,
+        description="An escalated partner case / ticket gives the sponsor a high-priority task due this many "
+        "days after sponsorsync first sees it escalated (the sponsor's answer time in the charter and "
+        "the scorecard). If the task is not done in time, the steps above apply.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Escalation:
@@ -375,6 +395,60 @@ class Escalation(Strict):
         if days != sorted(days):
             raise ValueError(f"steps must be in increasing after_days_overdue order (found {days})")
         return self
+
+
+#: Meeting subjects that make a critical moment, in the shipped languages (case-insensitive).
+DEFAULT_MOMENT_PATTERNS = [
+    r"\bQBR\b",
+    r"quarterly business review",
+    r"executive briefing",
+    r"\brenewal\b",
+    r"steering committee",
+    r"quartalsgespr(ä|ae)ch|quartalsbesprechung|quartalsreview",
+    r"lenkungs(ausschuss|kreis)",
+    r"vertragsverl(ä|ae)ngerung",
+]
+
+
+class Critical(Strict):
+    """Critical moments: where the partner expects to see the sponsor."""
+
+    lookahead_days: int = Field(
+        default=14,
+        ge=1,
+        le=120,
+        description="Meetings and deal closes this many days ahead are looked at.",
+    )
+    meeting_patterns: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_MOMENT_PATTERNS),
+        description="Regular expressions (case-insensitive, searched in the subject): a meeting on the alliance "
+        "whose subject matches one is a critical moment. Default: QBR, quarterly business review, executive "
+        "briefing, renewal, steering committee, and their German names.",
+    )
+    large_deal_amount: float | None = Field(
+        default=None,
+        gt=0,
+        description="An open partner deal (objects.opportunities) of at least this amount, closing within "
+        "lookahead_days, is a critical moment: the sponsor calls the partner executive. null: deals are not "
+        "critical moments.",
+    )
+
+    @field_validator("meeting_patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise ValueError(
+                    f"meeting pattern {pattern!r} is not a valid regular expression: {exc}"
+                ) from None
+        return patterns
+
+    def is_moment(self, subject: str | None) -> bool:
+        return bool(subject) and any(
+            re.search(p, subject or "", re.IGNORECASE) for p in self.meeting_patterns
+        )
 
 
 class Intake(Strict):
@@ -411,6 +485,7 @@ class Cadence(Strict):
         "0: never read the history.",
     )
     intake: Intake = Field(default_factory=Intake, description="New tasks per person per run.")
+    critical: Critical = Field(default_factory=Critical, description="Critical moments for the sponsor.")
 
 
 class Weights(Strict):

@@ -29,12 +29,36 @@ from mappings.base import Strict
 Language = Literal["en", "de"]
 
 _COMMON = ("alliance", "tier", "manager", "sponsor")  # no "today": stored text must not change daily
+#: What a sponsor commits to, from the tier's cadence (the briefing and the charter task).
+_CHARTER = ("touch_days", "update_days", "sla_days", "lookahead_days")
 #: The variables each template may use (all plain text, dates as YYYY-MM-DD).
 VARIABLES: dict[str, tuple[str, ...]] = {
     "no_sponsor": (*_COMMON, "candidates", "candidates_note"),
     "sponsor_gone": (*_COMMON, "candidates", "candidates_note"),
-    "new_sponsor": (*_COMMON, "counterpart", "counterpart_title", "appointed_on"),
-    "sponsor_update": (*_COMMON, "deadline", "period_start", "every_days", "last_touch", "counterpart"),
+    "new_sponsor": (*_COMMON, "counterpart", "counterpart_title", "appointed_on", *_CHARTER),
+    "charter": (*_COMMON, "counterpart", "counterpart_title", "appointed_on", *_CHARTER),
+    "sponsor_update": (
+        *_COMMON,
+        "deadline",
+        "period_start",
+        "every_days",
+        "last_touch",
+        "counterpart",
+        # the brief, as of the day the task is written (its body is not rewritten afterwards)
+        "as_of",
+        "health",
+        "health_then",
+        "health_reason",
+        "touches_90",
+        "last_touch_with",
+        "pipeline",
+        "pipeline_total",
+        "won",
+        "escalations",
+        "moments",
+        "alerts",
+        "ask",
+    ),
     "executive_touch": (
         *_COMMON,
         "counterpart",
@@ -56,15 +80,40 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "after_days",
         "step_person",
     ),
+    "partner_escalation": (
+        *_COMMON,
+        "case_subject",
+        "case_id",
+        "case_label",
+        "priority",
+        "opened_on",
+        "sla_days",
+        "counterpart",
+        "counterpart_title",
+        "for_sponsor",
+    ),
+    "critical_moment": (
+        *_COMMON,
+        "moment",
+        "moment_subject",
+        "moment_date",
+        "organiser",
+        "amount",
+        "stage",
+        "counterpart",
+        "counterpart_title",
+    ),
     "close": ("today", "reason"),
-    "reason": ("sponsor", "counterpart", "date", "owner", "rule", "replacement"),
+    "reason": ("sponsor", "counterpart", "date", "owner", "rule", "replacement", "subject"),
     "health": ("counterpart", "last_touch", "limit_days", "sponsor"),
     "candidates": ("focus",),
     "seniority": (),
     "gone": ("title",),
+    "ask": ("counterpart", "subject", "date", "person"),
+    "brief": (),
 }
 #: Groups of phrases used inside other texts (not task templates an admin overrides per rule).
-PHRASES = frozenset({"close", "reason", "health", "candidates", "seniority", "gone"})
+PHRASES = frozenset({"close", "reason", "health", "candidates", "seniority", "gone", "ask", "brief"})
 
 
 class RuleWording(Strict):

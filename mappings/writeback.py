@@ -105,6 +105,12 @@ class TaskWriteback(Strict):
         "hs_updated_by_user_id): with a lost or new state directory, a task a person changed is still "
         "recognised as theirs and left alone.",
     )
+    completed_at_field: ApiName | None = Field(
+        default=None,
+        description="Read-only field holding when a task was completed (Salesforce CompletedDateTime, HubSpot "
+        "hs_task_completion_date): the scorecard counts a sponsor's escalation answered within its SLA when "
+        "the task was completed on or before its due date.",
+    )
     fields: TaskFields = Field(description="Canonical task field -> CRM field (with overwrite rule).")
     values: TaskValues = Field(description="Status and priority values.")
     associations: TaskAssociations = Field(

@@ -13,6 +13,7 @@ from connectors.errors import ConfigError
 from connectors.sandbox.app import CRMS, build_sandbox
 from mappings.loader import load_mapping
 from sync import report
+from sync.report_command import write_report
 from sync.run import RunReport, execute
 from sync.settings import load_settings
 
@@ -53,7 +54,14 @@ def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, consol
     console.print(f"  {me} --env-file {env_file} sync history")
     if alliance:
         console.print(f'  {me} --env-file {env_file} sync explain "{alliance}"')
+    console.print(f"  {me} --env-file {env_file} report --format table")
     console.print(f"  {me} sandbox serve --crm {crm} --size {size}   # a sandbox that keeps running")
+    # Last: the portfolio report of the demo org, from the local state (no CRM call).
+    path = home / "sponsorsync-report.html"
+    count = write_report(settings.state_dir, mapping, "html", path)
+    console.print()
+    console.print(f"Portfolio report ({count} alliances), open it in a browser:", style="bold")
+    console.print(str(path.resolve()), soft_wrap=True, highlight=False)
 
 
 def _command() -> str:

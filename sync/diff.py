@@ -272,6 +272,8 @@ class Differ:
             current = own.crm_values.get(spec.field)
             if name == "status" or name in CREATE_ONLY or same(name, current, value):
                 continue
+            if name == "body" and desired.body_once:  # a dated snapshot, written on creation only
+                continue
             if spec.overwrite == "always" or (spec.overwrite == "if_blank" and current in (None, "")):
                 changes[spec.field] = value
         if not changes:

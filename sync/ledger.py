@@ -162,6 +162,23 @@ class Ledger:
             [(k, m.sponsor_id, m.counterpart_id, m.seen_on.isoformat()) for k, m in memory.items()],
         )
 
+    # -- health over time (the sponsor brief's trend) ----------------------------------------------
+    def health_history(self) -> dict[str, list[tuple[date, str]]]:
+        found: dict[str, list[tuple[date, str]]] = {}
+        for alliance_id, day, health in self.db.execute(
+            "SELECT alliance_id, day, health FROM health_log ORDER BY alliance_id, day"
+        ):
+            found.setdefault(alliance_id, []).append((date.fromisoformat(day), health))
+        return found
+
+    def log_health(self, day: date, health: dict[str, str]) -> None:
+        """Record each alliance's health on ``day`` where it differs from the last one recorded."""
+        last = {k: v[-1][1] for k, v in self.health_history().items() if v}
+        self.db.executemany(
+            "INSERT OR REPLACE INTO health_log(alliance_id, day, health) VALUES (?, ?, ?)",
+            [(k, day.isoformat(), h) for k, h in health.items() if last.get(k) != h],
+        )
+
     # -- run history ---------------------------------------------------------------------------
     def start_run(self, mode: str, crm: str | None) -> int:
         cursor = self.db.execute(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from mappings.model import Mapping
@@ -17,6 +17,7 @@ from mappings.vocab import Function, Seniority
 from sync.mirror import Mirror, OwnTask, TouchAggregate
 
 TIER_ORDER = {"strategic": 0, "key": 1, "standard": 2}
+MEETINGS_LOOKBACK_DAYS = 30  # past meetings kept in the model (a critical moment that took place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,8 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class Meeting:
-    """A meeting on an alliance that has not happened yet (for critical moments)."""
+    """A meeting on an alliance, recent or coming up (critical moments: who is on it, and whether it
+    took place)."""
 
     id: str
     alliance_id: str
@@ -132,12 +134,25 @@ class Org:
     appointed: dict[str, date] = field(default_factory=dict)
     deals: dict[str, list[Deal]] = field(default_factory=dict)  # alliance id -> its deals (open and closed)
     cases: dict[str, list[Case]] = field(default_factory=dict)  # alliance id -> its cases / tickets
-    meetings: dict[str, list[Meeting]] = field(default_factory=dict)  # alliance id -> upcoming meetings
+    meetings: dict[str, list[Meeting]] = field(
+        default_factory=dict
+    )  # alliance id -> recent and upcoming meetings
+    # alliance id -> (day, health) each time the health sponsorsync wrote changed, oldest first
+    health_history: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # results pure functions derive once per org
 
     def touch(self, owner_id: str | None, contact_id: str) -> TouchAggregate | None:
         return self.touches.get((owner_id, contact_id))
+
+    def health_on(self, alliance_id: str, day: date) -> str | None:
+        """The alliance's health as sponsorsync last saw it on or before ``day`` (None: not seen then)."""
+        found = None
+        for seen_on, health in self.health_history.get(alliance_id, []):
+            if seen_on > day:
+                break
+            found = health
+        return found
 
 
 def _display(row: dict[str, Any]) -> str:
@@ -244,6 +259,14 @@ def build_org(
     if mapping.objects.cases is not None:
         for row in mirror.cases_of(alliance_ids):
             cases.setdefault(row["alliance_id"], []).append(_case(row, today))
+    meetings: dict[str, list[Meeting]] = {}
+    # Recent ones too: a critical-moment task closes saying whether the meeting took place with the sponsor.
+    since = today - timedelta(days=MEETINGS_LOOKBACK_DAYS)
+    until = today + timedelta(days=mapping.cadence.critical.lookahead_days)
+    for mid, account_id, subject, day, owner_id, on_it in mirror.meetings(alliance_ids, since, until):
+        meetings.setdefault(account_id, []).append(
+            Meeting(mid, account_id, subject or "", day, owner_id, on_it)
+        )
     return Org(
         today=today,
         users=users,
@@ -252,6 +275,7 @@ def build_org(
         executives=executives,
         touches=touches,
         own_tasks=own,
+        meetings=meetings,
         memory=memory,
         sponsorships=sponsorships,
         pending=pending,

@@ -59,6 +59,7 @@ class DesiredTask:
     priority: Literal["high", "normal"]
     contact_id: str | None
     account_id: str
+    body_once: bool = False  # the body is written on creation only (a dated snapshot: the sponsor brief)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,7 @@ def _task(ctx: Context, rule: str, want: Want) -> DesiredTask | None:
         priority="high" if rule in ALERTS else "normal",
         contact_id=want.contact_id,
         account_id=ctx.alliance.id,
+        body_once=want.body_once,
     )
 
 

@@ -68,6 +68,7 @@ class RunReport:
             health[view.health] = health.get(view.health, 0) + 1
         applied = self.applied
         return {
+            "today": self.today.isoformat(),  # the CRM's date: when tasks seen done in this run were done
             "pulled": sum(self.pull.records.values()),
             "alliances": len(self.plan.views),
             "sponsored": sum(1 for v in self.plan.views.values() if v.sponsor_state == "ok"),
@@ -177,6 +178,7 @@ def execute(
         mirror = Mirror(store)
         pending = frozenset(r.sync_key for r in ledger.rejections())
         org = build_org(mirror, mapping, today, ledger.memory(), pending)
+        org.health_history = ledger.health_history()
         history_asked, org.appointed = recent_appointments(connector, mapping, org)
         with store.transaction():
             ledger.record(confirm_sent(mapping, ledger.entries(), org.own_tasks))
@@ -192,6 +194,7 @@ def execute(
             applied = Applier(connector, store, mapping, run_id, progress.applied).apply(writes, today)
             with store.transaction():
                 ledger.remember(the_plan.memory)
+                ledger.log_health(today, {a.account_id: a.health for a in the_plan.accounts})
                 store.set_meta("last_today", today.isoformat())
         exit_code = ExitCode.REJECTED_RECORDS if applied and applied.rejected else ExitCode.OK
         report = RunReport(
@@ -287,23 +290,29 @@ def _check_state_crm(store: StateStore, crm: str) -> None:
         )
 
 
+def local_model(store: StateStore, mapping: Mapping) -> tuple[Org, Plan]:
+    """The model and plan as of the last sync's ``today``, from local state only: no CRM call."""
+    if store.meta("crm") is None:
+        raise ConfigError(
+            f"No sync has run with the state in {store.state_dir} yet",
+            hint="run `sponsorsync sync run` (or `sponsorsync demo`) first",
+        )
+    ledger = Ledger(store)
+    last = store.meta("last_today")
+    today = date.fromisoformat(last) if last else datetime.now(UTC).date()
+    pending = frozenset(r.sync_key for r in ledger.rejections())
+    org = build_org(Mirror(store), mapping, today, ledger.memory(), pending)
+    org.health_history = ledger.health_history()
+    return org, plan(org, mapping, ledger.closed_by_us())
+
+
 def explain_alliance(
     settings: Settings, mapping: Mapping, query: str
 ) -> tuple[AllianceView, list[DesiredTask]]:
     """The model and plan of one alliance (by id or name), from local state only: no CRM call."""
     store = StateStore(settings.state_dir)
     try:
-        if store.meta("crm") is None:
-            raise ConfigError(
-                f"No sync has run with the state in {settings.state_dir} yet",
-                hint="run `sponsorsync sync run` (or `sponsorsync demo`) first",
-            )
-        ledger = Ledger(store)
-        last = store.meta("last_today")
-        today = date.fromisoformat(last) if last else datetime.now(UTC).date()
-        pending = frozenset(r.sync_key for r in ledger.rejections())
-        org = build_org(Mirror(store), mapping, today, ledger.memory(), pending)
-        the_plan = plan(org, mapping, ledger.closed_by_us())
+        _, the_plan = local_model(store, mapping)
     finally:
         store.close()
     wanted = query.casefold()

@@ -47,6 +47,8 @@ def task_fields(mapping: Mapping) -> tuple[str, ...]:
         names.append(task.stamp_field)
     if task.modified_by_field:
         names.append(task.modified_by_field)
+    if task.completed_at_field:
+        names.append(task.completed_at_field)
     return tuple(dict.fromkeys([*names, task.key_field]))
 
 

@@ -120,7 +120,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX cases_account ON cases(account_id);
     CREATE INDEX cases_contact ON cases(contact_id)
     """,
-    # 6: the partner accounts of opportunities (Salesforce OpportunityPartner)
+    # 6: each alliance's health whenever it changed (the sponsor brief's trend, issue 13)
+    """
+    CREATE TABLE health_log (
+        alliance_id TEXT NOT NULL, day TEXT NOT NULL, health TEXT NOT NULL, PRIMARY KEY (alliance_id, day)
+    ) WITHOUT ROWID
+    """,
+    # 7: the partner accounts of opportunities (Salesforce OpportunityPartner)
     """
     CREATE TABLE opportunity_partners (
         id TEXT PRIMARY KEY, opportunity_id TEXT, account_id TEXT, role TEXT,

@@ -1,17 +1,21 @@
-"""The rules, one module each, found through :data:`REGISTRY` (in the order they are planned; the
-escalation ladder last, since it reads the tasks the others want)."""
+"""The rules, one module each, found through :data:`REGISTRY` (in the order they are planned: the
+sponsor update after the alerts and critical moments its brief lists, the escalation ladder last,
+since it reads the tasks the others want)."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from sync.rules import (
+    charter,
     counterpart_gone,
+    critical_moment,
     escalation,
     executive_touch,
     new_sponsor,
     no_partner_executive,
     no_sponsor,
+    partner_escalation,
     sponsor_gone,
     sponsor_inactive,
     sponsor_update,
@@ -22,11 +26,14 @@ _MODULES = (
     no_sponsor,
     sponsor_gone,
     new_sponsor,
-    sponsor_update,
+    charter,
     executive_touch,
     sponsor_inactive,
     no_partner_executive,
     counterpart_gone,
+    partner_escalation,
+    critical_moment,
+    sponsor_update,  # after the alerts and moments: its brief lists them
     escalation,
 )
 REGISTRY: dict[str, Rule] = {m.NAME: cast(Rule, m) for m in _MODULES}

@@ -46,6 +46,8 @@ class Want:
     deadline: date | None = None
     # The task asks someone to act towards the sponsor: never address it to the sponsor themselves.
     about_sponsor: bool = False
+    # The body is a snapshot as of the day the task is written (the sponsor brief): not rewritten later.
+    body_once: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,37 @@ def episode(ctx: Context, rule: str) -> str:
     latest = numbers[-1]
     closed = make_key(rule, ctx.alliance.id, f"e{latest}") in ctx.closed_by_us
     return f"e{latest + 1}" if closed else f"e{latest}"
+
+
+def newly_appointed(ctx: Context, rule: str, sponsor: Person) -> bool:
+    """Whether ``sponsor`` is new on the alliance for ``rule``'s purposes: an appointment sponsorsync
+    saw happen between runs, one the CRM's field history dates recently on first sight, or one a task
+    of ``rule`` already exists for (so it stays wanted until done). A sponsor in place on the first
+    run is not new: installing sponsorsync does not flood anyone with briefings."""
+    key = make_key(rule, ctx.alliance.id, sponsor.id)
+    memory = ctx.memory
+    appointed_now = memory is not None and memory.sponsor_id != sponsor.id
+    recent_in_history = memory is None and ctx.alliance.id in ctx.org.appointed
+    return appointed_now or recent_in_history or key in ctx.org.own_tasks or key in ctx.org.pending
+
+
+def counterpart_values(ctx: Context) -> dict[str, Any]:
+    counterpart = ctx.view.counterpart
+    return {
+        "counterpart": counterpart.contact.name if counterpart else "",
+        "counterpart_title": (counterpart.contact.title or "") if counterpart else "",
+    }
+
+
+def charter_values(ctx: Context) -> dict[str, Any]:
+    """What a sponsor of this tier commits to (the briefing and the charter task)."""
+    cadence = ctx.mapping.cadence
+    return {
+        "touch_days": ctx.cadence.executive_touch_days,
+        "update_days": ctx.cadence.sponsor_update_days,
+        "sla_days": cadence.escalation.sponsor_sla_days,
+        "lookahead_days": cadence.critical.lookahead_days,
+    }
 
 
 def candidate_values(ctx: Context) -> dict[str, Any]:

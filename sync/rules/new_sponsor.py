@@ -7,7 +7,15 @@ sponsors who have held the role for years."""
 
 from __future__ import annotations
 
-from sync.rules.base import Close, Context, Want, make_key, sponsor_change
+from sync.rules.base import (
+    Close,
+    Context,
+    Want,
+    charter_values,
+    counterpart_values,
+    newly_appointed,
+    sponsor_change,
+)
 
 NAME = "new_sponsor"
 ALERT = False
@@ -17,25 +25,12 @@ SPONSOR_IS_SUBJECT = True  # the task is about the sponsor: the ladder never tak
 
 def decide(ctx: Context) -> list[Want]:
     sponsor = ctx.sponsor
-    if sponsor is None:
+    if sponsor is None or not newly_appointed(ctx, NAME, sponsor):
         return []
-    key = make_key(NAME, ctx.alliance.id, sponsor.id)
-    memory = ctx.memory
-    appointed_now = memory is not None and memory.sponsor_id != sponsor.id
-    # First sight: new only where the CRM's history dates the appointment recently.
-    recent_in_history = memory is None and ctx.alliance.id in ctx.org.appointed
-    if (
-        not (appointed_now or recent_in_history)
-        and key not in ctx.org.own_tasks
-        and key not in ctx.org.pending
-    ):
-        return []
-    appointed_on = ctx.sponsor_since(sponsor.id)
-    counterpart = ctx.view.counterpart
     values = {
-        "counterpart": counterpart.contact.name if counterpart else "",
-        "counterpart_title": (counterpart.contact.title or "") if counterpart else "",
-        "appointed_on": appointed_on.isoformat(),
+        **counterpart_values(ctx),
+        **charter_values(ctx),
+        "appointed_on": ctx.sponsor_since(sponsor.id).isoformat(),
     }
     return [Want(sponsor.id, ctx.view.manager, values, about_sponsor=True)]
 

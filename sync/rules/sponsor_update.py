@@ -7,6 +7,9 @@ never due in the past. Deadlines then follow every ``sponsor_update_days``. A ta
 ``lead_days`` before its deadline and is due on it. The schedule is read back from the tasks already
 in the CRM when there are some, so a lost state directory does not move it.
 
+The body is the sponsor brief (:mod:`sync.brief`): a concise draft the manager edits and sends,
+with the figures as of the day the task is written; later runs do not rewrite it.
+
 An update not marked done when the next one comes up is closed as missed (never as completed)."""
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import zlib
 from datetime import date, timedelta
 
 from connectors.timestamps import to_date
+from sync.brief import brief_values
 from sync.rules.base import Close, Context, Want, make_key, sponsor_change
 
 NAME = "sponsor_update"
@@ -72,10 +76,11 @@ def decide(ctx: Context) -> list[Want]:
         "every_days": every,
         "last_touch": ctx.view.last_touch.isoformat() if ctx.view.last_touch else "",
         "counterpart": counterpart.contact.name if counterpart else "",
+        **brief_values(ctx, period_start),
     }
-    return [
-        Want(f"{sponsor.id}:{deadline.isoformat()}", manager, values, deadline=deadline, about_sponsor=True)
-    ]
+    anchor = f"{sponsor.id}:{deadline.isoformat()}"
+    # The brief is a draft as of the day it is written: its body is not rewritten on later runs.
+    return [Want(anchor, manager, values, deadline=deadline, about_sponsor=True, body_once=True)]
 
 
 def close(ctx: Context, anchor: str) -> Close:

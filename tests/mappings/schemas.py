@@ -107,6 +107,7 @@ def salesforce() -> dict[str, ObjectSchema]:
             field("Sponsor_Sync_Key__c", "string", write=True, key=True),
             field("Sponsor_Sync_Stamp__c", "string", write=True),
             field("LastModifiedById", "reference"),
+            field("CompletedDateTime", "datetime"),
             stamp,
         ),
         "Event": obj(
@@ -220,6 +221,7 @@ def hubspot() -> dict[str, ObjectSchema]:
             field("sponsor_sync_key", "string", write=True, key=True),
             field("sponsor_sync_stamp", "string", write=True),
             field("hs_updated_by_user_id", "number"),
+            field("hs_task_completion_date", "datetime"),
         ),
         "meetings": activity(
             "meetings",

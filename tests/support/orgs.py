@@ -65,6 +65,15 @@ class Activity:
     invitees: tuple[str, ...] = ()
     others: tuple[str, ...] = ()  # partner contacts on it besides `contact`
 
+    def at(self, base: str) -> str:
+        """When it happens, relative to the sandbox clock (a negative ``days_ago`` is in the future)."""
+        return f"@{base}-{self.days_ago}d" if self.days_ago >= 0 else f"@{base}+{-self.days_ago}d"
+
+    @property
+    def recorded_days_ago(self) -> int:
+        """When it was last changed: a meeting planned for next week was recorded today at the latest."""
+        return max(self.days_ago, 0)
+
 
 @dataclass
 class Org:
@@ -131,16 +140,14 @@ def salesforce(org: Org) -> dict[str, Any]:
         else:
             task_relations += [{"TaskId": f"@{a.key}", "RelationId": f"@{c}"} for c in (a.contact, *a.others)]
         common = {"@id": a.key, "Subject": a.subject, "WhoId": f"@{a.contact}", "OwnerId": f"@{a.owner}",
-                  "CreatedDate": f"@now-{a.days_ago + 1}d", "LastModifiedDate": f"@now-{a.days_ago}d"}  # fmt: skip
+                  "CreatedDate": f"@now-{a.recorded_days_ago + 1}d", "LastModifiedDate": f"@now-{a.recorded_days_ago}d"}  # fmt: skip
         if a.account:
             common["WhatId"] = f"@{a.account}"
         if a.kind == "meeting":
-            events.append(
-                common | {"StartDateTime": f"@now-{a.days_ago}d", "DurationInMinutes": 60, "Type": "Meeting"}
-            )
+            events.append(common | {"StartDateTime": a.at("now"), "DurationInMinutes": 60, "Type": "Meeting"})
         else:
             subtype = {"call": "Call", "email": "Email", "task": "Task"}[a.kind]
-            tasks.append(common | {"ActivityDate": f"@today-{a.days_ago}d", "TaskSubtype": subtype,
+            tasks.append(common | {"ActivityDate": a.at("today"), "TaskSubtype": subtype,
                                    "Status": "Completed" if a.completed else "Not Started"})  # fmt: skip
     return {
         "User": [
@@ -200,7 +207,7 @@ def hubspot(org: Org) -> dict[str, Any]:
     }  # fmt: skip
     for a in org.activities:
         obj = HS_OBJECT[a.kind]
-        props: dict[str, Any] = {"hs_timestamp": f"@now-{a.days_ago}d", "hubspot_owner_id": f"@{a.owner}"}
+        props: dict[str, Any] = {"hs_timestamp": a.at("now"), "hubspot_owner_id": f"@{a.owner}"}
         if a.kind == "meeting":
             props |= {
                 "hs_meeting_title": a.subject,
@@ -225,7 +232,7 @@ def hubspot(org: Org) -> dict[str, Any]:
             **({"companies": [f"@{a.account}"]} if a.account else {}),
         }
         data.setdefault(obj, []).append(
-            {"@id": a.key, "createdAt": f"@now-{a.days_ago + 1}d", "updatedAt": f"@now-{a.days_ago}d",
+            {"@id": a.key, "createdAt": f"@now-{a.recorded_days_ago + 1}d", "updatedAt": f"@now-{a.recorded_days_ago}d",
              "properties": props, "associations": links}
         )  # fmt: skip
     return data

@@ -176,9 +176,12 @@ class World:
         return reference
 
     def _picks(self) -> Picks:
-        # Two tasks of the first run (sponsor updates first, if their schedules brought any on day one).
+        # Two tasks of the first run (sponsor updates first, if their schedules brought any on day one)
+        # that stay open for six weeks: not a critical moment's, which closes once its meeting is past.
+        tasks = self.first.state.tasks
         updates = sorted(
-            self.first.state.tasks, key=lambda k: (self.first.state.tasks[k].rule != "sponsor_update", k)
+            (k for k in tasks if tasks[k].rule != "critical_moment"),
+            key=lambda k: (tasks[k].rule != "sponsor_update", k),
         )
         healthy = sorted(a for a, v in self.first.state.accounts.items() if v.health is not None)
         assert len(updates) >= 2

@@ -89,6 +89,20 @@ def test_the_due_date_is_never_moved_on_an_open_task() -> None:
     assert writes.updates == []
 
 
+def test_the_sponsor_brief_body_is_written_on_creation_only_other_bodies_follow_the_plan() -> None:
+    held = own(WRITTEN | {"OwnerId": "manager", "Priority": "Normal", "WhatId": "acme"})
+    for once, expected in ((True, []), (False, [{"Description": "Figures as of today"}])):
+        desired = DesiredTask(KEY, "sponsor_update", "acme", "manager", "Send it", "Figures as of today",
+                              date(2026, 11, 20), "normal", None, "acme", body_once=once)  # fmt: skip
+        writes = diff(
+            salesforce_mapping(),
+            Plan(TODAY, [desired], [], [], {}, {}),
+            [held],
+            [entry(fields=held.crm_values)],
+        )
+        assert [{k: v for k, v in w.fields.items() if k == "Description"} for w in writes.updates] == expected
+
+
 def test_partner_text_in_a_rich_text_body_is_html_escaped() -> None:
     mapping = load_mapping(None, "hubspot")
     hostile = 'Acme <img src=x onerror="alert(1)"> & Co\nsecond line'

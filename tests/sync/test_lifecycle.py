@@ -166,16 +166,24 @@ def test_health_reason_holds_dates_not_day_counts_and_is_the_same_on_later_days(
 
 
 def test_task_text_is_the_same_on_every_day_it_stays_open() -> None:
+    """What is written stays put: subjects, owners and due dates never change while a task is open,
+    nor do bodies, except the sponsor brief's, which is a dated snapshot written on creation only
+    (the diff never rewrites it: test_diff)."""
     memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
     texts: dict[str, set[tuple[str, str, str, date]]] = {}
     in_crm: dict[str, OwnTask] = {}  # what the CRM holds: each task as created, with its due date
+    snapshots = set()
     for later in range(10):
         result = plan(org(memory=memory, today=TODAY + timedelta(days=later), own=list(in_crm.values())),
                       salesforce_mapping())  # fmt: skip
         for task in result.tasks:
-            texts.setdefault(task.key, set()).add((task.subject, task.body, task.owner_id, task.due))
+            if task.body_once:
+                snapshots.add(task.key)
+            body = "" if task.body_once else task.body
+            texts.setdefault(task.key, set()).add((task.subject, body, task.owner_id, task.due))
             in_crm.setdefault(task.key, own_task(task.key, values={"ActivityDate": task.due.isoformat()}))
     assert texts
+    assert snapshots == {k for k in texts if ":sponsor_update:" in k}
     assert {key: len(variants) for key, variants in texts.items()} == dict.fromkeys(texts, 1)
 
 
@@ -392,7 +400,7 @@ def test_the_first_update_of_a_new_sponsor_covers_only_their_time() -> None:
         setting.memory = {"acme": Memory("ceo", "jane_roe", appointed)}
         updates = by_rule(plan(setting, salesforce_mapping())).get("sponsor_update", [])
         if updates:
-            assert f"progress since {appointed.isoformat()}," in updates[0].body
+            assert f"Acme Inc since {appointed.isoformat()}," in updates[0].body
             return
     raise AssertionError("no first update within the first period")
 
@@ -417,7 +425,7 @@ def test_a_long_standing_sponsors_update_covers_the_whole_period() -> None:
         setting = org(today=TODAY + timedelta(days=later), memory=memory)
         updates = by_rule(plan(setting, salesforce_mapping())).get("sponsor_update", [])
         if updates:
-            start = date.fromisoformat(updates[0].body.split("progress since ", 1)[1][:10])
+            start = date.fromisoformat(updates[0].body.split("Acme Inc since ", 1)[1][:10])
             assert (updates[0].due - start).days == 30
             return
     raise AssertionError("no update within the first period")

@@ -109,6 +109,7 @@ def test_each_alliance_gets_the_deals_and_cases_the_crm_holds(world: World) -> N
     assert report.mirror_counts["cases"] == 4
 
     # What people do in the CRM shows after the next (incremental) run.
+    world.box.admin.advance_clock(seconds=2)  # later than the last pull (watermarks have whole seconds)
     crm.close_case(escalated)
     crm.close_deal(moved, won=True)
     crm.escalate_case(via_contact)
@@ -125,6 +126,7 @@ def test_a_deleted_deal_or_case_leaves_the_model(world: World) -> None:
     deal = world.crm.create_deal("acme", "Acme renewal", 5_000)
     case = world.crm.create_case("Acme outage", account="acme", escalated=True)
     world.sync()
+    world.box.admin.advance_clock(seconds=2)  # later than the last pull (watermarks have whole seconds)
     world.crm.delete_record("deal", deal)
     world.crm.delete_record("case", case)
     world.settings = world.box.settings(SYNC__DELETION_SWEEP_HOURS="0")  # every run looks for deletions

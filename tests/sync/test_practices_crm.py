@@ -1,0 +1,160 @@
+"""The sponsorship practices (issue 13) end to end on both CRMs, real SDKs over HTTPS against the
+sandbox, on the known-answers org (tests/support/orgs.py: Acme is strategic, sponsored by Marcus,
+managed by Mia). What the people should see, written before the runs:
+
+- Escalation: the partner escalates a case (Salesforce IsEscalated, HubSpot ticket priority HIGH)
+  on Acme. The next run gives Marcus one high-priority task "Escalation at Acme Corporation: ...",
+  due two days later (sponsor_sla_days). Ignored for a week past its due date, it reaches Marcus's
+  manager Ava (owner_manager step). When the case is closed, the next run closes Marcus's task as not
+  needed, saying the case was closed, and Ava's step with it; nothing is marked completed.
+- Critical moment: a QBR with Acme six days ahead that Marcus is not on gives Marcus one task
+  'Join "Acme QBR" on <day> (Acme Corporation)', due the day before; the same QBR with Marcus invited
+  gives none.
+- Brief: when Acme's sponsor update comes up, its body lists the open pipeline the CRM holds (count
+  and amount by stage), the open escalation and the QBR, and asks Marcus to own the escalation.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from connectors.timestamps import to_date
+from mappings.loader import default_mapping_path, load_mapping
+from mappings.model import Mapping
+from sync.run import RunReport, execute
+from tests.support import orgs
+from tests.support.driver import DEAL_STAGES, Driver, TaskView, driver_for
+from tests.support.sandbox import Sandbox, running_sandbox
+from tests.sync.test_end_to_end import labels
+
+CRMS = ["salesforce", "hubspot"]
+
+
+def qbr_org(*, with_marcus: bool) -> orgs.Org:
+    org = orgs.known_answers()
+    invitees = ("marcus",) if with_marcus else ()
+    meeting = orgs.Activity("qbr", "meeting", "mia", "jane", "acme", -6, completed=False,
+                            subject="Acme QBR", invitees=invitees)  # fmt: skip
+    return replace(org, activities=[*org.activities, meeting])
+
+
+class World:
+    def __init__(self, box: Sandbox, home: Path, org: orgs.Org) -> None:
+        self.box = box
+        users = {u.key: u.email for u in org.users}
+        text = default_mapping_path(box.crm).read_text()  # type: ignore[arg-type]
+        anchor = "\nroster:\n"
+        assert anchor in text
+        managers = f"{{{users['mia']}: {users['tom']}, {users['marcus']}: {users['ava']}}}"
+        text = text.replace(anchor, f"{anchor}  managers: {managers}\n", 1)
+        (home / "mapping.yaml").write_text(text)
+        self.settings = box.settings(MAPPING=str(home / "mapping.yaml"))
+        self.mapping: Mapping = load_mapping(self.settings.mapping)
+        self.crm: Driver = driver_for(box, labels(org))
+
+    def sync(self, days_later: int = 0) -> RunReport:
+        if days_later:
+            self.box.admin.advance_clock(days=days_later)
+        report = execute(self.settings, self.mapping, mode="run")
+        assert report.exit_code == 0
+        return report
+
+    def user(self, label: str) -> str:
+        return self.crm.id_of("user", label)
+
+    def tasks(self, rule: str) -> list[TaskView]:
+        return sorted((t for t in self.crm.tasks().values() if t.rule == rule), key=lambda t: t.key)
+
+
+@pytest.fixture(params=CRMS)
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    org = qbr_org(with_marcus=False)
+    with running_sandbox(request.param, tmp_path / "sandbox", data=orgs.render(request.param, org)) as box:
+        yield World(box, tmp_path, org)
+
+
+def test_an_escalated_case_reaches_the_sponsor_within_the_sla_climbs_when_ignored_and_closes_with_it(
+    world: World,
+) -> None:
+    world.sync()  # the baseline
+    case = world.crm.create_case("Data sync outage at Acme", account="acme", escalated=True)
+    report = world.sync(days_later=1)
+    [task] = world.tasks("partner_escalation")
+    assert task.owner_id == world.user("marcus")
+    assert task.subject == "Escalation at Acme Corporation: Data sync outage at Acme"
+    assert to_date(task.due or "") == report.today + timedelta(days=2)
+    assert f"{case}" in task.body
+    assert not task.done
+
+    # Nobody acts: a week past its due date it reaches Marcus's manager, Ava.
+    world.sync(days_later=9)
+    steps = [t for t in world.tasks("escalation") if "Data sync outage" in t.subject]
+    assert [t.owner_id for t in steps] == [world.user("ava")]
+
+    world.crm.close_case(case)
+    closed = world.sync(days_later=1)
+    [task] = world.tasks("partner_escalation")
+    assert task.done
+    assert task.status != world.mapping.writeback.task.values.status_completed
+    closed_on = (closed.today - timedelta(days=1)).isoformat()  # closed the day before the run
+    label = "ticket" if world.box.crm == "hubspot" else "case"
+    assert f'the escalated {label} "Data sync outage at Acme" was closed on {closed_on}' in html.unescape(
+        task.body
+    )
+    [step] = [t for t in world.tasks("escalation") if "Data sync outage" in t.subject]
+    assert step.done
+    assert step.status != world.mapping.writeback.task.values.status_completed
+
+
+@pytest.mark.parametrize("crm", CRMS)
+@pytest.mark.parametrize("with_marcus", [False, True], ids=["sponsor-not-invited", "sponsor-invited"])
+def test_a_qbr_next_week_asks_the_sponsor_to_join_unless_invited(
+    crm: str, with_marcus: bool, tmp_path: Path
+) -> None:
+    org = qbr_org(with_marcus=with_marcus)
+    with running_sandbox(crm, tmp_path / "sandbox", data=orgs.render(crm, org)) as box:
+        world = World(box, tmp_path, org)
+        report = world.sync()
+        moments = world.tasks("critical_moment")
+        if with_marcus:
+            assert moments == []
+            return
+        day = report.today + timedelta(days=6)
+        [task] = moments
+        assert task.owner_id == world.user("marcus")
+        assert task.subject == f'Join "Acme QBR" on {day.isoformat()} (Acme Corporation)'
+        assert to_date(task.due or "") == day - timedelta(days=1)
+        assert "organised by Mia" in task.body
+
+
+def test_the_brief_lists_the_pipeline_the_escalation_and_the_qbr_the_crm_holds(world: World) -> None:
+    first, later = DEAL_STAGES[world.box.crm][:2]
+    world.crm.create_deal("acme", "Acme platform renewal", 120_000, close_in_days=60)
+    world.crm.create_deal("acme", "Acme EMEA rollout", 30_000, close_in_days=90)
+    moved = world.crm.create_deal("acme", "Acme analytics", 45_000, close_in_days=90)
+    world.crm.move_deal(moved, later)
+    world.crm.create_case("Billing integration broken", account="acme", escalated=True)
+    report = world.sync()
+    qbr_day = report.today + timedelta(days=6)
+    acme = world.crm.id_of("account", "acme")
+    for _ in range(30):
+        if any(t.account_id == acme for t in world.tasks("sponsor_update")):
+            break
+        report = world.sync(days_later=1)
+    [brief] = [t for t in world.tasks("sponsor_update") if t.account_id == acme]
+    body = html.unescape(brief.body)
+    assert f"Pipeline: 3 deals, 195,000 open ({first}: 2, 150,000; {later}: 1, 45,000)" in body
+    assert '"Billing integration broken" open since' in body
+    # The QBR is listed while it lies within the look-ahead window of the day the brief was written.
+    if report.today <= qbr_day <= report.today + timedelta(days=14):
+        assert f"Coming up: Acme QBR on {qbr_day.isoformat()}." in body
+    else:
+        assert "Coming up" not in body
+    assert 'own the escalation "Billing integration broken" with the partner' in body
+    assert len(body.splitlines()) <= 12
