@@ -22,6 +22,7 @@ from mappings.objects import (
     ContactsMapping,
     ObjectMapping,
     OpportunitiesMapping,
+    OpportunityPartnersMapping,
     ParticipantMapping,
     UsersMapping,
 )
@@ -54,6 +55,7 @@ _SECTION_PATHS = {
     "objects.participants": "participants",
     "objects.opportunities": "opportunities",
     "objects.cases": "cases",
+    "objects.opportunity_partners": "opportunity_partners",
     "alliances": "alliances",
     "sponsor": "sponsor",
     "roster": "roster",
@@ -78,6 +80,8 @@ class Sections:
     participants: list[ParticipantMapping] | None = None
     opportunities: OpportunitiesMapping | None = None
     cases: CasesMapping | None = None
+    opportunity_partners: OpportunityPartnersMapping | None = None
+    opportunities_given: bool = False
     alliances: Alliances | None = None
     sponsor: AccountFieldSponsor | AccountTeamSponsor | None = None
     roster: Roster | None = None
@@ -89,7 +93,10 @@ class Sections:
     @classmethod
     def from_parts(cls, parts: dict[str, Any], present: set[str]) -> Sections:
         """``parts``: valid values by dotted path (``objects.accounts``); ``present``: paths given."""
-        sections = cls(account_team_given="objects.account_team" in present)
+        sections = cls(
+            account_team_given="objects.account_team" in present,
+            opportunities_given="objects.opportunities" in present,
+        )
         for dotted, attribute in _SECTION_PATHS.items():
             if dotted in parts:
                 setattr(sections, attribute, parts[dotted])
@@ -137,6 +144,8 @@ def cross_check(s: Sections) -> list[Problem]:
         problems += _touch_kinds(s.activities, s.touch)
     if s.cases is not None:
         problems += _cases_linked(s.cases)
+    if s.opportunity_partners is not None:
+        problems += _opportunity_partners(s)
     if s.roster is not None and s.users is not None and s.crm is not None:
         problems += _roster(s.roster, s.users, s.crm)
     if s.task is not None:
@@ -201,6 +210,18 @@ def _cases_linked(cases: CasesMapping) -> Iterator[Problem]:
             "neither account_id nor contact_id is read, so no case could belong to an alliance; map account_id "
             "(Salesforce AccountId; HubSpot {association: companies}) or contact_id",
         )
+
+
+def _opportunity_partners(s: Sections) -> Iterator[Problem]:
+    path = ("objects", "opportunity_partners")
+    if s.crm == "hubspot":
+        yield Problem(
+            path,
+            "Salesforce only (OpportunityPartner); on HubSpot associate the deal with the partner company "
+            "and remove this section",
+        )
+    elif not s.opportunities_given:
+        yield Problem(path, "needs objects.opportunities (the deals it links to partners); add that section")
 
 
 def _crm_specific_objects(crm: CrmName, s: Sections) -> Iterator[Problem]:

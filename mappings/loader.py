@@ -229,7 +229,8 @@ def _validate_sections(plain: dict[Any, Any]) -> tuple[Sections, list[Problem]]:
     parts: dict[str, Any] = {}
     problems: list[Problem] = []
     _validate_fields(Mapping, plain, (), parts, problems)
-    present = {"objects.account_team"} if "account_team" in (plain.get("objects") or {}) else set()
+    given = plain.get("objects") or {}
+    present = {f"objects.{name}" for name in ("account_team", "opportunities") if name in given}
     return Sections.from_parts(parts, present), problems
 
 

@@ -260,6 +260,22 @@ class CaseFieldMap(FieldMap):
     owner_id: FieldSource | None = _source("Owner (user id) of the case / ticket.")
 
 
+class OpportunityPartnerFieldMap(FieldMap):
+    KINDS: ClassVar[dict[str, FieldKind]] = {
+        "id": "id",
+        "opportunity_id": "reference",
+        "account_id": "reference",
+        "role": "picklist",
+    }
+    id: FieldSource = Field(description="Record id of the partner link.")
+    opportunity_id: FieldSource = Field(description="The opportunity (Salesforce OpportunityId).")
+    account_id: FieldSource = Field(
+        description="The partner account (Salesforce AccountToId): an alliance named here counts the deal in "
+        "its pipeline, whatever account the deal is on."
+    )
+    role: FieldSource | None = _source("The partner's role on the deal (System Integrator, Reseller, ...).")
+
+
 class ObjectMapping(Strict):
     """One CRM object feeding one kind of canonical record."""
 
@@ -320,6 +336,10 @@ class CasesMapping(ObjectMapping):
     fields: CaseFieldMap = Field(description="Canonical case field -> source.")
 
 
+class OpportunityPartnersMapping(ObjectMapping):
+    fields: OpportunityPartnerFieldMap = Field(description="Canonical partner-link field -> source.")
+
+
 class Objects(Strict):
     """Where each canonical record comes from."""
 
@@ -350,6 +370,12 @@ class Objects(Strict):
         "of its contacts, HubSpot tickets associated with the company). Leave the section out and no case "
         "is pulled.",
     )
+    opportunity_partners: OpportunityPartnersMapping | None = Field(
+        default=None,
+        description="Optional, Salesforce only: OpportunityPartner, the partner accounts of opportunities. A "
+        "deal on another account (a joint customer) with an alliance as its partner counts in that "
+        "alliance's pipeline. Needs `opportunities`.",
+    )
 
     def named(self) -> list[tuple[tuple[str | int, ...], ObjectMapping]]:
         """Every object section with its path in the file."""
@@ -370,4 +396,4 @@ class Objects(Strict):
 
 
 #: Optional single-object sections, pulled only when present (in this order).
-OPTIONAL_KINDS = ("opportunities", "cases")
+OPTIONAL_KINDS = ("opportunities", "cases", "opportunity_partners")

@@ -26,6 +26,7 @@ KINDS = (
     "participants",
     "opportunities",
     "cases",
+    "opportunity_partners",
 )
 SOURCED = frozenset({"activities", "participants"})  # kinds whose rows say which CRM object they came from
 
@@ -137,9 +138,17 @@ def _number(value: Any) -> float | None:
 
 
 def _day(value: Any) -> str | None:
-    """A date (or the UTC day of a datetime) as ``YYYY-MM-DD``."""
+    """A date (or the UTC day of a datetime) as ``YYYY-MM-DD``; None when it is not one."""
     instant = _instant(value)
-    return None if instant is None else instant[:10]
+    try:
+        return None if instant is None else date.fromisoformat(instant[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _checked_instant(value: Any) -> str | None:
+    """Like :func:`_instant`, but a 10-character text that is no date is None too."""
+    return _instant(value) if _day(value) is not None else None
 
 
 def _opportunity(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
@@ -153,7 +162,7 @@ def _opportunity(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
         _flag(v.get("closed")),
         _flag(v.get("won")),
         _text(v.get("owner_id")),
-        _instant(v.get("closed_at")),
+        _checked_instant(v.get("closed_at")),
     )
 
 
@@ -166,10 +175,14 @@ def _case(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
         _text(v.get("priority")),
         _flag(v.get("escalated")),
         _flag(v.get("closed")),
-        _instant(v.get("opened_at")),
-        _instant(v.get("closed_at")),
+        _checked_instant(v.get("opened_at")),
+        _checked_instant(v.get("closed_at")),
         _text(v.get("owner_id")),
     )
+
+
+def _partner(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
+    return tuple(_text(row.values.get(f)) for f in ("opportunity_id", "account_id", "role"))
 
 
 _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
@@ -182,6 +195,7 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]
         ("account_id", "name", "stage", "amount", "close_date", "closed", "won", "owner_id", "closed_at"),
         _opportunity,
     ),
+    "opportunity_partners": (("opportunity_id", "account_id", "role"), _partner),
     "cases": (
         (
             "account_id",
@@ -292,6 +306,13 @@ class Mirror:
             (json.dumps(extra), int(completed), task_id),
         )
 
+    def forget(self, kinds: Iterable[str]) -> None:
+        """Drop every row of these kinds (an object section the mapping no longer has)."""
+        for kind in kinds:
+            if kind not in KINDS:
+                raise ValueError(f"unknown mirror kind {kind!r}")
+            self.db.execute(f"DELETE FROM {kind}")
+
     def mark_deleted(self, kind: str, record_id: str) -> None:
         self.db.execute(f"UPDATE {kind} SET deleted = 1 WHERE id = ?", (record_id,))
 
@@ -379,11 +400,21 @@ class Mirror:
             )
 
     def opportunities_of(self, account_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
-        """The live deals of these accounts, by account and id."""
+        """The live deals of these accounts: on the account, or naming it as a partner (Salesforce
+        OpportunityPartner) while on another account (``alliance_id`` says which account a row
+        belongs to; a deal on the account that also names it as partner comes once)."""
         self._load_temp("wanted_accounts", account_ids)
         cursor = self.db.execute(
-            "SELECT o.* FROM opportunities o JOIN wanted_accounts w ON w.id = o.account_id "
-            "WHERE o.deleted = 0 ORDER BY o.account_id, o.id"
+            """
+            SELECT o.*, o.account_id AS alliance_id
+            FROM opportunities o JOIN wanted_accounts w ON w.id = o.account_id WHERE o.deleted = 0
+            UNION
+            SELECT o.*, p.account_id AS alliance_id
+            FROM opportunity_partners p JOIN wanted_accounts w ON w.id = p.account_id
+            JOIN opportunities o ON o.id = p.opportunity_id
+            WHERE p.deleted = 0 AND o.deleted = 0 AND p.account_id IS NOT o.account_id
+            ORDER BY alliance_id, id
+            """
         )
         names = [d[0] for d in cursor.description]
         for values in cursor:

@@ -252,11 +252,13 @@ def build_org(
     sponsorships: Counter[str] = Counter(a.sponsor_id for a in alliances if a.sponsor_id)
     own = {t.sync_key: t for t in mirror.own_tasks()}
     deals: dict[str, list[Deal]] = {}
-    for row in mirror.opportunities_of(alliance_ids):
-        deals.setdefault(row["account_id"], []).append(_deal(row))
+    if mapping.objects.opportunities is not None:  # no section: no deal, whatever an older mapping pulled
+        for row in mirror.opportunities_of(alliance_ids):
+            deals.setdefault(row["alliance_id"], []).append(_deal(row))
     cases: dict[str, list[Case]] = {}
-    for row in mirror.cases_of(alliance_ids):
-        cases.setdefault(row["alliance_id"], []).append(_case(row, today))
+    if mapping.objects.cases is not None:
+        for row in mirror.cases_of(alliance_ids):
+            cases.setdefault(row["alliance_id"], []).append(_case(row, today))
     meetings: dict[str, list[Meeting]] = {}
     # Recent ones too: a critical-moment task closes saying whether the meeting took place with the sponsor.
     since = today - timedelta(days=MEETINGS_LOOKBACK_DAYS)
@@ -299,7 +301,7 @@ def _deal(row: dict[str, Any]) -> Deal:
     close_date = _day(row["close_date"])
     return Deal(
         id=row["id"],
-        alliance_id=row["account_id"],
+        alliance_id=row["alliance_id"],
         name=str(row["name"] or row["id"]),
         stage=row["stage"],
         amount=row["amount"],

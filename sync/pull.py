@@ -29,6 +29,7 @@ KIND_WEIGHT = {  # typical sizes
     "accounts": 1,
     "opportunities": 1,
     "cases": 1,
+    "opportunity_partners": 0,
     "account_team": 0,
     "users": 0,
 }

@@ -25,7 +25,7 @@ from sync.model import Org, build_org
 from sync.plan import DesiredTask, Plan, plan
 from sync.pull import PullStats, pull_all
 from sync.settings import Settings, mask_url_credentials
-from sync.sources import fingerprint, sources
+from sync.sources import fingerprint, sources, unmapped_kinds
 from sync.state_errors import state_error
 from sync.store import StateStore
 
@@ -204,6 +204,9 @@ def execute(
             if store.meta("mapping_fingerprint") not in (None, print_):
                 log.warning("the mapping changed since the last run: pulling everything again")
             store.forget_cursors()
+            Mirror(store).forget(
+                unmapped_kinds(mapping)
+            )  # a section removed: nothing of it is pulled any more
             store.set_meta("mapping_fingerprint", print_)
         run_id = ledger.start_run(mode, crm)
         connector = connect(settings, max_api_calls=max_api_calls)

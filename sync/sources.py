@@ -93,6 +93,11 @@ def sources(mapping: Mapping) -> list[Source]:
     return result
 
 
+def unmapped_kinds(mapping: Mapping) -> list[str]:
+    """The optional kinds (deals, cases) the mapping has no section for: none of their records is pulled."""
+    return [kind for kind in OPTIONAL_KINDS if getattr(mapping.objects, kind) is None]
+
+
 def fingerprint(mapping: Mapping) -> str:
     """Changes whenever what is pulled or how it is projected changes: then cursors are reset and
     the next run pulls everything again, so the mirror never mixes two projections."""

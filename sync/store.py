@@ -126,6 +126,14 @@ MIGRATIONS: list[str] = [
         alliance_id TEXT NOT NULL, day TEXT NOT NULL, health TEXT NOT NULL, PRIMARY KEY (alliance_id, day)
     ) WITHOUT ROWID
     """,
+    # 7: the partner accounts of opportunities (Salesforce OpportunityPartner)
+    """
+    CREATE TABLE opportunity_partners (
+        id TEXT PRIMARY KEY, opportunity_id TEXT, account_id TEXT, role TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0, seen_run INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX opportunity_partners_account ON opportunity_partners(account_id)
+    """,
 ]
 
 

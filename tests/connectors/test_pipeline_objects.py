@@ -5,8 +5,10 @@ contact) associations; full pulls, incremental pulls that bring a changed record
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import requests
 
 from connectors.base import ObjectSpec
 from mappings.loader import load_mapping
@@ -16,6 +18,7 @@ from tests.support import orgs
 from tests.support.driver import DEAL_STAGES, Driver, driver_for
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 from tests.sync.test_end_to_end import labels
+from tests.sync.test_pipeline import with_partners
 
 
 @pytest.fixture(scope="module", params=["salesforce", "hubspot"])
@@ -96,3 +99,34 @@ def test_a_deleted_deal_and_case_are_seen(box: Sandbox, crm: Driver) -> None:
     for source, gone in ((deals, deal), (cases, case)):
         seen, _ = drain(connector(box).pull(source.spec, cursors[source.kind], sweep_deletions=True))
         assert [(r.id, r.deleted) for r in seen] == [(gone, True)]
+
+
+def test_opportunity_partners_are_read_only_and_pulled(tmp_path: Path) -> None:
+    """Salesforce OpportunityPartner (seeded: Salesforce derives it from Partner records): the
+    connector pulls it like any object; the API refuses to write it, as Salesforce does."""
+    data = orgs.render("salesforce", orgs.known_answers())
+    data["Opportunity"] = [
+        {"@id": "joint", "Name": "Joint deal", "AccountId": "@umbrella", "StageName": "Prospecting",
+         "CloseDate": "@today+30d"}
+    ]  # fmt: skip
+    data["OpportunityPartner"] = [
+        {"@id": "link", "OpportunityId": "@joint", "AccountToId": "@acme", "Role": "Agency"}
+    ]
+    with running_sandbox("salesforce", tmp_path / "sf", data=data) as box:
+        crm = driver_for(box, labels(orgs.known_answers()))
+        (source,) = [s for s in sources(with_partners()) if s.kind == "opportunity_partners"]
+        records, _ = drain(connector(box).pull(source.spec, None))
+        (values,) = [canonical_values(source.mapping, r.fields) for r in records]
+        assert values["account_id"] == crm.id_of("account", "acme")
+        assert values["role"] == "Agency"
+        assert values["opportunity_id"]
+        env = box.server.env()
+        refused = requests.post(
+            f"{env['SPONSORSYNC_SALESFORCE__INSTANCE_URL']}/services/data/v59.0/sobjects/OpportunityPartner/",
+            json={"OpportunityId": values["opportunity_id"], "AccountToId": values["account_id"]},
+            headers={"Authorization": f"Bearer {env['SPONSORSYNC_SALESFORCE__ACCESS_TOKEN']}"},
+            verify=str(box.server.ca_path),
+            timeout=30,
+        )
+        assert refused.status_code == 400
+        assert refused.json()[0]["errorCode"] == "INVALID_TYPE_FOR_OPERATION"

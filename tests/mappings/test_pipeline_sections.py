@@ -123,3 +123,36 @@ def test_cases_that_could_belong_to_no_alliance_are_refused() -> None:
         "objects.cases.fields: neither account_id nor contact_id is read, so no case could belong to an alliance; "
         "map account_id (Salesforce AccountId; HubSpot {association: companies}) or contact_id"
     )
+
+
+PARTNERS = """  opportunity_partners:
+    object: OpportunityPartner
+    watermark: SystemModstamp
+    fields: {id: Id, opportunity_id: OpportunityId, account_id: AccountToId}
+"""
+
+
+def test_opportunity_partners_are_pulled_where_mapped_on_salesforce() -> None:
+    text = default_text("salesforce").replace("\n  cases:\n", "\n" + PARTNERS + "\n  cases:\n", 1)
+    mapping = parse_mapping(text, "m.yaml")
+    assert [s.kind for s in sources(mapping)].count("opportunity_partners") == 1
+
+
+def test_opportunity_partners_need_opportunities_and_salesforce() -> None:
+    no_deals = _without(default_text("salesforce"), "opportunities").replace(
+        "\n  cases:\n", "\n" + PARTNERS + "\n  cases:\n", 1
+    )
+    (found,) = problems(no_deals)
+    assert found.split(": ", 1)[1] == (
+        "objects.opportunity_partners: needs objects.opportunities (the deals it links to partners); add that section"
+    )
+    on_hubspot = default_text("hubspot").replace(
+        "\n  cases:\n", "\n" + PARTNERS.replace("SystemModstamp", "hs_lastmodifieddate") + "\n  cases:\n", 1
+    )
+    found_hs = problems(on_hubspot)
+    assert any(
+        line.split(": ", 1)[1].startswith(
+            "objects.opportunity_partners: Salesforce only (OpportunityPartner)"
+        )
+        for line in found_hs
+    ), found_hs

@@ -14,7 +14,7 @@ from connectors.sandbox import orggen
 from connectors.sandbox.orggen_records import round_half_up
 from mappings.loader import load_mapping, parse_mapping
 from mappings.model import Mapping
-from sync.mirror import Mirror
+from sync.mirror import Mirror, Row
 from sync.model import Org, build_org
 from sync.run import RunReport, execute
 from sync.store import StateStore
@@ -109,6 +109,7 @@ def test_each_alliance_gets_the_deals_and_cases_the_crm_holds(world: World) -> N
     assert report.mirror_counts["cases"] == 4
 
     # What people do in the CRM shows after the next (incremental) run.
+    world.box.admin.advance_clock(seconds=2)  # later than the last pull (watermarks have whole seconds)
     crm.close_case(escalated)
     crm.close_deal(moved, won=True)
     crm.escalate_case(via_contact)
@@ -125,6 +126,7 @@ def test_a_deleted_deal_or_case_leaves_the_model(world: World) -> None:
     deal = world.crm.create_deal("acme", "Acme renewal", 5_000)
     case = world.crm.create_case("Acme outage", account="acme", escalated=True)
     world.sync()
+    world.box.admin.advance_clock(seconds=2)  # later than the last pull (watermarks have whole seconds)
     world.crm.delete_record("deal", deal)
     world.crm.delete_record("case", case)
     world.settings = world.box.settings(SYNC__DELETION_SWEEP_HOURS="0")  # every run looks for deletions
@@ -146,6 +148,18 @@ def test_a_mapping_without_the_sections_syncs_and_pulls_no_deal_or_case(world: W
     assert "deals" not in pulled
     assert "tickets" not in pulled
     assert defaultdict(int, report.mirror_counts)["contacts"] > 0
+
+
+def test_removing_the_sections_drops_what_they_pulled(world: World) -> None:
+    world.crm.create_deal("acme", "Acme renewal", 5_000)
+    world.crm.create_case("Acme outage", account="acme", escalated=True)
+    first = world.sync()
+    assert (first.mirror_counts["opportunities"], first.mirror_counts["cases"]) == (1, 1)
+    text = _without(_without(default_text(world.box.crm), "opportunities"), "cases")  # type: ignore[arg-type]
+    bare = World(world.box, parse_mapping(text, "m.yaml"))
+    report = bare.sync()
+    assert (report.mirror_counts["opportunities"], report.mirror_counts["cases"]) == (0, 0)
+    assert (bare.org(report).deals, bare.org(report).cases) == ({}, {})
 
 
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
@@ -197,3 +211,90 @@ def test_the_generated_org_has_a_pipeline_and_open_escalations(crm: str, tmp_pat
     assert len(wanted) == max(1, round_half_up(len(alliances) / 5))
     assert sum(map(len, org.cases.values())) == len(generated.cases)
     assert any(c.closed for cases in org.cases.values() for c in cases)
+
+
+PARTNERS_SECTION = """  # opportunity_partners:
+  #   object: OpportunityPartner
+  #   watermark: SystemModstamp
+  #   fields:
+  #     id: Id
+  #     opportunity_id: OpportunityId
+  #     account_id: AccountToId
+  #     role: Role
+"""
+
+
+def with_partners() -> Mapping:
+    """The default Salesforce mapping with its commented opportunity_partners section turned on."""
+    text = default_text("salesforce")
+    assert PARTNERS_SECTION in text
+    return parse_mapping(text.replace(PARTNERS_SECTION, PARTNERS_SECTION.replace("  # ", "  ")), "m.yaml")
+
+
+def test_a_deal_naming_an_alliance_as_partner_is_in_its_pipeline_where_mapped(tmp_path: Path) -> None:
+    """Salesforce OpportunityPartner: a deal on a joint customer (Umbrella) with Acme as its partner
+    counts in Acme's pipeline; one on Acme naming Acme too counts once; without the section neither
+    partner link counts."""
+    data = orgs.render("salesforce", orgs.known_answers())
+    data["Opportunity"] = [
+        {"@id": "joint", "Name": "Umbrella rollout with Acme", "AccountId": "@umbrella", "StageName": "Prospecting",
+         "Amount": 70_000, "CloseDate": "@today+30d"},
+        {"@id": "own", "Name": "Acme renewal", "AccountId": "@acme", "StageName": "Prospecting", "Amount": 5_000,
+         "CloseDate": "@today+60d"},
+    ]  # fmt: skip
+    data["OpportunityPartner"] = [
+        {"OpportunityId": "@joint", "AccountToId": "@acme", "Role": "System Integrator", "IsPrimary": True},
+        {"OpportunityId": "@joint", "AccountToId": "@hooli", "Role": "VAR/Reseller"},
+        {"OpportunityId": "@own", "AccountToId": "@acme", "Role": "Consultant"},
+    ]  # fmt: skip
+    with running_sandbox("salesforce", tmp_path / "sandbox", data=data) as box:
+        plain = World(box)
+        org = plain.org(plain.sync())
+        acme, hooli = plain.account("acme"), plain.account("hooli")
+        assert {a: [d.name for d in deals] for a, deals in org.deals.items()} == {acme: ["Acme renewal"]}
+        partnered = World(box, with_partners())
+        report = partnered.sync()
+        assert report.mirror_counts["opportunity_partners"] == 3
+        org = partnered.org(report)
+        names = {a: sorted(d.name for d in deals) for a, deals in org.deals.items()}
+        assert names == {
+            acme: ["Acme renewal", "Umbrella rollout with Acme"],
+            hooli: ["Umbrella rollout with Acme"],
+        }
+        assert _pipeline(org, acme) == {"Prospecting": (2, 75_000.0)}
+        assert {d.alliance_id for d in org.deals[hooli]} == {hooli}
+
+
+def test_values_that_are_not_numbers_or_dates_are_left_empty(tmp_path: Path) -> None:
+    """What the CRM sends is projected defensively: an amount that is no number, a date that is no
+    date become empty; the model still builds."""
+    store = StateStore(tmp_path / "state")
+    try:
+        mirror = Mirror(store)
+        with store.transaction():
+            mirror.write(
+                "opportunities",
+                "Opportunity",
+                [
+                    Row("o1", {"account_id": "a1", "name": "Deal", "amount": "n/a", "close_date": "tomorrow!!",
+                               "closed": "true", "won": "yes", "closed_at": "2026-13-45"}),
+                ],
+                1,
+            )  # fmt: skip
+            mirror.write(
+                "cases",
+                "Case",
+                [
+                    Row(
+                        "c1",
+                        {"account_id": "a1", "escalated": "1", "opened_at": "yesterday!", "closed_at": ""},
+                    )
+                ],
+                1,
+            )
+        (deal,) = list(mirror.opportunities_of(["a1"]))
+        assert (deal["amount"], deal["close_date"], deal["closed_at"], deal["won"]) == (None, None, None, 1)
+        (case,) = list(mirror.cases_of(["a1"]))
+        assert (case["opened_at"], case["escalated"]) == (None, 1)
+    finally:
+        store.close()

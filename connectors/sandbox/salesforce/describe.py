@@ -24,11 +24,23 @@ _CHILD_NAMES = {
     ("EventRelation", "AccountId"): None, ("TaskRelation", "AccountId"): None,
     ("AccountHistory", "AccountId"): "Histories",
     ("Opportunity", "AccountId"): "Opportunities", ("Case", "AccountId"): "Cases", ("Case", "ContactId"): "Cases",
+    ("OpportunityPartner", "OpportunityId"): "OpportunityPartnersFrom",
+    ("OpportunityPartner", "AccountToId"): "OpportunityPartnersTo",
 }  # fmt: skip
 _NO_FEED = frozenset(
-    {"Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation", "AccountHistory"}
+    {
+        "Task",
+        "Event",
+        "AccountTeamMember",
+        "EventRelation",
+        "TaskRelation",
+        "AccountHistory",
+        "OpportunityPartner",
+    }
 )
-_NO_LAYOUT = frozenset({"AccountTeamMember", "EventRelation", "TaskRelation", "AccountHistory"})
+_NO_LAYOUT = frozenset(
+    {"AccountTeamMember", "EventRelation", "TaskRelation", "AccountHistory", "OpportunityPartner"}
+)
 
 
 def versions() -> list[dict[str, str]]:

@@ -42,7 +42,7 @@ _SYSTEM = frozenset(
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 _ORDER = (
     "User", "Account", "Contact", "Task", "Event", "AccountTeamMember", "EventRelation", "TaskRelation",
-    "AccountHistory", "Opportunity", "Case",
+    "AccountHistory", "Opportunity", "Case", "OpportunityPartner",
 )  # fmt: skip
 
 
@@ -131,7 +131,9 @@ class _Loader:
                 values[field.name] = coerce_value(field, self._resolve(field, raw, where), self._reference)
             except WriteError as exc:
                 raise ValueError(f"{where}: field {field.name!r}: {exc.code}: {exc.message}") from None
-        if obj.read_only:  # a history row: DataType follows from the changed field unless given
+        if (
+            obj.read_only and obj.field("DataType") is not None
+        ):  # a history row: DataType follows from the field
             self._history_defaults(obj, values, where)
         created = values.setdefault("CreatedDate", stamp)
         modified = values.setdefault("LastModifiedDate", created)

@@ -28,6 +28,7 @@ from connectors.sandbox.salesforce.schema import (
     EVENT,
     EVENT_RELATION,
     OPPORTUNITY,
+    OPPORTUNITY_PARTNER,
     TASK,
     USER,
     SObject,
@@ -71,6 +72,8 @@ _ORDERS = {
     "Opportunity": ("Id", "IsDeleted", "AccountId", "Name", "Description", "StageName", "Amount", "CloseDate", "Type",
                     "IsClosed", "IsWon", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate",
                     "LastModifiedById", "SystemModstamp"),
+    "OpportunityPartner": ("Id", "OpportunityId", "AccountToId", "Role", "IsPrimary", "IsDeleted", "CreatedDate",
+                           "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp"),
     "Case": ("Id", "IsDeleted", "ContactId", "AccountId", "Subject", "Description", "Status", "Priority", "Origin",
              "IsClosed", "IsEscalated", "ClosedDate", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate",
              "LastModifiedById", "SystemModstamp"),
@@ -96,7 +99,8 @@ def _check_order(obj: SObject) -> None:
 
 
 for _obj in (
-    USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, ACCOUNT_HISTORY, OPPORTUNITY, CASE
+    USER, ACCOUNT, CONTACT, TASK, EVENT, ACCOUNT_TEAM_MEMBER, EVENT_RELATION, ACCOUNT_HISTORY, OPPORTUNITY, CASE,
+    OPPORTUNITY_PARTNER,
 ):  # fmt: skip
     _check_order(_obj)
 

@@ -350,6 +350,27 @@ CASE = SObject(
     ),
 )  # fmt: skip
 
+PARTNER_ROLES = (
+    "System Integrator", "Agency", "Advertiser", "VAR/Reseller", "Distributor", "Developer", "Broker", "Lender",
+    "Supplier", "Institution", "Contractor", "Dealer", "Consultant",
+)  # fmt: skip
+_PARTNER_ONLY = {"createable": False, "updateable": False}
+# An opportunity's partner accounts. Read-only through the API, as in Salesforce (which creates
+# these rows from Partner records); the sandbox's data files seed them.
+OPPORTUNITY_PARTNER = SObject(
+    "OpportunityPartner", "00J", "Opportunity Partner", "Opportunity Partners",
+    (
+        _id("Opportunity Partner ID"),
+        _ref("OpportunityId", "Opportunity ID", ("Opportunity",), "Opportunity", nillable=False, **_PARTNER_ONLY),
+        _ref("AccountToId", "Account ID", ("Account",), "AccountTo", nillable=False, **_PARTNER_ONLY),
+        _pick("Role", "Role", PARTNER_ROLES, **_PARTNER_ONLY),
+        Field("IsPrimary", "boolean", "Primary", nillable=False, defaulted_on_create=True, **_PARTNER_ONLY),  # type: ignore[arg-type]
+        _is_deleted(),
+        *_audit(),
+    ),
+    read_only=True,
+)  # fmt: skip
+
 # Everyone on an activity besides its owner (Shared Activities on): EventRelation holds the invitees
 # (IsInvitee: users, contacts, resources) and the related contacts (IsParent) and record (IsWhat) of
 # an event; TaskRelation the contacts (up to 50) and the record of a task. AccountId is derived.
@@ -491,6 +512,7 @@ OBJECTS: dict[str, SObject] = {
         ACCOUNT_HISTORY,
         OPPORTUNITY,
         CASE,
+        OPPORTUNITY_PARTNER,
         PERMISSION_SET,
         FIELD_PERMISSIONS,
         PERMISSION_SET_ASSIGNMENT,

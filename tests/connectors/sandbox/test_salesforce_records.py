@@ -48,6 +48,8 @@ FIELDS = {
     "CreatedDate LastModifiedDate SystemModstamp",
     "Case": "Id AccountId ContactId Subject Description Status Priority Origin IsClosed IsEscalated ClosedDate "
     "OwnerId IsDeleted CreatedDate LastModifiedDate SystemModstamp",
+    "OpportunityPartner": "Id OpportunityId AccountToId Role IsPrimary IsDeleted CreatedDate LastModifiedDate "
+    "SystemModstamp",
     # Access (what `sponsorsync setup` writes): Salesforce's object reference, the fields used.
     "PermissionSet": "Id Name Label Description IsOwnedByProfile CreatedDate CreatedById LastModifiedDate "
     "LastModifiedById SystemModstamp",
@@ -109,7 +111,7 @@ def test_limits_report_the_daily_api_quota(sf: Sf) -> None:
     assert all({"Max", "Remaining"} <= set(entry) for entry in limits.values())
 
 
-def test_describe_global_lists_the_fifteen_objects(sf: Sf) -> None:
+def test_describe_global_lists_the_sixteen_objects(sf: Sf) -> None:
     result = sf.sdk.describe()
     assert (result["encoding"], result["maxBatchSize"]) == ("UTF-8", 200)
     assert sorted(o["name"] for o in result["sobjects"]) == sorted(FIELDS)
