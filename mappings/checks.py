@@ -111,7 +111,11 @@ class Sections:
             for name in dotted.split("."):
                 node = getattr(node, name)
             parts[dotted] = node
-        present = {"objects.account_team"} if mapping.objects.account_team is not None else set()
+        present = {
+            f"objects.{name}"
+            for name in ("account_team", "opportunities")
+            if getattr(mapping.objects, name) is not None
+        }
         return cls.from_parts(parts, present)
 
     def named_objects(self) -> list[tuple[tuple[str | int, ...], ObjectMapping]]:
