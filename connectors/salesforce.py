@@ -41,6 +41,7 @@ from connectors.errors import AuthFailed, ConfigError, CrmRequestError, CrmUnrea
 from connectors.paging import CursorTracker, TokenLoopGuard
 from connectors.retry import RetryPolicy, call_with_retry, check_stop
 from connectors.salesforce_auth import SalesforceLogin
+from connectors.salesforce_bulk import BulkJobFailed, BulkQuery, eligible, field_types, records
 from connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
 from connectors.throttle import CallBudget, QuotaGuard
 from connectors.timestamps import parse_http_date, parse_instant, soql_datetime
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BATCH_SIZE = 200  # sObject Collections limit
+MAX_BATCH = 25  # subrequests of one composite/batch call
+PAGE_RECORDS = 2_000  # records per page handed on from a Bulk API 2.0 job (a REST page's size)
 # Objects without an IsDeleted field (they are deactivated, not deleted).
 NO_IS_DELETED = frozenset({"user", "group", "profile", "userrole", "organization", "recordtype"})
 RETRY_RECORD_CODES = frozenset({"UNABLE_TO_LOCK_ROW"})
@@ -90,8 +93,13 @@ class SalesforceConnector:
         lookback: timedelta,
         budget: CallBudget,
         retry: RetryPolicy,
+        bulk_threshold: int = 10_000,
     ) -> None:
         self._login = login
+        self._bulk_threshold = bulk_threshold
+        self._planned: dict[str, ObjectSpec] = {}  # objects this run pulls, described together
+        self._types: dict[str, dict[str, str]] = {}  # object (lower case) -> field types
+        self._types_lock = threading.Lock()
         self._api_version = api_version
         self._verify = verify
         self._timeout = timeout
@@ -327,20 +335,26 @@ class SalesforceConnector:
                 log.info("query locator expired while %s; reading it again", what)
         raise AssertionError("unreachable")
 
+    def prepare_pulls(self, specs: Sequence[ObjectSpec]) -> None:
+        """The objects this run pulls: the first one that goes through Bulk API 2.0 describes them
+        all in one composite/batch call (CSV values are typed by the describe)."""
+        for spec in specs:
+            self._planned.setdefault(spec.name.lower(), spec)
+
     def pull(
         self,
         spec: ObjectSpec,
         cursor: Cursor | None,
         *,
         sweep_deletions: bool = True,  # noqa: ARG002 (queryAll brings deletions on every pull)
+        bulk: bool = True,
     ) -> Iterator[Page]:
+        """REST ``queryAll`` pages ordered by the watermark. The first page's ``totalSize`` says how
+        many records the pull reads: when at least ``bulk_threshold`` remain after it, the rest is
+        read through one Bulk API 2.0 job (see :meth:`_pull_bulk`)."""
         has_deleted = spec.name.lower() not in NO_IS_DELETED
-        wanted = [spec.watermark, "Id", *(["IsDeleted"] if has_deleted else []), *spec.fields]
-        fields = list(dict.fromkeys(f for f in wanted))
-        where = ""
-        if cursor is not None:
-            where = f" WHERE {spec.watermark} >= {soql_datetime(parse_instant(cursor.last_value) - self._lookback)}"
-        soql = f"SELECT {', '.join(fields)} FROM {spec.name}{where} ORDER BY {spec.watermark} ASC, Id ASC"
+        fields = _pulled_fields(spec, has_deleted)
+        soql = f"{_select(spec, fields, cursor, self._lookback)} ORDER BY {spec.watermark} ASC, Id ASC"
         what = f"reading {spec.name}"
         first = self._call(what, lambda sf: sf.query(soql, include_deleted=True))
         until = self._server_time or datetime.now(UTC)
@@ -354,6 +368,10 @@ class SalesforceConnector:
                 if tracker.admit(record.id, raw.get(spec.watermark)):
                     records.append(record)
             done = bool(result.get("done", True)) or not result.get("nextRecordsUrl")
+            if not done and result is first and bulk and self._wants_bulk(spec, fields, first):
+                yield Page(records, tracker.cursor(), complete=False)
+                yield from self._pull_bulk(spec, fields, tracker, {r.id for r in records})
+                return
             yield Page(records, tracker.finished() if done else tracker.cursor(), complete=done)
             if done:
                 return
@@ -364,8 +382,74 @@ class SalesforceConnector:
             except LocatorExpired:
                 # The query cursor expired (idle too long): resume from the safe cursor so far.
                 log.info("query locator for %s expired; resuming from the last cursor", spec.name)
-                yield from self.pull(spec, tracker.cursor())
+                yield from self.pull(spec, tracker.cursor(), bulk=bulk)
                 return
+
+    def _wants_bulk(self, spec: ObjectSpec, fields: Sequence[str], first: dict[str, Any]) -> bool:
+        total = int(first.get("totalSize") or 0)
+        remaining = total - len(first.get("records", []))
+        use = 0 < self._bulk_threshold <= remaining and eligible(fields)
+        log.info(
+            "Salesforce %s: %d records to read, %s",
+            spec.name,
+            total,
+            f"the {remaining} after the first page through Bulk API 2.0 (threshold {self._bulk_threshold})"
+            if use
+            else "through REST queryAll pages",
+        )
+        return use
+
+    def _pull_bulk(
+        self, spec: ObjectSpec, fields: Sequence[str], tracker: CursorTracker, seen: set[str]
+    ) -> Iterator[Page]:
+        """The rest of a pull through one Bulk API 2.0 ``queryAll`` job from the first page's
+        cursor (minus the look-back). Its rows come in no useful order, so every page but the last
+        keeps that cursor; the last moves it as a complete REST pull would. The first page's records
+        are not handed on twice. A job that fails is replaced by REST pages from the same cursor."""
+        has_deleted = spec.name.lower() not in NO_IS_DELETED
+        hold = tracker.cursor()
+        soql = _select(spec, fields, hold, self._lookback)
+        types = self._field_types(spec)
+        query = BulkQuery(self._call, self._retry, spec.name)
+        batch: list[Record] = []
+        try:
+            for record in records(query.run(soql), types, has_deleted):
+                if record.id in seen or not tracker.admit(record.id, record.fields.get(spec.watermark)):
+                    continue
+                batch.append(record)
+                if len(batch) >= PAGE_RECORDS:
+                    yield Page(batch, hold, complete=False)
+                    batch = []
+        except BulkJobFailed as exc:
+            log.warning("Bulk API 2.0 could not read %s (%s); reading it through REST", spec.name, exc)
+            yield from self.pull(spec, hold, bulk=False)
+            return
+        yield Page(batch, tracker.finished(), complete=True)
+
+    def _field_types(self, spec: ObjectSpec) -> dict[str, str]:
+        """Field types of ``spec``'s object; the first call describes every planned object at once."""
+        key = spec.name.lower()
+        with self._types_lock:
+            if key in self._types:
+                return self._types[key]
+            names = [s.name for k, s in self._planned.items() if k not in self._types and k != key]
+            names = [spec.name, *names][:MAX_BATCH]
+            version = f"v{self._api_version}"
+            body = {
+                "batchRequests": [{"method": "GET", "url": f"{version}/sobjects/{n}/describe"} for n in names]
+            }
+            answer: dict[str, Any] = (
+                self._restful(f"describing {', '.join(names)}", "composite/batch", "POST", body) or {}
+            )
+            for name, result in zip(names, answer.get("results") or [], strict=False):
+                if result.get("statusCode") == 200 and isinstance(result.get("result"), dict):
+                    self._types[name.lower()] = field_types(result["result"])
+            if key not in self._types:
+                raw: dict[str, Any] = (
+                    self._restful(f"describing {spec.name}", f"sobjects/{spec.name}/describe") or {}
+                )
+                self._types[key] = field_types(raw)
+            return self._types[key]
 
     def _query_more(self, what: str, next_url: str) -> dict[str, Any]:
         def more(sf: Salesforce) -> dict[str, Any]:
@@ -436,6 +520,18 @@ class SalesforceConnector:
         # Rows locked by a concurrent batch: one more pass, one batch at a time.
         for i in range(0, len(locked), BATCH_SIZE):
             yield send(locked[i : i + BATCH_SIZE])
+
+
+def _pulled_fields(spec: ObjectSpec, has_deleted: bool) -> list[str]:
+    wanted = [spec.watermark, "Id", *(["IsDeleted"] if has_deleted else []), *spec.fields]
+    return list(dict.fromkeys(wanted))
+
+
+def _select(spec: ObjectSpec, fields: Sequence[str], cursor: Cursor | None, lookback: timedelta) -> str:
+    where = ""
+    if cursor is not None:
+        where = f" WHERE {spec.watermark} >= {soql_datetime(parse_instant(cursor.last_value) - lookback)}"
+    return f"SELECT {', '.join(fields)} FROM {spec.name}{where}"
 
 
 def _history_object(object_name: str) -> tuple[str, str]:
