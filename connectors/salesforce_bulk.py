@@ -30,7 +30,7 @@ from connectors.salesforce_errors import translate
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SET_RECORDS = 100_000  # maxRecords: records per result set (one call each)
+SET_RECORDS = 250_000  # maxRecords: records per result set (one call each; read as it streams)
 PAGE_RECORDS = 2_000  # records per Page handed to the sync, as a REST page
 FIRST_LOOK_SECONDS = 1.0  # a job is rarely done sooner; each later look waits twice as long
 MAX_LOOK_SECONDS = 30.0
