@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 
 import requests
 import tenacity
+import urllib3
 from simple_salesforce.api import Salesforce
 from simple_salesforce.util import exception_handler
 
@@ -150,8 +151,14 @@ class BulkQuery:
                                 emitted += 1
                                 yield row
                     break
-                except (requests.exceptions.RequestException, OSError) as exc:
-                    error = translate(exc, f"reading Bulk API 2.0 results of {self.object_name}")
+                except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                    what = f"reading Bulk API 2.0 results of {self.object_name}"
+                    # The raw stream raises urllib3's errors (a body cut short: ProtocolError).
+                    error = (
+                        translate(exc, what)
+                        if isinstance(exc, requests.exceptions.RequestException)
+                        else TransientError(f"connection broke {what}")
+                    )
                     if not isinstance(error, TransientError) or attempt == self.policy.max_attempts:
                         raise error from None
                     log.warning(

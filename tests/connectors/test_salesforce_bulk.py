@@ -262,3 +262,16 @@ def test_csv_rows_become_records_with_the_deleted_flag() -> None:
 def test_parent_fields_keep_a_pull_on_rest() -> None:
     assert eligible(["Id", "Name"])
     assert not eligible(["Id", "Account.Name"])
+
+
+def test_a_result_stream_that_breaks_is_read_again_without_handing_a_row_on_twice(box: Sandbox) -> None:
+    _, rest, _ = pull(box, REST)
+    box.admin.add_faults({"path": "*/jobs/query/*/results", "action": "truncate_response", "count": 1})
+    box.admin.reset_stats()
+    try:
+        _, bulk, _ = pull(box, BULK)
+    finally:
+        box.admin.clear_faults()
+    stats = box.admin.stats()
+    assert stats["by_route"][RESULTS] == 2  # the set, broken half-way, then read again
+    assert by_id(bulk) == by_id(rest)  # by_id fails on a record handed on twice

@@ -10,6 +10,7 @@ import io
 import time
 from typing import Any
 
+import pytest
 import requests
 
 from tests.connectors.sandbox import salesforce_support
@@ -159,3 +160,18 @@ def test_every_request_counts_against_the_api_limit_and_each_job_against_the_dai
     assert after["DailyBulkV2QueryJobs"]["Remaining"] == before["DailyBulkV2QueryJobs"]["Remaining"] - 1
     spent = before["DailyApiRequests"]["Remaining"] - after["DailyApiRequests"]["Remaining"]
     assert spent == 4  # create, at least one look, results, and the second limits call itself
+
+
+def test_a_truncate_response_fault_cuts_the_body_short(sf: Sf) -> None:
+    sf.admin.configure(bulk_job_seconds=0)
+    add_tasks(sf, 300)
+    job = create(sf, TASKS).json()
+    complete(sf, job["id"])
+    sf.admin.add_faults({"path": "*/results", "action": "truncate_response", "count": 1})
+    try:
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            sf.get(f"jobs/query/{job['id']}/results")
+        whole = sf.get(f"jobs/query/{job['id']}/results")  # the rule fired once
+    finally:
+        sf.admin.clear_faults()
+    assert len(rows(whole)) == int(whole.headers["Sforce-NumberOfRecords"]) == 305
