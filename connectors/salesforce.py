@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -43,6 +44,7 @@ from connectors.retry import RetryPolicy, call_with_retry, check_stop
 from connectors.salesforce_auth import SalesforceLogin
 from connectors.salesforce_bulk import BulkJobFailed, BulkQuery, eligible, field_types, records
 from connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
+from connectors.salesforce_ranges import Progress, bounds, parallel_pages, ranges_for, split
 from connectors.throttle import CallBudget, QuotaGuard
 from connectors.timestamps import parse_http_date, parse_instant, soql_datetime
 from connectors.tls import TrustAdapter
@@ -111,6 +113,7 @@ class SalesforceConnector:
         self._lock = threading.Lock()  # counters and the server time (taken by the response hook)
         self._renew_lock = threading.Lock()  # one re-login at a time (the login's own responses take _lock)
         self._local = threading.local()
+        self._in_flight = threading.BoundedSemaphore(concurrency)  # requests at once, ranges included
         self._calls = 0
         self._server_time: datetime | None = None
         self._session_id, self._instance = login.login(self._new_session())
@@ -183,7 +186,7 @@ class SalesforceConnector:
                 self._budget.spend()
                 generation = self._generation
                 try:
-                    with self._guard.slot():  # counts against the quota reserve while in flight
+                    with self._in_flight, self._guard.slot():  # the quota reserve counts calls in flight
                         check_stop()  # a stop requested while this call waited for its slot
                         return fn(self._client())
                 except Exception as exc:  # translated at the boundary: no SDK exception leaves
@@ -372,6 +375,11 @@ class SalesforceConnector:
                 yield Page(records, tracker.cursor(), complete=False)
                 yield from self._pull_bulk(spec, fields, tracker, {r.id for r in records})
                 return
+            parts = self._ranges(first) if not done and result is first and bulk else 1
+            if parts > 1:
+                yield Page(records, tracker.cursor(), complete=False)
+                yield from self._pull_ranges(spec, fields, tracker, first, parts, {r.id for r in records})
+                return
             yield Page(records, tracker.finished() if done else tracker.cursor(), complete=done)
             if done:
                 return
@@ -425,6 +433,73 @@ class SalesforceConnector:
             yield from self.pull(spec, hold, bulk=False)
             return
         yield Page(batch, tracker.finished(), complete=True)
+
+    def _ranges(self, first: dict[str, Any]) -> int:
+        raw = first.get("records") or []
+        remaining = int(first.get("totalSize") or 0) - len(raw)
+        return ranges_for(-(-remaining // len(raw)) if raw else 0, self._concurrency)
+
+    def _pull_ranges(
+        self,
+        spec: ObjectSpec,
+        fields: Sequence[str],
+        tracker: CursorTracker,
+        first: dict[str, Any],
+        parts: int,
+        seen: set[str],
+    ) -> Iterator[Page]:
+        """The rest of a REST pull in ``parts`` watermark ranges read at once (see
+        :mod:`connectors.salesforce_ranges`); the first page's records are not handed on twice."""
+        has_deleted = spec.name.lower() not in NO_IS_DELETED
+        low = parse_instant(str(first["records"][-1].get(spec.watermark) or ""))
+        starts = split(low, tracker.until, parts)
+        held = tracker.cursor()
+        trackers = [
+            CursorTracker(spec.watermark, held if i == 0 else None, tracker.until) for i in range(len(starts))
+        ]
+        log.info("Salesforce %s: the rest read in %d watermark ranges at once", spec.name, len(starts))
+        what = f"reading {spec.name}"
+
+        def fetch(index: int, stop: threading.Event) -> Iterator[tuple[list[Record], Cursor | None]]:
+            range_tracker = trackers[index]
+            start, end = bounds(starts, index)
+            resume_at = start
+            while True:  # once more from the range's cursor if its query locator expires
+                where = f"{spec.watermark} >= {soql_datetime(resume_at)}"
+                if end is not None:
+                    where += f" AND {spec.watermark} < {soql_datetime(end)}"
+                soql = f"SELECT {', '.join(fields)} FROM {spec.name} WHERE {where} ORDER BY {spec.watermark} ASC, Id ASC"
+                result: dict[str, Any] = self._call(what, partial(_query_all, soql))
+                guard = TokenLoopGuard(what)
+                try:
+                    while not stop.is_set():
+                        page = [
+                            _record(raw, has_deleted)
+                            for raw in result.get("records", [])
+                            if range_tracker.admit(str(raw.get("Id")), raw.get(spec.watermark))
+                        ]
+                        yield page, range_tracker.cursor()
+                        if result.get("done", True) or not result.get("nextRecordsUrl"):
+                            return
+                        next_url = str(result["nextRecordsUrl"])
+                        guard.check(next_url)
+                        result = self._query_more(what, next_url)
+                    return
+                except LocatorExpired:
+                    reached = range_tracker.cursor()
+                    resume_at = parse_instant(reached.last_value) if reached is not None else start
+                    log.info(
+                        "query locator for %s expired; resuming its range from the last cursor", spec.name
+                    )
+
+        for page in parallel_pages(Progress(held, len(starts)), fetch):
+            kept = [
+                r
+                for r in page.records
+                if r.id not in seen and tracker.admit(r.id, r.fields.get(spec.watermark))
+            ]
+            yield Page(kept, page.cursor, complete=False)
+        yield Page([], tracker.finished(), complete=True)
 
     def _field_types(self, spec: ObjectSpec) -> dict[str, str]:
         """Field types of ``spec``'s object; the first call describes every planned object at once."""
@@ -520,6 +595,10 @@ class SalesforceConnector:
         # Rows locked by a concurrent batch: one more pass, one batch at a time.
         for i in range(0, len(locked), BATCH_SIZE):
             yield send(locked[i : i + BATCH_SIZE])
+
+
+def _query_all(soql: str, sf: Salesforce) -> dict[str, Any]:
+    return dict(sf.query(soql, include_deleted=True))
 
 
 def _pulled_fields(spec: ObjectSpec, has_deleted: bool) -> list[str]:
