@@ -8,6 +8,13 @@ asked). HubSpot's owners have no change feed: every run lists them, ``ceil(owner
 sync lists the deactivated (archived) owners once too, ``ceil(archived owners / 500)``, at least
 one, so that a deactivated sponsor is known by name.
 
+Bulk API 2.0 (Salesforce). An object can instead be read by one Bulk API 2.0 query job: its first
+REST page (the cheapest way to learn how many records the pull reads, and it brings 2,000 of
+them), the job's creation, at least one look at its state, and ``ceil(rest / set)`` result sets;
+the CSV is typed by one describe call for the run (``bulk describe``), whatever the number of
+objects. Per object the floor takes the cheaper of the two ways, and the run the cheaper of "all
+REST" and "the cheaper way per object plus the describe".
+
 Identity. Every run asks the CRM once which org the credentials reach (Salesforce's resource list
 names the organization id, HubSpot's account details the portal id), so that one org's state is
 never used for another: one call, ``org identity``.
@@ -33,6 +40,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from connectors.salesforce_bulk import SET_RECORDS
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -41,11 +50,12 @@ class Limits:
     batch: int  # records per write call
     owners_page: int | None = None  # HubSpot owners list (read on every run)
     association_batch: int | None = None  # HubSpot v4 association batch read
+    bulk_set: int | None = None  # Salesforce Bulk API 2.0 records per result set (maxRecords)
 
 
 LIMITS: dict[str, Limits] = {
-    # query / queryAll pages of 2,000; sObject Collections of 200
-    "salesforce": Limits(full_page=2000, change_page=2000, batch=200),
+    # query / queryAll pages of 2,000; sObject Collections of 200; Bulk API 2.0 result sets
+    "salesforce": Limits(full_page=2000, change_page=2000, batch=200, bulk_set=SET_RECORDS),
     # list pages of 100, search pages of 200, batch writes of 100, owners pages of 500,
     # association batch reads of 1,000 ids
     "hubspot": Limits(full_page=100, change_page=200, batch=100, owners_page=500, association_batch=1000),
@@ -53,6 +63,7 @@ LIMITS: dict[str, Limits] = {
 
 
 IDENTITY = "org identity"  # one call a run: which org the credentials reach
+BULK_DESCRIBE = "bulk describe"  # one call a run that reads an object through Bulk API 2.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,25 @@ def batches(records: int, per_batch: int) -> int:
     return math.ceil(records / per_batch)
 
 
+def bulk_calls(records: int, page: int, bulk_set: int) -> int:
+    """Calls to read ``records`` records through a Bulk API 2.0 job, the first REST page included."""
+    if records <= page:
+        return 1
+    return 1 + 2 + pages(records - page, bulk_set)
+
+
+def read_floor(limits: Limits, records: Mapping[str, int], page: int) -> dict[str, int]:
+    """Calls per object, REST pages or Bulk API 2.0 (plus its describe) when that is cheaper."""
+    rest = {name: pages(n, page) for name, n in records.items()}
+    if limits.bulk_set is None:
+        return rest
+    bulk_set = limits.bulk_set
+    best = {name: min(rest[name], bulk_calls(n, page, bulk_set)) for name, n in records.items()}
+    if best == rest or sum(best.values()) + 1 >= sum(rest.values()):
+        return rest
+    return best | {BULK_DESCRIBE: 1}
+
+
 def write_floor(crm: str, writes: Writes) -> dict[str, int]:
     size = LIMITS[crm].batch
     return {
@@ -121,7 +151,7 @@ def full_floor(
     (Salesforce, deleted and archived included); ``owners``: HubSpot's active and archived owners
     ((0, 0) on Salesforce); ``history_asked``: alliances whose sponsor history the run read."""
     limits = LIMITS[crm]
-    reads = {IDENTITY: 1} | {name: pages(n, limits.full_page) for name, n in records.items()}
+    reads = {IDENTITY: 1} | read_floor(limits, records, limits.full_page)
     if history_asked:
         reads[HISTORY] = history_calls(crm, history_asked)
     if limits.owners_page is not None:
@@ -134,7 +164,7 @@ def incremental_floor(crm: str, changed: Mapping[str, int], owners: int, writes:
     """``changed``: records changed since the last run, per pulled object (every pulled object must
     appear, with 0 when nothing changed)."""
     limits = LIMITS[crm]
-    reads = {IDENTITY: 1} | {name: pages(n, limits.change_page) for name, n in changed.items()}
+    reads = {IDENTITY: 1} | read_floor(limits, changed, limits.change_page)
     if limits.owners_page is not None:
         reads["owners"] = pages(owners, limits.owners_page)
     return Floor(reads, write_floor(crm, writes))

@@ -15,6 +15,7 @@ MEMORY_MB = 400.0
 MEMORY_SIZE = 100_000
 CONTACTS_PER_SECOND = 20_000
 REPORT_SECONDS = 5.0  # the HTML portfolio report at 100,000 contacts: "in a few seconds"
+BULK_CALLS = 30  # issue 16: a Salesforce full sync at 100,000 contacts with Bulk API 2.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,15 @@ def check(scenarios: Sequence[Scenario], engines: dict[tuple[str, int], EngineTi
                 full.calls.total <= FULL_RATIO * full.floor.total,
             )
         )
+        if s.crm == "salesforce" and s.size >= MEMORY_SIZE:
+            found.append(
+                Verdict(
+                    "Salesforce full sync at 100,000 contacts in at most 30 calls (Bulk API 2.0)",
+                    _where(s),
+                    f"{full.calls.total:,} calls",
+                    full.calls.total <= BULK_CALLS,
+                )
+            )
         still = s.runs["unchanged"]
         objects = ", ".join(f"{k} {v}" for k, v in still.floor.reads.items())
         found.append(

@@ -56,6 +56,7 @@ def connect(
             lookback=lookback,
             budget=budget,
             retry=policy,
+            bulk_threshold=settings.salesforce.bulk_threshold,
         )
     from connectors.hubspot import HubSpotConnector
 

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -43,7 +44,9 @@ from connectors.errors import AuthFailed, ConfigError, CrmRequestError, CrmUnrea
 from connectors.paging import CursorTracker, TokenLoopGuard
 from connectors.retry import RetryPolicy, call_with_retry, check_stop
 from connectors.salesforce_auth import SalesforceLogin
+from connectors.salesforce_bulk import BulkJobFailed, BulkQuery, eligible, field_types, records
 from connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
+from connectors.salesforce_ranges import Progress, bounds, parallel_pages, ranges_for, split
 from connectors.throttle import CallBudget, QuotaGuard
 from connectors.timestamps import parse_http_date, parse_instant, soql_datetime
 from connectors.tls import TrustAdapter
@@ -52,6 +55,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BATCH_SIZE = 200  # sObject Collections limit
+MAX_BATCH = 25  # subrequests of one composite/batch call
+PAGE_RECORDS = 2_000  # records per page handed on from a Bulk API 2.0 job (a REST page's size)
 # Objects without an IsDeleted field (they are deactivated, not deleted).
 NO_IS_DELETED = frozenset({"user", "group", "profile", "userrole", "organization", "recordtype"})
 RETRY_RECORD_CODES = frozenset({"UNABLE_TO_LOCK_ROW"})
@@ -92,8 +97,13 @@ class SalesforceConnector:
         lookback: timedelta,
         budget: CallBudget,
         retry: RetryPolicy,
+        bulk_threshold: int = 10_000,
     ) -> None:
         self._login = login
+        self._bulk_threshold = bulk_threshold
+        self._planned: dict[str, ObjectSpec] = {}  # objects this run pulls, described together
+        self._types: dict[str, dict[str, str]] = {}  # object (lower case) -> field types
+        self._types_lock = threading.Lock()
         self._api_version = api_version
         self._verify = verify
         self._timeout = timeout
@@ -105,6 +115,7 @@ class SalesforceConnector:
         self._lock = threading.Lock()  # counters and the server time (taken by the response hook)
         self._renew_lock = threading.Lock()  # one re-login at a time (the login's own responses take _lock)
         self._local = threading.local()
+        self._in_flight = threading.BoundedSemaphore(concurrency)  # requests at once, ranges included
         self._calls = 0
         self._server_time: datetime | None = None
         self._session_id, self._instance = login.login(self._new_session())
@@ -177,7 +188,7 @@ class SalesforceConnector:
                 self._budget.spend()
                 generation = self._generation
                 try:
-                    with self._guard.slot():  # counts against the quota reserve while in flight
+                    with self._in_flight, self._guard.slot():  # the quota reserve counts calls in flight
                         check_stop()  # a stop requested while this call waited for its slot
                         return fn(self._client())
                 except Exception as exc:  # translated at the boundary: no SDK exception leaves
@@ -329,20 +340,26 @@ class SalesforceConnector:
                 log.info("query locator expired while %s; reading it again", what)
         raise AssertionError("unreachable")
 
+    def prepare_pulls(self, specs: Sequence[ObjectSpec]) -> None:
+        """The objects this run pulls: the first one that goes through Bulk API 2.0 describes them
+        all in one composite/batch call (CSV values are typed by the describe)."""
+        for spec in specs:
+            self._planned.setdefault(spec.name.lower(), spec)
+
     def pull(
         self,
         spec: ObjectSpec,
         cursor: Cursor | None,
         *,
         sweep_deletions: bool = True,  # noqa: ARG002 (queryAll brings deletions on every pull)
+        bulk: bool = True,
     ) -> Iterator[Page]:
+        """REST ``queryAll`` pages ordered by the watermark. The first page's ``totalSize`` says how
+        many records the pull reads: when at least ``bulk_threshold`` remain after it, the rest is
+        read through one Bulk API 2.0 job (see :meth:`_pull_bulk`)."""
         has_deleted = spec.name.lower() not in NO_IS_DELETED
-        wanted = [spec.watermark, "Id", *(["IsDeleted"] if has_deleted else []), *spec.fields]
-        fields = list(dict.fromkeys(f for f in wanted))
-        where = ""
-        if cursor is not None:
-            where = f" WHERE {spec.watermark} >= {soql_datetime(parse_instant(cursor.last_value) - self._lookback)}"
-        soql = f"SELECT {', '.join(fields)} FROM {spec.name}{where} ORDER BY {spec.watermark} ASC, Id ASC"
+        fields = _pulled_fields(spec, has_deleted)
+        soql = f"{_select(spec, fields, cursor, self._lookback)} ORDER BY {spec.watermark} ASC, Id ASC"
         what = f"reading {spec.name}"
         first = self._call(what, lambda sf: sf.query(soql, include_deleted=True))
         until = self._server_time or datetime.now(UTC)
@@ -356,6 +373,15 @@ class SalesforceConnector:
                 if tracker.admit(record.id, raw.get(spec.watermark)):
                     records.append(record)
             done = bool(result.get("done", True)) or not result.get("nextRecordsUrl")
+            if not done and result is first and bulk and self._wants_bulk(spec, fields, first):
+                yield Page(records, tracker.cursor(), complete=False)
+                yield from self._pull_bulk(spec, fields, tracker, {r.id for r in records})
+                return
+            parts = self._ranges(first) if not done and result is first and bulk else 1
+            if parts > 1:
+                yield Page(records, tracker.cursor(), complete=False)
+                yield from self._pull_ranges(spec, fields, tracker, first, parts, {r.id for r in records})
+                return
             yield Page(records, tracker.finished() if done else tracker.cursor(), complete=done)
             if done:
                 return
@@ -366,7 +392,7 @@ class SalesforceConnector:
             except LocatorExpired:
                 # The query cursor expired (idle too long): resume from the safe cursor so far.
                 log.info("query locator for %s expired; resuming from the last cursor", spec.name)
-                yield from self.pull(spec, tracker.cursor())
+                yield from self.pull(spec, tracker.cursor(), bulk=bulk)
                 return
 
     # -- setup and cleanup (SchemaAdmin; the Tooling API work is in salesforce_setup.py) -------------
@@ -406,6 +432,139 @@ class SalesforceConnector:
             result = self._query_more(what, str(result["nextRecordsUrl"]))
             records += result.get("records", [])
         return records
+
+    def _wants_bulk(self, spec: ObjectSpec, fields: Sequence[str], first: dict[str, Any]) -> bool:
+        total = int(first.get("totalSize") or 0)
+        remaining = total - len(first.get("records", []))
+        use = 0 < self._bulk_threshold <= remaining and eligible(fields)
+        log.info(
+            "Salesforce %s: %d records to read, %s",
+            spec.name,
+            total,
+            f"the {remaining} after the first page through Bulk API 2.0 (threshold {self._bulk_threshold})"
+            if use
+            else "through REST queryAll pages",
+        )
+        return use
+
+    def _pull_bulk(
+        self, spec: ObjectSpec, fields: Sequence[str], tracker: CursorTracker, seen: set[str]
+    ) -> Iterator[Page]:
+        """The rest of a pull through one Bulk API 2.0 ``queryAll`` job from the first page's
+        cursor (minus the look-back). Its rows come in no useful order, so every page but the last
+        keeps that cursor; the last moves it as a complete REST pull would. The first page's records
+        are not handed on twice. A job that fails is replaced by REST pages from the same cursor."""
+        has_deleted = spec.name.lower() not in NO_IS_DELETED
+        hold = tracker.cursor()
+        soql = _select(spec, fields, hold, self._lookback)
+        types = self._field_types(spec)
+        query = BulkQuery(self._call, self._retry, spec.name)
+        batch: list[Record] = []
+        try:
+            for record in records(query.run(soql), types, has_deleted):
+                if record.id in seen or not tracker.admit(record.id, record.fields.get(spec.watermark)):
+                    continue
+                batch.append(record)
+                if len(batch) >= PAGE_RECORDS:
+                    yield Page(batch, hold, complete=False)
+                    batch = []
+        except BulkJobFailed as exc:
+            log.warning("Bulk API 2.0 could not read %s (%s); reading it through REST", spec.name, exc)
+            yield from self.pull(spec, hold, bulk=False)
+            return
+        yield Page(batch, tracker.finished(), complete=True)
+
+    def _ranges(self, first: dict[str, Any]) -> int:
+        raw = first.get("records") or []
+        remaining = int(first.get("totalSize") or 0) - len(raw)
+        return ranges_for(-(-remaining // len(raw)) if raw else 0, self._concurrency)
+
+    def _pull_ranges(
+        self,
+        spec: ObjectSpec,
+        fields: Sequence[str],
+        tracker: CursorTracker,
+        first: dict[str, Any],
+        parts: int,
+        seen: set[str],
+    ) -> Iterator[Page]:
+        """The rest of a REST pull in ``parts`` watermark ranges read at once (see
+        :mod:`connectors.salesforce_ranges`); the first page's records are not handed on twice."""
+        has_deleted = spec.name.lower() not in NO_IS_DELETED
+        low = parse_instant(str(first["records"][-1].get(spec.watermark) or ""))
+        starts = split(low, tracker.until, parts)
+        held = tracker.cursor()
+        trackers = [
+            CursorTracker(spec.watermark, held if i == 0 else None, tracker.until) for i in range(len(starts))
+        ]
+        log.info("Salesforce %s: the rest read in %d watermark ranges at once", spec.name, len(starts))
+        what = f"reading {spec.name}"
+
+        def fetch(index: int, stop: threading.Event) -> Iterator[tuple[list[Record], Cursor | None]]:
+            range_tracker = trackers[index]
+            start, end = bounds(starts, index)
+            resume_at = start
+            while True:  # once more from the range's cursor if its query locator expires
+                where = f"{spec.watermark} >= {soql_datetime(resume_at)}"
+                if end is not None:
+                    where += f" AND {spec.watermark} < {soql_datetime(end)}"
+                soql = f"SELECT {', '.join(fields)} FROM {spec.name} WHERE {where} ORDER BY {spec.watermark} ASC, Id ASC"
+                result: dict[str, Any] = self._call(what, partial(_query_all, soql))
+                guard = TokenLoopGuard(what)
+                try:
+                    while not stop.is_set():
+                        page = [
+                            _record(raw, has_deleted)
+                            for raw in result.get("records", [])
+                            if range_tracker.admit(str(raw.get("Id")), raw.get(spec.watermark))
+                        ]
+                        yield page, range_tracker.cursor()
+                        if result.get("done", True) or not result.get("nextRecordsUrl"):
+                            return
+                        next_url = str(result["nextRecordsUrl"])
+                        guard.check(next_url)
+                        result = self._query_more(what, next_url)
+                    return
+                except LocatorExpired:
+                    reached = range_tracker.cursor()
+                    resume_at = parse_instant(reached.last_value) if reached is not None else start
+                    log.info(
+                        "query locator for %s expired; resuming its range from the last cursor", spec.name
+                    )
+
+        for page in parallel_pages(Progress(held, len(starts)), fetch):
+            kept = [
+                r
+                for r in page.records
+                if r.id not in seen and tracker.admit(r.id, r.fields.get(spec.watermark))
+            ]
+            yield Page(kept, page.cursor, complete=False)
+        yield Page([], tracker.finished(), complete=True)
+
+    def _field_types(self, spec: ObjectSpec) -> dict[str, str]:
+        """Field types of ``spec``'s object; the first call describes every planned object at once."""
+        key = spec.name.lower()
+        with self._types_lock:
+            if key in self._types:
+                return self._types[key]
+            names = [s.name for k, s in self._planned.items() if k not in self._types and k != key]
+            names = [spec.name, *names][:MAX_BATCH]
+            version = f"v{self._api_version}"
+            body = {
+                "batchRequests": [{"method": "GET", "url": f"{version}/sobjects/{n}/describe"} for n in names]
+            }
+            answer: dict[str, Any] = (
+                self._restful(f"describing {', '.join(names)}", "composite/batch", "POST", body) or {}
+            )
+            for name, result in zip(names, answer.get("results") or [], strict=False):
+                if result.get("statusCode") == 200 and isinstance(result.get("result"), dict):
+                    self._types[name.lower()] = field_types(result["result"])
+            if key not in self._types:
+                raw: dict[str, Any] = (
+                    self._restful(f"describing {spec.name}", f"sobjects/{spec.name}/describe") or {}
+                )
+                self._types[key] = field_types(raw)
+            return self._types[key]
 
     def _query_more(self, what: str, next_url: str) -> dict[str, Any]:
         def more(sf: Salesforce) -> dict[str, Any]:
@@ -476,6 +635,22 @@ class SalesforceConnector:
         # Rows locked by a concurrent batch: one more pass, one batch at a time.
         for i in range(0, len(locked), BATCH_SIZE):
             yield send(locked[i : i + BATCH_SIZE])
+
+
+def _query_all(soql: str, sf: Salesforce) -> dict[str, Any]:
+    return dict(sf.query(soql, include_deleted=True))
+
+
+def _pulled_fields(spec: ObjectSpec, has_deleted: bool) -> list[str]:
+    wanted = [spec.watermark, "Id", *(["IsDeleted"] if has_deleted else []), *spec.fields]
+    return list(dict.fromkeys(wanted))
+
+
+def _select(spec: ObjectSpec, fields: Sequence[str], cursor: Cursor | None, lookback: timedelta) -> str:
+    where = ""
+    if cursor is not None:
+        where = f" WHERE {spec.watermark} >= {soql_datetime(parse_instant(cursor.last_value) - lookback)}"
+    return f"SELECT {', '.join(fields)} FROM {spec.name}{where}"
 
 
 def _history_object(object_name: str) -> tuple[str, str]:

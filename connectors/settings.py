@@ -63,6 +63,12 @@ class SalesforceSettings(BaseModel):
         description="Login host: 'login' (production), 'test' (sandboxes) or a My Domain prefix.",
     )
     api_version: str = Field(default="59.0", description="REST API version, e.g. 59.0.")
+    bulk_threshold: int = Field(
+        default=10_000,
+        ge=0,
+        description="A pull with at least this many records left after its first page reads them "
+        "through Bulk API 2.0 (one query job); 0 keeps every pull on REST.",
+    )
 
     _check_url = field_validator("instance_url")(_https_only)
 

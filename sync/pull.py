@@ -90,6 +90,9 @@ def pull_all(
         if sweep:
             stats.swept.append(source.key)
 
+    prepare = getattr(connector, "prepare_pulls", None)  # Salesforce: the objects a bulk pull describes
+    if prepare is not None:
+        prepare([source.spec for source, _, _ in plans])
     modes = {source.key: (cursor is None, sweep) for source, cursor, sweep in plans}
     # Largest first: a single object's pages come one after another, so the longest stream must
     # start at once for the others to fill the rate limit around it, not be left running alone.

@@ -1,8 +1,9 @@
 """Fault rules for the sandbox: ``POST /__sandbox__/faults`` installs them, every request is matched
 against them, and a matching rule injects an error status, a delay, a dropped connection, a dropped
 response (the request is processed, the answer never arrives), a delayed response (processed at
-once, answered late: a client killed meanwhile never learns of a write the CRM made) or per-record
-failures in a batch.
+once, answered late: a client killed meanwhile never learns of a write the CRM made), a truncated
+response (the headers and half the body, then the connection closes) or per-record failures in a
+batch.
 
 A rule fires for matching requests after skipping the first ``after`` of them, for the next
 ``count`` (unlimited when absent), each time with ``probability`` (seeded, so runs repeat).
@@ -22,8 +23,12 @@ from typing import Any, Literal
 
 from connectors.sandbox.bounds import MAX_COUNT, number, whole
 
-Action = Literal["error", "delay", "delay_response", "drop", "drop_response", "record_failure"]
-ACTIONS: tuple[Action, ...] = ("error", "delay", "delay_response", "drop", "drop_response", "record_failure")
+Action = Literal[
+    "error", "delay", "delay_response", "drop", "drop_response", "truncate_response", "record_failure"
+]
+ACTIONS: tuple[Action, ...] = (
+    "error", "delay", "delay_response", "drop", "drop_response", "truncate_response", "record_failure",
+)  # fmt: skip
 _KEYS = {
     "method", "path", "action", "status", "error_code", "message", "delay_ms", "count", "after",
     "probability", "records", "every", "retry_after", "preset",
@@ -107,6 +112,7 @@ class Decision:
     error: FaultRule | None = None
     drop: bool = False
     drop_response: bool = False
+    truncate_response: bool = False
     record_faults: list[RecordFault] = field(default_factory=list)
 
 
@@ -210,6 +216,8 @@ class FaultInjector:
                     decision.drop = True
                 elif rule.action == "drop_response":
                     decision.drop_response = True
+                elif rule.action == "truncate_response":
+                    decision.truncate_response = True
                 elif rule.action == "record_failure":
                     decision.record_faults.append(rule.record_fault())
         return decision

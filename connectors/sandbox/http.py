@@ -68,6 +68,7 @@ class SandboxResponse:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False  # close the connection without answering
+    truncate: bool = False  # send the headers and half the body, then close the connection
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> SandboxResponse:

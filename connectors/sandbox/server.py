@@ -142,6 +142,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
+        if response.truncate:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.wfile.write(response.body[: len(response.body) // 2])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
@@ -262,6 +269,10 @@ class SandboxServer:
         if decision.drop_response:
             self.stats.record(route_name, "dropped-response", request.target)
             return SandboxResponse(0, drop=True)
+        if decision.truncate_response:
+            self.stats.record(route_name, "truncated", request.target)
+            response.truncate = True
+            return response
         self.stats.record(route_name, str(response.status), request.target)
         if decision.response_delay_ms:
             time.sleep(decision.response_delay_ms / 1000)

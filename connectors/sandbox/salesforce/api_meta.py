@@ -17,12 +17,18 @@ RECENT_ITEMS = 5
 
 class MetaApi:
     def __init__(
-        self, org: OrgState, usage: Callable[[datetime], tuple[int, int]], org_id: str = ORG_ID
+        self,
+        org: OrgState,
+        usage: Callable[[datetime], tuple[int, int]],
+        org_id: str = ORG_ID,
+        bulk_jobs: Callable[[datetime], int] | None = None,
     ) -> None:
-        """``usage(now)`` gives (requests used in the last 24 hours, daily limit)."""
+        """``usage(now)`` gives (requests used in the last 24 hours, daily limit); ``bulk_jobs(now)``
+        the Bulk API 2.0 query jobs created in the last 24 hours."""
         self.org = org
         self.usage = usage
         self.org_id = org_id
+        self.bulk_jobs = bulk_jobs
 
     def routes(self) -> list[Route]:
         return [
@@ -44,7 +50,8 @@ class MetaApi:
 
     def limits(self, request: SandboxRequest) -> SandboxResponse:
         used, limit = self.usage(request.now)
-        return SandboxResponse.json(200, describe.limits(limit, used))
+        jobs = self.bulk_jobs(request.now) if self.bulk_jobs is not None else 0
+        return SandboxResponse.json(200, describe.limits(limit, used, jobs))
 
     def describe_global(self, request: SandboxRequest) -> SandboxResponse:
         return SandboxResponse.json(

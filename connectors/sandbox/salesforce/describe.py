@@ -74,7 +74,7 @@ def resources(version: str, identity_url: str) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def limits(max_requests: int, used: int) -> dict[str, dict[str, Any]]:
+def limits(max_requests: int, used: int, bulk_jobs: int = 0) -> dict[str, dict[str, Any]]:
     static = {
         "ConcurrentAsyncGetReportInstances": 200, "ConcurrentSyncReportRuns": 20, "DailyAsyncApexExecutions": 250000,
         "DailyBulkApiBatches": 15000, "DailyBulkV2QueryFileStorageMB": 976562, "DailyBulkV2QueryJobs": 10000,
@@ -89,6 +89,8 @@ def limits(max_requests: int, used: int) -> dict[str, dict[str, Any]]:
         name: {"Max": value, "Remaining": value} for name, value in static.items()
     }
     out["DailyApiRequests"] = {"Max": max_requests, "Remaining": max(0, max_requests - used)}
+    jobs = out["DailyBulkV2QueryJobs"]
+    jobs["Remaining"] = max(0, jobs["Max"] - bulk_jobs)
     out["PermissionSets"] = {"Max": 1500, "Remaining": 1498, "CreateCustom": {"Max": 1000, "Remaining": 998}}
     return dict(sorted(out.items()))
 

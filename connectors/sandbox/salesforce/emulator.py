@@ -11,6 +11,7 @@ from typing import Any
 
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.http import Route, Router, SandboxRequest, SandboxResponse
+from connectors.sandbox.salesforce.api_bulk import BulkQueryApi
 from connectors.sandbox.salesforce.api_collections import CollectionsApi
 from connectors.sandbox.salesforce.api_composite import CompositeApi
 from connectors.sandbox.salesforce.api_meta import MetaApi
@@ -36,7 +37,10 @@ from connectors.sandbox.salesforce.writes import Writer
 
 _LOGIN_PREFIX = r"{prefix:/[^/]+\.salesforce\.com}"
 FREEZE_ABOVE_ROWS = 200_000
-_SETTINGS = ("daily_api_requests", "credentials", "jwt_public_keys", "expire_sessions", "shared_activities")
+_SETTINGS = (
+    "daily_api_requests", "credentials", "jwt_public_keys", "expire_sessions", "shared_activities",
+    "bulk_job_seconds", "fail_bulk_jobs",
+)  # fmt: skip
 
 
 class SalesforceEmulator:
@@ -58,12 +62,14 @@ class SalesforceEmulator:
         self.org_id = seed.org_id
         self.auth = Auth(seed.api_user_id, self._usernames, seed.org_id)
         self.queries = QueryApi(self.org)
+        self.bulk = BulkQueryApi(self.org)
         records = RecordApi(self.org)
         collections = CollectionsApi(self.org)
         self._routes = [
             *self._login_routes(),
-            *MetaApi(self.org, self._usage, seed.org_id).routes(),
+            *MetaApi(self.org, self._usage, seed.org_id, self.bulk.jobs_used).routes(),
             *self.queries.routes(),
+            *self.bulk.routes(),
             *records.routes(),
             *collections.routes(),
             *ToolingApi(self.org).routes(),
@@ -102,6 +108,7 @@ class SalesforceEmulator:
         self.org.custom.reset()
         self.org.last_stamp = 0
         self.queries.reset()
+        self.bulk.reset()
         self.auth.reset()
         self._counted.clear()
 
@@ -160,7 +167,8 @@ class SalesforceEmulator:
         unknown = set(settings) - set(_SETTINGS)
         if unknown:
             raise ValueError(f"unknown Salesforce settings {sorted(unknown)}; known: {list(_SETTINGS)}")
-        rest = dict(settings)
+        rest = {k: v for k, v in settings.items() if not k.startswith(("bulk_", "fail_bulk_"))}
+        bulk = self.bulk.configure(settings)
         if "shared_activities" in rest:  # off: no TaskRelation, EventRelation lists invitees only
             value = rest.pop("shared_activities")
             if not isinstance(value, bool):
@@ -169,6 +177,7 @@ class SalesforceEmulator:
         return {
             **self.auth.configure(rest, self.clock.now()),
             "shared_activities": self.org.shared_activities,
+            **bulk,
         }
 
     # -- helpers ---------------------------------------------------------------------------------
