@@ -288,7 +288,7 @@ class Mirror:
             return
         extra = json.loads(row[0] or "{}") | values
         self.db.execute(
-            "UPDATE activities SET extra = ?, completed = CASE WHEN ? THEN 1 ELSE completed END WHERE id = ?",
+            "UPDATE activities SET extra = ?, completed = CASE WHEN ? = 1 THEN 1 ELSE completed END WHERE id = ?",
             (json.dumps(extra), int(completed), task_id),
         )
 
@@ -459,11 +459,11 @@ class Mirror:
                 JOIN users u ON u.id = p.person_id
                 WHERE p.deleted = 0 AND p.counted = 1
             )
-            SELECT user_id, contact_id, MAX(occurred_at), SUM(occurred_at >= ?), SUM(occurred_at >= ?)
+            SELECT user_id, contact_id, MAX(occurred_at), SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END)
             FROM people GROUP BY 1, 2"""
         else:
             sql = f"""{hits}
-            SELECT NULL, contact_id, MAX(occurred_at), SUM(occurred_at >= ?), SUM(occurred_at >= ?)
+            SELECT NULL, contact_id, MAX(occurred_at), SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END)
             FROM hits GROUP BY 2"""
         for owner_id, contact_id, last_at, c90, c365 in self.db.execute(sql, (end, *kind_list, d90, d365)):
             yield TouchAggregate(owner_id, contact_id, date.fromisoformat(last_at[:10]), int(c90), int(c365))

@@ -87,6 +87,14 @@ class Settings(BaseSettings):
         description="Turn TLS certificate verification off. Never in production; every run warns loudly.",
     )
     state_dir: Path = Field(default=Path(".sponsorsync"), description="Directory of the state database.")
+    state_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host/db: keep the state in PostgreSQL instead of state_dir.",
+    )
+    org: str = Field(
+        default="default",
+        description="This org's name in a shared PostgreSQL state (its schema is org_<name>).",
+    )
     mapping: Path | None = Field(
         default=None, description="Mapping file. Default: the built-in one for the chosen CRM."
     )
