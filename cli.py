@@ -28,6 +28,7 @@ from typer._click import exceptions as click_errors  # typer's vendored click
 from typer.core import TyperGroup
 
 from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
+from sync.fleet.commands import fleet_app
 from sync.logs import add_secrets, configure_logging, json_mode
 from sync.settings import Settings, describe_settings, load_settings
 from sync.state_errors import state_error
@@ -84,9 +85,13 @@ class _Group(TyperGroup):
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
-def _database_path(ctx: Any) -> Path:
+def _database_path(ctx: Any) -> Path | str:
     state = ctx.find_root().obj
     settings = getattr(state, "_settings", None)
+    if settings is not None and settings.state_url is not None:
+        from sync.pgstate import masked
+
+        return masked(settings.state_url.get_secret_value())
     state_dir = settings.state_dir if settings is not None else Path(".sponsorsync")
     return Path(state_dir) / DB_NAME
 
@@ -131,6 +136,7 @@ sandbox_app = typer.Typer(
     cls=_Group, help="The local Salesforce and HubSpot emulators.", no_args_is_help=True
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(fleet_app, name="fleet")
 
 
 @dataclass
@@ -571,9 +577,9 @@ def sync_plan(
 def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
     """The last run, the mirror, the cursors, the ledger and the records the CRM rejected."""
     from sync.report import status
-    from sync.store import StateStore
+    from sync.store import open_state
 
-    store = StateStore(_state(ctx).settings.state_dir)
+    store = open_state(_state(ctx).settings)
     try:
         data = status(store)
     finally:
@@ -609,9 +615,9 @@ def sync_history(
 ) -> None:
     """Past runs: when, outcome, exit code, API calls, writes."""
     from sync.report import history_table
-    from sync.store import StateStore
+    from sync.store import open_state
 
-    store = StateStore(_state(ctx).settings.state_dir)
+    store = open_state(_state(ctx).settings)
     try:
         _console().print(history_table(store, limit))
     finally:

@@ -4,6 +4,8 @@ working directory, so a developer's own .env or state never leaks into a test.""
 from __future__ import annotations
 
 import os
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,10 +20,11 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> str:
+def postgres_server() -> str:
     """The URL of a real PostgreSQL server (pgserver), shared by the session's workers."""
     from tests.support.postgres import start_server
 
-    base = tmp_path_factory.getbasetemp()
-    # pytest-xdist gives each worker a directory under the session's: share the session's.
-    return start_server((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "postgres")
+    # Not under pytest's own temporary directory: pytest keeps it 0700, and the server runs as
+    # pgserver's unprivileged user when the tests run as root (initdb refuses root).
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+    return start_server(Path(tempfile.gettempdir()) / f"sponsorsync-pg-{run[:16]}")

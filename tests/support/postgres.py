@@ -1,13 +1,14 @@
 """A real PostgreSQL server for the tests, from the ``pgserver`` pip package (no system service).
 
 The server runs from a directory shared by every pytest worker of the session (pgserver lets several
-processes share one server and stops it when the last one exits). As root (CI), pgserver runs the
+processes share one server; the last one to exit stops it and deletes its data). As root (CI), pgserver runs the
 server as its own unprivileged ``pgserver`` user: initdb refuses root. Each test gets an org name of
 its own (its own schema) or a database of its own, so tests never see each other's rows.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
 from pathlib import Path
@@ -17,12 +18,17 @@ import psycopg
 
 def start_server(root: Path) -> str:
     """Start (or join) the server whose data lives under ``root``; its URL (a Unix socket)."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(root))  # pgserver's lock file lives there
-    from pgserver.postgres_server import get_server  # imported here: pulls platformdirs at import
-
     root.mkdir(parents=True, exist_ok=True)
-    server = get_server(root / "pgdata", cleanup_mode="stop")
-    return str(server.get_uri())
+    runtime = root / "run"  # pgserver's own lock file lives there
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+    # Workers starting together: one starts the server, the others join it once it is ready.
+    with (root / "start.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        from pgserver.postgres_server import get_server  # its import reads XDG_RUNTIME_DIR
+
+        server = get_server(root / "pgdata", cleanup_mode="delete")  # by the last process to exit
+        return str(server.get_uri())
 
 
 def new_database(url: str, prefix: str = "t") -> str:
