@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,12 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> str:
+def postgres_server() -> Iterator[str]:
     """The URL of a real PostgreSQL server (pgserver), shared by the session's workers."""
-    from tests.support.postgres import start_server
+    from tests.support.postgres import running_server
 
     # Not under pytest's own temporary directory: pytest keeps it 0700, and the server runs as
     # pgserver's unprivileged user when the tests run as root (initdb refuses root).
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
-    return start_server(Path(tempfile.gettempdir()) / f"sponsorsync-pg-{run[:16]}")
+    with running_server(Path(tempfile.gettempdir()) / f"sponsorsync-pg-{run[:16]}") as url:
+        yield url

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 
 
-def start_server(root: Path) -> str:
-    """Start (or join) the server whose data lives under ``root``; its URL (a Unix socket)."""
+@contextmanager
+def running_server(root: Path) -> Iterator[str]:
+    """Start (or join) the server whose data lives under ``root``; its URL (a Unix socket). The last
+    process to leave stops the server and deletes its data."""
     root.mkdir(parents=True, exist_ok=True)
     runtime = root / "run"  # pgserver's own lock file lives there
     runtime.mkdir(mode=0o700, exist_ok=True)
@@ -27,8 +32,14 @@ def start_server(root: Path) -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)
         from pgserver.postgres_server import get_server  # its import reads XDG_RUNTIME_DIR
 
-        server = get_server(root / "pgdata", cleanup_mode="delete")  # by the last process to exit
-        return str(server.get_uri())
+        server = get_server(root / "pgdata", cleanup_mode="delete")
+        url = str(server.get_uri())
+    try:
+        yield url
+    finally:
+        server.cleanup()
+        if not (root / "pgdata").exists():
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def new_database(url: str, prefix: str = "t") -> str:
