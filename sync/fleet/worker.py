@@ -31,6 +31,7 @@ from procrastinate.jobs import Job
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from procrastinate.schema import SchemaManager
 
+from connectors.errors import ConfigError
 from sync.fleet.registry import Registry
 from sync.fleet.schedule import backoff, outcome_of
 
@@ -82,7 +83,7 @@ def run_org(url: str, org: str, job_id: int | None, attempt: int) -> int:
     with Registry(url) as registry:
         try:
             entry = registry.get(org)
-        except Exception:
+        except ConfigError:
             log.warning("org %s is no longer in the fleet: its job is dropped", org)
             return 0
         run = registry.started(org, job_id, attempt)
