@@ -299,3 +299,21 @@ def test_a_due_org_is_run_by_the_workers_tick_and_its_next_run_moves_one_period_
         assert due.last_ended_at is not None
         assert 3500 < (due.next_run_at - due.last_ended_at).total_seconds() <= 3600
         assert later.next_run_at > due.last_ended_at
+
+
+def test_a_second_run_asked_for_while_one_runs_waits_for_it_on_any_worker(
+    fleet_db: str, tmp_path: Path, workers: Workers
+) -> None:
+    with ExitStack() as stack:
+        box = _sandbox(stack, "salesforce", tmp_path / "sf")
+        assert _fleet(fleet_db, "add", "acme", "--env-file", str(box.env_file(tmp_path / "acme.env")))[0] == 0
+        box.server.latency_ms = 150
+        workers.start(concurrency=2)
+        workers.start(concurrency=2)
+        assert _fleet(fleet_db, "run", "acme")[0] == 0
+        _wait("the first run to start", lambda: bool(_runs(fleet_db)), 30, workers)
+        code, out, _ = _fleet(fleet_db, "run", "acme")  # queued behind the running one
+        assert (code, out.startswith("queued a run of acme")) == (0, True)
+        assert _fleet(fleet_db, "run", "acme")[1] == "a run of acme is already waiting\n"
+        _wait("both runs to end", lambda: [r.exit_code for r in _runs(fleet_db)] == [0, 0], 90, workers)
+        _never_overlapping(_runs(fleet_db))  # three idle job slots, yet the second run waited
