@@ -7,12 +7,14 @@ turns errors into exit codes.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import signal
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from rich.table import Table
 from typer._click import exceptions as click_errors  # typer's vendored click
 from typer.core import TyperGroup
 
+from cli_admin import cleanup_app, setup_app
 from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
 from sync.fleet.commands import fleet_app
 from sync.logs import add_secrets, configure_logging, json_mode
@@ -51,6 +54,12 @@ class _Group(TyperGroup):
     logged with -v). In JSON log mode those lines are JSON records like every other stderr line."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context; typer vendors click privately
+        try:
+            return self._invoke(ctx)
+        finally:
+            _log_run_summary(ctx)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SponsorsyncError as exc:
@@ -136,6 +145,8 @@ sandbox_app = typer.Typer(
     cls=_Group, help="The local Salesforce and HubSpot emulators.", no_args_is_help=True
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(setup_app, name="setup")
+app.add_typer(cleanup_app, name="cleanup")
 app.add_typer(fleet_app, name="fleet")
 
 
@@ -148,6 +159,7 @@ class AppState:
     log_format: Literal["text", "json"] | None
     verbosity: int
     _settings: Settings | None = field(default=None, repr=False)
+    run_summary: Any = field(default=None, repr=False)  # a sync.run.RunSummary, logged at the end
 
     @property
     def settings(self) -> Settings:
@@ -155,6 +167,10 @@ class AppState:
             self._settings = load_settings(self.env_file)
             configure_logging(self.log_format or self._settings.log_format, self.verbosity)
             add_secrets(self._settings.secret_values())
+            if self._settings.state_dir_defaulted:
+                from sync.statedir import migrate_legacy_state
+
+                migrate_legacy_state(self._settings.state_dir, self._settings.crm)
         return self._settings
 
 
@@ -249,6 +265,13 @@ def sandbox_serve(
             help="Where to write the sandbox CA certificate (default: beside --env-file, or .sponsorsync)."
         ),
     ] = None,
+    bare: Annotated[
+        bool,
+        typer.Option(
+            "--bare",
+            help="Start without sponsorsync's custom fields / properties (try `sponsorsync setup` on it).",
+        ),
+    ] = False,
 ) -> None:
     """Serve a local emulator of the Salesforce or HubSpot API over HTTPS until interrupted."""
     from connectors.sandbox.run import serve
@@ -264,6 +287,7 @@ def sandbox_serve(
         env_file=env_file,
         ca_dir=ca_dir or (env_file.parent if env_file else Path(".sponsorsync")),
         echo=typer.echo,
+        bare=bare,
     )
 
 
@@ -325,31 +349,57 @@ def mappings_validate(
         bool, typer.Option("--live", help="Also check every object and field against the CRM.")
     ] = False,
 ) -> None:
-    """Check a mapping file; every problem is listed as file:line:col: field: what to do (exit 2)."""
-    from mappings.commands import summary, validate_live
+    """Check a mapping file; every problem is listed as file:line:col: field: what to do (exit 2).
+    With --live, the problems found against the CRM are listed with the offline ones, under one verdict."""
+    from mappings.commands import parse_crm, summary
+    from mappings.loader import inspect_mapping
 
-    mapping = _load_mapping(ctx, file, crm)
-    typer.echo(summary(mapping))
-    if live:
+    chosen = parse_crm(crm)
+    if file is None:
         settings = _state(ctx).settings
-        if settings.crm is None:  # the mapping says which CRM; the settings say how to reach it
-            settings = settings.model_copy(update={"crm": mapping.crm})
-        elif settings.crm != mapping.crm:
-            from connectors.errors import ConfigError
+        file = settings.mapping
+        chosen = chosen or (settings.require_crm() if file is None else settings.crm)
+    inspection = inspect_mapping(file, chosen)
+    for line in inspection.warning_lines():
+        _print_warning(line)
+    if not live:
+        typer.echo(summary(inspection.valid()))
+        return
+    from mappings.live import check_live, describe_objects
+    from mappings.problems import raise_problems
 
-            raise ConfigError(
-                f"The mapping is for {mapping.crm} but the settings connect to {settings.crm}",
-                hint="check SPONSORSYNC_CRM and the mapping file",
-            )
-        from connectors.factory import connect
+    crm = inspection.sections.crm
+    if crm is None:  # which CRM to ask is itself wrong: the offline problems say why
+        raise_problems(inspection.source, inspection.problems)
+        return
+    with _connected(ctx, crm) as connector:
+        schemas = describe_objects(inspection.sections, connector.describe)
+        # One verdict: the offline and the live problems together, in file order.
+        raise_problems(inspection.source, [*inspection.problems, *check_live(inspection.sections, schemas)])
+        mapping = inspection.valid()
+        _roster_warnings(mapping, connector)
+    typer.echo(summary(mapping))
+    typer.echo(f"live: {len(schemas)} objects and all their mapped fields match the CRM")
 
-        connector = connect(settings)
-        try:
-            checked = validate_live(mapping, connector.describe)
-            _roster_warnings(mapping, connector)
-        finally:
-            connector.close()
-        typer.echo(f"live: {checked} objects and all their mapped fields match the CRM")
+
+@contextmanager
+def _connected(ctx: typer.Context, crm: str) -> Iterator[Any]:
+    """A connector to the CRM the mapping is for (the settings say how to reach it)."""
+    settings = _state(ctx).settings
+    if settings.crm is None:  # the mapping says which CRM; the settings say how to reach it
+        settings = settings.model_copy(update={"crm": crm})
+    elif settings.crm != crm:
+        raise ConfigError(
+            f"The mapping is for {crm} but the settings connect to {settings.crm}",
+            hint="check SPONSORSYNC_CRM and the mapping file",
+        )
+    from connectors.factory import connect
+
+    connector = connect(settings)
+    try:
+        yield connector
+    finally:
+        connector.close()
 
 
 def _roster_warnings(mapping: Any, connector: Any) -> None:
@@ -436,37 +486,52 @@ def _run(
 ) -> Any:
     from mappings.loader import load_mapping
     from sync.progress import progress_for
-    from sync.run import execute
+    from sync.run import RunSummary, execute
+
+    state = _state(ctx)
+    started = time.monotonic()
+
+    def ended(summary: RunSummary) -> None:
+        state.run_summary = summary
 
     try:
-        settings = _state(ctx).settings
-    except ConfigError as exc:
-        _record_refused_run(_state(ctx).env_file, mode, exc)
+        try:
+            settings = state.settings
+        except ConfigError as exc:
+            _record_refused_run(state.env_file, mode, exc)
+            raise
+        mapping = load_mapping(settings.mapping, settings.require_crm())
+        for warning in mapping.warnings:
+            _print_warning(warning)
+        with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
+            return execute(
+                settings,
+                mapping,
+                mode=mode,
+                full=full,
+                max_api_calls=max_api_calls,
+                progress=progress,
+                version=_version(),
+                on_end=ended,
+            )
+    except SponsorsyncError as exc:
+        if state.run_summary is None:  # refused before it started: no run id, no API call
+            seconds = time.monotonic() - started
+            state.run_summary = RunSummary(
+                None, mode, "failed", int(exc.exit_code), 0, seconds, {}, exc.message
+            )
         raise
-    mapping = load_mapping(settings.mapping, settings.require_crm())
-    with _stop_on_sigterm(), progress_for(sys.stderr, draw=not json_mode()) as progress:
-        result = execute(
-            settings,
-            mapping,
-            mode=mode,
-            full=full,
-            max_api_calls=max_api_calls,
-            progress=progress,
-            version=_version(),
-        )
-    log.info(
-        "run finished",
-        extra={
-            "run_id": result.run_id,
-            "mode": result.mode,
-            "outcome": result.outcome,
-            "exit_code": int(result.exit_code),
-            "api_calls": result.api_calls,
-            "seconds": round(result.seconds, 3),
-            "counts": result.counts(),
-        },
-    )
-    return result
+
+
+def _log_run_summary(ctx: Any) -> None:
+    """The ``run finished`` event, last of a run's lines (after its error line, if any)."""
+    state = ctx.find_root().obj
+    summary = getattr(state, "run_summary", None)
+    if summary is None:
+        return
+    state.run_summary = None
+    level = logging.INFO if summary.outcome in ("ok", "rejected") else logging.WARNING
+    log.log(level, "run finished", extra=summary.fields())
 
 
 def _record_refused_run(env_file: Path | None, mode: str, exc: ConfigError) -> None:
@@ -560,11 +625,22 @@ def sync_plan(
     full: _FullOption = False,
     max_api_calls: _MaxCallsOption = None,
     as_json: _JsonOption = False,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", metavar="EMAIL", help="Only this person's tasks, as they would see them in the CRM."
+        ),
+    ] = None,
 ) -> None:
-    """Pull, then show what a run would create, update and close, grouped by owner (writes nothing)."""
+    """Pull, then show what a run would create, update and close, grouped by owner (writes nothing).
+    With --owner, each task that person would get (subject, due date, body) and the tasks that would
+    close, naming the task and the alliance."""
     from sync import report
 
     result = _run(ctx, "plan", full, max_api_calls)
+    if owner is not None:
+        _plan_for_owner(ctx, result, owner, as_json=as_json)
+        return
     if as_json:
         typer.echo(json.dumps(report.plan_json(result), indent=2))
         return
@@ -573,15 +649,45 @@ def sync_plan(
     console.print(report.summary(result))
 
 
+def _plan_for_owner(ctx: typer.Context, result: Any, email: str, *, as_json: bool) -> None:
+    from mappings.loader import load_mapping
+    from sync.ledger import Ledger
+    from sync.mirror import Mirror
+    from sync.owner_plan import find_owner, known_people, owner_items, render_lines
+    from sync.store import open_state
+
+    settings = _state(ctx).settings
+    mapping = load_mapping(settings.mapping, settings.require_crm())
+    store = open_state(settings)
+    try:
+        users, accounts = known_people(Mirror(store))
+        entries = Ledger(store).entries()
+    finally:
+        store.close()
+    person = find_owner(email, users)
+    items = owner_items(result, person, entries, mapping, accounts)
+    if as_json:
+        owner = {"id": person.id, "name": person.name, "email": person.email}
+        typer.echo(json.dumps({"owner": owner, "tasks": [i.to_json() for i in items]}, indent=2))
+        return
+    for line in render_lines(person, items):
+        typer.echo(printable(line))
+
+
 @sync_app.command("status")
 def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
     """The last run, the mirror, the cursors, the ledger and the records the CRM rejected."""
     from sync.report import status
     from sync.store import open_state
 
-    store = open_state(_state(ctx).settings)
+    settings = _state(ctx).settings
+    store = open_state(settings)
     try:
         data = status(store)
+        if as_json:
+            from sync.report_command import status_portfolio
+
+            data |= status_portfolio(store, settings.mapping)
     finally:
         store.close()
     if as_json:
@@ -641,6 +747,15 @@ def sync_explain(
     _console().print(explain(view, tasks))
 
 
+def _register_report() -> None:
+    from sync.report_command import report
+
+    app.command("report")(report)
+
+
+_register_report()
+
+
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Log in, confirm every object and field the mapping needs exists with the access required,
@@ -651,9 +766,13 @@ def check(ctx: typer.Context) -> None:
 
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
+    for warning in mapping.warnings:
+        _print_warning(warning)
     connector = connect(settings)
     try:
-        checked = validate_live(mapping, connector.describe)
+        describe = functools.cache(connector.describe)  # the setup check and the live check share it
+        _missing_fields(mapping, describe)
+        checked = validate_live(mapping, describe)
         _roster_warnings(mapping, connector)
         report = connector.check()
     finally:
@@ -667,6 +786,20 @@ def check(ctx: typer.Context) -> None:
         )
     for note in report.notes:
         typer.echo(f"note: {printable(note)}")
+
+
+def _missing_fields(mapping: Any, describe: Any) -> None:
+    """A CRM lacking custom fields the mapping needs: name each, and point at `setup`."""
+    from mappings.setup import missing_message
+    from sync.setup import plan_setup
+
+    plan = plan_setup(mapping, describe)
+    if plan.missing:
+        raise ConfigError(
+            missing_message(mapping.crm, plan.missing),
+            hint="`sponsorsync setup plan` shows what setup creates; `sponsorsync setup apply` creates it "
+            "(or create them by hand: README, Connect your CRM)",
+        )
 
 
 @app.command()

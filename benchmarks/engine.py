@@ -1,5 +1,6 @@
 """Engine time: build the model (classify titles, gather touches), plan (match, cadence) and diff,
-in this process, on the mirror a benchmark's syncs left behind. No CRM call is involved."""
+in this process, on the mirror a benchmark's syncs left behind; and the HTML portfolio report
+(``sponsorsync report``) from the same state. No CRM call is involved."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from typing import Any
 
 from connectors.base import CrmName
 from mappings.loader import load_mapping
+from mappings.model import Mapping
 from mappings.titles import normalize
 from sync.diff import Differ, stamp
 from sync.ledger import Ledger
 from sync.mirror import Mirror
 from sync.model import build_org
 from sync.plan import plan
+from sync.portfolio_state import load_portfolio
+from sync.report_html import render_html
 from sync.store import StateStore
 
 
@@ -31,6 +35,8 @@ class EngineTime:
     titles: int
     distinct_titles: int
     classify_seconds: float  # every contact title, cold cache
+    report_seconds: float = 0.0  # the HTML portfolio report: local state -> portfolio -> HTML text
+    report_bytes: int = 0
 
     @property
     def seconds(self) -> float:
@@ -84,6 +90,7 @@ def engine_time(state_dir: Path, crm: CrmName, repeat: int = 3) -> EngineTime:
             if best is None or sum(times) < sum(best):
                 best = times
         titles = [row["title"] for row in mirror.rows("contacts") if not row["deleted"]]
+        report_seconds, report_bytes = report_time(store, mapping, repeat)
     finally:
         store.close()
     normalize.cache_clear()
@@ -103,4 +110,18 @@ def engine_time(state_dir: Path, crm: CrmName, repeat: int = 3) -> EngineTime:
         titles=len(titles),
         distinct_titles=len(set(titles)),
         classify_seconds=classify,
+        report_seconds=report_seconds,
+        report_bytes=report_bytes,
     )
+
+
+def report_time(store: StateStore, mapping: Mapping, repeat: int = 3) -> tuple[float, int]:
+    """The best of ``repeat`` renderings of the HTML report (what `sponsorsync report` does after
+    opening the state), and its size in bytes."""
+    best, size = float("inf"), 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        html = render_html(load_portfolio(store, mapping), crm=store.meta("crm"))
+        best = min(best, time.perf_counter() - t0)
+        size = len(html.encode())
+    return best, size

@@ -139,6 +139,7 @@ def engine_table(engines: dict[tuple[str, int], EngineTime]) -> list[str]:
         "per 1,000 contacts",
         "contacts/s",
         "titles classified/s (cold)",
+        "HTML report",
     ]
     rows = []
     for (crm, _), e in sorted(engines.items()):
@@ -155,6 +156,7 @@ def engine_table(engines: dict[tuple[str, int], EngineTime]) -> list[str]:
                 f"{e.per_1000_contacts_ms:.1f} ms",
                 f"{e.contacts_per_second:,.0f}",
                 f"{e.titles_per_second:,.0f} ({e.distinct_titles:,} distinct of {e.titles:,})",
+                f"{e.report_seconds:.2f} s ({e.report_bytes / 1024:,.0f} KiB)",
             ]
         )
     return _table(head, rows)
@@ -197,7 +199,7 @@ def markdown(
         "",
         *memory_table(scenarios),
         "",
-        "### Engine time (model, plan, diff on the stored mirror; best of 3)",
+        "### Engine time (model, plan, diff on the stored mirror; the HTML portfolio report; best of 3)",
         "",
         *engine_table(engines),
         "",

@@ -97,6 +97,41 @@ class FieldSchema:
     reference_to: tuple[str, ...] = ()
 
 
+FieldKind = Literal["text", "picklist", "reference", "date", "boolean"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDefinition:
+    """A custom field (Salesforce) or property (HubSpot) sponsorsync needs, described CRM-neutrally;
+    each connector turns it into its CRM's own definition (``sponsorsync setup``). ``reference_to``:
+    ``User`` (Salesforce lookup) or ``OWNER`` (HubSpot owner property); ``group``: HubSpot's property
+    group; ``purpose``: where the mapping uses it (``writeback.task.key_field``)."""
+
+    object: str
+    name: str
+    kind: FieldKind
+    label: str
+    length: int = 255
+    options: tuple[str, ...] = ()
+    reference_to: str | None = None
+    external_id: bool = False
+    unique: bool = False
+    group: str | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetupStep:
+    """One thing ``setup apply`` did or tried: created, found already there (``created=False``), or
+    refused by the CRM (``ok=False`` with the CRM's code and message)."""
+
+    what: str  # "field Account.Alliance_Tier__c", "permission set Sponsorsync_Integration", ...
+    ok: bool
+    created: bool = False
+    error_code: str | None = None
+    message: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectSchema:
     name: str
@@ -177,3 +212,27 @@ class Connector(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class SchemaAdmin(Protocol):
+    """What ``sponsorsync setup`` and ``cleanup`` need beyond the sync: creating fields, finding
+    every record carrying a sync key, deleting records. Both CRM connectors implement it."""
+
+    def create_fields(self, fields: Sequence[FieldDefinition]) -> list[SetupStep]:
+        """Create ``fields`` (and what makes them usable: HubSpot's property group; Salesforce's
+        permission set granting the integration user access). A field that already exists is a step
+        with ``created=False``; a refusal is a step with ``ok=False``, never an exception."""
+        ...
+
+    def keyed_records(self, object_name: str, key_field: str, fields: Sequence[str]) -> list[Record]:
+        """Every live record of ``object_name`` whose ``key_field`` is set, with ``fields``: found by a
+        query in the CRM, not from local state."""
+        ...
+
+    def delete(self, object_name: str, ids: Sequence[str]) -> list[WriteResult]:
+        """Delete records by id (Salesforce: to the recycle bin; HubSpot: archive), batched."""
+        ...
+
+
+class AdminConnector(Connector, SchemaAdmin, Protocol):
+    """A connector that can also set up and clean up (both CRM connectors are)."""

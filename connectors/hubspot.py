@@ -38,12 +38,14 @@ from connectors.base import (
     CheckReport,
     CrmName,
     Cursor,
+    FieldDefinition,
     FieldSchema,
     ObjectSchema,
     ObjectSpec,
     OrgIdentity,
     Page,
     Record,
+    SetupStep,
     WriteItem,
     WriteResult,
 )
@@ -82,6 +84,7 @@ class _Apis:
         self.batch = crm.objects.batch_api
         self.owners = crm.owners.owners_api
         self.properties = crm.properties.core_api
+        self.groups = crm.properties.groups_api
         self.associations = crm.associations.v4.batch_api
         if trust is not None:
             for api in (
@@ -90,6 +93,7 @@ class _Apis:
                 self.batch,
                 self.owners,
                 self.properties,
+                self.groups,
                 self.associations,
             ):
                 verify_with(api, trust)
@@ -414,6 +418,29 @@ class HubSpotConnector:
                 [_record(raw, spec, associations.get(str(raw["id"]), {})) for raw in page], page_cursor
             )
 
+    # -- setup and cleanup (SchemaAdmin; the properties API work is in hubspot_setup.py) -------------
+    def create_fields(self, fields: Sequence[FieldDefinition]) -> list[SetupStep]:
+        from connectors.hubspot_setup import create_fields
+
+        return create_fields(lambda what, fn: self._call(what, fn).data, fields, self._kw())
+
+    def keyed_records(self, object_name: str, key_field: str, fields: Sequence[str]) -> list[Record]:
+        from connectors.hubspot_setup import keyed_records
+
+        spec = ObjectSpec(object_name, tuple(fields), "hs_lastmodifieddate")
+        found = keyed_records(lambda _name, body: self._search(spec, body), object_name, key_field, fields)
+        wanted = list(dict.fromkeys([key_field, *fields]))
+        return [
+            Record(str(raw["id"]), {name: (raw.get("properties") or {}).get(name) for name in wanted})
+            for raw in found
+        ]
+
+    def delete(self, object_name: str, ids: Sequence[str]) -> list[WriteResult]:
+        from connectors.hubspot_setup import archive
+
+        archive(lambda what, fn: self._call(what, fn).data, object_name, ids, self._kw())
+        return [WriteResult(key=i, ok=True, id=i) for i in ids]
+
     def _search(self, spec: ObjectSpec, body: dict[str, Any]) -> dict[str, Any]:
         answer = self._call(
             f"searching {spec.name}",
@@ -585,8 +612,13 @@ class HubSpotConnector:
         who left) makes HubSpot refuse the whole batch with a 4xx. The refused batch is narrowed
         down to the inputs at fault, which come back rejected; a deleted record's result carries
         ``error_code`` ``OBJECT_NOT_FOUND``."""
-        inputs = [
-            {"id": item.key, "properties": item.fields, "objectWriteTraceId": item.key} for item in batch
+        inputs = [  # HubSpot clears a property given "" (what None means here)
+            {
+                "id": item.key,
+                "properties": {k: "" if v is None else v for k, v in item.fields.items()},
+                "objectWriteTraceId": item.key,
+            }
+            for item in batch
         ]
         try:
             answer = self._call(

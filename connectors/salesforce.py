@@ -28,12 +28,14 @@ from connectors.base import (
     CheckReport,
     CrmName,
     Cursor,
+    FieldDefinition,
     FieldSchema,
     ObjectSchema,
     ObjectSpec,
     OrgIdentity,
     Page,
     Record,
+    SetupStep,
     WriteItem,
     WriteResult,
 )
@@ -366,6 +368,44 @@ class SalesforceConnector:
                 log.info("query locator for %s expired; resuming from the last cursor", spec.name)
                 yield from self.pull(spec, tracker.cursor())
                 return
+
+    # -- setup and cleanup (SchemaAdmin; the Tooling API work is in salesforce_setup.py) -------------
+    def create_fields(self, fields: Sequence[FieldDefinition]) -> list[SetupStep]:
+        from connectors.salesforce_setup import create_fields
+
+        return create_fields(self._restful, self._soql, fields, self.identity().user_id)
+
+    def keyed_records(self, object_name: str, key_field: str, fields: Sequence[str]) -> list[Record]:
+        wanted = list(dict.fromkeys([key_field, *fields]))
+        soql = f"SELECT {', '.join(['Id', *wanted])} FROM {object_name} WHERE {key_field} != null"
+        records = [_record(raw, False) for raw in self._soql(f"reading {object_name} by {key_field}", soql)]
+        return [Record(r.id, {name: r.fields.get(name) for name in wanted}) for r in records]
+
+    def delete(self, object_name: str, ids: Sequence[str]) -> list[WriteResult]:
+        results: list[WriteResult] = []
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = list(ids[start : start + BATCH_SIZE])
+            params = {"ids": ",".join(batch), "allOrNone": "false"}
+
+            def send(sf: Salesforce, params: dict[str, str] = params) -> Any:
+                return sf.restful("composite/sobjects", params=params, method="DELETE")
+
+            answer = self._call(f"deleting {object_name} records", send) or []
+            results += [
+                _write_result(WriteItem(key, {}), raw) for key, raw in zip(batch, answer, strict=False)
+            ]
+        return results
+
+    def _soql(self, what: str, soql: str) -> list[dict[str, Any]]:
+        """Every record a query returns (all its pages)."""
+        result: dict[str, Any] = self._call(what, lambda sf: sf.query(soql))
+        records = list(result.get("records", []))
+        guard = TokenLoopGuard(what)
+        while not result.get("done", True) and result.get("nextRecordsUrl"):
+            guard.check(str(result["nextRecordsUrl"]))
+            result = self._query_more(what, str(result["nextRecordsUrl"]))
+            records += result.get("records", [])
+        return records
 
     def _query_more(self, what: str, next_url: str) -> dict[str, Any]:
         def more(sf: Salesforce) -> dict[str, Any]:

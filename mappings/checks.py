@@ -43,6 +43,27 @@ _BOOLEAN_FIELDS = {
 }
 
 
+#: Where each attribute of :class:`Sections` is in the file (and in a Mapping).
+_SECTION_PATHS = {
+    "crm": "crm",
+    "objects.users": "users",
+    "objects.accounts": "accounts",
+    "objects.contacts": "contacts",
+    "objects.account_team": "account_team",
+    "objects.activities": "activities",
+    "objects.participants": "participants",
+    "objects.opportunities": "opportunities",
+    "objects.cases": "cases",
+    "alliances": "alliances",
+    "sponsor": "sponsor",
+    "roster": "roster",
+    "cadence.tiers": "tiers",
+    "cadence.touch": "touch",
+    "writeback.task": "task",
+    "writeback.account": "account_writeback",
+}
+
+
 @dataclass
 class Sections:
     """The parts of the file that are valid on their own (None: missing or invalid)."""
@@ -68,29 +89,23 @@ class Sections:
     @classmethod
     def from_parts(cls, parts: dict[str, Any], present: set[str]) -> Sections:
         """``parts``: valid values by dotted path (``objects.accounts``); ``present``: paths given."""
-        names = {
-            "crm": "crm",
-            "objects.users": "users",
-            "objects.accounts": "accounts",
-            "objects.contacts": "contacts",
-            "objects.account_team": "account_team",
-            "objects.activities": "activities",
-            "objects.participants": "participants",
-            "objects.opportunities": "opportunities",
-            "objects.cases": "cases",
-            "alliances": "alliances",
-            "sponsor": "sponsor",
-            "roster": "roster",
-            "cadence.tiers": "tiers",
-            "cadence.touch": "touch",
-            "writeback.task": "task",
-            "writeback.account": "account_writeback",
-        }
         sections = cls(account_team_given="objects.account_team" in present)
-        for dotted, attribute in names.items():
+        for dotted, attribute in _SECTION_PATHS.items():
             if dotted in parts:
                 setattr(sections, attribute, parts[dotted])
         return sections
+
+    @classmethod
+    def of(cls, mapping: Any) -> Sections:
+        """The sections of a whole, valid :class:`~mappings.model.Mapping`."""
+        parts: dict[str, Any] = {}
+        for dotted in _SECTION_PATHS:
+            node = mapping
+            for name in dotted.split("."):
+                node = getattr(node, name)
+            parts[dotted] = node
+        present = {"objects.account_team"} if mapping.objects.account_team is not None else set()
+        return cls.from_parts(parts, present)
 
     def named_objects(self) -> list[tuple[tuple[str | int, ...], ObjectMapping]]:
         """Every valid object section with its path in the file."""

@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 
 from connectors.base import FieldSchema, ObjectSchema
 from connectors.errors import CrmRequestError
+from mappings.checks import Sections
 from mappings.model import Mapping
-from mappings.objects import FieldKind, ObjectMapping
+from mappings.objects import AccountsMapping, FieldKind, ObjectMapping
+from mappings.policy import Alliances
 from mappings.problems import Path, Problem
-from mappings.writeback import WriteField
+from mappings.writeback import AccountWriteback, TaskWriteback, WriteField
 
 #: CRM type names (Salesforce describe ``type``, HubSpot property ``type``) each kind accepts.
 _TEXT = {
@@ -62,6 +64,7 @@ _WRITE_KINDS: dict[str, FieldKind] = {
     "health": "picklist",
     "last_touch": "date",
     "health_reason": "text",
+    "covered": "boolean",
 }
 
 #: HubSpot owners are not described by the properties API; this is the owners API's fixed shape.
@@ -84,19 +87,25 @@ HUBSPOT_OWNERS = ObjectSchema(
 )
 
 
-def object_names(mapping: Mapping) -> list[str]:
+def object_names(mapping: Mapping | Sections) -> list[str]:
     """Every CRM object the mapping reads or writes."""
-    names = [spec.object for _, spec in mapping.objects.named()] + [mapping.writeback.task.object]
-    if mapping.writeback.account is not None:
-        names.append(mapping.writeback.account.object)
+    s = _sections(mapping)
+    names = [spec.object for _, spec in s.named_objects()]
+    if s.task is not None:
+        names.append(s.task.object)
+    if s.account_writeback is not None:
+        names.append(s.account_writeback.object)
     return list(dict.fromkeys(names))
 
 
-def describe_objects(mapping: Mapping, describe: Callable[[str], ObjectSchema]) -> dict[str, ObjectSchema]:
+def describe_objects(
+    mapping: Mapping | Sections, describe: Callable[[str], ObjectSchema]
+) -> dict[str, ObjectSchema]:
     """Describe every object of the mapping; an object the CRM does not know is left out."""
     found: dict[str, ObjectSchema] = {}
+    crm = _sections(mapping).crm
     for name in object_names(mapping):
-        if mapping.crm == "hubspot" and name == "owners":
+        if crm == "hubspot" and name == "owners":
             found[name] = HUBSPOT_OWNERS
             continue
         try:
@@ -107,18 +116,28 @@ def describe_objects(mapping: Mapping, describe: Callable[[str], ObjectSchema]) 
     return found
 
 
-def check_live(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> list[Problem]:
-    """Every object and field of ``mapping`` checked against ``schemas``."""
+def check_live(mapping: Mapping | Sections, schemas: dict[str, ObjectSchema]) -> list[Problem]:
+    """Every object and field of ``mapping`` checked against ``schemas``. ``mapping`` may be the
+    sections of a file that is not valid yet (those that are), so that live problems are shown
+    together with the offline ones."""
+    s = _sections(mapping)
+    if s.crm is None:
+        return []
     problems: list[Problem] = []
-    for path, spec in mapping.objects.named():
+    for path, spec in s.named_objects():
         schema = schemas.get(spec.object)
         if schema is None:
             problems.append(_no_object((*path, "object"), spec.object, schemas))
             continue
-        problems += _read_fields(path, spec, schema, mapping)
-    problems += _alliance_values(mapping, schemas)
-    problems += _writeback(mapping, schemas)
+        problems += _read_fields(path, spec, schema, s.crm)
+    if s.accounts is not None and s.alliances is not None:
+        problems += _alliance_values(s.accounts, s.alliances, schemas)
+    problems += _writeback(s, s.crm, schemas)
     return problems
+
+
+def _sections(mapping: Mapping | Sections) -> Sections:
+    return mapping if isinstance(mapping, Sections) else Sections.of(mapping)
 
 
 def _no_object(path: Path, name: str, schemas: dict[str, ObjectSchema]) -> Problem:
@@ -148,11 +167,9 @@ def _type_problem(path: Path, field: FieldSchema, kind: str, object_name: str) -
         )
 
 
-def _read_fields(
-    path: Path, spec: ObjectMapping, schema: ObjectSchema, mapping: Mapping
-) -> Iterator[Problem]:
+def _read_fields(path: Path, spec: ObjectMapping, schema: ObjectSchema, crm: str) -> Iterator[Problem]:
     kinds = type(spec.fields).KINDS
-    watermark = _field((*path, "watermark"), spec.watermark, schema, mapping.crm)
+    watermark = _field((*path, "watermark"), spec.watermark, schema, crm)
     if isinstance(watermark, Problem):
         yield watermark
     else:
@@ -161,7 +178,7 @@ def _read_fields(
         if not isinstance(source, str) or "." in source:
             continue  # associations and Salesforce parent paths are read through other calls
         where = (*path, "fields", name)
-        found = _field(where, source, schema, mapping.crm)
+        found = _field(where, source, schema, crm)
         if isinstance(found, Problem):
             yield found
             continue
@@ -180,13 +197,14 @@ def _read_fields(
                     )
 
 
-def _alliance_values(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> Iterator[Problem]:
-    accounts = mapping.objects.accounts
+def _alliance_values(
+    accounts: AccountsMapping, alliances: Alliances, schemas: dict[str, ObjectSchema]
+) -> Iterator[Problem]:
     schema = schemas.get(accounts.object)
     if schema is None:
         return
     sources = accounts.fields.sources()
-    for index, condition in enumerate(mapping.alliances.where):
+    for index, condition in enumerate(alliances.where):
         source = sources.get(condition.field)
         if (
             not isinstance(source, str)
@@ -207,31 +225,40 @@ def _alliance_values(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> Iter
                 )
 
 
-def _writeback(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> Iterator[Problem]:
-    task = mapping.writeback.task
+def _writeback(s: Sections, crm: str, schemas: dict[str, ObjectSchema]) -> Iterator[Problem]:
+    if s.task is not None:
+        yield from _task_writeback(s.task, crm, schemas)
+    yield from _account_writeback(s.account_writeback, crm, schemas)
+
+
+def _task_writeback(task: TaskWriteback, crm: str, schemas: dict[str, ObjectSchema]) -> Iterator[Problem]:
     base: Path = ("writeback", "task")
     schema = schemas.get(task.object)
     if schema is None:
         yield _no_object((*base, "object"), task.object, schemas)
     else:
-        yield from _key_field(mapping, schema)
+        yield from _key_field(task.key_field, crm, schema)
         values = task.values
         allowed = {
             "status": [values.status_open, values.status_completed, *filter(None, [values.status_not_needed])]
         }
         allowed["priority"] = [values.priority_high, values.priority_normal]
         writes = [(name, spec, (*base, "fields", name)) for name, spec in task.fields.items()]
-        yield from _written(schema, writes, allowed, (*base, "values"), mapping.crm, create=True)
-        yield from _stamp((*base, "stamp_field"), task.stamp_field, schema, mapping.crm, create=True)
+        yield from _written(schema, writes, allowed, (*base, "values"), crm, create=True)
+        yield from _stamp((*base, "stamp_field"), task.stamp_field, schema, crm, create=True)
         for name in ("modified_by_field", "completed_at_field"):  # read only: they must exist, nothing more
             read = getattr(task, name)
-            found = None if read is None else _field((*base, name), read, schema, mapping.crm)
+            found = None if read is None else _field((*base, name), read, schema, crm)
             if isinstance(found, Problem):
                 yield found
-    account = mapping.writeback.account
+
+
+def _account_writeback(
+    account: AccountWriteback | None, crm: str, schemas: dict[str, ObjectSchema]
+) -> Iterator[Problem]:
     if account is None:
         return
-    base = ("writeback", "account")
+    base: Path = ("writeback", "account")
     schema = schemas.get(account.object)
     if schema is None:
         yield _no_object((*base, "object"), account.object, schemas)
@@ -239,28 +266,26 @@ def _writeback(mapping: Mapping, schemas: dict[str, ObjectSchema]) -> Iterator[P
     health = account.fields.health
     allowed = {"health": [health.values.green, health.values.amber, health.values.red]} if health else {}
     writes = [(name, spec, (*base, "fields", name)) for name, spec in account.fields.items()]
-    yield from _written(
-        schema, writes, allowed, (*base, "fields", "health", "values"), mapping.crm, create=False
-    )
-    yield from _stamp((*base, "stamp_field"), account.stamp_field, schema, mapping.crm, create=False)
+    yield from _written(schema, writes, allowed, (*base, "fields", "health", "values"), crm, create=False)
+    yield from _stamp((*base, "stamp_field"), account.stamp_field, schema, crm, create=False)
 
 
-def _key_field(mapping: Mapping, schema: ObjectSchema) -> Iterator[Problem]:
+def _key_field(key_field: str, crm: str, schema: ObjectSchema) -> Iterator[Problem]:
     path: Path = ("writeback", "task", "key_field")
-    found = _field(path, mapping.writeback.task.key_field, schema, mapping.crm)
+    found = _field(path, key_field, schema, crm)
     if isinstance(found, Problem):
         yield found
         return
     yield from _access(path, found, schema.name, create=True)
     # Salesforce offers External ID on activity custom fields, not Unique (docs/salesforce-activity-keys.md):
     # an upsert by an External ID never creates a second record, so External ID is what is required.
-    if mapping.crm == "salesforce" and not found.external_id:
+    if crm == "salesforce" and not found.external_id:
         yield Problem(
             path,
             f"{schema.name}.{found.name} must be an External ID, or upserts could create duplicates; "
             "tick External ID in the field's setup",
         )
-    elif mapping.crm == "hubspot" and not found.unique:
+    elif crm == "hubspot" and not found.unique:
         yield Problem(
             path,
             f"{schema.name}.{found.name} must have unique values (hasUniqueValue), or upserts could create "

@@ -8,6 +8,8 @@ is valid. All problems are reported together in one :class:`~mappings.problems.M
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -19,6 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 
 from connectors.errors import ConfigError
+from mappings.advice import advise
 from mappings.checks import Sections, cross_check
 from mappings.errors import problems_from, suggest
 from mappings.model import Mapping
@@ -38,6 +41,12 @@ def load_mapping(path: Path | None, crm: CrmName | None = None) -> Mapping:
     When both are given, the file's ``crm`` must be ``crm``. Raises :class:`MappingError` listing
     every problem, or :class:`ConfigError` when the file cannot be read.
     """
+    return inspect_mapping(path, crm).valid()
+
+
+def inspect_mapping(path: Path | None, crm: CrmName | None = None) -> Inspection:
+    """Read and check a mapping file without raising for its problems (only for a file that cannot
+    be read or is not YAML), so that ``mappings validate --live`` can add the live problems."""
     if path is None:
         if crm is None:
             raise ConfigError(
@@ -51,11 +60,37 @@ def load_mapping(path: Path | None, crm: CrmName | None = None) -> Mapping:
             f"Cannot read the mapping file {path}: {exc.__class__.__name__}",
             hint="check the path (`sponsorsync mappings init` writes a starting point)",
         ) from None
-    return parse_mapping(text, str(path), crm)
+    return inspect_text(text, str(path), crm)
 
 
 def parse_mapping(text: str, file: str, crm: CrmName | None = None) -> Mapping:
     """Validate mapping text; ``file`` is the name used in messages."""
+    return inspect_text(text, file, crm).valid()
+
+
+@dataclass
+class Inspection:
+    """A mapping file checked: its problems and warnings (located), the sections that are valid on
+    their own, and the mapping itself when there is no problem."""
+
+    source: SourceMap
+    sections: Sections
+    problems: list[Problem]
+    warnings: list[Problem]
+    mapping: Mapping | None
+
+    def valid(self) -> Mapping:
+        """The mapping; raises one :class:`MappingError` listing every problem when there are any."""
+        raise_problems(self.source, self.problems)
+        assert self.mapping is not None
+        return self.mapping
+
+    def warning_lines(self) -> list[str]:
+        """Each warning as ``file:line:col: path: message``, in file order."""
+        return [self.source.render(w) for w in sorted(set(self.warnings), key=self.source.sort_key)]
+
+
+def inspect_text(text: str, file: str, crm: CrmName | None = None) -> Inspection:
     document = _read_yaml(text, file)
     source = SourceMap.build(file, document)
     plain = _plain(document)
@@ -71,10 +106,12 @@ def parse_mapping(text: str, file: str, crm: CrmName | None = None) -> Mapping:
                 ("crm",), f"this file maps {sections.crm}, but {crm} was asked for; use a {crm} mapping file"
             )
         )
-    raise_problems(source, problems)
-    mapping = Mapping.model_validate(plain)
-    mapping._source = source
-    return mapping
+    inspection = Inspection(source, sections, problems, advise(sections), None)
+    if not problems:
+        inspection.mapping = Mapping.model_validate(plain)
+        inspection.mapping._source = source
+        inspection.mapping._warnings = inspection.warning_lines()
+    return inspection
 
 
 def _refuse_aliases(text: str, file: str) -> None:
@@ -98,14 +135,26 @@ def _read_yaml(text: str, file: str) -> Any:
         _refuse_aliases(text, file)
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise MappingError(
-            file, [f"{file}:{line}:{col}: (YAML syntax): {what}; fix the YAML syntax"]
-        ) from None
+        raise MappingError(file, [syntax_problem(exc, file)]) from None
     except YAMLError as exc:
         raise MappingError(file, [f"{file}:1:1: (YAML syntax): {exc}; fix the YAML syntax"]) from None
+
+
+def syntax_problem(exc: MarkedYAMLError, file: str) -> str:
+    """Where the parser gave up and, when it differs, where the construct it was reading started:
+    an unclosed ``[`` on line 3 is only noticed many lines later, so both places are named."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = str(exc.problem or exc.context or "invalid YAML")
+    start = exc.context_mark
+    if exc.context and start is not None and (start.line, start.column) != (line - 1, col - 1):
+        construct = re.sub(r"^while \w+ (an? )?", "", str(exc.context))
+        return (
+            f"{file}:{line}:{col}: (YAML syntax): {problem}; the {construct} that starts at line "
+            f"{start.line + 1}, column {start.column + 1} is not closed or not well-formed; fix the YAML syntax"
+        )
+    what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+    return f"{file}:{line}:{col}: (YAML syntax): {what}; fix the YAML syntax"
 
 
 def _plain(node: Any) -> Any:
@@ -184,4 +233,12 @@ def _validate_sections(plain: dict[Any, Any]) -> tuple[Sections, list[Problem]]:
     return Sections.from_parts(parts, present), problems
 
 
-__all__ = ["CRMS", "MappingError", "default_mapping_path", "load_mapping", "parse_mapping"]
+__all__ = [
+    "CRMS",
+    "Inspection",
+    "MappingError",
+    "default_mapping_path",
+    "inspect_mapping",
+    "load_mapping",
+    "parse_mapping",
+]

@@ -36,11 +36,17 @@ class Mapping(Strict):
     )
 
     _source: SourceMap | None = PrivateAttr(default=None)
+    _warnings: list[str] = PrivateAttr(default_factory=list)
 
     @property
     def source(self) -> SourceMap | None:
         """Where each value sits in the file it was loaded from (None when built in code)."""
         return self._source
+
+    @property
+    def warnings(self) -> list[str]:
+        """What is valid but probably not meant (``file:line:col: path: message``), from the loader."""
+        return self._warnings
 
 
 def mapping_json_schema() -> dict[str, Any]:

@@ -138,6 +138,12 @@ class AccountWriteFields(Strict):
     health_reason: WriteFieldSpec | None = Field(
         default=None, description="Why the health is what it is (text)."
     )
+    covered: WriteFieldSpec | None = Field(
+        default=None,
+        description="Checkbox: true while the alliance has an active sponsor who touched their partner "
+        "counterpart within the tier's executive_touch_days (the portfolio report's coverage; a CRM report "
+        "over this field gives coverage by tier).",
+    )
 
     def items(self) -> list[tuple[str, WriteField]]:
         return [(name, value) for name, value in self if isinstance(value, WriteField)]

@@ -122,3 +122,10 @@ def assess(org: Org, mapping: Mapping, alliance: Alliance, reserved: Counter[str
         if view.candidates:
             reserved[view.candidates[0].person.id] += 1
     return view
+
+
+def is_covered(view: AllianceView, today: date, touch_days: int) -> bool:
+    """An active sponsor with a counterpart they touched within the tier's executive_touch_days."""
+    if view.sponsor_state != "ok" or view.counterpart is None or view.counterpart.last_touch is None:
+        return False
+    return (today - view.counterpart.last_touch).days <= touch_days

@@ -8,13 +8,18 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from connectors.errors import ConfigError
 from connectors.sandbox.app import CRMS, build_sandbox
 from mappings.loader import load_mapping
-from sync import report
+from sync import demo_tasks, report
+from sync.ledger import Ledger
+from sync.report_command import write_report
 from sync.run import RunReport, execute
-from sync.settings import load_settings
+from sync.settings import Settings, load_settings
+from sync.store import StateStore
+from sync.terminal import printable
 
 
 def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, console: Console) -> None:
@@ -39,6 +44,8 @@ def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, consol
         console.print(f"Sandbox ready at {server.base_url}. First sync (full pull):", style="bold")
         first = execute(settings, mapping, mode="run", version=version)
         console.print(report.summary(first))
+        record = f"{'Salesforce' if crm == 'salesforce' else 'HubSpot'} {mapping.writeback.task.object}"
+        owner_email = _show_tasks(console, first, settings, record, server.base_url)
         console.print()
         console.print("Second sync (incremental): it should find nothing new to write.", style="bold")
         second = execute(settings, mapping, mode="run", version=version)
@@ -53,7 +60,38 @@ def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, consol
     console.print(f"  {me} --env-file {env_file} sync history")
     if alliance:
         console.print(f'  {me} --env-file {env_file} sync explain "{alliance}"')
+    console.print(f"  {me} --env-file {env_file} report --format table")
     console.print(f"  {me} sandbox serve --crm {crm} --size {size}   # a sandbox that keeps running")
+    if owner_email:
+        console.print(
+            f"  {me} sandbox serve --crm {crm} --size {size} --seed {seed} --env-file live.env   # then, "
+            f"in another shell:\n  {me} --env-file live.env sync plan --owner {owner_email}   "
+            "# one person's tasks in full"
+        )
+    # Last: the portfolio report of the demo org, from the local state (no CRM call).
+    path = home / "sponsorsync-report.html"
+    count = write_report(settings.state_dir, mapping, "html", path)
+    console.print()
+    console.print(f"Portfolio report ({count} alliances), open it in a browser:", style="bold")
+    console.print(str(path.resolve()), soft_wrap=True, highlight=False)
+
+
+def _show_tasks(console: Console, first: RunReport, settings: Settings, record: str, url: str) -> str | None:
+    """A few of the tasks the first sync wrote, per owner, as they read them; returns an owner's e-mail."""
+    store = StateStore(settings.state_dir)
+    try:
+        found, more = demo_tasks.samples(first, Ledger(store).entries())
+    finally:
+        store.close()
+    if not found:
+        return None
+    console.print()
+    console.print(
+        f"Some of the tasks it wrote into the sandbox CRM at {url}, as their owners see them:", style="bold"
+    )
+    for line in demo_tasks.render(found, more, record):
+        console.print(Text(printable(line)))
+    return next((s.email for s in found if s.email), None)
 
 
 def _command() -> str:

@@ -30,6 +30,7 @@ from sync.mirror import OwnTask
 from sync.plan import AccountValues, Closure, DesiredTask, Plan
 
 DATE_FIELDS = frozenset({"due_date", "last_touch"})
+BOOLEAN_FIELDS = frozenset({"covered"})
 CREATE_ONLY = frozenset({"due_date"})  # set when the task is created, never moved by sponsorsync
 
 
@@ -75,6 +76,8 @@ def format_value(crm: str, canonical: str, value: Any) -> JsonValue:
         if crm == "hubspot" and canonical == "due_date":
             return f"{value.isoformat()}T00:00:00.000Z"  # hs_timestamp is a datetime property
         return value.isoformat()
+    if isinstance(value, bool) and crm == "hubspot":
+        return "true" if value else "false"  # a bool property takes the option values as text
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
@@ -88,9 +91,16 @@ def encode(spec: WriteField, text: str) -> str:
 
 
 def same(canonical: str, a: Any, b: Any) -> bool:
+    if canonical in BOOLEAN_FIELDS:
+        return _truth(a) == _truth(b)
     if canonical in DATE_FIELDS:
         return to_date(str(a) if a else None) == to_date(str(b) if b else None)
     return ("" if a is None else str(a).strip()) == ("" if b is None else str(b).strip())
+
+
+def _truth(value: Any) -> bool:
+    """A checkbox value as the CRMs return it (Salesforce true/false, HubSpot "true"/"false"/empty)."""
+    return value is True or str(value).strip().lower() == "true"
 
 
 def confirm_sent(
@@ -318,6 +328,7 @@ class Differ:
             "health": getattr(account.fields.health.values, values.health) if account.fields.health else None,
             "last_touch": values.last_touch,
             "health_reason": values.health_reason[:255],
+            "covered": values.covered,
         }
         changes: dict[str, JsonValue] = {}
         for name, spec in account.fields.items():

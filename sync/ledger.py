@@ -128,6 +128,16 @@ class Ledger:
         rows = self.db.execute("SELECT kind || ':' || status, COUNT(*) FROM ledger GROUP BY 1")
         return {r[0]: int(r[1]) for r in rows}
 
+    def written_in(self, run_id: int) -> int:
+        """Ledger entries last written by run ``run_id``."""
+        row = self.db.execute("SELECT COUNT(*) FROM ledger WHERE run_id = ?", (run_id,)).fetchone()
+        return int(row[0])
+
+    def rejected_in(self, run_id: int) -> int:
+        """Records the CRM refused in run ``run_id``."""
+        row = self.db.execute("SELECT COUNT(*) FROM rejections WHERE run_id = ?", (run_id,)).fetchone()
+        return int(row[0])
+
     # -- rejections ----------------------------------------------------------------------------
     def reject(self, run_id: int, object_name: str, results: Iterable[WriteResult]) -> None:
         now = now_text()

@@ -468,6 +468,67 @@ class Mirror:
         for owner_id, contact_id, last_at, c90, c365 in self.db.execute(sql, (end, *kind_list, d90, d365)):
             yield TouchAggregate(owner_id, contact_id, date.fromisoformat(last_at[:10]), int(c90), int(c365))
 
+    def monthly_touches(
+        self,
+        executives: dict[str, list[str]],
+        kinds: Iterable[str],
+        today: date,
+        *,
+        months: int = 12,
+        completed_only: bool = True,
+    ) -> dict[str, dict[str, int]]:
+        """Executive touches per alliance per calendar month, for the ``months`` months ending with
+        today's: activities of the given kinds (completed ones with ``completed_only``; not
+        sponsorsync's own tasks) between an internal user (its owner, an attendee or an invitee) and a
+        partner executive of the alliance. ``executives``: alliance id -> its partner executives'
+        contact ids. Returns alliance id -> {"YYYY-MM": activities}; one SQL aggregate."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS wanted_executives (contact_id TEXT, alliance_id TEXT, "
+            "PRIMARY KEY (contact_id, alliance_id)) WITHOUT ROWID"
+        )
+        self.db.execute("DELETE FROM wanted_executives")
+        self.db.executemany(
+            "INSERT OR IGNORE INTO wanted_executives(contact_id, alliance_id) VALUES (?, ?)",
+            ((c, a) for a, contacts in executives.items() for c in contacts),
+        )
+        kind_list = sorted(set(kinds))
+        index = today.year * 12 + today.month - 1 - (months - 1)
+        start = f"{index // 12:04d}-{index % 12 + 1:02d}-01T00:00:00Z"
+        end = f"{today.isoformat()}T23:59:59Z"
+        sql = f"""
+            WITH pc(activity_id, alliance_id) AS (
+                SELECT ac.activity_id, w.alliance_id
+                FROM wanted_executives w JOIN activity_contacts ac ON ac.contact_id = w.contact_id
+                UNION
+                SELECT p.activity_id, w.alliance_id
+                FROM wanted_executives w JOIN participants p ON p.person_id = w.contact_id
+                WHERE p.deleted = 0 AND p.counted = 1
+            )
+            SELECT pc.alliance_id, substr(a.occurred_at, 1, 7), COUNT(DISTINCT a.id)
+            FROM pc JOIN activities a ON a.id = pc.activity_id
+            WHERE a.deleted = 0 AND a.sync_key IS NULL AND a.occurred_at >= ? AND a.occurred_at <= ?
+              AND a.kind IN ({",".join("?" * len(kind_list))})
+              {"AND a.completed = 1" if completed_only else ""}
+              AND (a.owner_id IN (SELECT id FROM users)
+                   OR EXISTS (SELECT 1 FROM activity_users au WHERE au.activity_id = a.id)
+                   OR EXISTS (SELECT 1 FROM participants p JOIN users u ON u.id = p.person_id
+                              WHERE p.activity_id = a.id AND p.deleted = 0 AND p.counted = 1))
+            GROUP BY 1, 2"""
+        found: dict[str, dict[str, int]] = {}
+        for alliance_id, month, count in self.db.execute(sql, (start, end, *kind_list)):
+            found.setdefault(alliance_id, {})[month] = int(count)
+        return found
+
+    def completed_on(self) -> dict[str, date]:
+        """For sponsorsync's own tasks the CRM holds completed: the date of the sync that pulled them
+        completed (its ``today`` by the CRM's clock, else its start), an upper bound of when they were
+        done."""
+        rows = self.db.execute(
+            "SELECT a.sync_key, COALESCE(json_extract(r.counts, '$.today'), r.started_at) "
+            "FROM activities a JOIN runs r ON r.id = a.seen_run WHERE a.sync_key IS NOT NULL AND a.completed = 1"
+        )
+        return {key: date.fromisoformat(started[:10]) for key, started in rows if started}
+
     def own_tasks(self) -> Iterator[OwnTask]:
         for row in self.db.execute(
             "SELECT id, source, sync_key, completed, deleted, extra FROM activities WHERE sync_key IS NOT NULL"

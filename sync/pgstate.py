@@ -158,6 +158,10 @@ class PgDatabase:
             cursor.executemany(self._sql(sql), rows)
         return PgCursor(cursor)
 
+    def commit(self) -> None:
+        """As sqlite3's: nothing to do in autocommit mode outside an explicit transaction."""
+        self.conn.commit()
+
     def close(self) -> None:
         self.conn.close()
 

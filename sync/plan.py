@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from connectors.timestamps import to_date
 from mappings.model import Mapping
-from sync.assess import AllianceView, Health, assess
+from sync.assess import AllianceView, Health, assess, is_covered
 from sync.model import Memory, Org, Person
 from sync.rules import ALERTS, REGISTRY, RULES, escalation, make_key, parse_key
 from sync.rules.base import Context, Outcome, Want
@@ -76,6 +76,7 @@ class AccountValues:
     health: Health
     last_touch: date | None
     health_reason: str
+    covered: bool = False  # an active sponsor who touched the counterpart within the tier's cadence
 
 
 @dataclass
@@ -116,7 +117,8 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
                     ctx.desired.add(task.key)
         view.ladder = _ladder(ctx, view.tasks)
         tasks.extend(view.tasks)
-        accounts.append(AccountValues(alliance.id, view.health, view.last_touch, view.reason))
+        covered = is_covered(view, today, ctx.cadence.executive_touch_days)
+        accounts.append(AccountValues(alliance.id, view.health, view.last_touch, view.reason, covered))
         sponsor_id = view.sponsor.id if view.sponsor else alliance.sponsor_id
         counterpart_id = view.counterpart.contact.id if view.counterpart else None
         memory[alliance.id] = Memory(sponsor_id, counterpart_id, ctx.sponsor_since(sponsor_id))

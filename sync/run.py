@@ -42,6 +42,35 @@ class Progress:
     phase: Callable[[str], None] | None = None
 
 
+@dataclass(frozen=True)
+class RunSummary:
+    """How a run ended, for schedulers: the ``run finished`` event (one JSON record in JSON mode),
+    logged at the end of every run, failed and refused ones included. ``run_id`` is None for a run
+    refused before it was recorded; ``counts`` of a run that did not finish say what it wrote."""
+
+    run_id: int | None
+    mode: str
+    outcome: str
+    exit_code: int
+    api_calls: int
+    seconds: float
+    counts: dict[str, Any]
+    message: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "event": "run_summary",
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "outcome": self.outcome,
+            "exit_code": self.exit_code,
+            "api_calls": self.api_calls,
+            "seconds": round(self.seconds, 3),
+            "counts": self.counts,
+            **({"error": self.message} if self.message else {}),
+        }
+
+
 @dataclass
 class RunReport:
     run_id: int
@@ -59,6 +88,17 @@ class RunReport:
     mirror_counts: dict[str, int] = field(default_factory=dict)
     history_asked: int = 0  # alliances seen for the first time whose sponsor's history was read
 
+    def summary(self) -> RunSummary:
+        return RunSummary(
+            self.run_id,
+            self.mode,
+            self.outcome,
+            int(self.exit_code),
+            self.api_calls,
+            self.seconds,
+            self.counts(),
+        )
+
     def counts(self) -> dict[str, Any]:
         tasks_by_rule: dict[str, int] = {}
         for task in self.plan.tasks:
@@ -68,6 +108,7 @@ class RunReport:
             health[view.health] = health.get(view.health, 0) + 1
         applied = self.applied
         return {
+            "today": self.today.isoformat(),  # the CRM's date: when tasks seen done in this run were done
             "pulled": sum(self.pull.records.values()),
             "alliances": len(self.plan.views),
             "sponsored": sum(1 for v in self.plan.views.values() if v.sponsor_state == "ok"),
@@ -130,7 +171,9 @@ def execute(
     max_api_calls: int | None = None,
     progress: Progress | None = None,
     version: str = "0",
+    on_end: Callable[[RunSummary], None] | None = None,
 ) -> RunReport:
+    """One run. ``on_end`` receives its :class:`RunSummary` however it ends (the CLI logs it last)."""
     crm = settings.require_crm()
     if mapping.crm != crm:
         raise ConfigError(
@@ -143,6 +186,15 @@ def execute(
     connector: Connector | None = None
     run_id = 0
     ledger = Ledger(store)
+
+    def ended(outcome: str, code: ExitCode, message: str) -> None:
+        _record_end(store, ledger, run_id, connector, outcome, code, message)
+        if on_end is not None:
+            calls = connector.api_calls() if connector else 0
+            counts = _written_by(ledger, run_id)
+            seconds = time.monotonic() - started
+            on_end(RunSummary(run_id or None, mode, outcome, int(code), calls, seconds, counts, message))
+
     try:
         store.acquire()
         ledger.mark_interrupted()
@@ -210,22 +262,23 @@ def execute(
             history_asked=history_asked,
         )
         ledger.finish_run(run_id, report.outcome, int(exit_code), report.api_calls, report.counts(), None)
+        if on_end is not None:
+            on_end(report.summary())
         return report
     except SponsorsyncError as exc:
-        _record_end(store, ledger, run_id, connector, "failed", exc.exit_code, exc.message)
+        ended("failed", exc.exit_code, exc.message)
         raise
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Interrupted) at a safe point
         code = exc.exit_code if isinstance(exc, Interrupted) else ExitCode.INTERRUPTED
         what = exc.signal_name if isinstance(exc, Interrupted) else "SIGINT (Ctrl-C)"
-        _record_end(store, ledger, run_id, connector, "interrupted", code, f"stopped by {what}")
+        ended("interrupted", code, f"stopped by {what}")
         raise
     except Exception as exc:
         error = state_error(exc, store.path)
         if error is None:  # a bug: recorded, then shown by the CLI as an internal error
-            message = f"internal error: {type(exc).__name__}"
-            _record_end(store, ledger, run_id, connector, "failed", ExitCode.INTERNAL, message)
+            ended("failed", ExitCode.INTERNAL, f"internal error: {type(exc).__name__}")
             raise
-        _record_end(store, ledger, run_id, connector, "failed", error.exit_code, error.message)
+        ended("failed", error.exit_code, error.message)
         raise error from exc
     finally:
         if connector is not None:
@@ -255,6 +308,16 @@ def _record_end(
         if not isinstance(exc, sqlite3.Error | OSError) and state_error(exc, store.path) is None:
             raise
         log.warning("run #%d could not be recorded as %s in the history: %s", run_id, outcome, exc)
+
+
+def _written_by(ledger: Ledger, run_id: int) -> dict[str, Any]:
+    """What a run that did not finish wrote before it stopped (kept: the next run goes on from there)."""
+    if not run_id:
+        return {}
+    try:
+        return {"written": ledger.written_in(run_id), "rejected": ledger.rejected_in(run_id)}
+    except sqlite3.Error:  # the database itself may be what failed
+        return {}
 
 
 def _check_state_org(store: StateStore, crm: str, identity: OrgIdentity) -> None:
@@ -288,24 +351,29 @@ def _check_state_crm(store: StateStore, crm: str) -> None:
         )
 
 
+def local_model(store: StateStore, mapping: Mapping) -> tuple[Org, Plan]:
+    """The model and plan as of the last sync's ``today``, from local state only: no CRM call."""
+    if store.meta("crm") is None:
+        raise ConfigError(
+            f"No sync has run with the state in {store.label} yet",
+            hint="run `sponsorsync sync run` (or `sponsorsync demo`) first",
+        )
+    ledger = Ledger(store)
+    last = store.meta("last_today")
+    today = date.fromisoformat(last) if last else datetime.now(UTC).date()
+    pending = frozenset(r.sync_key for r in ledger.rejections())
+    org = build_org(Mirror(store), mapping, today, ledger.memory(), pending)
+    org.health_history = ledger.health_history()
+    return org, plan(org, mapping, ledger.closed_by_us())
+
+
 def explain_alliance(
     settings: Settings, mapping: Mapping, query: str
 ) -> tuple[AllianceView, list[DesiredTask]]:
     """The model and plan of one alliance (by id or name), from local state only: no CRM call."""
     store = open_state(settings)
     try:
-        if store.meta("crm") is None:
-            raise ConfigError(
-                f"No sync has run with the state in {store.label} yet",
-                hint="run `sponsorsync sync run` (or `sponsorsync demo`) first",
-            )
-        ledger = Ledger(store)
-        last = store.meta("last_today")
-        today = date.fromisoformat(last) if last else datetime.now(UTC).date()
-        pending = frozenset(r.sync_key for r in ledger.rejections())
-        org = build_org(Mirror(store), mapping, today, ledger.memory(), pending)
-        org.health_history = ledger.health_history()
-        the_plan = plan(org, mapping, ledger.closed_by_us())
+        _, the_plan = local_model(store, mapping)
     finally:
         store.close()
     wanted = query.casefold()

@@ -9,6 +9,7 @@ source it came from, for ``sponsorsync config show``.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -30,6 +31,7 @@ from pydantic_settings import (
 
 from connectors.errors import ConfigError
 from connectors.settings import HubSpotSettings, LimitSettings, SalesforceSettings
+from sync.statedir import default_state_dir
 
 ENV_PREFIX = "SPONSORSYNC_"
 NESTED = "__"
@@ -86,7 +88,11 @@ class Settings(BaseSettings):
         default=False,
         description="Turn TLS certificate verification off. Never in production; every run warns loudly.",
     )
-    state_dir: Path = Field(default=Path(".sponsorsync"), description="Directory of the state database.")
+    state_dir: Path = Field(
+        default=Path(),
+        description="Directory of the state database. Default: $XDG_STATE_HOME/sponsorsync/<crm>-<instance> "
+        "(~/.local/state when XDG_STATE_HOME is unset), one per user and CRM org.",
+    )
     state_url: SecretStr | None = Field(
         default=None,
         description="postgresql://user:password@host/db: keep the state in PostgreSQL instead of state_dir.",
@@ -118,6 +124,20 @@ class Settings(BaseSettings):
             dotenv_settings,
             NestedSecretsSource(settings_cls, Path(secrets_dir) if secrets_dir else None),
         )
+
+    _state_dir_defaulted: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _default_state_dir(self) -> Settings:
+        if "state_dir" not in self.model_fields_set:
+            self.state_dir = default_state_dir(self.crm, self.salesforce, self.hubspot)
+            self._state_dir_defaulted = True
+        return self
+
+    @property
+    def state_dir_defaulted(self) -> bool:
+        """True when SPONSORSYNC_STATE_DIR was not set (the per-user, per-org default is used)."""
+        return self._state_dir_defaulted
 
     def require_crm(self) -> CrmName:
         if self.crm is None:
@@ -193,6 +213,31 @@ def env_var_name(path: tuple[str, ...]) -> str:
     return ENV_PREFIX + NESTED.join(part.upper() for part in path)
 
 
+def setting_names() -> list[str]:
+    """Every setting's variable name (``SPONSORSYNC_HUBSPOT__ACCESS_TOKEN``), groups included."""
+    return list(_names(Settings, ()))
+
+
+def _closest_setting(name: str) -> str | None:
+    """The setting a misspelt variable most likely meant: compared without the shared prefix (which
+    would make every name look alike), or whole when the prefix itself is misspelt."""
+    names = setting_names()
+    if name.startswith(ENV_PREFIX):
+        rest = [n.removeprefix(ENV_PREFIX) for n in names]
+        close = difflib.get_close_matches(name.removeprefix(ENV_PREFIX), rest, n=1, cutoff=0.6)
+        return ENV_PREFIX + close[0] if close else None
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _names(model: type[BaseModel], prefix: tuple[str, ...]) -> Iterator[str]:
+    for name, field in model.model_fields.items():
+        yield env_var_name((*prefix, name))
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _names(annotation, (*prefix, name))
+
+
 def secret_field_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     for name, field in model.model_fields.items():
         annotation = field.annotation
@@ -219,18 +264,33 @@ class SettingSource:
 
 def state_dir_of_unloadable(env_file: Path | None) -> Path:
     """Where the state directory is, for settings that did not load: from the environment, else the
-    env file, else the default. Only to record a refused run in an existing state's history."""
-    configured = os.environ.get(ENV_PREFIX + "STATE_DIR")
-    if not configured:
-        path = (
-            env_file if env_file is not None else (DEFAULT_ENV_FILE if DEFAULT_ENV_FILE.is_file() else None)
-        )
-        if path is not None and path.is_file():
-            try:
-                configured = dotenv_values(path).get(ENV_PREFIX + "STATE_DIR") or None
-            except (OSError, UnicodeDecodeError, ValueError):
-                configured = None
-    return Path(configured) if configured else Settings.model_fields["state_dir"].default
+    env file, else the default worked out from the raw values. Only to record a refused run in an
+    existing state's history."""
+    path = env_file if env_file is not None else (DEFAULT_ENV_FILE if DEFAULT_ENV_FILE.is_file() else None)
+    raw: dict[str, str | None] = {}
+    if path is not None and path.is_file():
+        try:
+            raw = {k.upper(): v for k, v in dotenv_values(path).items() if v}
+        except (OSError, UnicodeDecodeError, ValueError):
+            raw = {}
+    raw.update({k.upper(): v for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX) and v})
+
+    def value(*parts: str) -> str | None:
+        return raw.get(env_var_name(parts))
+
+    configured = value("state_dir")
+    if configured:
+        return Path(configured)
+    salesforce = SalesforceSettings.model_construct(
+        instance_url=value("salesforce", "instance_url"),
+        username=value("salesforce", "username"),
+        domain=value("salesforce", "domain") or "login",
+    )
+    hubspot = HubSpotSettings.model_construct(
+        base_url=value("hubspot", "base_url") or "https://api.hubapi.com"
+    )
+    crm = (value("crm") or "").lower() or None
+    return default_state_dir(crm, salesforce, hubspot)
 
 
 def _resolve_paths(env_file: Path | None, secrets_dir: Path | None) -> SettingSource:
@@ -316,8 +376,14 @@ def _format_validation_error(exc: ValidationError, paths: SettingSource) -> str:
         name = env_var_name(loc)
         message = error["msg"].removeprefix("Value error, ")  # a validator's own words
         if error["type"] == "extra_forbidden":
+            if len(loc) == 1:  # a top-level unknown comes from the env file under its whole name
+                name = loc[0].upper()
             where = f" in {paths.env_file}" if paths.env_file else ""
-            lines.append(f"{name}{where}: unknown setting; see `sponsorsync config show` for the valid names")
+            close = _closest_setting(name)
+            advice = (
+                f"did you mean {close}?" if close else "see `sponsorsync config show` for the valid names"
+            )
+            lines.append(f"{name}{where}: unknown setting; {advice}")
             continue
         shown = ""
         if not _holds_secret(loc) and isinstance(error.get("input"), str | int | float):

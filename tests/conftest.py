@@ -18,6 +18,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.upper().startswith("SPONSORSYNC_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    # The default state directory is under the XDG state home: never the developer's own.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from tests.support import orgs
 from tests.support.sandbox import Sandbox, running_sandbox
@@ -50,6 +51,15 @@ def test_demo_syncs_twice_and_writes_nothing_the_second_time(crm: str, tmp_path:
     data = json.loads(status.stdout)
     assert data["last_run"]["outcome"] == "ok"
     assert data["ledger"]["task:open"] > 0
+    # The demo ends with the path of its portfolio report, written from the state it leaves.
+    report = Path(out.strip().splitlines()[-1])
+    assert report == (tmp_path / "demo" / crm / "sponsorsync-report.html").resolve()
+    html = report.read_text(encoding="utf-8")
+    alliances = data["last_run"]["counts"]["alliances"]
+    assert html.count('<td class="health"') == alliances  # one row per alliance
+    assert data["coverage"]["overall"]["alliances"] == alliances
+    assert data["scorecards"]
+    assert all(str(escape(card["name"])) in html for card in data["scorecards"])
     assert data["mirror"]["opportunities"] > 0  # the demo org's partner pipeline, pulled and counted
     assert data["mirror"]["cases"] > 0
     history = sponsorsync("--env-file", str(env_file), "sync", "history", cwd=ROOT)
@@ -75,7 +85,7 @@ def test_sandbox_serve_announces_itself_serves_and_stops_on_sigterm(tmp_path: Pa
         assert Path(settings["SPONSORSYNC_CA_BUNDLE"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
         check = sponsorsync("--env-file", str(env_file), "check", cwd=tmp_path)
         assert check.returncode == 0, check.stderr
-        assert "mapping: 8 objects and every mapped field exist" in check.stdout
+        assert "mapping: 10 objects and every mapped field exist" in check.stdout
     finally:
         server.send_signal(signal.SIGTERM)
         out, err = server.communicate(timeout=30)

@@ -25,13 +25,22 @@ def serve(
     env_file: Path | None,
     ca_dir: Path,
     echo: Callable[[str], None],
+    bare: bool = False,
 ) -> None:
     if crm not in CRMS:
         raise ConfigError(f"--crm must be one of {', '.join(CRMS)}, not {crm!r}")
     started = time.monotonic()
     try:
         server = build_sandbox(
-            crm, ca_dir=ca_dir, size=size, seed=seed, data=data, host=host, port=port, latency_ms=latency_ms
+            crm,
+            ca_dir=ca_dir,
+            size=size,
+            seed=seed,
+            data=data,
+            host=host,
+            port=port,
+            latency_ms=latency_ms,
+            bare=bare,
         )
     except ValueError as exc:  # a bad --data file or a non-loopback --host
         raise ConfigError(str(exc)) from None
@@ -48,6 +57,10 @@ def serve(
         if env_file is not None:
             server.write_env_file(env_file)
         echo(f"sandbox ({crm}) ready at {server.base_url} in {time.monotonic() - started:.1f}s")
+        if bare:
+            echo(
+                "bare org: sponsorsync's custom fields are missing; create them with `sponsorsync setup apply`"
+            )
         echo(f"CA certificate: {server.ca_path}")
         if env_file is not None:
             echo(f"settings written to {env_file}; use them with: sponsorsync --env-file {env_file} ...")

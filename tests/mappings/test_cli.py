@@ -217,3 +217,52 @@ def test_validate_refuses_a_yaml_alias_bomb_with_exit_2_fast(tmp_path: Path) -> 
     assert result.exit_code == 2, result.output
     assert f"{bomb}:4:8: (YAML syntax): YAML aliases (*a) are not allowed" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "expected"),
+    [
+        (
+            ("        Key: key\n", "        Key: key\n        'Strategic ': strategic\n"),
+            "'Strategic '",
+            "objects.accounts.value_maps.tier.Strategic : 'Strategic ' has blanks around it (or is empty), so "
+            "no CRM value ever matches it and accounts with that value get no tier and are not alliances; "
+            "write the CRM value exactly, e.g. 'Strategic'",
+        ),
+        (
+            ("        Key: key\n", "        Key: key\n        KEY: strategic\n"),
+            "KEY: strategic",
+            "objects.accounts.value_maps.tier.KEY: differs from the earlier key 'Key' only in case; CRM values "
+            "are compared case-insensitively, so one of the two never matches: keep one",
+        ),
+    ],
+    ids=["blanks", "case-twin"],
+)
+def test_validate_warns_about_a_tier_key_that_never_matches(
+    edit: tuple[str, str], key: str, expected: str, tmp_path: Path
+) -> None:
+    text = edited("salesforce", edit)
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["mappings", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {path}:{line_of(text, key)}:9: {expected}" in result.output.splitlines()
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(default_text("salesforce"))
+    assert "warning" not in runner.invoke(app, ["mappings", "validate", str(clean)]).output
+
+
+def test_validate_warns_when_a_sponsor_is_inactive_before_a_touch_is_due(tmp_path: Path) -> None:
+    old = "    key: {sponsor_update_days: 60, executive_touch_days: 90, inactive_after_days: 180}"
+    text = edited("hubspot", (old, old.replace("180", "60")))
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["mappings", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    line = line_of(text, old.replace("180", "60"))
+    column = old.index("inactive_after_days: 180") + len("inactive_after_days: ") + 1
+    assert (
+        f"warning: {path}:{line}:{column}: cadence.tiers.key.inactive_after_days: 60 days is shorter than "
+        "executive_touch_days (90): a sponsor is called inactive before a touch with the partner is even due; "
+        "make it at least 90 (the default files use twice)"
+    ) in result.output.splitlines(), result.output

@@ -102,3 +102,24 @@ def test_live_warns_about_a_roster_email_that_matches_no_user(
     clean.write_text(default_text(crm))
     ok = runner.invoke(app, ["mappings", "validate", "--live", str(clean)], env=env)
     assert "warning:" not in ok.output
+
+
+def test_live_shows_offline_and_live_problems_together_under_one_verdict(
+    sandbox: tuple[CrmName, dict[str, str]], tmp_path: Path
+) -> None:
+    crm, env = sandbox
+    edit, expected = TYPOS[crm]
+    offline = (
+        "    strategic: {sponsor_update_days: 30,",
+        "    strategic: {sponsor_update_days: 0,",
+    )
+    text = edited(crm, edit, offline)
+    path = tmp_path / "m.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["mappings", "validate", "--live", str(path)], env=env)
+    assert result.exit_code == 2, result.output
+    assert not [line for line in result.output.splitlines() if ": valid " in line or line.startswith("live:")]
+    problems = [line.split(": ", 1)[1] for line in result.output.splitlines() if line.startswith(f"{path}:")]
+    assert expected in problems, result.output  # live
+    assert any(p.startswith("cadence.tiers.strategic.sponsor_update_days:") for p in problems), result.output
+    assert f"{path}: 2 problems in the mapping file" in result.output

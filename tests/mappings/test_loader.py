@@ -368,3 +368,18 @@ def test_a_merge_key_alias_in_a_real_mapping_is_refused_too() -> None:
     (got,) = problems(text)
     assert got.startswith(f"m.yaml:{line_of(text, 'other_days: *days')}:")
     assert "aliases (*days) are not allowed" in got
+
+
+def test_a_yaml_syntax_error_names_where_the_construct_started() -> None:
+    """An unclosed '[' is only noticed lines later: both places are named."""
+    text = edited("salesforce", ("    - {field: type, in: [Partner]}", "    - {field: type, in: [Partner}"))
+    (got,) = problems(text)
+    start = line_of(text, "{field: type, in: [Partner}")
+    assert got.startswith(f"m.yaml:{start}:33: (YAML syntax): expected ',' or ']', but got '}}'")
+    assert f"the flow sequence that starts at line {start}, column 25 is not closed" in got
+
+    unclosed = "version: 1\ncrm: [salesforce\nobjects:\n  users: {}\n"
+    (got,) = problems(unclosed)
+    assert got.startswith("m.yaml:3:8: (YAML syntax):")
+    assert "the flow sequence that starts at line 2, column 6 is not closed or not well-formed" in got
+    assert got.endswith("fix the YAML syntax")

@@ -95,6 +95,11 @@ def test_a_successful_run_on_a_terminal_logs_only_json(box: Sandbox, tmp_path: P
     assert finished["exit_code"] == 0
     assert finished["outcome"] == "ok"
     assert finished["counts"]["created"] > 0
+    assert finished["event"] == "run_summary"
+    assert finished["run_id"] == 1
+    assert finished["api_calls"] == box.total_calls()
+    assert finished["seconds"] > 0
+    assert logged[-1] is finished, "the summary is the run's last line"
     assert any(r["msg"] == "pull finished" and r["object"] == "contacts:Contact" for r in logged)
 
 
@@ -128,6 +133,31 @@ def test_a_failing_run_logs_only_json(box: Sandbox, tmp_path: Path) -> None:
     assert "REQUEST_LIMIT_EXCEEDED" in error["msg"]
     assert error["exit_code"] == 3
     assert "run again" in error["hint"]
+    finished = logged[-1]  # the summary comes last, after the error line
+    assert finished["msg"] == "run finished", logged
+    assert finished["event"] == "run_summary"
+    assert finished["outcome"] == "failed"
+    assert finished["exit_code"] == 3
+    assert finished["run_id"] == 1
+    assert finished["api_calls"] == box.total_calls()
+    assert set(finished["counts"]) == {"written", "rejected"}
+    assert "REQUEST_LIMIT_EXCEEDED" in finished["error"]
+
+
+def test_a_run_refused_before_it_starts_has_a_summary_too(box: Sandbox, tmp_path: Path) -> None:
+    mapping = tmp_path / "broken.yaml"
+    mapping.write_text("version: 1\ncrm: salesforce\n")
+    env_file = box.env_file(tmp_path / "run.env", {"MAPPING": str(mapping)}, state_dir=tmp_path / "state")
+
+    result = run("--log-format", "json", "sync", "run", env_file=env_file)
+
+    assert result.exit_code == 2, result.output
+    logged = records(result.stderr)
+    finished = logged[-1]
+    assert finished["msg"] == "run finished", logged
+    assert (finished["outcome"], finished["exit_code"], finished["run_id"]) == ("failed", 2, None)
+    assert finished["api_calls"] == 0
+    assert box.total_calls() == 0
 
 
 def test_a_usage_error_is_json_too(box: Sandbox, tmp_path: Path) -> None:

@@ -68,6 +68,10 @@ class Driver(Protocol):
         """A person edits (or, with None, clears) the health reason of an account."""
         ...
 
+    def appoint_sponsor(self, account: str, user: str) -> None:
+        """A person records ``user`` (label) as the executive sponsor of ``account`` (label)."""
+        ...
+
     def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
         """A person opens a deal on an account (first stage of the pipeline); returns its id."""
         ...
@@ -105,6 +109,7 @@ class AccountView:
     health: str | None
     last_touch: str | None
     reason: str | None
+    covered: bool | None = None  # the coverage checkbox (written where the mapping maps it)
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,10 @@ class SalesforceDriver:
             f"sobjects/Account/{account_id}", method="PATCH", json={"Sponsor_Health_Reason__c": reason}
         )
 
+    def appoint_sponsor(self, account: str, user: str) -> None:
+        body = {"Executive_Sponsor__c": self.id_of("user", user)}
+        self.sf.restful(f"sobjects/Account/{self.id_of('account', account)}", method="PATCH", json=body)
+
     def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
         close = (_now(self.box) + timedelta(days=close_in_days)).date().isoformat()
         body = {"Name": name, "AccountId": self.id_of("account", account), "Amount": amount, "CloseDate": close,
@@ -273,11 +282,15 @@ class SalesforceDriver:
 
     def accounts(self) -> dict[str, AccountView]:
         rows = self.sf.query_all(
-            "SELECT Id, Sponsor_Health__c, Sponsor_Last_Touch__c, Sponsor_Health_Reason__c FROM Account"
+            "SELECT Id, Sponsor_Health__c, Sponsor_Last_Touch__c, Sponsor_Health_Reason__c, Sponsor_Covered__c "
+            "FROM Account"
         )["records"]
         return {
             r["Id"]: AccountView(
-                r["Sponsor_Health__c"], r["Sponsor_Last_Touch__c"], r["Sponsor_Health_Reason__c"]
+                r["Sponsor_Health__c"],
+                r["Sponsor_Last_Touch__c"],
+                r["Sponsor_Health_Reason__c"],
+                bool(r["Sponsor_Covered__c"]),
             )
             for r in rows
         }
@@ -435,6 +448,14 @@ class HubSpotDriver:
             _preload_content=False,
         )
 
+    def appoint_sponsor(self, account: str, user: str) -> None:
+        self.objects.update(
+            "companies",
+            self.id_of("account", account),
+            {"properties": {"executive_sponsor": self.id_of("user", user)}},
+            _preload_content=False,
+        )
+
     def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
         close = (_now(self.box) + timedelta(days=close_in_days)).isoformat(timespec="milliseconds")
         body = {
@@ -483,12 +504,14 @@ class HubSpotDriver:
         self.objects.archive({"deal": "deals", "case": "tickets"}[kind], record_id, _preload_content=False)
 
     def accounts(self) -> dict[str, AccountView]:
-        rows = self._all("companies", ["sponsor_health", "sponsor_last_touch", "sponsor_health_reason"])
+        names = ["sponsor_health", "sponsor_last_touch", "sponsor_health_reason", "sponsor_covered"]
+        rows = self._all("companies", names)
         return {
             r["id"]: AccountView(
                 r["properties"].get("sponsor_health") or None,
                 r["properties"].get("sponsor_last_touch") or None,
                 r["properties"].get("sponsor_health_reason") or None,
+                r["properties"].get("sponsor_covered") == "true",
             )
             for r in rows
         }

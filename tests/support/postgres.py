@@ -9,6 +9,7 @@ its own (its own schema) or a database of its own, so tests never see each other
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 import uuid
@@ -23,6 +24,8 @@ import psycopg
 def running_server(root: Path) -> Iterator[str]:
     """Start (or join) the server whose data lives under ``root``; its URL (a Unix socket). The last
     process to leave stops the server and deletes its data."""
+    # pgserver logs from an atexit hook too, when pytest's captured streams are already closed.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     root.mkdir(parents=True, exist_ok=True)
     runtime = root / "run"  # pgserver's own lock file lives there
     runtime.mkdir(mode=0o700, exist_ok=True)

@@ -80,14 +80,22 @@ def drain(pages: Iterator[Page]) -> tuple[list[Record], Cursor | None]:
 
 @contextmanager
 def running_sandbox(
-    crm: str, home: Path, *, size: int = 50, data: dict[str, Any] | None = None, seed: int = 0
+    crm: str,
+    home: Path,
+    *,
+    size: int = 50,
+    data: dict[str, Any] | None = None,
+    seed: int = 0,
+    bare: bool = False,
 ) -> Iterator[Sandbox]:
     home.mkdir(parents=True, exist_ok=True)
     path = None
     if data is not None:
         path = home / f"{crm}-org.json"
         path.write_text(json.dumps(data))
-    server = build_sandbox(crm, ca_dir=home, size=size, data=path, seed=seed, settings=UNLIMITED.get(crm))
+    server = build_sandbox(
+        crm, ca_dir=home, size=size, data=path, seed=seed, settings=UNLIMITED.get(crm), bare=bare
+    )
     server.start()
     admin = SandboxAdmin(server.base_url, server.ca_path)
     try:

@@ -158,3 +158,73 @@ def test_the_brief_lists_the_pipeline_the_escalation_and_the_qbr_the_crm_holds(w
         assert "Coming up" not in body
     assert 'own the escalation "Billing integration broken" with the partner' in body
     assert len(body.splitlines()) <= 12
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_coverage_is_written_to_the_mapped_checkbox_and_follows_the_sponsors_touches(
+    crm: str, tmp_path: Path
+) -> None:
+    """With `writeback.account.fields.covered` mapped, Acme is not covered (Marcus last met Jane 60
+    days ago; strategic: every 45), then covered once he has met her, and an unchanged next run writes
+    nothing."""
+    org = orgs.known_answers()
+    with running_sandbox(crm, tmp_path / "sandbox", data=orgs.render(crm, org)) as box:
+        world = World(box, tmp_path, org)
+        field = "Sponsor_Covered__c" if crm == "salesforce" else "sponsor_covered"
+        text = (tmp_path / "mapping.yaml").read_text()
+        text = text.replace(f"      # covered: {field}", f"      covered: {field}", 1)
+        (tmp_path / "mapping.yaml").write_text(text)
+        world.mapping = load_mapping(world.settings.mapping)
+        assert world.mapping.writeback.account is not None
+        assert world.mapping.writeback.account.fields.covered is not None
+        acme = world.crm.id_of("account", "acme")
+        world.sync()
+        assert world.crm.accounts()[acme].covered is False
+        world.crm.log_touch("marcus", "jane", "acme", days_ago=1)
+        world.sync(days_later=1)
+        assert world.crm.accounts()[acme].covered is True
+        assert world.sync().writes.accounts == []
+
+
+def test_a_new_sponsor_gets_a_charter_to_confirm_and_the_manager_a_briefing_carrying_it(world: World) -> None:
+    """Ava replaces Marcus on Acme between two runs: Ava gets "Confirm your sponsorship charter for Acme
+    Corporation" listing the strategic cadence (every 45 days, update every 30, escalations within 2
+    days); Mia's briefing carries the same charter."""
+    world.sync()
+    assert world.tasks("charter") == []  # a sponsor in place on the first run is not new
+    world.crm.appoint_sponsor("acme", "ava")
+    world.sync(days_later=1)
+    [charter] = world.tasks("charter")
+    [briefing] = world.tasks("new_sponsor")
+    assert charter.owner_id == world.user("ava")
+    assert briefing.owner_id == world.user("mia")
+    assert charter.subject == "Confirm your sponsorship charter for Acme Corporation"
+    for body in (html.unescape(charter.body), html.unescape(briefing.body)):
+        assert "at least every 45 days" in body
+        assert "every 30 days" in body
+        assert "within 2 days" in body
+
+
+def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executive(world: World) -> None:
+    """A 400,000 deal on Acme closing in ten days (shipped threshold 250,000, look-ahead 14 days): Marcus
+    gets "Call Jane Roe before the Acme Corporation deal Acme platform renewal closes (<date>)"; a
+    20,000 deal closing the same day gives nothing; once the deal is won, the task closes as not needed."""
+    world.crm.create_deal("acme", "Acme platform renewal", 400_000, close_in_days=10)
+    world.crm.create_deal("acme", "Acme pilot", 20_000, close_in_days=10)
+    report = world.sync()
+    deals = [t for t in world.tasks("critical_moment") if ":d:" in t.key]
+    close = (report.today + timedelta(days=10)).isoformat()
+    assert [(t.owner_id, t.subject) for t in deals] == [
+        (
+            world.user("marcus"),
+            f"Call Jane Roe before the Acme Corporation deal Acme platform renewal closes ({close})",
+        )
+    ]
+    assert "(400,000, " in html.unescape(deals[0].body)
+    deal_id = deals[0].key.split(":")[4]
+    world.crm.close_deal(deal_id, won=True)
+    world.sync(days_later=1)
+    [task] = [t for t in world.tasks("critical_moment") if ":d:" in t.key]
+    assert task.done
+    assert task.status != world.mapping.writeback.task.values.status_completed
+    assert "the deal Acme platform renewal closed on" in html.unescape(task.body)

@@ -15,7 +15,7 @@ def _rows(settings: Settings, env_file: Path | None = None) -> dict[str, Setting
 def test_defaults_apply_when_nothing_is_set() -> None:
     settings = load_settings()
     assert settings.crm is None
-    assert settings.state_dir == Path(".sponsorsync")
+    assert settings.state_dir == Path.cwd() / "xdg-state" / "sponsorsync" / "no-crm"  # see test_statedir.py
     assert settings.hubspot.base_url == "https://api.hubapi.com"
     assert _rows(settings)["SPONSORSYNC_STATE_DIR"].source == "default"
 
@@ -195,3 +195,32 @@ def test_config_show_masks_credentials_in_urls(monkeypatch: pytest.MonkeyPatch) 
     rows = _rows(load_settings())
     assert rows["SPONSORSYNC_HUBSPOT__BASE_URL"].value == f"https://{MASK}@hubapi.example"
     assert rows["SPONSORSYNC_SALESFORCE__INSTANCE_URL"].value == f"https://{MASK}@acme.my.salesforce.com"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "SPONSORSYNC_STAT_DIR=/x",
+            "SPONSORSYNC_STAT_DIR in {env}: unknown setting; did you mean SPONSORSYNC_STATE_DIR?",
+        ),
+        (
+            "SPONSORSYNC_HUBSPOT__ACESS_TOKEN=sentinel-typo",
+            "SPONSORSYNC_HUBSPOT__ACESS_TOKEN in {env}: unknown setting; "
+            "did you mean SPONSORSYNC_HUBSPOT__ACCESS_TOKEN?",
+        ),
+        ("SPONSORSYN_CRM=hubspot", "SPONSORSYN_CRM in {env}: unknown setting; did you mean SPONSORSYNC_CRM?"),
+        (
+            "SPONSORSYNC_COLOUR=blue",
+            "SPONSORSYNC_COLOUR in {env}: unknown setting; see `sponsorsync config show` for the valid names",
+        ),
+    ],
+    ids=["top-level", "nested-secret", "prefix", "nothing-close"],
+)
+def test_an_env_file_typo_gets_a_did_you_mean(tmp_path: Path, line: str, expected: str) -> None:
+    env_file = tmp_path / "x.env"
+    env_file.write_text(line + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(env_file)
+    assert err.value.message == "Invalid settings: " + expected.format(env=env_file)
+    assert "sentinel" not in err.value.message

@@ -24,6 +24,8 @@ class MetaApi:
             Route("GET", "/crm/v3/owners", self.owners),
             Route("GET", "/crm/v3/owners/{ownerId}", self.owner),
             Route("GET", "/crm/v3/properties/{objectType}", self.properties),
+            Route("GET", "/crm/v3/properties/{objectType}/groups", self.groups),
+            Route("POST", "/crm/v3/properties/{objectType}/groups", self.create_group),
             Route("POST", "/crm/v3/properties/{objectType}", self.create_property),
             Route("GET", "/crm/v3/properties/{objectType}/{propertyName}", self.property),
             Route("GET", "/account-info/v3/details", self.account_details),
@@ -67,6 +69,14 @@ class MetaApi:
     def properties(self, request: SandboxRequest) -> SandboxResponse:
         otype = resolve(request.params["objectType"])
         return json_response(200, {"results": [p.to_json() for p in self.portal.schema.all(otype)]})
+
+    def groups(self, request: SandboxRequest) -> SandboxResponse:
+        otype = resolve(request.params["objectType"])
+        return json_response(200, {"results": [g.to_json() for g in self.portal.schema.groups(otype)]})
+
+    def create_group(self, request: SandboxRequest) -> SandboxResponse:
+        otype = resolve(request.params["objectType"])
+        return json_response(201, self.portal.schema.create_group(otype, request.json()).to_json())
 
     def property(self, request: SandboxRequest) -> SandboxResponse:
         otype = resolve(request.params["objectType"])

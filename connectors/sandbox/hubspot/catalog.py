@@ -114,6 +114,8 @@ COMPANY_PROPS = [
     custom(PropertyDef("sponsor_last_touch", "Sponsor last touch", "date", "date", CUSTOM_GROUP)),
     custom(PropertyDef("sponsor_health_reason", "Sponsor health reason", "string", "textarea", CUSTOM_GROUP)),
     custom(text("sponsor_sync_stamp", "Sponsor sync stamp", CUSTOM_GROUP)),
+    custom(PropertyDef("sponsor_covered", "Sponsor covered", "bool", "booleancheckbox", CUSTOM_GROUP,
+                       options=_opts(("Yes", "true"), ("No", "false")))),
 ]  # fmt: skip
 
 

@@ -64,10 +64,11 @@ def edge_page(status: int) -> SandboxResponse:
 class HubSpotEmulator:
     crm = "hubspot"
 
-    def __init__(self, clock: Clock, seed: Seed) -> None:
+    def __init__(self, clock: Clock, seed: Seed, *, bare: bool = False) -> None:
+        """``bare``: the portal starts without sponsorsync's custom properties (``serve --bare``)."""
         self.clock = clock
         self.seed = seed
-        self.portal = Portal(seed)
+        self.portal = Portal(seed, bare=bare)
         self.searcher = Searcher()
         self.gate = Gate(clock, seed.portal_id)
         self._apis: list[Any] = [
@@ -78,12 +79,12 @@ class HubSpotEmulator:
         ]
 
     @classmethod
-    def generated(cls, clock: Clock, size: int, seed: int = 0) -> HubSpotEmulator:
+    def generated(cls, clock: Clock, size: int, seed: int = 0, *, bare: bool = False) -> HubSpotEmulator:
         """A portal holding the synthetic org of ``size`` contacts (:mod:`orggen`)."""
         from connectors.sandbox.hubspot.orgrender import render
         from connectors.sandbox.orggen import generate
 
-        return cls(clock, render(generate(size, seed, now=clock.now())))
+        return cls(clock, render(generate(size, seed, now=clock.now())), bare=bare)
 
     @classmethod
     def from_data(cls, clock: Clock, path: Path) -> HubSpotEmulator:

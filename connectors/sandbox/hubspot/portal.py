@@ -117,10 +117,10 @@ DEFAULT_INDEX_LAG_MS = 2_000  # a write reaches search a moment later, as in Hub
 class Portal:
     """Everything a request can read or change."""
 
-    def __init__(self, seed: Seed) -> None:
+    def __init__(self, seed: Seed, *, bare: bool = False) -> None:
         self.seed = seed
         self.portal_id = seed.portal_id
-        self.schema = Schema(CATALOG)
+        self.schema = Schema(CATALOG, bare=bare)
         for (otype, prop), values in seed.options.items():
             self.schema.with_options(BY_NAME[otype], prop, values)
         self.owners = Owners(seed.owners)
@@ -171,9 +171,10 @@ class Portal:
         ``history``: properties whose versions to add as ``propertiesWithHistory`` (newest first;
         names the portal does not know are ignored, as HubSpot ignores them)."""
         values = version.props
+        withheld = self.schema.withheld(otype)
         shown: dict[str, str | None]
         if everything:
-            shown = {k: v for k, v in values.items() if v is not None}
+            shown = {k: v for k, v in values.items() if v is not None and k not in withheld}
         else:
             # HubSpot always adds the id, create and last-modified properties to the ones named
             names = (
@@ -181,7 +182,11 @@ class Portal:
                 if props
                 else otype.default_props
             )
-            shown = {n: values.get(n) for n in names if n in values or self.schema.get(otype, n)}
+            shown = {
+                n: values.get(n)
+                for n in names
+                if (n in values and n not in withheld) or self.schema.get(otype, n)
+            }
         data: dict[str, Any] = {
             "id": str(version.id),
             "properties": dict(sorted(shown.items())),

@@ -103,17 +103,76 @@ class PropertyDef:
         return data
 
 
+@dataclass(frozen=True)
+class PropertyGroup:
+    name: str
+    label: str
+    display_order: int = -1
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "displayOrder": self.display_order, "archived": False}
+
+
 class Schema:
     """Every object type's properties: the seeded catalog plus API-created ones."""
 
-    def __init__(self, seeded: Mapping[str, Iterable[PropertyDef]]) -> None:
+    def __init__(self, seeded: Mapping[str, Iterable[PropertyDef]], *, bare: bool = False) -> None:
+        """``bare``: the portal starts without the seeded custom properties (``sandbox serve --bare``);
+        records keep their values for them, shown once a property of that name is created."""
+        everything = {otype: {p.name: p for p in props} for otype, props in seeded.items()}
+        self._withheld: dict[str, set[str]] = {
+            otype: ({n for n, p in props.items() if not p.hubspot_defined} if bare else set())
+            for otype, props in everything.items()
+        }
         self._seeded: dict[str, dict[str, PropertyDef]] = {
-            otype: {p.name: p for p in props} for otype, props in seeded.items()
+            otype: {n: p for n, p in props.items() if n not in self._withheld[otype]}
+            for otype, props in everything.items()
+        }
+        self._seeded_groups: dict[str, dict[str, PropertyGroup]] = {
+            otype: {p.group: PropertyGroup(p.group, _label(p.group)) for p in props.values()}
+            for otype, props in self._seeded.items()
         }
         self._created: dict[str, dict[str, PropertyDef]] = {}
+        self._created_groups: dict[str, dict[str, PropertyGroup]] = {}
 
     def reset(self) -> None:
         self._created.clear()
+        self._created_groups.clear()
+
+    def withheld(self, otype: ObjectType) -> set[str]:
+        """Seeded custom properties a bare portal does not have (yet): their values stay unseen."""
+        created = self._created.get(otype.name, {})
+        return {n for n in self._withheld.get(otype.name, set()) if n not in created}
+
+    # -- property groups ---------------------------------------------------------------------------
+    def groups(self, otype: ObjectType) -> list[PropertyGroup]:
+        return [*self._seeded_groups[otype.name].values(), *self._created_groups.get(otype.name, {}).values()]
+
+    def group(self, otype: ObjectType, name: str) -> PropertyGroup | None:
+        return self._seeded_groups[otype.name].get(name) or self._created_groups.get(otype.name, {}).get(name)
+
+    def create_group(self, otype: ObjectType, payload: Any) -> PropertyGroup:
+        if not isinstance(payload, dict):
+            raise bad_request("Invalid input JSON: expected a property group object")
+        missing = [k for k in ("name", "label") if not payload.get(k)]
+        if missing:
+            raise bad_request(f"Missing required fields: {', '.join(missing)}", missingFields=missing)
+        name = str(payload["name"])
+        if not _NAME.match(name):
+            raise bad_request(
+                f"Property group name '{name}' is invalid: use lower-case letters, digits and underscores"
+            )
+        if self.group(otype, name) is not None:
+            raise HubSpotError(
+                409,
+                "OBJECT_ALREADY_EXISTS",
+                f"A property group named '{name}' already exists.",
+                {"name": [name]},
+                "PropertyGroupError.GROUP_EXISTS",
+            )
+        group = PropertyGroup(name, str(payload["label"]), int(payload.get("displayOrder", -1)))
+        self._created_groups.setdefault(otype.name, {})[name] = group
+        return group
 
     def get(self, otype: ObjectType, name: str) -> PropertyDef | None:
         found = self._seeded[otype.name].get(name)
@@ -160,6 +219,11 @@ class Schema:
         options = tuple(_option(o, i) for i, o in enumerate(payload.get("options") or []))
         if ptype == "enumeration" and not options and not payload.get("externalOptions"):
             raise bad_request(f"Enumeration property '{name}' needs at least one option")
+        if self.group(otype, str(payload["groupName"])) is None:
+            raise bad_request(
+                f"Property group '{payload['groupName']}' does not exist on {otype.name}: create it first "
+                f"(POST /crm/v3/properties/{otype.name}/groups)"
+            )
         prop = PropertyDef(
             name=name,
             label=str(payload["label"]),

@@ -152,7 +152,7 @@ class CollectionsApi:
 
         def op(item: Any) -> dict[str, Any]:
             typed, _, body = self._typed(item)
-            if typed is not obj:
+            if typed.name != obj.name:
                 raise WriteError("INVALID_FIELD", f"sObject type {typed.name} does not match {obj.name}")
             value = next((v for k, v in body.items() if k.lower() == key.name.lower()), None)
             if value is None or value == "":

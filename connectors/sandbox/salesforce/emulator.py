@@ -16,7 +16,9 @@ from connectors.sandbox.salesforce.api_composite import CompositeApi
 from connectors.sandbox.salesforce.api_meta import MetaApi
 from connectors.sandbox.salesforce.api_query import QueryApi
 from connectors.sandbox.salesforce.api_records import RecordApi
+from connectors.sandbox.salesforce.api_tooling import ToolingApi
 from connectors.sandbox.salesforce.auth import Auth
+from connectors.sandbox.salesforce.custom_fields import CustomFields
 from connectors.sandbox.salesforce.errors import (
     SESSION_EXPIRED,
     default_error,
@@ -40,12 +42,19 @@ _SETTINGS = ("daily_api_requests", "credentials", "jwt_public_keys", "expire_ses
 class SalesforceEmulator:
     crm = "salesforce"
 
-    def __init__(self, clock: Clock, seed: Seed) -> None:
+    def __init__(self, clock: Clock, seed: Seed, *, bare: bool = False) -> None:
+        """``bare``: the org starts without the data model's custom fields (see custom_fields.py)."""
         self.clock = clock
         self.labels = dict(seed.labels)  # the data file's "@id" labels -> ids, for tests and demos
         self.generated_org = seed.generated  # the orggen.Org behind a generated org (ground truth)
         store = Store(seed.rows, seed.next_numbers)
-        self.org = OrgState(clock, store, Writer(store, seed.api_user_id), seed.api_user_id)
+        self.org = OrgState(
+            clock,
+            store,
+            Writer(store, seed.api_user_id),
+            seed.api_user_id,
+            custom=CustomFields(store, seed.api_user_id, bare=bare),
+        )
         self.org_id = seed.org_id
         self.auth = Auth(seed.api_user_id, self._usernames, seed.org_id)
         self.queries = QueryApi(self.org)
@@ -57,17 +66,18 @@ class SalesforceEmulator:
             *self.queries.routes(),
             *records.routes(),
             *collections.routes(),
+            *ToolingApi(self.org).routes(),
         ]
         self._routes.extend(CompositeApi(self.org, list(self._routes)).routes())
         self._counted: dict[int, int] = {}
 
     @classmethod
-    def generated(cls, clock: Clock, size: int, seed: int = 0) -> SalesforceEmulator:
+    def generated(cls, clock: Clock, size: int, seed: int = 0, *, bare: bool = False) -> SalesforceEmulator:
         """A synthetic org from connectors/sandbox/orggen.py, rendered into Salesforce's objects."""
         from connectors.sandbox.orggen import generate
         from connectors.sandbox.salesforce.render import render
 
-        emulator = cls(clock, render(generate(size, seed=seed, now=clock.now())))
+        emulator = cls(clock, render(generate(size, seed=seed, now=clock.now())), bare=bare)
         if sum(len(table) for table in emulator.org.store.tables.values()) > FREEZE_ABOVE_ROWS:
             gc.freeze()  # the seeded rows live forever: keep full collections from walking them (page latency)
         return emulator
@@ -88,6 +98,8 @@ class SalesforceEmulator:
 
     def reset(self) -> None:
         self.org.store.reset()
+        assert self.org.custom is not None
+        self.org.custom.reset()
         self.org.last_stamp = 0
         self.queries.reset()
         self.auth.reset()

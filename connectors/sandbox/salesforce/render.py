@@ -49,7 +49,7 @@ _ORDERS = {
     "Account": ("Id", "IsDeleted", "Name", "Type", "Industry", "Website", "OwnerId", "CreatedDate", "CreatedById",
                 "LastModifiedDate", "LastModifiedById", "SystemModstamp", "Alliance_Tier__c",
                 "Executive_Sponsor__c", "Sponsor_Health__c", "Sponsor_Last_Touch__c", "Sponsor_Health_Reason__c",
-                "Sponsor_Sync_Stamp__c"),
+                "Sponsor_Sync_Stamp__c", "Sponsor_Covered__c"),
     "Contact": ("Id", "IsDeleted", "AccountId", "LastName", "FirstName", "Name", "Title", "Phone", "Email",
                 "Department", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById",
                 "SystemModstamp"),
@@ -146,7 +146,7 @@ def render(org: Any) -> Seed:
         rows["Account"].append(
             (accounts[a.key], False, a.name, _TYPES.get(a.kind, "Other"), a.industry, f"https://{a.domain}",
              users[a.owner], created, me, modified, me, modified, a.tier.capitalize() if a.tier else None,
-             sponsor, None, None, None, None)
+             sponsor, None, None, None, None, False)
         )  # fmt: skip
         if sponsor is not None:
             number = FIRST_NUMBER + len(rows["AccountTeamMember"])

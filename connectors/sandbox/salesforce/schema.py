@@ -203,6 +203,7 @@ ACCOUNT = SObject(
         Field("Sponsor_Last_Touch__c", "date", "Sponsor Last Touch", custom=True),
         _text("Sponsor_Health_Reason__c", "Sponsor Health Reason", custom=True),
         _text("Sponsor_Sync_Stamp__c", "Sponsor Sync Stamp", custom=True),
+        Field("Sponsor_Covered__c", "boolean", "Sponsor Covered", nillable=False, defaulted_on_create=True, custom=True),
     ),
 )  # fmt: skip
 
@@ -420,6 +421,43 @@ ACCOUNT_HISTORY = SObject(
 # object name -> (its history object, the history's reference to the record)
 HISTORY_OF: dict[str, tuple[SObject, str]] = {"Account": (ACCOUNT_HISTORY, "AccountId")}
 
+# Access: a permission set, the field-level security it grants and who it is assigned to (what
+# `sponsorsync setup` creates so that new custom fields become visible to the integration user).
+PERMISSION_SET = SObject(
+    "PermissionSet", "0PS", "Permission Set", "Permission Sets",
+    (
+        _id("Permission Set ID"),
+        Field("Name", "string", "Name", 80, nillable=False, unique=True, name_field=True),
+        _text("Label", "Label", 80, nillable=False),
+        Field("Description", "textarea", "Description", 255),
+        Field("IsOwnedByProfile", "boolean", "Is Owned By Profile", nillable=False, createable=False,
+              updateable=False, defaulted_on_create=True),
+        *_audit(),
+    ),
+)  # fmt: skip
+FIELD_PERMISSIONS = SObject(
+    "FieldPermissions", "01k", "Field Permissions", "Field Permissions",
+    (
+        _id("Field Permissions ID"),
+        _ref("ParentId", "Parent ID", ("PermissionSet",), "Parent", nillable=False, updateable=False),
+        _text("SobjectType", "Sobject Type Name", 40, nillable=False, updateable=False),
+        _text("Field", "Field Name", 255, nillable=False, updateable=False),
+        _flag("PermissionsRead", "Read Access"),
+        _flag("PermissionsEdit", "Edit Access"),
+        *_audit(),
+    ),
+)  # fmt: skip
+PERMISSION_SET_ASSIGNMENT = SObject(
+    "PermissionSetAssignment", "0Pa", "Permission Set Assignment", "Permission Set Assignments",
+    (
+        _id("Permission Set Assignment ID"),
+        _ref("PermissionSetId", "Permission Set ID", ("PermissionSet",), "PermissionSet", nillable=False,
+             updateable=False),
+        _ref("AssigneeId", "Assignee ID", ("User",), "Assignee", nillable=False, updateable=False),
+        *_audit(),
+    ),
+)  # fmt: skip
+
 # The pseudo-object a polymorphic relationship (Who, What, Owner on activities) points at.
 NAME = SObject(
     "Name", "000", "Name", "Names",
@@ -453,6 +491,9 @@ OBJECTS: dict[str, SObject] = {
         ACCOUNT_HISTORY,
         OPPORTUNITY,
         CASE,
+        PERMISSION_SET,
+        FIELD_PERMISSIONS,
+        PERMISSION_SET_ASSIGNMENT,
     )
 }
 BY_PREFIX: dict[str, SObject] = {o.key_prefix: o for o in OBJECTS.values()}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connectors.sandbox.clock import Clock
 from connectors.sandbox.http import SandboxRequest
+from connectors.sandbox.salesforce.custom_fields import CustomFields
 from connectors.sandbox.salesforce.schema import SObject, org_objects
 from connectors.sandbox.salesforce.soql_plan import Context
 from connectors.sandbox.salesforce.store import Store, Table
@@ -26,10 +27,18 @@ class OrgState:
     shared_activities: bool = (
         True  # Salesforce's Shared Activities setting (TaskRelation, EventRelation.IsWhat)
     )
+    custom: CustomFields | None = field(default=None)  # custom fields created at run time, a bare org
+
+    def __post_init__(self) -> None:
+        if self.custom is None:
+            self.custom = CustomFields(self.store, self.api_user_id)
+        self.writer.visible = lambda obj: self.objects.get(obj.name.lower(), obj)
 
     @property
     def objects(self) -> dict[str, SObject]:
-        return org_objects(shared_activities=self.shared_activities)
+        objects = org_objects(shared_activities=self.shared_activities)
+        assert self.custom is not None
+        return self.custom.apply(objects)
 
     def stamp(self, request: SandboxRequest) -> int:
         """The SystemModstamp of this request's writes: one per request, to the second, never backwards."""

@@ -69,6 +69,9 @@ class Writer:
         self.store = store
         self.api_user_id = api_user_id
         self._acting = threading.local()
+        # An object as the API user sees it (set by the org): without a bare org's fields not created
+        # yet or created ones no permission set grants, with created fields' own definitions.
+        self.visible: Callable[[SObject], SObject] = lambda obj: obj
 
     def act_as(self, user_id: str | None) -> None:
         """The user whose session sends the current request (CreatedById, LastModifiedById)."""
@@ -167,6 +170,7 @@ class Writer:
     def _coerce(self, obj: SObject, body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         values: dict[str, Any] = {}
         locked: list[str] = []
+        obj = self.visible(obj)
         for name, raw in body.items():
             if name == "attributes" or (name.lower() == "id" and not creating):
                 continue

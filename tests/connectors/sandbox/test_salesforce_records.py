@@ -26,7 +26,7 @@ FIELDS = {
     "User": "Id Username FirstName LastName Name Email Title Department IsActive UserType ManagerId CreatedDate "
     "LastModifiedDate SystemModstamp",
     "Account": "Id Name Type Industry Website OwnerId Alliance_Tier__c Executive_Sponsor__c Sponsor_Health__c "
-    "Sponsor_Last_Touch__c Sponsor_Health_Reason__c Sponsor_Sync_Stamp__c IsDeleted CreatedDate "
+    "Sponsor_Last_Touch__c Sponsor_Health_Reason__c Sponsor_Sync_Stamp__c Sponsor_Covered__c IsDeleted CreatedDate "
     "LastModifiedDate SystemModstamp",
     "Contact": "Id AccountId FirstName LastName Name Title Email Phone Department OwnerId IsDeleted CreatedDate "
     "LastModifiedDate SystemModstamp",
@@ -48,6 +48,13 @@ FIELDS = {
     "CreatedDate LastModifiedDate SystemModstamp",
     "Case": "Id AccountId ContactId Subject Description Status Priority Origin IsClosed IsEscalated ClosedDate "
     "OwnerId IsDeleted CreatedDate LastModifiedDate SystemModstamp",
+    # Access (what `sponsorsync setup` writes): Salesforce's object reference, the fields used.
+    "PermissionSet": "Id Name Label Description IsOwnedByProfile CreatedDate CreatedById LastModifiedDate "
+    "LastModifiedById SystemModstamp",
+    "FieldPermissions": "Id ParentId SobjectType Field PermissionsRead PermissionsEdit CreatedDate CreatedById "
+    "LastModifiedDate LastModifiedById SystemModstamp",
+    "PermissionSetAssignment": "Id PermissionSetId AssigneeId CreatedDate CreatedById LastModifiedDate "
+    "LastModifiedById SystemModstamp",
 }
 
 
@@ -102,7 +109,7 @@ def test_limits_report_the_daily_api_quota(sf: Sf) -> None:
     assert all({"Max", "Remaining"} <= set(entry) for entry in limits.values())
 
 
-def test_describe_global_lists_the_eleven_objects(sf: Sf) -> None:
+def test_describe_global_lists_the_fifteen_objects(sf: Sf) -> None:
     result = sf.sdk.describe()
     assert (result["encoding"], result["maxBatchSize"]) == ("UTF-8", 200)
     assert sorted(o["name"] for o in result["sobjects"]) == sorted(FIELDS)

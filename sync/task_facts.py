@@ -1,0 +1,89 @@
+"""What happened to the tasks sponsorsync wrote, pure: the ledger's record joined with the CRM's
+copy, as one :class:`TaskFact` each (open, done, missed, not needed, deleted), for the portfolio's
+figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from connectors.timestamps import to_date
+from mappings.model import Mapping
+from sync.ledger import CLOSED, DELETED, MISSED, LedgerEntry
+from sync.mirror import OwnTask
+
+TaskState = Literal["open", "done", "missed", "not_needed", "deleted"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFact:
+    """One task sponsorsync wrote, as the ledger and the CRM have it now."""
+
+    key: str
+    rule: str
+    alliance_id: str | None
+    owner_id: str | None
+    subject: str
+    due: date | None
+    state: TaskState
+    # When it was done: the CRM's completion date (writeback.task.completed_at_field), else the date
+    # of the sync that first saw it done (an upper bound).
+    done_on: date | None = None
+
+
+def task_facts(
+    entries: dict[str, LedgerEntry],
+    own: dict[str, OwnTask],
+    mapping: Mapping,
+    done_on: dict[str, date] | None = None,
+) -> list[TaskFact]:
+    """Every task the ledger recorded (or the CRM holds with our key), with its state now: done only
+    when the CRM holds it completed with the completed status; missed as the ledger says. ``done_on``:
+    for tasks without a CRM completion date, the date of the sync that saw them done."""
+    task = mapping.writeback.task
+    fields, values = task.fields, task.values
+    seen = done_on or {}
+
+    def completed_at(got: dict[str, object]) -> date | None:
+        """When the CRM says it was completed (``writeback.task.completed_at_field``), where mapped."""
+        return to_date(_text(got.get(task.completed_at_field))) if task.completed_at_field else None
+
+    facts = []
+    for key in sorted({k for k, e in entries.items() if e.kind == "task"} | own.keys()):
+        entry = entries.get(key)
+        crm = own.get(key)
+        parts = key.split(":", 3)
+        rule = (entry.rule if entry else None) or (parts[1] if len(parts) == 4 else "unknown")
+        alliance_id = (entry.alliance_id if entry else None) or (parts[2] if len(parts) == 4 else None)
+        got = crm.crm_values if crm else {}
+        state: TaskState
+        status = _text(got.get(fields.status.field))
+        if (entry and entry.status == DELETED) or (crm and crm.deleted):
+            state = "deleted"
+        elif entry and entry.status == MISSED:
+            state = "missed"
+        elif crm and crm.completed:
+            state = "done" if status in (None, values.status_completed) else "not_needed"
+        elif entry and entry.status == CLOSED:
+            state = "not_needed"  # closed by us without a closed status (kept open with a note)
+        else:
+            state = "open"
+        sent = entry.fields if entry else {}
+        facts.append(
+            TaskFact(
+                key=key,
+                rule=rule,
+                alliance_id=alliance_id,
+                owner_id=_text(got.get(fields.owner_id.field)) or _text(sent.get(fields.owner_id.field)),
+                subject=_text(got.get(fields.subject.field)) or _text(sent.get(fields.subject.field)) or rule,
+                due=to_date(_text(got.get(fields.due_date.field)) or _text(sent.get(fields.due_date.field))),
+                state=state,
+                done_on=(completed_at(got) or seen.get(key)) if state == "done" else None,
+            )
+        )
+    return facts
+
+
+def _text(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
