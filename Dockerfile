@@ -13,7 +13,7 @@ COPY connectors ./connectors
 COPY sync ./sync
 COPY mappings ./mappings
 RUN python -m venv /opt/sponsorsync \
-    && /opt/sponsorsync/bin/pip install --no-cache-dir --disable-pip-version-check . \
+    && /opt/sponsorsync/bin/pip install --no-cache-dir --disable-pip-version-check ".[fleet]" \
     && /opt/sponsorsync/bin/sponsorsync --version
 
 FROM python:3.11.11-slim-bookworm

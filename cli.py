@@ -31,6 +31,7 @@ from typer.core import TyperGroup
 
 from cli_admin import cleanup_app, setup_app
 from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
+from sync.fleet.commands import fleet_app
 from sync.logs import add_secrets, configure_logging, json_mode
 from sync.settings import Settings, describe_settings, load_settings
 from sync.state_errors import state_error
@@ -93,9 +94,13 @@ class _Group(TyperGroup):
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
-def _database_path(ctx: Any) -> Path:
+def _database_path(ctx: Any) -> Path | str:
     state = ctx.find_root().obj
     settings = getattr(state, "_settings", None)
+    if settings is not None and settings.state_url is not None:
+        from sync.pgstate import masked
+
+        return masked(settings.state_url.get_secret_value())
     state_dir = settings.state_dir if settings is not None else Path(".sponsorsync")
     return Path(state_dir) / DB_NAME
 
@@ -142,6 +147,7 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(setup_app, name="setup")
 app.add_typer(cleanup_app, name="cleanup")
+app.add_typer(fleet_app, name="fleet")
 
 
 @dataclass
@@ -648,11 +654,11 @@ def _plan_for_owner(ctx: typer.Context, result: Any, email: str, *, as_json: boo
     from sync.ledger import Ledger
     from sync.mirror import Mirror
     from sync.owner_plan import find_owner, known_people, owner_items, render_lines
-    from sync.store import StateStore
+    from sync.store import open_state
 
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
-    store = StateStore(settings.state_dir)
+    store = open_state(settings)
     try:
         users, accounts = known_people(Mirror(store))
         entries = Ledger(store).entries()
@@ -672,10 +678,10 @@ def _plan_for_owner(ctx: typer.Context, result: Any, email: str, *, as_json: boo
 def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
     """The last run, the mirror, the cursors, the ledger and the records the CRM rejected."""
     from sync.report import status
-    from sync.store import StateStore
+    from sync.store import open_state
 
     settings = _state(ctx).settings
-    store = StateStore(settings.state_dir)
+    store = open_state(settings)
     try:
         data = status(store)
         if as_json:
@@ -715,9 +721,9 @@ def sync_history(
 ) -> None:
     """Past runs: when, outcome, exit code, API calls, writes."""
     from sync.report import history_table
-    from sync.store import StateStore
+    from sync.store import open_state
 
-    store = StateStore(_state(ctx).settings.state_dir)
+    store = open_state(_state(ctx).settings)
     try:
         _console().print(history_table(store, limit))
     finally:

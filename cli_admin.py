@@ -219,12 +219,12 @@ def _ledger(settings: Any, *, lock: bool) -> Iterator[list[Any]]:
     """The state's ledger entries (none without a state); ``lock``: hold the run lock meanwhile, so
     no sync writes while cleanup does (another run holding it: exit 5)."""
     from sync.ledger import Ledger
-    from sync.store import DB_NAME, StateStore
+    from sync.store import DB_NAME, open_state
 
-    if not (settings.state_dir / DB_NAME).exists():
+    if settings.state_url is None and not (settings.state_dir / DB_NAME).exists():
         yield []
         return
-    store = StateStore(settings.state_dir)
+    store = open_state(settings)
     try:
         if lock:
             store.acquire()

@@ -145,7 +145,7 @@ class Ledger:
             self.db.execute(
                 "INSERT INTO rejections(sync_key, run_id, object, error_code, message, attempts, first_seen, last_seen) "
                 "VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT(sync_key) DO UPDATE SET run_id = excluded.run_id, "
-                "error_code = excluded.error_code, message = excluded.message, attempts = attempts + 1, "
+                "error_code = excluded.error_code, message = excluded.message, attempts = rejections.attempts + 1, "
                 "last_seen = excluded.last_seen",
                 (r.key, run_id, object_name, r.error_code or "", (r.message or "")[:500], now, now),
             )
@@ -191,11 +191,11 @@ class Ledger:
 
     # -- run history ---------------------------------------------------------------------------
     def start_run(self, mode: str, crm: str | None) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO runs(started_at, mode, crm, outcome) VALUES (?, ?, ?, 'running')",
+        row = self.db.execute(
+            "INSERT INTO runs(started_at, mode, crm, outcome) VALUES (?, ?, ?, 'running') RETURNING id",
             (now_text(), mode, crm),
-        )
-        return int(cursor.lastrowid or 0)
+        ).fetchone()
+        return int(row[0])
 
     def finish_run(
         self,

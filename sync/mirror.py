@@ -255,29 +255,40 @@ class Mirror:
 
     # -- writes (inside the caller's transaction) ----------------------------------------------
     def write(self, kind: str, source: str, rows: Iterable[Row], run_id: int) -> int:
-        columns, values_of = _COLUMNS[kind]
+        columns, _ = _COLUMNS[kind]
         names = ("id", *columns, "deleted", "seen_run")
         sql = f"INSERT OR REPLACE INTO {kind}({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         count = 0
+        batch: list[Row] = []  # sent together: one round trip per page, not per row, on a server database
         for row in rows:
             if row.deleted and not row.values:
+                self._upsert(kind, sql, batch, source, run_id)
+                batch = []
                 # A deletion without the record's fields (HubSpot archive sweeps): flag what we have.
                 self.db.execute(f"UPDATE {kind} SET deleted = 1, seen_run = ? WHERE id = ?", (run_id, row.id))
                 continue
-            self.db.execute(sql, (row.id, *values_of(row, source), int(row.deleted), run_id))
-            if kind == "activities":
-                self.db.execute("DELETE FROM activity_contacts WHERE activity_id = ?", (row.id,))
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id) VALUES (?, ?)",
-                    [(row.id, str(c)) for c in row.values.get("contact_ids") or [] if c],
-                )
-                self.db.execute("DELETE FROM activity_users WHERE activity_id = ?", (row.id,))
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO activity_users(activity_id, user_id) VALUES (?, ?)",
-                    [(row.id, str(u)) for u in row.values.get("attendee_ids") or [] if u],
-                )
+            batch.append(row)
             count += 1
+        self._upsert(kind, sql, batch, source, run_id)
         return count
+
+    def _upsert(self, kind: str, sql: str, rows: list[Row], source: str, run_id: int) -> None:
+        if not rows:
+            return
+        _, values_of = _COLUMNS[kind]
+        self.db.executemany(sql, [(r.id, *values_of(r, source), int(r.deleted), run_id) for r in rows])
+        if kind == "activities":
+            ids = [(r.id,) for r in rows]
+            self.db.executemany("DELETE FROM activity_contacts WHERE activity_id = ?", ids)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id) VALUES (?, ?)",
+                [(r.id, str(c)) for r in rows for c in r.values.get("contact_ids") or [] if c],
+            )
+            self.db.executemany("DELETE FROM activity_users WHERE activity_id = ?", ids)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO activity_users(activity_id, user_id) VALUES (?, ?)",
+                [(r.id, str(u)) for r in rows for u in r.values.get("attendee_ids") or [] if u],
+            )
 
     def sweep_unseen(self, kind: str, source: str, run_id: int) -> int:
         """After a complete full pull: rows of this source the pull did not return are gone."""
@@ -302,7 +313,7 @@ class Mirror:
             return
         extra = json.loads(row[0] or "{}") | values
         self.db.execute(
-            "UPDATE activities SET extra = ?, completed = CASE WHEN ? THEN 1 ELSE completed END WHERE id = ?",
+            "UPDATE activities SET extra = ?, completed = CASE WHEN ? = 1 THEN 1 ELSE completed END WHERE id = ?",
             (json.dumps(extra), int(completed), task_id),
         )
 
@@ -490,11 +501,11 @@ class Mirror:
                 JOIN users u ON u.id = p.person_id
                 WHERE p.deleted = 0 AND p.counted = 1
             )
-            SELECT user_id, contact_id, MAX(occurred_at), SUM(occurred_at >= ?), SUM(occurred_at >= ?)
+            SELECT user_id, contact_id, MAX(occurred_at), SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END)
             FROM people GROUP BY 1, 2"""
         else:
             sql = f"""{hits}
-            SELECT NULL, contact_id, MAX(occurred_at), SUM(occurred_at >= ?), SUM(occurred_at >= ?)
+            SELECT NULL, contact_id, MAX(occurred_at), SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END), SUM(CASE WHEN occurred_at >= ? THEN 1 ELSE 0 END)
             FROM hits GROUP BY 2"""
         for owner_id, contact_id, last_at, c90, c365 in self.db.execute(sql, (end, *kind_list, d90, d365)):
             yield TouchAggregate(owner_id, contact_id, date.fromisoformat(last_at[:10]), int(c90), int(c365))

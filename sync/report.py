@@ -263,7 +263,7 @@ def status(store: StateStore) -> dict[str, Any]:
     from sync.mirror import Mirror
 
     return {
-        "state_dir": str(store.state_dir),
+        "state_dir": store.label,
         "crm": store.meta("crm"),
         "last_run": asdict(runs[0]) if runs else None,
         "mirror": Mirror(store).counts(),

@@ -11,7 +11,8 @@ import typer
 from connectors.errors import ConfigError
 from mappings.model import Mapping
 from sync.portfolio_state import load_portfolio
-from sync.store import StateStore
+from sync.settings import Settings
+from sync.store import StateStore, open_state
 
 Format = Literal["html", "csv", "table"]
 FORMATS: tuple[Format, ...] = ("html", "csv", "table")
@@ -22,14 +23,19 @@ def default_out(fmt: Format) -> Path:
 
 
 def write_report(
-    state_dir: Path, mapping: Mapping, fmt: Literal["html", "csv"], out: Path, *, owner: str | None = None
+    state: Path | Settings,
+    mapping: Mapping,
+    fmt: Literal["html", "csv"],
+    out: Path,
+    *,
+    owner: str | None = None,
 ) -> int:
     """Write the report file; returns how many alliances it shows. ConfigError when no sync has run
     yet, no user has the owner's e-mail, or the file cannot be written."""
     from sync.report_html import render_html
     from sync.report_text import render_csv
 
-    store = StateStore(state_dir)
+    store = StateStore(state) if isinstance(state, Path) else open_state(state)
     try:
         portfolio = load_portfolio(store, mapping, owner_email=owner)
         crm = store.meta("crm")
@@ -76,7 +82,7 @@ def report(
 
         from sync.report_text import render_tables
 
-        store = StateStore(settings.state_dir)
+        store = open_state(settings)
         try:
             portfolio = load_portfolio(store, mapping, owner_email=owner)
         finally:
@@ -96,7 +102,7 @@ def report(
         return
     chosen: Literal["html", "csv"] = "html" if fmt == "html" else "csv"
     target = out or default_out(chosen)
-    count = write_report(settings.state_dir, mapping, chosen, target, owner=owner)
+    count = write_report(settings, mapping, chosen, target, owner=owner)
     typer.echo(f"wrote {target} ({chosen}, {count} alliances)")
 
 

@@ -27,7 +27,7 @@ from sync.pull import PullStats, pull_all
 from sync.settings import Settings, mask_url_credentials
 from sync.sources import fingerprint, sources, unmapped_kinds
 from sync.state_errors import state_error
-from sync.store import StateStore
+from sync.store import StateStore, open_state
 
 log = logging.getLogger(__name__)
 Mode = Literal["run", "dry_run", "plan"]
@@ -182,7 +182,7 @@ def execute(
         )
     progress = progress or Progress()
     started = time.monotonic()
-    store = StateStore(settings.state_dir)
+    store = open_state(settings)
     connector: Connector | None = None
     run_id = 0
     ledger = Ledger(store)
@@ -307,7 +307,9 @@ def _record_end(
             store.db.execute("ROLLBACK")
         calls = connector.api_calls() if connector else 0
         ledger.finish_run(run_id, outcome, int(code), calls, {}, message)
-    except (sqlite3.Error, OSError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, sqlite3.Error | OSError) and state_error(exc, store.path) is None:
+            raise
         log.warning("run #%d could not be recorded as %s in the history: %s", run_id, outcome, exc)
 
 
@@ -328,7 +330,7 @@ def _check_state_org(store: StateStore, crm: str, identity: OrgIdentity) -> None
     url = mask_url_credentials(identity.instance_url)
     if known is not None and known != identity.org_id:
         raise ConfigError(
-            f"The state in {store.state_dir} belongs to {crm} org {known} ({known_url}), but the "
+            f"The state in {store.label} belongs to {crm} org {known} ({known_url}), but the "
             f"credentials reach org {identity.org_id} ({url})",
             hint=f"use a separate SPONSORSYNC_STATE_DIR per CRM org, or point the settings back at org {known}",
         )
@@ -347,7 +349,7 @@ def _check_state_crm(store: StateStore, crm: str) -> None:
         store.set_meta("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
     elif known != crm:
         raise ConfigError(
-            f"The state in {store.state_dir} belongs to a {known} org, not {crm}",
+            f"The state in {store.label} belongs to a {known} org, not {crm}",
             hint="use a separate SPONSORSYNC_STATE_DIR per CRM org",
         )
 
@@ -356,7 +358,7 @@ def local_model(store: StateStore, mapping: Mapping) -> tuple[Org, Plan]:
     """The model and plan as of the last sync's ``today``, from local state only: no CRM call."""
     if store.meta("crm") is None:
         raise ConfigError(
-            f"No sync has run with the state in {store.state_dir} yet",
+            f"No sync has run with the state in {store.label} yet",
             hint="run `sponsorsync sync run` (or `sponsorsync demo`) first",
         )
     ledger = Ledger(store)
@@ -372,7 +374,7 @@ def explain_alliance(
     settings: Settings, mapping: Mapping, query: str
 ) -> tuple[AllianceView, list[DesiredTask]]:
     """The model and plan of one alliance (by id or name), from local state only: no CRM call."""
-    store = StateStore(settings.state_dir)
+    store = open_state(settings)
     try:
         _, the_plan = local_model(store, mapping)
     finally:

@@ -93,6 +93,14 @@ class Settings(BaseSettings):
         description="Directory of the state database. Default: $XDG_STATE_HOME/sponsorsync/<crm>-<instance> "
         "(~/.local/state when XDG_STATE_HOME is unset), one per user and CRM org.",
     )
+    state_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host/db: keep the state in PostgreSQL instead of state_dir.",
+    )
+    org: str = Field(
+        default="default",
+        description="This org's name in a shared PostgreSQL state (its schema is org_<name>).",
+    )
     mapping: Path | None = Field(
         default=None, description="Mapping file. Default: the built-in one for the chosen CRM."
     )

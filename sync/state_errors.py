@@ -17,8 +17,12 @@ from connectors.errors import StateError
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
 
 
-def state_error(exc: BaseException, database: Path) -> StateError | None:
-    """The user-facing error for ``exc``, or None when it is not a failure of the local state."""
+def state_error(exc: BaseException, database: Path | str) -> StateError | None:
+    """The user-facing error for ``exc``, or None when it is not a failure of the local state.
+    ``database``: the SQLite file, or the PostgreSQL state's label (URL without password, org)."""
+    if type(exc).__module__.startswith("psycopg"):
+        return _postgres(exc, str(database))
+    database = Path(database)
     if isinstance(exc, sqlite3.DatabaseError):
         name = str(getattr(exc, "sqlite_errorname", "") or "")
         detail = str(exc).splitlines()[0][:200] if str(exc) else name
@@ -35,6 +39,33 @@ def state_error(exc: BaseException, database: Path) -> StateError | None:
         return _damaged(database, detail)
     if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
         return _disk(database, exc.strerror or str(exc))
+    return None
+
+
+def _postgres(exc: BaseException, label: str) -> StateError | None:
+    import psycopg
+
+    detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return StateError(
+            f"The state database {label} cannot be reached: {detail}",
+            hint="check SPONSORSYNC_STATE_URL and that the PostgreSQL server is up, then run again: "
+            "what reached the CRM is kept and the run resumes",
+        )
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return StateError(
+            f"The state database {label} refused sponsorsync: {detail}",
+            hint="grant the SPONSORSYNC_STATE_URL user CREATE on the database (it creates one schema per org)",
+        )
+    if isinstance(exc, psycopg.errors.DiskFull | psycopg.errors.OutOfMemory):
+        return StateError(
+            f"The state database {label} could not be written: {detail}",
+            hint="free space on the PostgreSQL server and run again: what reached the CRM is kept and the run resumes",
+        )
+    if isinstance(exc, psycopg.DatabaseError):
+        return StateError(
+            f"The state database {label} failed: {detail}", hint="see the PostgreSQL server's log"
+        )
     return None
 
 

@@ -1,4 +1,5 @@
-"""The state store: one SQLite database in the state directory (WAL, versioned schema).
+"""The state store: one SQLite database in the state directory (WAL, versioned schema), or one
+schema per org in a PostgreSQL database (``SPONSORSYNC_STATE_URL``, see :mod:`sync.pgstate`).
 
 It holds the mirror (the slice of the CRM the engine needs, already projected onto canonical
 columns by the mapping), the cursors, the ledger of what sponsorsync wrote, the run history, the
@@ -7,8 +8,9 @@ rejections and a small memory of the previous run (sponsor and counterpart per a
 :class:`sync.runlog.RunLog`); SQL stays in those modules, so a server database can replace SQLite
 behind the same methods.
 
-A run holds an exclusive lock (``flock`` on a file beside the database); a second run on the same
-state fails at once with :class:`connectors.errors.LockHeld` (exit 5).
+A run holds an exclusive lock (``flock`` on a file beside the database; on PostgreSQL, an advisory
+lock on the org); a second run on the same state fails at once with
+:class:`connectors.errors.LockHeld` (exit 5).
 """
 
 from __future__ import annotations
@@ -21,18 +23,47 @@ import os
 import sqlite3
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from connectors.base import Cursor
 from connectors.errors import ConfigError, LockHeld, StateError
+
+if TYPE_CHECKING:
+    from sync.pgstate import PgDatabase
+    from sync.settings import Settings
 
 DB_NAME = "state.sqlite3"
 LOCK_NAME = "sync.lock"
 OPEN_LOCK_NAME = "open.lock"  # held only while a process opens (and migrates) the database
 
 log = logging.getLogger(__name__)
+DEFAULT_ORG = "default"
+
+
+class Rows(Protocol):
+    """A cursor, as the store's modules use it (sqlite3's, or :class:`sync.pgstate.PgCursor`)."""
+
+    @property
+    def description(self) -> Any: ...
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Database(Protocol):
+    """A connection in autocommit mode (sqlite3's, or :class:`sync.pgstate.PgDatabase`)."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Rows: ...
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Rows: ...
+    def commit(self) -> None: ...
+    def close(self) -> None: ...
+
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -177,8 +208,18 @@ def _private_file(path: Path, mode: str, *, warn: bool = False) -> IO[Any]:
 class StateStore:
     """The database connection and the run lock."""
 
-    def __init__(self, state_dir: Path) -> None:
+    db: Database
+    path: Path | str  # the SQLite file, or the PostgreSQL label
+
+    def __init__(self, state_dir: Path, *, url: str | None = None, org: str = DEFAULT_ORG) -> None:
         self.state_dir = state_dir
+        self._lock_file: Any = None
+        self._pg: PgDatabase | None = None
+        self._locked = False
+        if url:
+            self._open_postgres(url, org)
+            return
+        self.label = str(state_dir)
         try:
             _private_dir(state_dir)
             # A probe of its own: two processes starting together must not delete each other's.
@@ -189,18 +230,19 @@ class StateStore:
                 f"The state directory {state_dir} is not writable: {exc.strerror or exc}",
                 hint="set SPONSORSYNC_STATE_DIR to a directory this user can write",
             ) from None
-        self.path = state_dir / DB_NAME
+        database = self.path = state_dir / DB_NAME
         try:
             # Opening is serialised between processes: SQLite answers "database is locked" at once,
             # without waiting, when two connections switch a new database to WAL together.
             with _private_file(state_dir / OPEN_LOCK_NAME, "a") as opening:
                 fcntl.flock(opening, fcntl.LOCK_EX)
                 # SQLite gives the -wal and -shm files the database file's mode.
-                _private_file(self.path, "ab", warn=True).close()
-                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA synchronous=NORMAL")
-                self.db.execute("PRAGMA foreign_keys=ON")
+                _private_file(database, "ab", warn=True).close()
+                sqlite = sqlite3.connect(database, isolation_level=None, timeout=30)
+                self.db = sqlite
+                sqlite.execute("PRAGMA journal_mode=WAL")
+                sqlite.execute("PRAGMA synchronous=NORMAL")
+                sqlite.execute("PRAGMA foreign_keys=ON")
                 self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StateError(
@@ -208,32 +250,69 @@ class StateStore:
                 hint="move the file (and its -wal and -shm files) aside and run `sponsorsync sync run --full`: "
                 "the new state pulls everything again and, writing by sync key, creates no task twice",
             ) from None
-        self._lock_file: Any = None
+
+    def _open_postgres(self, url: str, org: str) -> None:
+        try:
+            from sync.pgstate import ORG_NAME, PgDatabase, masked, schema_of
+        except ImportError:
+            raise ConfigError(
+                "SPONSORSYNC_STATE_URL is set but the PostgreSQL driver is not installed",
+                hint="install sponsorsync with its fleet extra: pip install 'sponsorsync[fleet]'",
+            ) from None
+        if not ORG_NAME.match(org):
+            raise ConfigError(
+                f"The org name {org!r} (SPONSORSYNC_ORG) is not usable as a PostgreSQL schema name",
+                hint="use lower-case letters, digits and _, starting with a letter, at most 48 characters",
+            )
+        self.label = f"{masked(url)} (org {org}, schema {schema_of(org)})"
+        self.path = self.label
+        try:
+            self._pg = PgDatabase(url, org)
+        except Exception as exc:
+            from sync.state_errors import state_error
+
+            raise (state_error(exc, self.label) or exc) from None
+        self.db = self._pg
+        try:
+            self._migrate()
+        except BaseException:
+            self._pg.close()
+            raise
 
     def _schema_version(self) -> int:
-        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if self._pg is not None:
+            version = self._pg.schema_version()
+        else:
+            version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         if version > len(MIGRATIONS):
             raise ConfigError(
-                f"The state database {self.path} was written by a newer sponsorsync (schema {version})",
+                f"The state database {self.label} was written by a newer sponsorsync (schema {version})",
                 hint="upgrade sponsorsync, or point SPONSORSYNC_STATE_DIR elsewhere",
             )
         return version
 
     def _migrate(self) -> None:
         if self._schema_version() == len(MIGRATIONS):
+            if self._pg is not None:
+                self._pg.use_schema()
             return
         # Read the version again under the write lock: two processes opening a new database at the
         # same moment (two runs started together) must not both create the tables.
         with self.transaction():
+            if self._pg is not None:
+                self._pg.prepare_schema()
             version = self._schema_version()
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in filter(str.strip, script.split(";")):
                     self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {number}")
+                if self._pg is not None:
+                    self._pg.set_version(number)
+                else:
+                    self.db.execute(f"PRAGMA user_version = {number}")
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[Database]:
+        self.db.execute("BEGIN" if self._pg is not None else "BEGIN IMMEDIATE")
         try:
             yield self.db
         except BaseException:
@@ -247,6 +326,15 @@ class StateStore:
 
     # -- the run lock --------------------------------------------------------------------------
     def acquire(self) -> None:
+        if self._pg is not None:
+            if not self._pg.try_lock():
+                holder = self._pg.lock_holder() or "another process"
+                raise LockHeld(
+                    f"Another sponsorsync run holds the lock on {self.label} ({holder})",
+                    hint="wait for it to finish; a scheduler should not start overlapping runs",
+                )
+            self._locked = True
+            return
         handle = _private_file(self.state_dir / LOCK_NAME, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -265,6 +353,9 @@ class StateStore:
         self._lock_file = handle
 
     def release(self) -> None:
+        if self._pg is not None and self._locked:
+            self._locked = False
+            self._pg.unlock()
         if self._lock_file is not None:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
@@ -302,3 +393,10 @@ class StateStore:
 
     def save_sweep(self, object_key: str, when: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO sweeps(object, swept_at) VALUES (?, ?)", (object_key, when))
+
+
+def open_state(settings: Settings) -> StateStore:
+    """The state the settings point at: PostgreSQL when SPONSORSYNC_STATE_URL is set, else SQLite."""
+    if settings.state_url is not None and settings.state_url.get_secret_value():
+        return StateStore(settings.state_dir, url=settings.state_url.get_secret_value(), org=settings.org)
+    return StateStore(settings.state_dir)

@@ -17,9 +17,14 @@ from tests.sync.builders import salesforce_mapping
 TODAY = date(2026, 11, 29)
 
 
-@pytest.fixture
-def mirror(tmp_path: Path) -> Iterator[Mirror]:
-    store = StateStore(tmp_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def mirror(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mirror]:
+    if request.param == "postgresql":
+        from tests.support.postgres import new_org
+
+        store = StateStore(tmp_path, url=request.getfixturevalue("postgres_server"), org=new_org())
+    else:
+        store = StateStore(tmp_path)
     try:
         yield Mirror(store)
     finally:
