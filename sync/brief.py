@@ -12,6 +12,26 @@ if TYPE_CHECKING:
     from sync.rules.base import Context
 
 
+#: HubSpot's default sales pipeline: stage ids as the API returns them, and the names people see.
+#: Other pipelines' stages are numeric ids: map them to names with `value_maps` on the stage field.
+HUBSPOT_DEFAULT_STAGES = {
+    "appointmentscheduled": "Appointment Scheduled",
+    "qualifiedtobuy": "Qualified To Buy",
+    "presentationscheduled": "Presentation Scheduled",
+    "decisionmakerboughtin": "Decision Maker Bought-In",
+    "contractsent": "Contract Sent",
+    "closedwon": "Closed Won",
+    "closedlost": "Closed Lost",
+}
+
+
+def stage_name(stage: str | None) -> str:
+    """A deal stage as people see it in the CRM (HubSpot's default stage ids by their names)."""
+    if not stage:
+        return "?"
+    return HUBSPOT_DEFAULT_STAGES.get(stage, stage)
+
+
 def amount_text(amount: float | None) -> str:
     return "" if amount is None else f"{amount:,.0f}"
 
@@ -21,7 +41,7 @@ def pipeline(ctx: Context) -> tuple[list[dict[str, Any]], str]:
     stages: dict[str, list[float]] = defaultdict(list)
     for deal in ctx.org.deals.get(ctx.alliance.id, []):
         if not deal.closed:
-            stages[deal.stage or "?"].append(deal.amount or 0.0)
+            stages[stage_name(deal.stage)].append(deal.amount or 0.0)
     rows = sorted(stages.items(), key=lambda item: (-sum(item[1]), item[0]))
     listed = [{"stage": s, "count": len(a), "amount": amount_text(sum(a))} for s, a in rows]
     total = sum(sum(a) for a in stages.values())

@@ -27,6 +27,7 @@ import pytest
 from connectors.timestamps import to_date
 from mappings.loader import default_mapping_path, load_mapping
 from mappings.model import Mapping
+from sync.brief import stage_name
 from sync.run import RunReport, execute
 from tests.support import orgs
 from tests.support.driver import DEAL_STAGES, Driver, TaskView, driver_for
@@ -149,6 +150,9 @@ def test_the_brief_lists_the_pipeline_the_escalation_and_the_qbr_the_crm_holds(w
         report = world.sync(days_later=1)
     [brief] = [t for t in world.tasks("sponsor_update") if t.account_id == acme]
     body = html.unescape(brief.body)
+    # as people see the stages in the CRM (HubSpot: "Appointment Scheduled", not appointmentscheduled)
+    first, later = stage_name(first), stage_name(later)
+    assert " " in first or world.box.crm == "salesforce"
     assert f"Pipeline: 3 deals, 195,000 open ({first}: 2, 150,000; {later}: 1, 45,000)" in body
     assert '"Billing integration broken" open since' in body
     # The QBR is listed while it lies within the look-ahead window of the day the brief was written.
