@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.timestamps import parse_instant
-from sync.store import StateStore
+from sponsorsync.connectors.timestamps import parse_instant
+from sponsorsync.sync.store import StateStore
 
 KINDS = (
     "users",

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.http import Emulator
-from connectors.sandbox.server import SandboxServer
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.http import Emulator
+from sponsorsync.connectors.sandbox.server import SandboxServer
 
 DEFAULT_SIZE = 300
 CRMS = ("salesforce", "hubspot")
@@ -23,7 +23,7 @@ def create_emulator(
     if bare and data is not None:
         raise ValueError("--bare applies to a generated org, not to a --data file")
     if crm == "salesforce":
-        from connectors.sandbox.salesforce import SalesforceEmulator
+        from sponsorsync.connectors.sandbox.salesforce import SalesforceEmulator
 
         return (
             SalesforceEmulator.from_data(clock, data)
@@ -31,7 +31,7 @@ def create_emulator(
             else SalesforceEmulator.generated(clock, size, seed, bare=bare)
         )
     if crm == "hubspot":
-        from connectors.sandbox.hubspot import HubSpotEmulator
+        from sponsorsync.connectors.sandbox.hubspot import HubSpotEmulator
 
         return (
             HubSpotEmulator.from_data(clock, data)

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from connectors.sandbox.bounds import MAX_COUNT, number, whole
+from sponsorsync.connectors.sandbox.bounds import MAX_COUNT, number, whole
 
 Action = Literal[
     "error", "delay", "delay_response", "drop", "drop_response", "truncate_response", "record_failure"

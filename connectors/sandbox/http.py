@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from connectors.sandbox.faults import RecordFault
+from sponsorsync.connectors.sandbox.faults import RecordFault
 
 
 class BadJson(ValueError):

@@ -41,8 +41,8 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from connectors.sandbox.orggen_accounts import SPONSOR_CAPACITY, build_accounts
-from connectors.sandbox.orggen_activities import (
+from sponsorsync.connectors.sandbox.orggen_accounts import SPONSOR_CAPACITY, build_accounts
+from sponsorsync.connectors.sandbox.orggen_activities import (
     HISTORY_SECONDS,
     LATEST_PAST,
     ActivityPlan,
@@ -50,12 +50,12 @@ from connectors.sandbox.orggen_activities import (
     deactivation_offsets,
     stream,
 )
-from connectors.sandbox.orggen_names import (
+from sponsorsync.connectors.sandbox.orggen_names import (
     ALLIANCE_MANAGER_TITLES,
 )
-from connectors.sandbox.orggen_people import ContactDraft, UserDraft, contact_drafts, user_drafts
-from connectors.sandbox.orggen_pipeline import OrgCase, OrgDeal, build_pipeline
-from connectors.sandbox.orggen_records import (
+from sponsorsync.connectors.sandbox.orggen_people import ContactDraft, UserDraft, contact_drafts, user_drafts
+from sponsorsync.connectors.sandbox.orggen_pipeline import OrgCase, OrgDeal, build_pipeline
+from sponsorsync.connectors.sandbox.orggen_records import (
     COMPANY_DOMAIN,
     COMPANY_NAME,
     DAY,

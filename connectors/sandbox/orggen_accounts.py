@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from connectors.sandbox.orggen_names import (
+from sponsorsync.connectors.sandbox.orggen_names import (
     COMPANY_NOUNS,
     COMPANY_STEMS,
     FOREIGN_LANGUAGES,
@@ -16,8 +16,8 @@ from connectors.sandbox.orggen_names import (
     Language,
     ascii_slug,
 )
-from connectors.sandbox.orggen_people import AccountSlot
-from connectors.sandbox.orggen_records import (
+from sponsorsync.connectors.sandbox.orggen_people import AccountSlot
+from sponsorsync.connectors.sandbox.orggen_records import (
     DAY,
     DEPARTED_EXECUTIVE,
     EXECUTIVES,

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from connectors.sandbox.orggen_names import SPONSOR_SUBJECTS, SUBJECTS
-from connectors.sandbox.orggen_records import DAY, ActivityKind, OrgActivity
+from sponsorsync.connectors.sandbox.orggen_names import SPONSOR_SUBJECTS, SUBJECTS
+from sponsorsync.connectors.sandbox.orggen_records import DAY, ActivityKind, OrgActivity
 
 HISTORY_SECONDS = 730 * DAY  # how far back activities go
 HORIZON_SECONDS = 30 * DAY  # how far ahead open tasks and scheduled meetings go

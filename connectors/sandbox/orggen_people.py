@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from connectors.sandbox.orggen_names import (
+from sponsorsync.connectors.sandbox.orggen_names import (
     FIRST_NAMES,
     FOREIGN_LANGUAGES,
     LAST_NAMES,
@@ -24,7 +24,7 @@ from connectors.sandbox.orggen_names import (
     TitleEntry,
     ascii_slug,
 )
-from connectors.sandbox.orggen_records import (
+from sponsorsync.connectors.sandbox.orggen_records import (
     COMPANY_DOMAIN,
     DAY,
     DEPARTED_EXECUTIVE,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from connectors.sandbox.orggen_records import DAY, OrgAccount, OrgContact, round_half_up
+from sponsorsync.connectors.sandbox.orggen_records import DAY, OrgAccount, OrgContact, round_half_up
 
 DealStage = Literal["prospecting", "qualification", "proposal", "negotiation", "won", "lost"]
 OPEN_STAGES: tuple[DealStage, ...] = ("prospecting", "qualification", "proposal", "negotiation")

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from connectors.errors import ConfigError
-from connectors.sandbox.app import CRMS, build_sandbox
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.connectors.sandbox.app import CRMS, build_sandbox
 
 
 def serve(

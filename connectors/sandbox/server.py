@@ -25,10 +25,10 @@ from typing import Any
 
 import trustme
 
-from connectors.sandbox.bounds import number
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.faults import FaultInjector
-from connectors.sandbox.http import BadJson, Emulator, Router, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.bounds import number
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.faults import FaultInjector
+from sponsorsync.connectors.sandbox.http import BadJson, Emulator, Router, SandboxRequest, SandboxResponse
 
 log = logging.getLogger(__name__)
 

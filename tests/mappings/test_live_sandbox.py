@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
-from connectors.sandbox.app import build_sandbox
-from mappings.vocab import CrmName
+from sponsorsync.cli import app
+from sponsorsync.connectors.sandbox.app import build_sandbox
+from sponsorsync.mappings.vocab import CrmName
 from tests.mappings.support import default_text, edited, line_of
 
 runner = CliRunner()

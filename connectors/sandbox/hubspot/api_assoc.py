@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.hubspot.api_common import Batch, inputs, limit_arg, next_link, paging
-from connectors.sandbox.hubspot.api_objects import not_found
-from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
-from connectors.sandbox.hubspot.objects import ASSOCIATION_TYPES, DEFAULT_TYPE, ObjectType, resolve
-from connectors.sandbox.hubspot.portal import Portal, parse_id
-from connectors.sandbox.hubspot.values import iso, to_ms
-from connectors.sandbox.hubspot.writes import Writer
+from sponsorsync.connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.hubspot.api_common import Batch, inputs, limit_arg, next_link, paging
+from sponsorsync.connectors.sandbox.hubspot.api_objects import not_found
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
+from sponsorsync.connectors.sandbox.hubspot.objects import (
+    ASSOCIATION_TYPES,
+    DEFAULT_TYPE,
+    ObjectType,
+    resolve,
+)
+from sponsorsync.connectors.sandbox.hubspot.portal import Portal, parse_id
+from sponsorsync.connectors.sandbox.hubspot.values import iso, to_ms
+from sponsorsync.connectors.sandbox.hubspot.writes import Writer
 
 ONE = "/crm/v4/objects/{objectType}/{objectId}/associations"
 BATCH = "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/"

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.hubspot.api_common import Batch, body_object, flag, inputs
-from connectors.sandbox.hubspot.api_objects import OBJECTS
-from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
-from connectors.sandbox.hubspot.objects import ObjectType, resolve
-from connectors.sandbox.hubspot.portal import Portal, parse_id
-from connectors.sandbox.hubspot.table import Version
-from connectors.sandbox.hubspot.values import iso, to_ms
-from connectors.sandbox.hubspot.writes import Writer, duplicate, holds_archived
+from sponsorsync.connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.hubspot.api_common import Batch, body_object, flag, inputs
+from sponsorsync.connectors.sandbox.hubspot.api_objects import OBJECTS
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
+from sponsorsync.connectors.sandbox.hubspot.objects import ObjectType, resolve
+from sponsorsync.connectors.sandbox.hubspot.portal import Portal, parse_id
+from sponsorsync.connectors.sandbox.hubspot.table import Version
+from sponsorsync.connectors.sandbox.hubspot.values import iso, to_ms
+from sponsorsync.connectors.sandbox.hubspot.writes import Writer, duplicate, holds_archived
 
 BATCH_MAX = 100
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from connectors.sandbox.faults import RecordFault
-from connectors.sandbox.http import SandboxRequest, SandboxResponse
-from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
-from connectors.sandbox.hubspot.values import iso, to_ms
+from sponsorsync.connectors.sandbox.faults import RecordFault
+from sponsorsync.connectors.sandbox.http import SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
+from sponsorsync.connectors.sandbox.hubspot.values import iso, to_ms
 
 
 def flag(request: SandboxRequest, name: str, default: bool = False) -> bool:

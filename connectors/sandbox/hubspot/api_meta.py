@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.hubspot.api_common import flag, limit_arg, next_link, paging
-from connectors.sandbox.hubspot.errors import HubSpotError, json_response
-from connectors.sandbox.hubspot.objects import resolve
-from connectors.sandbox.hubspot.portal import Portal
-from connectors.sandbox.hubspot.values import iso, to_ms
+from sponsorsync.connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.hubspot.api_common import flag, limit_arg, next_link, paging
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, json_response
+from sponsorsync.connectors.sandbox.hubspot.objects import resolve
+from sponsorsync.connectors.sandbox.hubspot.portal import Portal
+from sponsorsync.connectors.sandbox.hubspot.values import iso, to_ms
 
 OWNERS_MAX = 500
 

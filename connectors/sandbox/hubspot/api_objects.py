@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.hubspot.api_common import body_object, flag, limit_arg, next_link, paging
-from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
-from connectors.sandbox.hubspot.objects import ObjectType, resolve
-from connectors.sandbox.hubspot.portal import Portal, parse_id
-from connectors.sandbox.hubspot.search import MAX_RESULTS, parse
-from connectors.sandbox.hubspot.search_run import Searcher, page_of
-from connectors.sandbox.hubspot.table import Version
-from connectors.sandbox.hubspot.values import to_ms
-from connectors.sandbox.hubspot.writes import Writer
+from sponsorsync.connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.hubspot.api_common import body_object, flag, limit_arg, next_link, paging
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, bad_request, json_response
+from sponsorsync.connectors.sandbox.hubspot.objects import ObjectType, resolve
+from sponsorsync.connectors.sandbox.hubspot.portal import Portal, parse_id
+from sponsorsync.connectors.sandbox.hubspot.search import MAX_RESULTS, parse
+from sponsorsync.connectors.sandbox.hubspot.search_run import Searcher, page_of
+from sponsorsync.connectors.sandbox.hubspot.table import Version
+from sponsorsync.connectors.sandbox.hubspot.values import to_ms
+from sponsorsync.connectors.sandbox.hubspot.writes import Writer
 
 OBJECTS = "/crm/v3/objects/{objectType}"
 LIST_MAX = 100

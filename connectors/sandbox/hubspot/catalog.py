@@ -6,8 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from connectors.sandbox.hubspot.derived import DEAL_PIPELINE, DEAL_STAGES, TICKET_PIPELINE, TICKET_STAGES
-from connectors.sandbox.hubspot.schema import Option, PropertyDef
+from sponsorsync.connectors.sandbox.hubspot.derived import (
+    DEAL_PIPELINE,
+    DEAL_STAGES,
+    TICKET_PIPELINE,
+    TICKET_STAGES,
+)
+from sponsorsync.connectors.sandbox.hubspot.schema import Option, PropertyDef
 
 CUSTOM_GROUP = "sponsorsync"
 CUSTOM_STAMP = "2024-01-15T09:00:00.000Z"

@@ -16,14 +16,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.sandbox.hubspot.catalog import CATALOG
-from connectors.sandbox.hubspot.derived import derive
-from connectors.sandbox.hubspot.objects import BY_NAME, CONTACTS, DEFAULT_TYPE, TASKS, ObjectType
-from connectors.sandbox.hubspot.owners import OWNER_ID_BASE, TEAM_ID_BASE, USER_ID_BASE, Owner, Team
-from connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
-from connectors.sandbox.hubspot.schema import Schema
-from connectors.sandbox.hubspot.table import PropVersion
-from connectors.sandbox.hubspot.values import Validator, parse_instant, to_ms
+from sponsorsync.connectors.sandbox.hubspot.catalog import CATALOG
+from sponsorsync.connectors.sandbox.hubspot.derived import derive
+from sponsorsync.connectors.sandbox.hubspot.objects import BY_NAME, CONTACTS, DEFAULT_TYPE, TASKS, ObjectType
+from sponsorsync.connectors.sandbox.hubspot.owners import (
+    OWNER_ID_BASE,
+    TEAM_ID_BASE,
+    USER_ID_BASE,
+    Owner,
+    Team,
+)
+from sponsorsync.connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
+from sponsorsync.connectors.sandbox.hubspot.schema import Schema
+from sponsorsync.connectors.sandbox.hubspot.table import PropVersion
+from sponsorsync.connectors.sandbox.hubspot.values import Validator, parse_instant, to_ms
 
 _TIME = re.compile(r"@(now|today)(?:([+-])(\d+)([dhm]))?\Z")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}

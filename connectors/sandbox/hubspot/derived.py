@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, MutableMapping
 from typing import Any
 
-from connectors.sandbox.hubspot.objects import DEALS, TICKETS, ObjectType
+from sponsorsync.connectors.sandbox.hubspot.objects import DEALS, TICKETS, ObjectType
 
 DEAL_PIPELINE = "default"
 DEAL_STAGES = (

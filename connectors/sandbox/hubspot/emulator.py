@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from connectors.sandbox.bounds import DAY_MS, whole
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.http import Handler, Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.hubspot.api_assoc import AssociationsApi
-from connectors.sandbox.hubspot.api_batch import BatchApi
-from connectors.sandbox.hubspot.api_meta import MetaApi
-from connectors.sandbox.hubspot.api_objects import ObjectsApi
-from connectors.sandbox.hubspot.errors import HubSpotError, body_response, error_body, to_response
-from connectors.sandbox.hubspot.limits import AUTH_MESSAGE, Gate, person
-from connectors.sandbox.hubspot.portal import Portal, Seed
-from connectors.sandbox.hubspot.search_run import Searcher
+from sponsorsync.connectors.sandbox.bounds import DAY_MS, whole
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.http import Handler, Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.hubspot.api_assoc import AssociationsApi
+from sponsorsync.connectors.sandbox.hubspot.api_batch import BatchApi
+from sponsorsync.connectors.sandbox.hubspot.api_meta import MetaApi
+from sponsorsync.connectors.sandbox.hubspot.api_objects import ObjectsApi
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, body_response, error_body, to_response
+from sponsorsync.connectors.sandbox.hubspot.limits import AUTH_MESSAGE, Gate, person
+from sponsorsync.connectors.sandbox.hubspot.portal import Portal, Seed
+from sponsorsync.connectors.sandbox.hubspot.search_run import Searcher
 
 CATEGORIES = {
     400: "VALIDATION_ERROR",
@@ -81,15 +81,15 @@ class HubSpotEmulator:
     @classmethod
     def generated(cls, clock: Clock, size: int, seed: int = 0, *, bare: bool = False) -> HubSpotEmulator:
         """A portal holding the synthetic org of ``size`` contacts (:mod:`orggen`)."""
-        from connectors.sandbox.hubspot.orgrender import render
-        from connectors.sandbox.orggen import generate
+        from sponsorsync.connectors.sandbox.hubspot.orgrender import render
+        from sponsorsync.connectors.sandbox.orggen import generate
 
         return cls(clock, render(generate(size, seed, now=clock.now())), bare=bare)
 
     @classmethod
     def from_data(cls, clock: Clock, path: Path) -> HubSpotEmulator:
         """A portal holding the hand-written org in ``path`` (see docs/sandbox-hubspot.md)."""
-        from connectors.sandbox.hubspot.datafile import load
+        from sponsorsync.connectors.sandbox.hubspot.datafile import load
 
         return cls(clock, load(path, clock.now()))
 

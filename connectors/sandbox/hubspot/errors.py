@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from connectors.sandbox.http import SandboxResponse
+from sponsorsync.connectors.sandbox.http import SandboxResponse
 
 CORRELATION_HEADER = "X-HubSpot-Correlation-Id"
 CONTENT_TYPE = "application/json;charset=utf-8"

@@ -17,11 +17,16 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from connectors.sandbox.bounds import MAX_COUNT, whole
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.http import SandboxRequest, SandboxResponse
-from connectors.sandbox.hubspot.errors import CORRELATION_HEADER, body_response, error_body, json_response
-from connectors.sandbox.hubspot.values import to_ms
+from sponsorsync.connectors.sandbox.bounds import MAX_COUNT, whole
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.http import SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.hubspot.errors import (
+    CORRELATION_HEADER,
+    body_response,
+    error_body,
+    json_response,
+)
+from sponsorsync.connectors.sandbox.hubspot.values import to_ms
 
 AUTH_MESSAGE = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can "

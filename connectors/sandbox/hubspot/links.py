@@ -9,7 +9,7 @@ from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from connectors.sandbox.hubspot.objects import DEFAULT_TYPE, PRIMARY_TYPE, reverse_type
+from sponsorsync.connectors.sandbox.hubspot.objects import DEFAULT_TYPE, PRIMARY_TYPE, reverse_type
 
 Row = dict[int, frozenset[int]]  # target id -> association type ids
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from connectors.sandbox.hubspot.errors import HubSpotError
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from connectors.sandbox.hubspot.derived import derive
-from connectors.sandbox.hubspot.objects import (
+from sponsorsync.connectors.sandbox.hubspot.derived import derive
+from sponsorsync.connectors.sandbox.hubspot.objects import (
     CALLS,
     COMPANIES,
     CONTACTS,
@@ -22,10 +22,16 @@ from connectors.sandbox.hubspot.objects import (
     TASKS,
     TICKETS,
 )
-from connectors.sandbox.hubspot.owners import OWNER_ID_BASE, TEAM_ID_BASE, USER_ID_BASE, Owner, Team
-from connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
-from connectors.sandbox.hubspot.table import PropVersion
-from connectors.sandbox.orggen import Org, OrgActivity
+from sponsorsync.connectors.sandbox.hubspot.owners import (
+    OWNER_ID_BASE,
+    TEAM_ID_BASE,
+    USER_ID_BASE,
+    Owner,
+    Team,
+)
+from sponsorsync.connectors.sandbox.hubspot.portal import DEFAULT_PORTAL_ID, Seed, SeedBuilder
+from sponsorsync.connectors.sandbox.hubspot.table import PropVersion
+from sponsorsync.connectors.sandbox.orggen import Org, OrgActivity
 
 COMPANY_TYPES = {"partner": "PARTNER", "prospect": "PROSPECT", "customer": "OTHER", "other": "OTHER"}
 INDUSTRIES = {

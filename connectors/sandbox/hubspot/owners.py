@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.sandbox.hubspot.values import iso
+from sponsorsync.connectors.sandbox.hubspot.values import iso
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.sandbox.hubspot.catalog import CATALOG
-from connectors.sandbox.hubspot.errors import HubSpotError
-from connectors.sandbox.hubspot.links import LinkBuilder, Links, SeededLinks
-from connectors.sandbox.hubspot.objects import (
+from sponsorsync.connectors.sandbox.hubspot.catalog import CATALOG
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError
+from sponsorsync.connectors.sandbox.hubspot.links import LinkBuilder, Links, SeededLinks
+from sponsorsync.connectors.sandbox.hubspot.objects import (
     ASSOCIATION_TYPES,
     BY_NAME,
     DEFAULT_TYPE,
@@ -20,11 +20,11 @@ from connectors.sandbox.hubspot.objects import (
     PRIMARY_TYPE,
     ObjectType,
 )
-from connectors.sandbox.hubspot.owners import Owner, Owners
-from connectors.sandbox.hubspot.schema import Schema
-from connectors.sandbox.hubspot.store import ObjectStore
-from connectors.sandbox.hubspot.table import BaseTable, PropVersion, TableBuilder, Version
-from connectors.sandbox.hubspot.values import Validator, iso
+from sponsorsync.connectors.sandbox.hubspot.owners import Owner, Owners
+from sponsorsync.connectors.sandbox.hubspot.schema import Schema
+from sponsorsync.connectors.sandbox.hubspot.store import ObjectStore
+from sponsorsync.connectors.sandbox.hubspot.table import BaseTable, PropVersion, TableBuilder, Version
+from sponsorsync.connectors.sandbox.hubspot.values import Validator, iso
 
 DEFAULT_PORTAL_ID = 24_681_357
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from connectors.sandbox.hubspot.errors import HubSpotError, bad_request
-from connectors.sandbox.hubspot.objects import ObjectType
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, bad_request
+from sponsorsync.connectors.sandbox.hubspot.objects import ObjectType
 
 TYPES = ("string", "number", "date", "datetime", "enumeration", "bool")
 FIELD_TYPES = {

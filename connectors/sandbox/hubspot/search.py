@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.sandbox.hubspot.errors import HubSpotError, bad_request
-from connectors.sandbox.hubspot.objects import ObjectType
-from connectors.sandbox.hubspot.portal import Portal
-from connectors.sandbox.hubspot.schema import PropertyDef
-from connectors.sandbox.hubspot.values import instant_of, number_of, parse_instant, text_of
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, bad_request
+from sponsorsync.connectors.sandbox.hubspot.objects import ObjectType
+from sponsorsync.connectors.sandbox.hubspot.portal import Portal
+from sponsorsync.connectors.sandbox.hubspot.schema import PropertyDef
+from sponsorsync.connectors.sandbox.hubspot.values import instant_of, number_of, parse_instant, text_of
 
 MAX_GROUPS, MAX_PER_GROUP, MAX_FILTERS = 5, 10, 25
 MAX_LIMIT, MAX_RESULTS = 200, 10_000

@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from itertools import groupby
 from typing import Any
 
-from connectors.sandbox.hubspot.objects import ObjectType
-from connectors.sandbox.hubspot.portal import Portal
-from connectors.sandbox.hubspot.search import Filter, Query, text_match
-from connectors.sandbox.hubspot.store import ObjectStore, SearchView
-from connectors.sandbox.hubspot.table import BaseTable, Version
+from sponsorsync.connectors.sandbox.hubspot.objects import ObjectType
+from sponsorsync.connectors.sandbox.hubspot.portal import Portal
+from sponsorsync.connectors.sandbox.hubspot.search import Filter, Query, text_match
+from sponsorsync.connectors.sandbox.hubspot.store import ObjectStore, SearchView
+from sponsorsync.connectors.sandbox.hubspot.table import BaseTable, Version
 
 Ref = int | Version  # a seeded record's position, or an overlay version
 _LOWEST, _HIGHEST = -(1 << 62), 1 << 62

@@ -15,8 +15,8 @@ from bisect import bisect_right, insort
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from connectors.sandbox.hubspot.objects import ObjectType
-from connectors.sandbox.hubspot.table import BaseTable, PropVersion, Version
+from sponsorsync.connectors.sandbox.hubspot.objects import ObjectType
+from sponsorsync.connectors.sandbox.hubspot.table import BaseTable, PropVersion, Version
 
 # Who made a write: (sourceType, sourceId, updatedByUserId)
 Source = tuple[str, str | None, int | None]

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.sandbox.hubspot.objects import ObjectType
-from connectors.sandbox.hubspot.values import NULL_MS, iso
+from sponsorsync.connectors.sandbox.hubspot.objects import ObjectType
+from sponsorsync.connectors.sandbox.hubspot.values import NULL_MS, iso
 
 Column = list[str | None] | array  # type: ignore[type-arg]
 

@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connectors.sandbox.hubspot.errors import property_detail
-from connectors.sandbox.hubspot.schema import PropertyDef
+from sponsorsync.connectors.sandbox.hubspot.errors import property_detail
+from sponsorsync.connectors.sandbox.hubspot.schema import PropertyDef
 
 NULL_MS = -(1 << 62)  # "no value" in the millisecond columns of the seeded tables
 _EPOCH_MS = re.compile(r"-?\d{1,15}\Z")

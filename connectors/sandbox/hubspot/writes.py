@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.sandbox.hubspot.derived import derive, is_closed
-from connectors.sandbox.hubspot.errors import HubSpotError, bad_request, validation_error
-from connectors.sandbox.hubspot.limits import APP_ID
-from connectors.sandbox.hubspot.objects import (
+from sponsorsync.connectors.sandbox.hubspot.derived import derive, is_closed
+from sponsorsync.connectors.sandbox.hubspot.errors import HubSpotError, bad_request, validation_error
+from sponsorsync.connectors.sandbox.hubspot.limits import APP_ID
+from sponsorsync.connectors.sandbox.hubspot.objects import (
     ASSOCIATION_TYPES,
     BY_NAME,
     COMPANIES,
@@ -22,10 +22,10 @@ from connectors.sandbox.hubspot.objects import (
     TASKS,
     ObjectType,
 )
-from connectors.sandbox.hubspot.portal import Portal, parse_id
-from connectors.sandbox.hubspot.store import Source
-from connectors.sandbox.hubspot.table import Version
-from connectors.sandbox.hubspot.values import iso, to_ms
+from sponsorsync.connectors.sandbox.hubspot.portal import Portal, parse_id
+from sponsorsync.connectors.sandbox.hubspot.store import Source
+from sponsorsync.connectors.sandbox.hubspot.table import Version
+from sponsorsync.connectors.sandbox.hubspot.values import iso, to_ms
 
 AssociationInput = tuple[ObjectType, int, frozenset[int]]  # target type, target id, type ids
 

@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce.errors import sf_error
-from connectors.sandbox.salesforce.ids import make_id
-from connectors.sandbox.salesforce.schema import NAME
-from connectors.sandbox.salesforce.soql import CountAll, Path, SoqlError, parse
-from connectors.sandbox.salesforce.soql_exec import execute
-from connectors.sandbox.salesforce.soql_plan import resolve
-from connectors.sandbox.salesforce.state import DATA, OrgState
-from connectors.sandbox.salesforce.values import format_datetime
+from sponsorsync.connectors.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce.errors import sf_error
+from sponsorsync.connectors.sandbox.salesforce.ids import make_id
+from sponsorsync.connectors.sandbox.salesforce.schema import NAME
+from sponsorsync.connectors.sandbox.salesforce.soql import CountAll, Path, SoqlError, parse
+from sponsorsync.connectors.sandbox.salesforce.soql_exec import execute
+from sponsorsync.connectors.sandbox.salesforce.soql_plan import resolve
+from sponsorsync.connectors.sandbox.salesforce.state import DATA, OrgState
+from sponsorsync.connectors.sandbox.salesforce.values import format_datetime
 
 DEFAULT_SET = 50_000
 DAILY_JOBS = 10_000

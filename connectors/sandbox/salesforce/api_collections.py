@@ -9,14 +9,14 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from connectors.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce.api_records import full_record, key_field, not_found
-from connectors.sandbox.salesforce.errors import sf_error
-from connectors.sandbox.salesforce.ids import normalize
-from connectors.sandbox.salesforce.schema import Field, SObject
-from connectors.sandbox.salesforce.state import DATA, OrgState
-from connectors.sandbox.salesforce.store import Table, ext_key
-from connectors.sandbox.salesforce.writes import Ambiguous, Gone, NotFound, WriteError
+from sponsorsync.connectors.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce.api_records import full_record, key_field, not_found
+from sponsorsync.connectors.sandbox.salesforce.errors import sf_error
+from sponsorsync.connectors.sandbox.salesforce.ids import normalize
+from sponsorsync.connectors.sandbox.salesforce.schema import Field, SObject
+from sponsorsync.connectors.sandbox.salesforce.state import DATA, OrgState
+from sponsorsync.connectors.sandbox.salesforce.store import Table, ext_key
+from sponsorsync.connectors.sandbox.salesforce.writes import Ambiguous, Gone, NotFound, WriteError
 
 MAX_RECORDS = 200
 MAX_RETRIEVE = 2000

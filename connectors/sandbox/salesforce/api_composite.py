@@ -8,9 +8,9 @@ import json
 import re
 from typing import Any
 
-from connectors.sandbox.http import BadJson, Route, Router, SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce.errors import sf_error
-from connectors.sandbox.salesforce.state import DATA, OrgState
+from sponsorsync.connectors.sandbox.http import BadJson, Route, Router, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce.errors import sf_error
+from sponsorsync.connectors.sandbox.salesforce.state import DATA, OrgState
 
 MAX_SUBREQUESTS = 25
 _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")

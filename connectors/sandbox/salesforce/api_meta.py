@@ -6,11 +6,11 @@ import heapq
 from collections.abc import Callable
 from datetime import datetime
 
-from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce import describe
-from connectors.sandbox.salesforce.errors import sf_error
-from connectors.sandbox.salesforce.ids import ORG_ID
-from connectors.sandbox.salesforce.state import DATA, OrgState
+from sponsorsync.connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce import describe
+from sponsorsync.connectors.sandbox.salesforce.errors import sf_error
+from sponsorsync.connectors.sandbox.salesforce.ids import ORG_ID
+from sponsorsync.connectors.sandbox.salesforce.state import DATA, OrgState
 
 RECENT_ITEMS = 5
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce.errors import sf_error
-from connectors.sandbox.salesforce.ids import make_id
-from connectors.sandbox.salesforce.soql import SoqlError, parse
-from connectors.sandbox.salesforce.soql_exec import execute
-from connectors.sandbox.salesforce.state import DATA, OrgState
+from sponsorsync.connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce.errors import sf_error
+from sponsorsync.connectors.sandbox.salesforce.ids import make_id
+from sponsorsync.connectors.sandbox.salesforce.soql import SoqlError, parse
+from sponsorsync.connectors.sandbox.salesforce.soql_exec import execute
+from sponsorsync.connectors.sandbox.salesforce.state import DATA, OrgState
 
 DEFAULT_BATCH = 2000
 MIN_BATCH = 200

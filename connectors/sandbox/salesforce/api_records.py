@@ -7,15 +7,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from connectors.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce.errors import sf_error
-from connectors.sandbox.salesforce.ids import normalize
-from connectors.sandbox.salesforce.schema import Field, SObject
-from connectors.sandbox.salesforce.soql_plan import archived_getter
-from connectors.sandbox.salesforce.state import DATA, OrgState
-from connectors.sandbox.salesforce.store import Row, Table
-from connectors.sandbox.salesforce.values import format_datetime
-from connectors.sandbox.salesforce.writes import Ambiguous, Gone, NotFound, WriteError
+from sponsorsync.connectors.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce.errors import sf_error
+from sponsorsync.connectors.sandbox.salesforce.ids import normalize
+from sponsorsync.connectors.sandbox.salesforce.schema import Field, SObject
+from sponsorsync.connectors.sandbox.salesforce.soql_plan import archived_getter
+from sponsorsync.connectors.sandbox.salesforce.state import DATA, OrgState
+from sponsorsync.connectors.sandbox.salesforce.store import Row, Table
+from sponsorsync.connectors.sandbox.salesforce.values import format_datetime
+from sponsorsync.connectors.sandbox.salesforce.writes import Ambiguous, Gone, NotFound, WriteError
 
 _RECORD = f"{DATA}/sobjects/{{sobject}}/{{record_id}}"
 _BY_KEY = f"{DATA}/sobjects/{{sobject}}/{{field}}/{{value:.+}}"

@@ -4,10 +4,10 @@ success and its error list on a refusal. See custom_fields.py for what a created
 
 from __future__ import annotations
 
-from connectors.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce.custom_fields import ToolingError
-from connectors.sandbox.salesforce.errors import sf_error
-from connectors.sandbox.salesforce.state import DATA, OrgState
+from sponsorsync.connectors.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce.custom_fields import ToolingError
+from sponsorsync.connectors.sandbox.salesforce.errors import sf_error
+from sponsorsync.connectors.sandbox.salesforce.state import DATA, OrgState
 
 
 class ToolingApi:

@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from cryptography.x509 import load_pem_x509_certificate
 
-from connectors.sandbox.http import SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce.errors import oauth_error, soap_fault
-from connectors.sandbox.salesforce.ids import ORG_ID
+from sponsorsync.connectors.sandbox.http import SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce.errors import oauth_error, soap_fault
+from sponsorsync.connectors.sandbox.salesforce.ids import ORG_ID
 
 DEFAULT_DAILY_API_REQUESTS = 100_000  # Enterprise edition's rolling 24-hour base allocation
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"

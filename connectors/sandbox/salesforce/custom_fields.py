@@ -16,15 +16,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from connectors.sandbox.salesforce.ids import make_id
-from connectors.sandbox.salesforce.schema import (
+from sponsorsync.connectors.sandbox.salesforce.ids import make_id
+from sponsorsync.connectors.sandbox.salesforce.schema import (
     FIELD_PERMISSIONS,
     OBJECTS,
     PERMISSION_SET_ASSIGNMENT,
     Field,
     SObject,
 )
-from connectors.sandbox.salesforce.store import Store
+from sponsorsync.connectors.sandbox.salesforce.store import Store
 
 #: Tooling ``Metadata.type`` -> the describe type of the field it creates.
 METADATA_TYPES = {

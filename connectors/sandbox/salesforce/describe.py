@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.sandbox.salesforce.schema import OBJECTS, Field, SObject
+from sponsorsync.connectors.sandbox.salesforce.schema import OBJECTS, Field, SObject
 
 LATEST_VERSION = 66
 FIRST_VERSION = 31

@@ -9,18 +9,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.http import Route, Router, SandboxRequest, SandboxResponse
-from connectors.sandbox.salesforce.api_bulk import BulkQueryApi
-from connectors.sandbox.salesforce.api_collections import CollectionsApi
-from connectors.sandbox.salesforce.api_composite import CompositeApi
-from connectors.sandbox.salesforce.api_meta import MetaApi
-from connectors.sandbox.salesforce.api_query import QueryApi
-from connectors.sandbox.salesforce.api_records import RecordApi
-from connectors.sandbox.salesforce.api_tooling import ToolingApi
-from connectors.sandbox.salesforce.auth import Auth
-from connectors.sandbox.salesforce.custom_fields import CustomFields
-from connectors.sandbox.salesforce.errors import (
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.http import Route, Router, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.salesforce.api_bulk import BulkQueryApi
+from sponsorsync.connectors.sandbox.salesforce.api_collections import CollectionsApi
+from sponsorsync.connectors.sandbox.salesforce.api_composite import CompositeApi
+from sponsorsync.connectors.sandbox.salesforce.api_meta import MetaApi
+from sponsorsync.connectors.sandbox.salesforce.api_query import QueryApi
+from sponsorsync.connectors.sandbox.salesforce.api_records import RecordApi
+from sponsorsync.connectors.sandbox.salesforce.api_tooling import ToolingApi
+from sponsorsync.connectors.sandbox.salesforce.auth import Auth
+from sponsorsync.connectors.sandbox.salesforce.custom_fields import CustomFields
+from sponsorsync.connectors.sandbox.salesforce.errors import (
     SESSION_EXPIRED,
     default_error,
     edge_page,
@@ -28,12 +28,12 @@ from connectors.sandbox.salesforce.errors import (
     sf_error,
     soap_fault,
 )
-from connectors.sandbox.salesforce.loader import load
-from connectors.sandbox.salesforce.schema import USER
-from connectors.sandbox.salesforce.seed import Seed
-from connectors.sandbox.salesforce.state import OrgState
-from connectors.sandbox.salesforce.store import Store
-from connectors.sandbox.salesforce.writes import Writer
+from sponsorsync.connectors.sandbox.salesforce.loader import load
+from sponsorsync.connectors.sandbox.salesforce.schema import USER
+from sponsorsync.connectors.sandbox.salesforce.seed import Seed
+from sponsorsync.connectors.sandbox.salesforce.state import OrgState
+from sponsorsync.connectors.sandbox.salesforce.store import Store
+from sponsorsync.connectors.sandbox.salesforce.writes import Writer
 
 _LOGIN_PREFIX = r"{prefix:/[^/]+\.salesforce\.com}"
 FREEZE_ABOVE_ROWS = 200_000
@@ -80,8 +80,8 @@ class SalesforceEmulator:
     @classmethod
     def generated(cls, clock: Clock, size: int, seed: int = 0, *, bare: bool = False) -> SalesforceEmulator:
         """A synthetic org from connectors/sandbox/orggen.py, rendered into Salesforce's objects."""
-        from connectors.sandbox.orggen import generate
-        from connectors.sandbox.salesforce.render import render
+        from sponsorsync.connectors.sandbox.orggen import generate
+        from sponsorsync.connectors.sandbox.salesforce.render import render
 
         emulator = cls(clock, render(generate(size, seed=seed, now=clock.now())), bare=bare)
         if sum(len(table) for table in emulator.org.store.tables.values()) > FREEZE_ABOVE_ROWS:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from connectors.sandbox.http import SandboxResponse
+from sponsorsync.connectors.sandbox.http import SandboxResponse
 
 DEFAULTS: dict[int, tuple[str, str]] = {
     400: ("BAD_REQUEST", "Bad request"),

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.sandbox.salesforce.ids import make_id, normalize
-from connectors.sandbox.salesforce.schema import (
+from sponsorsync.connectors.sandbox.salesforce.ids import make_id, normalize
+from sponsorsync.connectors.sandbox.salesforce.schema import (
     CONTACT,
     HISTORY_DATA_TYPES,
     OBJECTS,
@@ -29,10 +29,10 @@ from connectors.sandbox.salesforce.schema import (
     SObject,
     find_object,
 )
-from connectors.sandbox.salesforce.seed import Seed, api_user_row, row_from
-from connectors.sandbox.salesforce.store import FIRST_NUMBER
-from connectors.sandbox.salesforce.values import second_stamp, to_ms
-from connectors.sandbox.salesforce.writes import WriteError, coerce_value, derive
+from sponsorsync.connectors.sandbox.salesforce.seed import Seed, api_user_row, row_from
+from sponsorsync.connectors.sandbox.salesforce.store import FIRST_NUMBER
+from sponsorsync.connectors.sandbox.salesforce.values import second_stamp, to_ms
+from sponsorsync.connectors.sandbox.salesforce.writes import WriteError, coerce_value, derive
 
 _RELATIVE = re.compile(r"@(now|today)(?:([+-])(\d+)([dhm]))?\Z")
 _SYSTEM = frozenset(

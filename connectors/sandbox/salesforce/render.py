@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from connectors.sandbox.salesforce.ids import id_maker, org_id
-from connectors.sandbox.salesforce.schema import (
+from sponsorsync.connectors.sandbox.salesforce.ids import id_maker, org_id
+from sponsorsync.connectors.sandbox.salesforce.schema import (
     ACCOUNT,
     ACCOUNT_HISTORY,
     ACCOUNT_TEAM_MEMBER,
@@ -33,9 +33,9 @@ from connectors.sandbox.salesforce.schema import (
     USER,
     SObject,
 )
-from connectors.sandbox.salesforce.seed import Seed, api_user_row
-from connectors.sandbox.salesforce.store import FIRST_NUMBER, Row
-from connectors.sandbox.salesforce.values import to_ms
+from sponsorsync.connectors.sandbox.salesforce.seed import Seed, api_user_row
+from sponsorsync.connectors.sandbox.salesforce.store import FIRST_NUMBER, Row
+from sponsorsync.connectors.sandbox.salesforce.values import to_ms
 
 _TYPES = {"partner": "Partner", "customer": "Customer", "prospect": "Prospect", "other": "Other"}
 _SUBTYPES = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.sandbox.salesforce.ids import ORG_ID, make_id
-from connectors.sandbox.salesforce.schema import USER, SObject
-from connectors.sandbox.salesforce.store import FIRST_NUMBER, Row
+from sponsorsync.connectors.sandbox.salesforce.ids import ORG_ID, make_id
+from sponsorsync.connectors.sandbox.salesforce.schema import USER, SObject
+from sponsorsync.connectors.sandbox.salesforce.store import FIRST_NUMBER, Row
 
 API_USERNAME = "integration@northwind.example"
 _DEFAULTS: dict[str, dict[str, Any]] = {

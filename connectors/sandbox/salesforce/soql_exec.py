@@ -8,9 +8,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.sandbox.salesforce.schema import BY_PREFIX, NAME, RELATIONS, Field, SObject, find_object
-from connectors.sandbox.salesforce.soql import Aggregate, Compare, CountAll, InList, Junction, Path, Query
-from connectors.sandbox.salesforce.soql_plan import (
+from sponsorsync.connectors.sandbox.salesforce.schema import (
+    BY_PREFIX,
+    NAME,
+    RELATIONS,
+    Field,
+    SObject,
+    find_object,
+)
+from sponsorsync.connectors.sandbox.salesforce.soql import (
+    Aggregate,
+    Compare,
+    CountAll,
+    InList,
+    Junction,
+    Path,
+    Query,
+)
+from sponsorsync.connectors.sandbox.salesforce.soql_plan import (
     Context,
     DateRange,
     Getter,
@@ -25,8 +40,8 @@ from connectors.sandbox.salesforce.soql_plan import (
     name_getter,
     resolve,
 )
-from connectors.sandbox.salesforce.store import Row, Table
-from connectors.sandbox.salesforce.values import format_datetime
+from sponsorsync.connectors.sandbox.salesforce.store import Row, Table
+from sponsorsync.connectors.sandbox.salesforce.values import format_datetime
 
 MAX_OFFSET = 2000
 _INVALID_TYPE_HINT = (

@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from connectors.sandbox.salesforce.ids import normalize
-from connectors.sandbox.salesforce.schema import BY_PREFIX, NAME, NAME_USER_ONLY, Field, SObject, find_object
-from connectors.sandbox.salesforce.soql import (
+from sponsorsync.connectors.sandbox.salesforce.ids import normalize
+from sponsorsync.connectors.sandbox.salesforce.schema import (
+    BY_PREFIX,
+    NAME,
+    NAME_USER_ONLY,
+    Field,
+    SObject,
+    find_object,
+)
+from sponsorsync.connectors.sandbox.salesforce.soql import (
     Compare,
     Condition,
     InList,
@@ -27,8 +34,8 @@ from connectors.sandbox.salesforce.soql import (
     located,
     unescape,
 )
-from connectors.sandbox.salesforce.store import Row, Store
-from connectors.sandbox.salesforce.values import day_start_ms, parse_date, parse_datetime
+from sponsorsync.connectors.sandbox.salesforce.store import Row, Store
+from sponsorsync.connectors.sandbox.salesforce.values import day_start_ms, parse_date, parse_datetime
 
 Getter = Callable[[Row], Any]
 Predicate = Callable[[Row], bool]

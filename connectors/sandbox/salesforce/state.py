@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.http import SandboxRequest
-from connectors.sandbox.salesforce.custom_fields import CustomFields
-from connectors.sandbox.salesforce.schema import SObject, org_objects
-from connectors.sandbox.salesforce.soql_plan import Context
-from connectors.sandbox.salesforce.store import Store, Table
-from connectors.sandbox.salesforce.values import second_stamp
-from connectors.sandbox.salesforce.writes import Writer
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.http import SandboxRequest
+from sponsorsync.connectors.sandbox.salesforce.custom_fields import CustomFields
+from sponsorsync.connectors.sandbox.salesforce.schema import SObject, org_objects
+from sponsorsync.connectors.sandbox.salesforce.soql_plan import Context
+from sponsorsync.connectors.sandbox.salesforce.store import Store, Table
+from sponsorsync.connectors.sandbox.salesforce.values import second_stamp
+from sponsorsync.connectors.sandbox.salesforce.writes import Writer
 
 VERSION = r"{version:v\d+\.\d+}"
 DATA = f"/services/data/{VERSION}"

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.sandbox.salesforce.ids import make_id
-from connectors.sandbox.salesforce.schema import OBJECTS, Field, SObject
+from sponsorsync.connectors.sandbox.salesforce.ids import make_id
+from sponsorsync.connectors.sandbox.salesforce.schema import OBJECTS, Field, SObject
 
 Row = tuple[Any, ...]
 _MISSING: Any = object()

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.sandbox.salesforce.ids import normalize
-from connectors.sandbox.salesforce.schema import (
+from sponsorsync.connectors.sandbox.salesforce.ids import normalize
+from sponsorsync.connectors.sandbox.salesforce.schema import (
     CLOSED_CASE_STATUSES,
     CLOSED_STAGES,
     CLOSED_TASK_STATUSES,
@@ -23,9 +23,9 @@ from connectors.sandbox.salesforce.schema import (
     Field,
     SObject,
 )
-from connectors.sandbox.salesforce.seed import row_from
-from connectors.sandbox.salesforce.store import Row, Store, Table, ext_key
-from connectors.sandbox.salesforce.values import format_datetime, parse_date, parse_datetime
+from sponsorsync.connectors.sandbox.salesforce.seed import row_from
+from sponsorsync.connectors.sandbox.salesforce.store import Row, Store, Table, ext_key
+from sponsorsync.connectors.sandbox.salesforce.values import format_datetime, parse_date, parse_datetime
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _CONTACT_ACCOUNT = CONTACT.slot("AccountId")

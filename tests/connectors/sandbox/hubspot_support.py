@@ -20,14 +20,14 @@ import requests
 from hubspot import HubSpot
 from urllib3.util.retry import Retry
 
-import connectors.sandbox
-from connectors.sandbox.admin import SandboxAdmin
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.hubspot import HubSpotEmulator
-from connectors.sandbox.server import SandboxServer
+import sponsorsync.connectors.sandbox
+from sponsorsync.connectors.sandbox.admin import SandboxAdmin
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.hubspot import HubSpotEmulator
+from sponsorsync.connectors.sandbox.server import SandboxServer
 from tests.support.sandbox import UNLIMITED
 
-EXAMPLE = Path(connectors.sandbox.__file__).parent / "examples" / "hubspot-small.json"
+EXAMPLE = Path(sponsorsync.connectors.sandbox.__file__).parent / "examples" / "hubspot-small.json"
 
 
 class Apis:

@@ -14,14 +14,14 @@ import pytest
 import requests
 from simple_salesforce.api import Salesforce
 
-import connectors.sandbox
-from connectors.sandbox.admin import SandboxAdmin
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.salesforce.ids import make_id
-from connectors.sandbox.server import SandboxServer
+import sponsorsync.connectors.sandbox
+from sponsorsync.connectors.sandbox.admin import SandboxAdmin
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.salesforce import SalesforceEmulator
+from sponsorsync.connectors.sandbox.salesforce.ids import make_id
+from sponsorsync.connectors.sandbox.server import SandboxServer
 
-EXAMPLE = Path(connectors.sandbox.__file__).parent / "examples" / "salesforce-small.json"
+EXAMPLE = Path(sponsorsync.connectors.sandbox.__file__).parent / "examples" / "salesforce-small.json"
 VERSION = "v59.0"
 
 

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 import requests
 
-import connectors.sandbox
-from connectors.sandbox.admin import SandboxAdmin
-from connectors.sandbox.app import build_sandbox
-from connectors.sandbox.server import SandboxServer
+import sponsorsync.connectors.sandbox
+from sponsorsync.connectors.sandbox.admin import SandboxAdmin
+from sponsorsync.connectors.sandbox.app import build_sandbox
+from sponsorsync.connectors.sandbox.server import SandboxServer
 from tests.support.sandbox import UNLIMITED
 
-EXAMPLES = Path(connectors.sandbox.__file__).parent / "examples"
+EXAMPLES = Path(sponsorsync.connectors.sandbox.__file__).parent / "examples"
 TASK = "/crm/v3/objects/tasks"
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
-from connectors.sandbox.app import build_sandbox
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.hubspot import HubSpotEmulator
-from connectors.sandbox.orggen import EXECUTIVES, generate
+from sponsorsync.connectors.sandbox.app import build_sandbox
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.hubspot import HubSpotEmulator
+from sponsorsync.connectors.sandbox.orggen import EXECUTIVES, generate
 from tests.connectors.sandbox import hubspot_support
 from tests.connectors.sandbox.hubspot_support import EXAMPLE, Sandbox, start_sandbox, stop_sandbox
 

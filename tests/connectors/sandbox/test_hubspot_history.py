@@ -20,12 +20,12 @@ from hubspot.crm.objects import (
     SimplePublicObjectInputForCreate,
 )
 
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.hubspot import HubSpotEmulator
-from connectors.sandbox.hubspot.limits import APP_ID, PERSON_MARK
-from connectors.sandbox.hubspot.owners import USER_ID_BASE
-from connectors.sandbox.hubspot.values import iso, parse_instant, to_ms
-from connectors.sandbox.orggen import generate
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.hubspot import HubSpotEmulator
+from sponsorsync.connectors.sandbox.hubspot.limits import APP_ID, PERSON_MARK
+from sponsorsync.connectors.sandbox.hubspot.owners import USER_ID_BASE
+from sponsorsync.connectors.sandbox.hubspot.values import iso, parse_instant, to_ms
+from sponsorsync.connectors.sandbox.orggen import generate
 from tests.connectors.sandbox import hubspot_support
 from tests.connectors.sandbox.hubspot_support import Sandbox
 

@@ -9,7 +9,7 @@ import requests
 from hubspot.crm.objects import PublicObjectSearchRequest
 from hubspot.crm.objects.exceptions import ApiException, ServiceException, UnauthorizedException
 
-from connectors.sandbox.hubspot.limits import AUTH_MESSAGE
+from sponsorsync.connectors.sandbox.hubspot.limits import AUTH_MESSAGE
 from tests.connectors.sandbox import hubspot_support
 from tests.connectors.sandbox.hubspot_support import Sandbox, body_of
 

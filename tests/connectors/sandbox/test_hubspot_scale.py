@@ -13,9 +13,9 @@ import psutil
 import pytest
 from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
 
-from connectors.sandbox.app import create_emulator
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.hubspot import HubSpotEmulator
+from sponsorsync.connectors.sandbox.app import create_emulator
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.hubspot import HubSpotEmulator
 from tests.connectors.sandbox.hubspot_support import Sandbox, start_sandbox, stop_sandbox
 
 pytestmark = pytest.mark.scale

@@ -13,8 +13,8 @@ import pytest
 from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest, SimplePublicObjectInput
 from hubspot.crm.objects.exceptions import ApiException
 
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.hubspot import HubSpotEmulator
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.hubspot import HubSpotEmulator
 from tests.connectors.sandbox import hubspot_support
 from tests.connectors.sandbox.hubspot_support import Sandbox, body_of, start_sandbox, stop_sandbox
 

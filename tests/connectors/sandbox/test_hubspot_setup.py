@@ -11,9 +11,9 @@ import pytest
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 from hubspot.crm.properties.exceptions import ApiException
 
-from connectors.sandbox.app import build_sandbox
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.hubspot import HubSpotEmulator
+from sponsorsync.connectors.sandbox.app import build_sandbox
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.hubspot import HubSpotEmulator
 from tests.connectors.sandbox.hubspot_support import Sandbox, body_of, start_sandbox, stop_sandbox
 
 TIER = PropertyCreate(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from connectors.sandbox.orggen import (
+from sponsorsync.connectors.sandbox.orggen import (
     ALLIANCE_MANAGER_TITLES,
     EXECUTIVES,
     SPONSOR_CAPACITY,
@@ -25,7 +25,7 @@ from connectors.sandbox.orggen import (
     OrgUser,
     generate,
 )
-from connectors.sandbox.orggen_names import FIRST_NAMES, TITLES
+from sponsorsync.connectors.sandbox.orggen_names import FIRST_NAMES, TITLES
 
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
 DEPARTED = len(EXECUTIVES) - 1

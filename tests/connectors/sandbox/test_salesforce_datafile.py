@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from connectors.sandbox.app import create_emulator
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.salesforce.loader import load
-from connectors.sandbox.salesforce.schema import ACCOUNT, CONTACT, EVENT, TASK
-from connectors.sandbox.salesforce.values import format_datetime
+from sponsorsync.connectors.sandbox.app import create_emulator
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.salesforce import SalesforceEmulator
+from sponsorsync.connectors.sandbox.salesforce.loader import load
+from sponsorsync.connectors.sandbox.salesforce.schema import ACCOUNT, CONTACT, EVENT, TASK
+from sponsorsync.connectors.sandbox.salesforce.values import format_datetime
 from tests.connectors.sandbox.salesforce_support import EXAMPLE
 
 NOW = datetime(2026, 3, 10, 15, 30, 12, tzinfo=UTC)

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from simple_salesforce.api import Salesforce
 
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.orggen import EXECUTIVES, Org
-from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.server import SandboxServer
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.orggen import EXECUTIVES, Org
+from sponsorsync.connectors.sandbox.salesforce import SalesforceEmulator
+from sponsorsync.connectors.sandbox.server import SandboxServer
 from tests.connectors.sandbox.salesforce_support import trusting_session
 
 SIZE, SEED = 200, 0

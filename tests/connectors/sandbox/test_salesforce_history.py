@@ -14,9 +14,9 @@ import requests
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
-from connectors.sandbox.salesforce.loader import load
-from connectors.sandbox.salesforce.schema import ACCOUNT_HISTORY
-from connectors.sandbox.salesforce.values import format_datetime
+from sponsorsync.connectors.sandbox.salesforce.loader import load
+from sponsorsync.connectors.sandbox.salesforce.schema import ACCOUNT_HISTORY
+from sponsorsync.connectors.sandbox.salesforce.values import format_datetime
 from tests.connectors.sandbox import salesforce_support
 from tests.connectors.sandbox.salesforce_support import Sf, content, trusting_session
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.sandbox.salesforce.ids import id_maker, make_id, normalize, suffix
+from sponsorsync.connectors.sandbox.salesforce.ids import id_maker, make_id, normalize, suffix
 
 REAL_IDS = [
     "001dM00003jU9GyQAK",

@@ -12,10 +12,10 @@ import psutil
 import pytest
 from simple_salesforce.api import Salesforce
 
-from connectors.sandbox.admin import SandboxAdmin
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.salesforce import SalesforceEmulator
-from connectors.sandbox.server import SandboxServer
+from sponsorsync.connectors.sandbox.admin import SandboxAdmin
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.salesforce import SalesforceEmulator
+from sponsorsync.connectors.sandbox.server import SandboxServer
 from tests.connectors.sandbox.salesforce_support import trusting_session
 
 pytestmark = pytest.mark.scale

@@ -13,7 +13,7 @@ import pytest
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
-from connectors.sandbox.app import build_sandbox
+from sponsorsync.connectors.sandbox.app import build_sandbox
 from tests.connectors.sandbox.salesforce_support import content, trusting_session
 
 TIER: dict[str, Any] = {

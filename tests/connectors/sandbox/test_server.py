@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import requests
 
-from connectors.sandbox.admin import SandboxAdmin
-from connectors.sandbox.clock import Clock
-from connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
-from connectors.sandbox.server import SandboxServer
+from sponsorsync.connectors.sandbox.admin import SandboxAdmin
+from sponsorsync.connectors.sandbox.clock import Clock
+from sponsorsync.connectors.sandbox.http import Route, SandboxRequest, SandboxResponse
+from sponsorsync.connectors.sandbox.server import SandboxServer
 
 
 class ToyEmulator:
