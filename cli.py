@@ -274,7 +274,7 @@ def sandbox_serve(
     ] = False,
 ) -> None:
     """Serve a local emulator of the Salesforce or HubSpot API over HTTPS until interrupted."""
-    from sponsorsync.connectors.sandbox.run import serve
+    from sponsorsync.sandbox.run import serve
 
     serve(
         crm=crm,

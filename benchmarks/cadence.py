@@ -16,10 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sponsorsync.connectors.sandbox.admin import SandboxAdmin
 from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.loader import load_mapping
 from sponsorsync.mappings.model import Mapping
+from sponsorsync.sandbox.admin import SandboxAdmin
 from sponsorsync.sync.plan import AccountValues
 from sponsorsync.sync.run import RunReport, execute
 from sponsorsync.sync.settings import Settings, load_settings

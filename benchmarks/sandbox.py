@@ -13,9 +13,9 @@ from typing import Any
 import requests
 
 from sponsorsync.connectors.base import CrmName
-from sponsorsync.connectors.sandbox.admin import SandboxAdmin
-from sponsorsync.connectors.sandbox.app import build_sandbox
-from sponsorsync.connectors.sandbox.server import SandboxServer
+from sponsorsync.sandbox.admin import SandboxAdmin
+from sponsorsync.sandbox.app import build_sandbox
+from sponsorsync.sandbox.server import SandboxServer
 
 # Calls made by the benchmark itself (counting records, changing 1%) are not the sync's.
 UNPACED = {

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.text import Text
 
 from sponsorsync.connectors.errors import ConfigError
-from sponsorsync.connectors.sandbox.app import CRMS, build_sandbox
 from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sandbox.app import CRMS, build_sandbox
 from sponsorsync.sync import demo_tasks, report
 from sponsorsync.sync.ledger import Ledger
 from sponsorsync.sync.report_command import write_report

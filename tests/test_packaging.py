@@ -108,9 +108,9 @@ LIST_EXAMPLES = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 from importlib.resources import files
-import sponsorsync.connectors.sandbox as sandbox
+import sponsorsync.sandbox as sandbox
 assert sandbox.__file__.startswith(sys.argv[1]), sandbox.__file__
-examples = files("sponsorsync.connectors.sandbox") / "examples"
+examples = files("sponsorsync.sandbox") / "examples"
 print(json.dumps({p.name: p.read_text(encoding="utf-8") for p in examples.iterdir() if p.name.endswith(".json")}))
 """
 
@@ -122,8 +122,6 @@ def test_the_sandbox_examples_are_in_the_installed_package(site: Path, tmp_path:
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr
     found = json.loads(listed.stdout)
-    expected = {
-        p.name: p.read_text(encoding="utf-8") for p in (ROOT / "connectors/sandbox/examples").glob("*.json")
-    }
+    expected = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "sandbox/examples").glob("*.json")}
     assert {"salesforce-small.json", "hubspot-small.json"} <= set(expected)
     assert found == expected

@@ -15,9 +15,9 @@ import pytest
 from sponsorsync.connectors.base import Cursor, ObjectSpec, WriteItem
 from sponsorsync.connectors.errors import AuthFailed, CrmRequestError, CrmUnreachable, QuotaExhausted
 from sponsorsync.connectors.factory import connect
-from sponsorsync.connectors.sandbox.hubspot import HubSpotEmulator
-from sponsorsync.connectors.sandbox.orggen import generate
 from sponsorsync.connectors.timestamps import parse_instant
+from sponsorsync.sandbox.hubspot import HubSpotEmulator
+from sponsorsync.sandbox.orggen import generate
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
 LIST = "GET /crm/v3/objects/{objectType}"

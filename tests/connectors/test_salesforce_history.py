@@ -13,7 +13,7 @@ import requests
 from simple_salesforce.api import Salesforce
 
 from sponsorsync.connectors.errors import ConfigError
-from sponsorsync.connectors.sandbox.orggen import Org
+from sponsorsync.sandbox.orggen import Org
 from tests.support.sandbox import Sandbox, connector, running_sandbox
 
 QUERY = "GET /services/data/{version}/query{slash}"

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sponsorsync.cli import app
-from sponsorsync.connectors.sandbox.app import build_sandbox
 from sponsorsync.mappings.vocab import CrmName
+from sponsorsync.sandbox.app import build_sandbox
 from tests.mappings.support import default_text, edited, line_of
 
 runner = CliRunner()

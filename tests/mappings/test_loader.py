@@ -30,7 +30,7 @@ def test_both_defaults_share_title_rules_cadence_and_matching() -> None:
 
 
 def test_the_hubspot_roster_is_the_sandbox_executive_team() -> None:
-    from sponsorsync.connectors.sandbox.orggen import EXECUTIVES
+    from sponsorsync.sandbox.orggen import EXECUTIVES
 
     roster = load_mapping(None, "hubspot").roster.executives
     assert [(e.email, e.title) for e in roster] == [(x.email, x.title) for x in EXECUTIVES]

@@ -198,7 +198,7 @@ def test_classifies_well_over_20000_distinct_titles_per_second(rules: Titles) ->
 
 
 def test_the_default_rules_agree_with_the_sandbox_on_who_is_an_executive(rules: Titles) -> None:
-    from sponsorsync.connectors.sandbox.orggen_names import STAFF_ROLES, TITLES
+    from sponsorsync.sandbox.orggen_names import STAFF_ROLES, TITLES
 
     disagree = [
         (language, level, entry[0], rules.classify(entry[0]).seniority)

@@ -13,8 +13,8 @@ import pytest
 
 from sponsorsync.connectors.base import ObjectSpec
 from sponsorsync.connectors.errors import QuotaExhausted
-from sponsorsync.connectors.sandbox.faults import PRESETS
 from sponsorsync.connectors.throttle import QuotaGuard
+from sponsorsync.sandbox.faults import PRESETS
 from tests.support import orgs
 from tests.support.cli import invoke
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox

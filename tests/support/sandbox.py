@@ -11,9 +11,9 @@ from typing import Any
 
 from sponsorsync.connectors.base import Connector, Cursor, Page, Record
 from sponsorsync.connectors.factory import connect
-from sponsorsync.connectors.sandbox.admin import SandboxAdmin
-from sponsorsync.connectors.sandbox.app import build_sandbox
-from sponsorsync.connectors.sandbox.server import SandboxServer
+from sponsorsync.sandbox.admin import SandboxAdmin
+from sponsorsync.sandbox.app import build_sandbox
+from sponsorsync.sandbox.server import SandboxServer
 from sponsorsync.sync.settings import Settings, load_settings
 
 # The sandbox sends no rate-limit headers unless its limits are on: do not pace tests below its speed.

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sponsorsync.connectors.sandbox.orggen import generate
 from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sandbox.orggen import generate
 from sponsorsync.sync.run import execute
 from tests.support.sandbox import running_sandbox
 

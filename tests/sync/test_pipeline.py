@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sponsorsync.connectors.sandbox import orggen
-from sponsorsync.connectors.sandbox.orggen_records import round_half_up
 from sponsorsync.mappings.loader import load_mapping, parse_mapping
 from sponsorsync.mappings.model import Mapping
+from sponsorsync.sandbox import orggen
+from sponsorsync.sandbox.orggen_records import round_half_up
 from sponsorsync.sync.mirror import Mirror, Row
 from sponsorsync.sync.model import Org, build_org
 from sponsorsync.sync.run import RunReport, execute
