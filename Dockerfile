@@ -12,6 +12,7 @@ COPY pyproject.toml README.md cli.py cli_admin.py ./
 COPY connectors ./connectors
 COPY sync ./sync
 COPY mappings ./mappings
+COPY sandbox ./sandbox
 RUN python -m venv /opt/sponsorsync \
     && /opt/sponsorsync/bin/pip install --no-cache-dir --disable-pip-version-check ".[fleet]" \
     && /opt/sponsorsync/bin/sponsorsync --version

@@ -29,14 +29,14 @@ from rich.table import Table
 from typer._click import exceptions as click_errors  # typer's vendored click
 from typer.core import TyperGroup
 
-from cli_admin import cleanup_app, setup_app
-from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
-from sync.fleet.commands import fleet_app
-from sync.logs import add_secrets, configure_logging, json_mode
-from sync.settings import Settings, describe_settings, load_settings
-from sync.state_errors import state_error
-from sync.store import DB_NAME
-from sync.terminal import printable
+from sponsorsync.cli_admin import cleanup_app, setup_app
+from sponsorsync.connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
+from sponsorsync.sync.fleet.commands import fleet_app
+from sponsorsync.sync.logs import add_secrets, configure_logging, json_mode
+from sponsorsync.sync.settings import Settings, describe_settings, load_settings
+from sponsorsync.sync.state_errors import state_error
+from sponsorsync.sync.store import DB_NAME
+from sponsorsync.sync.terminal import printable
 
 log = logging.getLogger("sponsorsync")
 
@@ -98,7 +98,7 @@ def _database_path(ctx: Any) -> Path | str:
     state = ctx.find_root().obj
     settings = getattr(state, "_settings", None)
     if settings is not None and settings.state_url is not None:
-        from sync.pgstate import masked
+        from sponsorsync.sync.pgstate import masked
 
         return masked(settings.state_url.get_secret_value())
     state_dir = settings.state_dir if settings is not None else Path(".sponsorsync")
@@ -168,7 +168,7 @@ class AppState:
             configure_logging(self.log_format or self._settings.log_format, self.verbosity)
             add_secrets(self._settings.secret_values())
             if self._settings.state_dir_defaulted:
-                from sync.statedir import migrate_legacy_state
+                from sponsorsync.sync.statedir import migrate_legacy_state
 
                 migrate_legacy_state(self._settings.state_dir, self._settings.crm)
         return self._settings
@@ -274,7 +274,7 @@ def sandbox_serve(
     ] = False,
 ) -> None:
     """Serve a local emulator of the Salesforce or HubSpot API over HTTPS until interrupted."""
-    from connectors.sandbox.run import serve
+    from sponsorsync.sandbox.run import serve
 
     serve(
         crm=crm,
@@ -303,8 +303,8 @@ _CrmOption = Annotated[
 
 def _load_mapping(ctx: typer.Context, file: Path | None, crm: str | None) -> Any:
     """The given file, else SPONSORSYNC_MAPPING, else the built-in mapping of the chosen CRM."""
-    from mappings.commands import parse_crm
-    from mappings.loader import load_mapping
+    from sponsorsync.mappings.commands import parse_crm
+    from sponsorsync.mappings.loader import load_mapping
 
     chosen = parse_crm(crm)
     if file is None:
@@ -326,7 +326,7 @@ def mappings_init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write an editable copy of the default mapping, with comments explaining every section."""
-    from mappings.commands import default_text, init_mapping, parse_crm
+    from sponsorsync.mappings.commands import default_text, init_mapping, parse_crm
 
     chosen = parse_crm(crm) or "salesforce"
     if out == Path("-"):
@@ -351,8 +351,8 @@ def mappings_validate(
 ) -> None:
     """Check a mapping file; every problem is listed as file:line:col: field: what to do (exit 2).
     With --live, the problems found against the CRM are listed with the offline ones, under one verdict."""
-    from mappings.commands import parse_crm, summary
-    from mappings.loader import inspect_mapping
+    from sponsorsync.mappings.commands import parse_crm, summary
+    from sponsorsync.mappings.loader import inspect_mapping
 
     chosen = parse_crm(crm)
     if file is None:
@@ -365,8 +365,8 @@ def mappings_validate(
     if not live:
         typer.echo(summary(inspection.valid()))
         return
-    from mappings.live import check_live, describe_objects
-    from mappings.problems import raise_problems
+    from sponsorsync.mappings.live import check_live, describe_objects
+    from sponsorsync.mappings.problems import raise_problems
 
     crm = inspection.sections.crm
     if crm is None:  # which CRM to ask is itself wrong: the offline problems say why
@@ -393,7 +393,7 @@ def _connected(ctx: typer.Context, crm: str) -> Iterator[Any]:
             f"The mapping is for {crm} but the settings connect to {settings.crm}",
             hint="check SPONSORSYNC_CRM and the mapping file",
         )
-    from connectors.factory import connect
+    from sponsorsync.connectors.factory import connect
 
     connector = connect(settings)
     try:
@@ -404,8 +404,8 @@ def _connected(ctx: typer.Context, crm: str) -> Iterator[Any]:
 
 def _roster_warnings(mapping: Any, connector: Any) -> None:
     """Warn (stderr) about roster e-mails that match no user / owner the CRM lists."""
-    from mappings.commands import unmatched_roster
-    from sync.sources import sources
+    from sponsorsync.mappings.commands import unmatched_roster
+    from sponsorsync.sync.sources import sources
 
     if not mapping.roster.executives:
         return
@@ -426,7 +426,7 @@ def mappings_show(
     crm: _CrmOption = None,
 ) -> None:
     """Print the effective mapping as YAML, every default filled in."""
-    from mappings.commands import effective_yaml
+    from sponsorsync.mappings.commands import effective_yaml
 
     typer.echo(effective_yaml(_load_mapping(ctx, file, crm)), nl=False)
 
@@ -436,7 +436,7 @@ def mappings_schema(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Print the JSON Schema of mapping files (for editor autocompletion)."""
-    from mappings.commands import schema_text
+    from sponsorsync.mappings.commands import schema_text
 
     if out is None:
         typer.echo(schema_text(), nl=False)
@@ -467,8 +467,8 @@ def titles_classify(
     """Print {"title", "seniority", "function", "is_executive", "confidence"} as one JSON line per title."""
     import sys
 
-    from mappings.commands import classify_lines, parse_crm, titles_from
-    from mappings.loader import load_mapping
+    from sponsorsync.mappings.commands import classify_lines, parse_crm, titles_from
+    from sponsorsync.mappings.loader import load_mapping
 
     if not titles and sys.stdin.isatty():
         raise typer.BadParameter("give titles as arguments, or one per line on stdin", param_hint="TITLES")
@@ -484,9 +484,9 @@ app.add_typer(sync_app, name="sync")
 def _run(
     ctx: typer.Context, mode: Literal["run", "dry_run", "plan"], full: bool, max_api_calls: int | None
 ) -> Any:
-    from mappings.loader import load_mapping
-    from sync.progress import progress_for
-    from sync.run import RunSummary, execute
+    from sponsorsync.mappings.loader import load_mapping
+    from sponsorsync.sync.progress import progress_for
+    from sponsorsync.sync.run import RunSummary, execute
 
     state = _state(ctx)
     started = time.monotonic()
@@ -538,9 +538,9 @@ def _record_refused_run(env_file: Path | None, mode: str, exc: ConfigError) -> N
     """Settings that do not load stop a run before it starts; where a state already exists, its
     history shows the refused run (a scheduler's `sync history` then explains the exit 2). A state
     is never created for a configuration that does not load."""
-    from sync.ledger import Ledger
-    from sync.settings import state_dir_of_unloadable
-    from sync.store import DB_NAME, StateStore
+    from sponsorsync.sync.ledger import Ledger
+    from sponsorsync.sync.settings import state_dir_of_unloadable
+    from sponsorsync.sync.store import DB_NAME, StateStore
 
     state_dir = state_dir_of_unloadable(env_file)
     if not (state_dir / DB_NAME).is_file():
@@ -564,7 +564,7 @@ def _stop_on_sigterm() -> Iterator[None]:
     """SIGTERM (Kubernetes, systemd, docker stop) ends a run like Ctrl-C, at a safe point: no CRM
     request is sent after it, the ones in flight finish and are recorded, and the run is recorded as
     interrupted with exit 143. A second SIGTERM stops at once."""
-    from connectors.retry import clear_stop, request_stop, stop_requested
+    from sponsorsync.connectors.retry import clear_stop, request_stop, stop_requested
 
     def on_sigterm(_signum: int, _frame: FrameType | None) -> None:
         stop = Interrupted("SIGTERM", ExitCode.TERMINATED)
@@ -609,7 +609,7 @@ def sync_run(
 ) -> None:
     """Pull what changed, plan tasks, alerts and health fields, write the difference (exit 1 if the
     CRM rejected records)."""
-    from sync import report
+    from sponsorsync.sync import report
 
     result = _run(ctx, "dry_run" if dry_run else "run", full, max_api_calls)
     if as_json:
@@ -635,7 +635,7 @@ def sync_plan(
     """Pull, then show what a run would create, update and close, grouped by owner (writes nothing).
     With --owner, each task that person would get (subject, due date, body) and the tasks that would
     close, naming the task and the alliance."""
-    from sync import report
+    from sponsorsync.sync import report
 
     result = _run(ctx, "plan", full, max_api_calls)
     if owner is not None:
@@ -650,11 +650,11 @@ def sync_plan(
 
 
 def _plan_for_owner(ctx: typer.Context, result: Any, email: str, *, as_json: bool) -> None:
-    from mappings.loader import load_mapping
-    from sync.ledger import Ledger
-    from sync.mirror import Mirror
-    from sync.owner_plan import find_owner, known_people, owner_items, render_lines
-    from sync.store import open_state
+    from sponsorsync.mappings.loader import load_mapping
+    from sponsorsync.sync.ledger import Ledger
+    from sponsorsync.sync.mirror import Mirror
+    from sponsorsync.sync.owner_plan import find_owner, known_people, owner_items, render_lines
+    from sponsorsync.sync.store import open_state
 
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
@@ -677,15 +677,15 @@ def _plan_for_owner(ctx: typer.Context, result: Any, email: str, *, as_json: boo
 @sync_app.command("status")
 def sync_status(ctx: typer.Context, as_json: _JsonOption = False) -> None:
     """The last run, the mirror, the cursors, the ledger and the records the CRM rejected."""
-    from sync.report import status
-    from sync.store import open_state
+    from sponsorsync.sync.report import status
+    from sponsorsync.sync.store import open_state
 
     settings = _state(ctx).settings
     store = open_state(settings)
     try:
         data = status(store)
         if as_json:
-            from sync.report_command import status_portfolio
+            from sponsorsync.sync.report_command import status_portfolio
 
             data |= status_portfolio(store, settings.mapping)
     finally:
@@ -720,8 +720,8 @@ def sync_history(
     ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, help="How many runs to show.")] = 20
 ) -> None:
     """Past runs: when, outcome, exit code, API calls, writes."""
-    from sync.report import history_table
-    from sync.store import open_state
+    from sponsorsync.sync.report import history_table
+    from sponsorsync.sync.store import open_state
 
     store = open_state(_state(ctx).settings)
     try:
@@ -737,9 +737,9 @@ def sync_explain(
 ) -> None:
     """The model of one alliance (sponsor, counterpart, touches, health, candidates) and the reason
     for each of its tasks and alerts, from local state (no CRM call)."""
-    from mappings.loader import load_mapping
-    from sync.report import explain
-    from sync.run import explain_alliance
+    from sponsorsync.mappings.loader import load_mapping
+    from sponsorsync.sync.report import explain
+    from sponsorsync.sync.run import explain_alliance
 
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
@@ -748,7 +748,7 @@ def sync_explain(
 
 
 def _register_report() -> None:
-    from sync.report_command import report
+    from sponsorsync.sync.report_command import report
 
     app.command("report")(report)
 
@@ -760,9 +760,9 @@ _register_report()
 def check(ctx: typer.Context) -> None:
     """Log in, confirm every object and field the mapping needs exists with the access required,
     and print the API usage left."""
-    from connectors.factory import connect
-    from mappings.commands import validate_live
-    from mappings.loader import load_mapping
+    from sponsorsync.connectors.factory import connect
+    from sponsorsync.mappings.commands import validate_live
+    from sponsorsync.mappings.loader import load_mapping
 
     settings = _state(ctx).settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
@@ -790,8 +790,8 @@ def check(ctx: typer.Context) -> None:
 
 def _missing_fields(mapping: Any, describe: Any) -> None:
     """A CRM lacking custom fields the mapping needs: name each, and point at `setup`."""
-    from mappings.setup import missing_message
-    from sync.setup import plan_setup
+    from sponsorsync.mappings.setup import missing_message
+    from sponsorsync.sync.setup import plan_setup
 
     plan = plan_setup(mapping, describe)
     if plan.missing:
@@ -815,7 +815,7 @@ def demo(
 ) -> None:
     """Start the sandbox CRM, run a full sync, show the result, run again to show nothing is written
     twice, and say how to look around."""
-    from sync.demo import run_demo
+    from sponsorsync.sync.demo import run_demo
 
     run_demo(crm=crm, size=size, seed=seed, root=state_dir, version=_version(), console=_console())
 

@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connectors.base import AdminConnector, SetupStep
-from connectors.errors import ConfigError, ExitCode, SponsorsyncError
-from sync.terminal import printable
+from sponsorsync.connectors.base import AdminConnector, SetupStep
+from sponsorsync.connectors.errors import ConfigError, ExitCode, SponsorsyncError
+from sponsorsync.sync.terminal import printable
 
 setup_app = typer.Typer(
     help="Create the custom fields / properties the mapping needs and the CRM lacks.", no_args_is_help=True
@@ -43,7 +43,7 @@ def _console() -> Console:
 
 
 def _settings_and_mapping(ctx: typer.Context) -> tuple[Any, Any]:
-    from mappings.loader import load_mapping
+    from sponsorsync.mappings.loader import load_mapping
 
     settings = ctx.find_root().obj.settings
     mapping = load_mapping(settings.mapping, settings.require_crm())
@@ -57,7 +57,7 @@ def _settings_and_mapping(ctx: typer.Context) -> tuple[Any, Any]:
 
 @contextmanager
 def _connected(settings: Any) -> Iterator[AdminConnector]:
-    from connectors.factory import connect
+    from sponsorsync.connectors.factory import connect
 
     connector = cast(AdminConnector, connect(settings))
     try:
@@ -68,7 +68,7 @@ def _connected(settings: Any) -> Iterator[AdminConnector]:
 
 # -- setup ---------------------------------------------------------------------------------------
 def _print_setup_plan(plan: Any) -> None:
-    from mappings.setup import crm_type, noun_for
+    from sponsorsync.mappings.setup import crm_type, noun_for
 
     noun = noun_for(plan.crm, 1)
     if plan.objects_missing:
@@ -91,7 +91,7 @@ def _print_setup_plan(plan: Any) -> None:
         table.add_row(d.object, d.name, d.label, crm_type(plan.crm, d), d.purpose)
     _console().print(table)
     if plan.crm == "salesforce":
-        from connectors.salesforce_setup import PERMISSION_SET
+        from sponsorsync.connectors.salesforce_setup import PERMISSION_SET
 
         typer.echo(
             f"and the permission set {PERMISSION_SET} granting the integration user read and edit on them, "
@@ -116,7 +116,7 @@ def _setup_plan_json(plan: Any) -> dict[str, Any]:
 @setup_app.command("plan")
 def setup_plan(ctx: typer.Context, as_json: _Json = False) -> None:
     """Show the custom fields / properties `setup apply` would create (changes nothing)."""
-    from sync.setup import plan_setup
+    from sponsorsync.sync.setup import plan_setup
 
     settings, mapping = _settings_and_mapping(ctx)
     with _connected(settings) as connector:
@@ -133,7 +133,7 @@ def setup_plan(ctx: typer.Context, as_json: _Json = False) -> None:
 def setup_apply(ctx: typer.Context, as_json: _Json = False) -> None:
     """Create what `setup plan` shows; what exists already is left as it is (running it again
     creates nothing). Exit 1 when the CRM refused part of it, naming what was created and what failed."""
-    from sync.setup import apply_setup, plan_setup, raise_if_refused
+    from sponsorsync.sync.setup import apply_setup, plan_setup, raise_if_refused
 
     settings, mapping = _settings_and_mapping(ctx)
     with _connected(settings) as connector:
@@ -181,9 +181,9 @@ def setup_export(
 ) -> None:
     """Write the custom fields and the permission set the mapping needs as a Salesforce DX source
     project, to deploy with the Salesforce CLI (no CRM call)."""
-    from connectors.salesforce_sfdx import export_sfdx
-    from mappings.loader import load_mapping
-    from mappings.setup import needed_fields
+    from sponsorsync.connectors.salesforce_sfdx import export_sfdx
+    from sponsorsync.mappings.loader import load_mapping
+    from sponsorsync.mappings.setup import needed_fields
 
     if fmt != "sfdx":
         raise ConfigError(f"--format must be sfdx, not {fmt!r}", hint="sfdx is the only export format")
@@ -218,8 +218,8 @@ def setup_export(
 def _ledger(settings: Any, *, lock: bool) -> Iterator[list[Any]]:
     """The state's ledger entries (none without a state); ``lock``: hold the run lock meanwhile, so
     no sync writes while cleanup does (another run holding it: exit 5)."""
-    from sync.ledger import Ledger
-    from sync.store import DB_NAME, open_state
+    from sponsorsync.sync.ledger import Ledger
+    from sponsorsync.sync.store import DB_NAME, open_state
 
     if settings.state_url is None and not (settings.state_dir / DB_NAME).exists():
         yield []
@@ -234,7 +234,7 @@ def _ledger(settings: Any, *, lock: bool) -> Iterator[list[Any]]:
 
 
 def _cleanup_plan(connector: AdminConnector, mapping: Any, entries: list[Any], delete: bool) -> Any:
-    from sync.cleanup import account_fields, plan_cleanup, task_fields
+    from sponsorsync.sync.cleanup import account_fields, plan_cleanup, task_fields
 
     task = mapping.writeback.task
     tasks = connector.keyed_records(task.object, task.key_field, task_fields(mapping))
@@ -288,7 +288,7 @@ def cleanup_apply(
 ) -> None:
     """Close (or delete) every open task carrying a sync key and clear the account fields that
     still hold sponsorsync's value; needs --yes (it never asks: safe in scripts)."""
-    from sync.cleanup import apply_cleanup
+    from sponsorsync.sync.cleanup import apply_cleanup
 
     settings, mapping = _settings_and_mapping(ctx)
     with _ledger(settings, lock=True) as entries, _connected(settings) as connector:

@@ -21,7 +21,7 @@ from benchmarks.report import as_json, markdown
 from benchmarks.scale_tests import ScaleTests, run_scale_tests
 from benchmarks.scenario import Scenario, run_scenario
 from benchmarks.targets import check
-from connectors.base import CrmName
+from sponsorsync.connectors.base import CrmName
 
 CRMS: tuple[CrmName, ...] = ("salesforce", "hubspot")
 

@@ -16,13 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.sandbox.admin import SandboxAdmin
-from connectors.timestamps import to_date
-from mappings.loader import load_mapping
-from mappings.model import Mapping
-from sync.plan import AccountValues
-from sync.run import RunReport, execute
-from sync.settings import Settings, load_settings
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sandbox.admin import SandboxAdmin
+from sponsorsync.sync.plan import AccountValues
+from sponsorsync.sync.run import RunReport, execute
+from sponsorsync.sync.settings import Settings, load_settings
 
 
 @dataclass

@@ -17,7 +17,7 @@ import requests
 
 from benchmarks.census import SF_VERSION
 from benchmarks.sandbox import Sandbox
-from sync.sources import Source
+from sponsorsync.sync.sources import Source
 
 SHARE = 0.01
 FIELDS = {

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mappings.loader import load_mapping
-from sync.run import Progress, RunReport, execute
-from sync.settings import load_settings
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sync.run import Progress, RunReport, execute
+from sponsorsync.sync.settings import load_settings
 
 
 def run(env_file: Path) -> dict[str, Any]:

@@ -10,18 +10,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.base import CrmName
-from mappings.loader import load_mapping
-from mappings.model import Mapping
-from mappings.titles import normalize
-from sync.diff import Differ, stamp
-from sync.ledger import Ledger
-from sync.mirror import Mirror
-from sync.model import build_org
-from sync.plan import plan
-from sync.portfolio_state import load_portfolio
-from sync.report_html import render_html
-from sync.store import StateStore
+from sponsorsync.connectors.base import CrmName
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.titles import normalize
+from sponsorsync.sync.diff import Differ, stamp
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.mirror import Mirror
+from sponsorsync.sync.model import build_org
+from sponsorsync.sync.plan import plan
+from sponsorsync.sync.portfolio_state import load_portfolio
+from sponsorsync.sync.report_html import render_html
+from sponsorsync.sync.store import StateStore
 
 
 @dataclass(frozen=True)

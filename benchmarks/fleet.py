@@ -27,7 +27,7 @@ import psycopg
 from benchmarks.child_process import ROOT, child_env
 from benchmarks.machine import machine
 from benchmarks.sandbox import Sandbox, sandbox
-from connectors.base import CrmName
+from sponsorsync.connectors.base import CrmName
 
 SIZES = (50, 200, 800)  # contacts per org, in turn
 CRMS: tuple[CrmName, ...] = ("salesforce", "hubspot")
@@ -79,8 +79,8 @@ def _rss_mb(process: psutil.Process) -> tuple[float, float]:
 def one_round(
     base_url: str, workers: int, orgs: int, latency_ms: float, home: Path, log: Callable[[str], None]
 ) -> tuple[float, int, float, float]:
-    from sync.fleet.registry import Registry
-    from sync.fleet.worker import defer_run, ensure_queue_schema, make_app
+    from sponsorsync.sync.fleet.registry import Registry
+    from sponsorsync.sync.fleet.worker import defer_run, ensure_queue_schema, make_app
 
     url = _database(base_url)
     with ExitStack() as stack:
@@ -101,7 +101,7 @@ def one_round(
                 [
                     sys.executable,
                     "-m",
-                    "cli",
+                    "sponsorsync.cli",
                     "--log-format",
                     "json",
                     "-q",

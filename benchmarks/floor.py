@@ -40,7 +40,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from connectors.salesforce_bulk import SET_RECORDS
+from sponsorsync.connectors.salesforce_bulk import SET_RECORDS
 
 
 @dataclass(frozen=True)

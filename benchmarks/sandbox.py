@@ -12,10 +12,10 @@ from typing import Any
 
 import requests
 
-from connectors.base import CrmName
-from connectors.sandbox.admin import SandboxAdmin
-from connectors.sandbox.app import build_sandbox
-from connectors.sandbox.server import SandboxServer
+from sponsorsync.connectors.base import CrmName
+from sponsorsync.sandbox.admin import SandboxAdmin
+from sponsorsync.sandbox.app import build_sandbox
+from sponsorsync.sandbox.server import SandboxServer
 
 # Calls made by the benchmark itself (counting records, changing 1%) are not the sync's.
 UNPACED = {

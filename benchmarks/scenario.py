@@ -30,11 +30,11 @@ from benchmarks.floor import (
 )
 from benchmarks.pace import Pace, pace
 from benchmarks.sandbox import RATE_LIMIT, Sandbox, sandbox
-from connectors.base import CrmName
-from connectors.settings import LimitSettings
-from mappings.loader import load_mapping
-from sync.sources import Source, sources
-from sync.store import DB_NAME
+from sponsorsync.connectors.base import CrmName
+from sponsorsync.connectors.settings import LimitSettings
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sync.sources import Source, sources
+from sponsorsync.sync.store import DB_NAME
 
 OWNERS = "owners"
 # Real time a scenario may take besides the clock moves (a rate-limited 100k full sync takes ~20 min).

@@ -8,14 +8,14 @@ import warnings
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from connectors.base import Connector, CrmName
-from connectors.errors import ConfigError
-from connectors.retry import RetryPolicy
-from connectors.throttle import CallBudget
-from connectors.tls import trust_context
+from sponsorsync.connectors.base import Connector, CrmName
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.connectors.retry import RetryPolicy
+from sponsorsync.connectors.throttle import CallBudget
+from sponsorsync.connectors.tls import trust_context
 
 if TYPE_CHECKING:
-    from sync.settings import Settings
+    from sponsorsync.sync.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ def connect(
     )
     lookback = timedelta(seconds=settings.sync.lookback_seconds)
     if crm == "salesforce":
-        from connectors.salesforce import SalesforceConnector
-        from connectors.salesforce_auth import login_for
+        from sponsorsync.connectors.salesforce import SalesforceConnector
+        from sponsorsync.connectors.salesforce_auth import login_for
 
         return SalesforceConnector(
             login_for(settings.salesforce),
@@ -58,7 +58,7 @@ def connect(
             retry=policy,
             bulk_threshold=settings.salesforce.bulk_threshold,
         )
-    from connectors.hubspot import HubSpotConnector
+    from sponsorsync.connectors.hubspot import HubSpotConnector
 
     token = settings.hubspot.access_token
     if token is None or not token.get_secret_value():

@@ -34,7 +34,7 @@ from hubspot import HubSpot
 from hubspot.crm.objects import BatchReadInputSimplePublicObjectId, SimplePublicObjectId
 from urllib3.util.retry import Retry
 
-from connectors.base import (
+from sponsorsync.connectors.base import (
     CheckReport,
     CrmName,
     Cursor,
@@ -49,14 +49,14 @@ from connectors.base import (
     WriteItem,
     WriteResult,
 )
-from connectors.errors import AuthFailed, CrmRequestError, Interrupted
-from connectors.hubspot_errors import HubSpotRejected, translate
-from connectors.hubspot_search import next_after, search_changes
-from connectors.paging import CursorTracker, TokenLoopGuard
-from connectors.retry import RetryPolicy, call_with_retry, check_stop
-from connectors.throttle import CallBudget, QuotaGuard, WindowLimiter
-from connectors.timestamps import parse_http_date, parse_instant
-from connectors.tls import verify_with
+from sponsorsync.connectors.errors import AuthFailed, CrmRequestError, Interrupted
+from sponsorsync.connectors.hubspot_errors import HubSpotRejected, translate
+from sponsorsync.connectors.hubspot_search import next_after, search_changes
+from sponsorsync.connectors.paging import CursorTracker, TokenLoopGuard
+from sponsorsync.connectors.retry import RetryPolicy, call_with_retry, check_stop
+from sponsorsync.connectors.throttle import CallBudget, QuotaGuard, WindowLimiter
+from sponsorsync.connectors.timestamps import parse_http_date, parse_instant
+from sponsorsync.connectors.tls import verify_with
 
 log = logging.getLogger(__name__)
 
@@ -420,12 +420,12 @@ class HubSpotConnector:
 
     # -- setup and cleanup (SchemaAdmin; the properties API work is in hubspot_setup.py) -------------
     def create_fields(self, fields: Sequence[FieldDefinition]) -> list[SetupStep]:
-        from connectors.hubspot_setup import create_fields
+        from sponsorsync.connectors.hubspot_setup import create_fields
 
         return create_fields(lambda what, fn: self._call(what, fn).data, fields, self._kw())
 
     def keyed_records(self, object_name: str, key_field: str, fields: Sequence[str]) -> list[Record]:
-        from connectors.hubspot_setup import keyed_records
+        from sponsorsync.connectors.hubspot_setup import keyed_records
 
         spec = ObjectSpec(object_name, tuple(fields), "hs_lastmodifieddate")
         found = keyed_records(lambda _name, body: self._search(spec, body), object_name, key_field, fields)
@@ -436,7 +436,7 @@ class HubSpotConnector:
         ]
 
     def delete(self, object_name: str, ids: Sequence[str]) -> list[WriteResult]:
-        from connectors.hubspot_setup import archive
+        from sponsorsync.connectors.hubspot_setup import archive
 
         archive(lambda what, fn: self._call(what, fn).data, object_name, ids, self._kw())
         return [WriteResult(key=i, ok=True, id=i) for i in ids]

@@ -13,7 +13,7 @@ from typing import Any
 
 import urllib3
 
-from connectors.errors import (
+from sponsorsync.connectors.errors import (
     AuthFailed,
     CrmRequestError,
     CrmUnreachable,

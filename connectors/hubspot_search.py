@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from connectors.base import ObjectSpec
-from connectors.timestamps import epoch_ms, parse_instant
+from sponsorsync.connectors.base import ObjectSpec
+from sponsorsync.connectors.timestamps import epoch_ms, parse_instant
 
 SEARCH_LIMIT = 200
 SEARCH_CAP = 10_000  # results one query can page through (no page here ever uses an offset)

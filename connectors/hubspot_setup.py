@@ -11,8 +11,8 @@ from typing import Any
 from hubspot.crm.objects import BatchInputSimplePublicObjectId, SimplePublicObjectId
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
-from connectors.base import FieldDefinition, SetupStep
-from connectors.errors import CrmRequestError
+from sponsorsync.connectors.base import FieldDefinition, SetupStep
+from sponsorsync.connectors.errors import CrmRequestError
 
 PAGE = 100
 ARCHIVE_BATCH = 100

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from connectors.base import Cursor
-from connectors.errors import CrmUnreachable
-from connectors.timestamps import iso_utc, parse_instant
+from sponsorsync.connectors.base import Cursor
+from sponsorsync.connectors.errors import CrmUnreachable
+from sponsorsync.connectors.timestamps import iso_utc, parse_instant
 
 
 class CursorTracker:

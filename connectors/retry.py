@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import tenacity
 
-from connectors.errors import CrmUnreachable, Interrupted, QuotaExhausted, TransientError
+from sponsorsync.connectors.errors import CrmUnreachable, Interrupted, QuotaExhausted, TransientError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import requests
 from simple_salesforce.api import Salesforce
 
-from connectors.base import (
+from sponsorsync.connectors.base import (
     CheckReport,
     CrmName,
     Cursor,
@@ -40,16 +40,22 @@ from connectors.base import (
     WriteItem,
     WriteResult,
 )
-from connectors.errors import AuthFailed, ConfigError, CrmRequestError, CrmUnreachable, Interrupted
-from connectors.paging import CursorTracker, TokenLoopGuard
-from connectors.retry import RetryPolicy, call_with_retry, check_stop
-from connectors.salesforce_auth import SalesforceLogin
-from connectors.salesforce_bulk import BulkJobFailed, BulkQuery, eligible, field_types, records
-from connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
-from connectors.salesforce_ranges import Progress, bounds, parallel_pages, ranges_for, split
-from connectors.throttle import CallBudget, QuotaGuard
-from connectors.timestamps import parse_http_date, parse_instant, soql_datetime
-from connectors.tls import TrustAdapter
+from sponsorsync.connectors.errors import (
+    AuthFailed,
+    ConfigError,
+    CrmRequestError,
+    CrmUnreachable,
+    Interrupted,
+)
+from sponsorsync.connectors.paging import CursorTracker, TokenLoopGuard
+from sponsorsync.connectors.retry import RetryPolicy, call_with_retry, check_stop
+from sponsorsync.connectors.salesforce_auth import SalesforceLogin
+from sponsorsync.connectors.salesforce_bulk import BulkJobFailed, BulkQuery, eligible, field_types, records
+from sponsorsync.connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
+from sponsorsync.connectors.salesforce_ranges import Progress, bounds, parallel_pages, ranges_for, split
+from sponsorsync.connectors.throttle import CallBudget, QuotaGuard
+from sponsorsync.connectors.timestamps import parse_http_date, parse_instant, soql_datetime
+from sponsorsync.connectors.tls import TrustAdapter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -397,7 +403,7 @@ class SalesforceConnector:
 
     # -- setup and cleanup (SchemaAdmin; the Tooling API work is in salesforce_setup.py) -------------
     def create_fields(self, fields: Sequence[FieldDefinition]) -> list[SetupStep]:
-        from connectors.salesforce_setup import create_fields
+        from sponsorsync.connectors.salesforce_setup import create_fields
 
         return create_fields(self._restful, self._soql, fields, self.identity().user_id)
 

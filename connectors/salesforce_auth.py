@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce.login import SalesforceLogin as sdk_login
 
-from connectors.errors import ConfigError
-from connectors.salesforce_errors import translate_login
-from connectors.settings import SalesforceSettings
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.connectors.salesforce_errors import translate_login
+from sponsorsync.connectors.settings import SalesforceSettings
 
 Kind = Literal["access_token", "password", "client_credentials", "jwt"]
 

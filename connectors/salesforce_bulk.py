@@ -23,10 +23,10 @@ import urllib3
 from simple_salesforce.api import Salesforce
 from simple_salesforce.util import exception_handler
 
-from connectors.base import JsonValue, Record
-from connectors.errors import TransientError
-from connectors.retry import RetryPolicy, check_stop
-from connectors.salesforce_errors import translate
+from sponsorsync.connectors.base import JsonValue, Record
+from sponsorsync.connectors.errors import TransientError
+from sponsorsync.connectors.retry import RetryPolicy, check_stop
+from sponsorsync.connectors.salesforce_errors import translate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -19,7 +19,7 @@ from simple_salesforce.exceptions import (
     SalesforceResourceNotFound,
 )
 
-from connectors.errors import (
+from sponsorsync.connectors.errors import (
     AuthFailed,
     CrmRequestError,
     CrmUnreachable,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from connectors.base import Cursor, Page, Record
+from sponsorsync.connectors.base import Cursor, Page, Record
 
 MIN_PAGES_PER_RANGE = 10  # below this, the extra partial pages cost more than the latency saved
 QUEUE_PAGES = 8  # pages waiting to be handed on (memory stays bounded)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from connectors.base import FieldDefinition, SetupStep
-from connectors.errors import CrmRequestError
+from sponsorsync.connectors.base import FieldDefinition, SetupStep
+from sponsorsync.connectors.errors import CrmRequestError
 
 PERMISSION_SET = "Sponsorsync_Integration"
 PERMISSION_SET_LABEL = "sponsorsync integration"

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from connectors.base import FieldDefinition
-from connectors.salesforce_setup import (
+from sponsorsync.connectors.base import FieldDefinition
+from sponsorsync.connectors.salesforce_setup import (
     PERMISSION_SET,
     PERMISSION_SET_DESCRIPTION,
     PERMISSION_SET_LABEL,

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from connectors.errors import QuotaExhausted
+from sponsorsync.connectors.errors import QuotaExhausted
 
 INFLIGHT = float("inf")
 

@@ -18,7 +18,7 @@ import certifi
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from connectors.errors import ConfigError
+from sponsorsync.connectors.errors import ConfigError
 
 
 def _system_cafile() -> str:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mappings.base import key_text
-from mappings.checks import Sections
-from mappings.objects import ObjectMapping
-from mappings.policy import TierCadence
-from mappings.problems import Problem
+from sponsorsync.mappings.base import key_text
+from sponsorsync.mappings.checks import Sections
+from sponsorsync.mappings.objects import ObjectMapping
+from sponsorsync.mappings.policy import TierCadence
+from sponsorsync.mappings.problems import Problem
 
 
 def advise(s: Sections) -> list[Problem]:

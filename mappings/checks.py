@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mappings.errors import suggest
-from mappings.objects import (
+from sponsorsync.mappings.errors import suggest
+from sponsorsync.mappings.objects import (
     OPTIONAL_KINDS,
     AccountFieldMap,
     AccountsMapping,
@@ -26,10 +26,17 @@ from mappings.objects import (
     ParticipantMapping,
     UsersMapping,
 )
-from mappings.policy import AccountFieldSponsor, AccountTeamSponsor, Alliances, Roster, TierCadence, Touch
-from mappings.problems import Problem
-from mappings.vocab import CrmName
-from mappings.writeback import AccountWriteback, TaskWriteback
+from sponsorsync.mappings.policy import (
+    AccountFieldSponsor,
+    AccountTeamSponsor,
+    Alliances,
+    Roster,
+    TierCadence,
+    Touch,
+)
+from sponsorsync.mappings.problems import Problem
+from sponsorsync.mappings.vocab import CrmName
+from sponsorsync.mappings.writeback import AccountWriteback, TaskWriteback
 
 _BOOLEAN_FIELDS = {
     "active",

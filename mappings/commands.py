@@ -10,15 +10,15 @@ from typing import cast
 
 from ruamel.yaml import YAML
 
-from connectors.base import ObjectSchema
-from connectors.errors import ConfigError
-from mappings.live import check_live, describe_objects
-from mappings.loader import default_mapping_path
-from mappings.model import Mapping, mapping_json_schema
-from mappings.policy import Titles
-from mappings.problems import SourceMap, raise_problems
-from mappings.titles import TitleClass, normalize
-from mappings.vocab import CRMS, CrmName
+from sponsorsync.connectors.base import ObjectSchema
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.mappings.live import check_live, describe_objects
+from sponsorsync.mappings.loader import default_mapping_path
+from sponsorsync.mappings.model import Mapping, mapping_json_schema
+from sponsorsync.mappings.policy import Titles
+from sponsorsync.mappings.problems import SourceMap, raise_problems
+from sponsorsync.mappings.titles import TitleClass, normalize
+from sponsorsync.mappings.vocab import CRMS, CrmName
 
 
 def parse_crm(value: str | None) -> CrmName | None:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
-from mappings.problems import Path, Problem
+from sponsorsync.mappings.problems import Path, Problem
 
 
 def problems_from(exc: ValidationError, prefix: Path, document: Any, model: Any) -> list[Problem]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator
 
-from connectors.base import FieldSchema, ObjectSchema
-from connectors.errors import CrmRequestError
-from mappings.checks import Sections
-from mappings.model import Mapping
-from mappings.objects import AccountsMapping, FieldKind, ObjectMapping
-from mappings.policy import Alliances
-from mappings.problems import Path, Problem
-from mappings.writeback import AccountWriteback, TaskWriteback, WriteField
+from sponsorsync.connectors.base import FieldSchema, ObjectSchema
+from sponsorsync.connectors.errors import CrmRequestError
+from sponsorsync.mappings.checks import Sections
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.objects import AccountsMapping, FieldKind, ObjectMapping
+from sponsorsync.mappings.policy import Alliances
+from sponsorsync.mappings.problems import Path, Problem
+from sponsorsync.mappings.writeback import AccountWriteback, TaskWriteback, WriteField
 
 #: CRM type names (Salesforce describe ``type``, HubSpot property ``type``) each kind accepts.
 _TEXT = {

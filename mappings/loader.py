@@ -20,19 +20,19 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 
-from connectors.errors import ConfigError
-from mappings.advice import advise
-from mappings.checks import Sections, cross_check
-from mappings.errors import problems_from, suggest
-from mappings.model import Mapping
-from mappings.problems import MappingError, Problem, SourceMap, raise_problems
-from mappings.problems import Path as Path_
-from mappings.vocab import CRMS, CrmName
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.mappings.advice import advise
+from sponsorsync.mappings.checks import Sections, cross_check
+from sponsorsync.mappings.errors import problems_from, suggest
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.problems import MappingError, Problem, SourceMap, raise_problems
+from sponsorsync.mappings.problems import Path as Path_
+from sponsorsync.mappings.vocab import CRMS, CrmName
 
 
 def default_mapping_path(crm: CrmName) -> Path:
     """The packaged default mapping file of ``crm``."""
-    return Path(str(files("mappings") / f"{crm}.yaml"))
+    return Path(str(files("sponsorsync.mappings") / f"{crm}.yaml"))
 
 
 def load_mapping(path: Path | None, crm: CrmName | None = None) -> Mapping:

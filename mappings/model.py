@@ -6,13 +6,13 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from mappings.base import Strict
-from mappings.objects import Objects
-from mappings.policy import Alliances, Cadence, Matching, Roster, Sponsor, Titles
-from mappings.problems import SourceMap
-from mappings.templates import Templates
-from mappings.vocab import CrmName
-from mappings.writeback import Writeback
+from sponsorsync.mappings.base import Strict
+from sponsorsync.mappings.objects import Objects
+from sponsorsync.mappings.policy import Alliances, Cadence, Matching, Roster, Sponsor, Titles
+from sponsorsync.mappings.problems import SourceMap
+from sponsorsync.mappings.templates import Templates
+from sponsorsync.mappings.vocab import CrmName
+from sponsorsync.mappings.writeback import Writeback
 
 SCHEMA_ID = "https://sponsorsync.example/schema/mapping-v1.json"
 

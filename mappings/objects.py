@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from mappings.base import ApiName, Scalar, Strict, ValueMap
+from sponsorsync.mappings.base import ApiName, Scalar, Strict, ValueMap
 
 FieldKind = Literal[
     "id", "reference", "references", "text", "email", "boolean", "date", "datetime", "picklist", "number"

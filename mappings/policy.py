@@ -11,9 +11,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mappings.base import Scalar, Strict
-from mappings.titles import CJK_LETTERS, CompiledRules, TitleClass, classify, compile_rules, is_at_least
-from mappings.vocab import Function, Seniority
+from sponsorsync.mappings.base import Scalar, Strict
+from sponsorsync.mappings.titles import (
+    CJK_LETTERS,
+    CompiledRules,
+    TitleClass,
+    classify,
+    compile_rules,
+    is_at_least,
+)
+from sponsorsync.mappings.vocab import Function, Seniority
 
 _OPS = ("equals", "in", "not_in", "is_set", "matches")
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.errors import ConfigError
+from sponsorsync.connectors.errors import ConfigError
 
 Path = tuple[str | int, ...]
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mappings.base import Scalar, key_text
-from mappings.objects import AssociationSource, ObjectMapping
+from sponsorsync.mappings.base import Scalar, key_text
+from sponsorsync.mappings.objects import AssociationSource, ObjectMapping
 
 
 def canonical_values(

@@ -12,8 +12,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from connectors.base import FieldDefinition, FieldKind, ObjectSchema
-from mappings.model import Mapping
+from sponsorsync.connectors.base import FieldDefinition, FieldKind, ObjectSchema
+from sponsorsync.mappings.model import Mapping
 
 #: The HubSpot property group setup puts sponsorsync's properties in.
 HUBSPOT_GROUP = "sponsorsync"

@@ -24,7 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import Field, create_model, field_validator
 from ruamel.yaml import YAML
 
-from mappings.base import Strict
+from sponsorsync.mappings.base import Strict
 
 Language = Literal["en", "de"]
 
@@ -214,7 +214,7 @@ def tidy(text: str) -> str:
 @cache
 def shipped(language: Language) -> dict[str, dict[str, str]]:
     """The shipped wording of one language: name -> {part: template}."""
-    text = (files("mappings") / "templates" / f"{language}.yaml").read_text(encoding="utf-8")
+    text = (files("sponsorsync.mappings") / "templates" / f"{language}.yaml").read_text(encoding="utf-8")
     data = YAML(typ="safe").load(text)
     return {str(k): {str(p): str(t) for p, t in v.items()} for k, v in data.items()}
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
-from mappings.vocab import SENIORITY_ORDER, Function, Seniority
+from sponsorsync.mappings.vocab import SENIORITY_ORDER, Function, Seniority
 
 DEFAULT_SENIORITY: Seniority = "individual"
 DEFAULT_FUNCTION: Function = "other"

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from mappings.base import ApiName, Strict
-from mappings.vocab import Overwrite
+from sponsorsync.mappings.base import ApiName, Strict
+from sponsorsync.mappings.vocab import Overwrite
 
 
 class WriteField(Strict):

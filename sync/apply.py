@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from connectors.base import Connector, WriteItem, WriteResult
-from mappings.model import Mapping
-from sync.diff import TaskWrite, WritePlan
-from sync.ledger import ACCOUNT, CLOSED, DELETED, OPEN, Ledger, LedgerEntry
-from sync.mirror import Mirror, Row
-from sync.store import StateStore
+from sponsorsync.connectors.base import Connector, WriteItem, WriteResult
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.diff import TaskWrite, WritePlan
+from sponsorsync.sync.ledger import ACCOUNT, CLOSED, DELETED, OPEN, Ledger, LedgerEntry
+from sponsorsync.sync.mirror import Mirror, Row
+from sponsorsync.sync.store import StateStore
 
 Progress = Callable[[str, int], None]  # (phase, records done)
 #: Error codes that mean the record is not there any more (a person deleted our task).

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from mappings.model import Mapping
-from sync.match import (
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.match import (
     Candidate,
     Counterpart,
     choose_counterpart,
@@ -19,10 +19,10 @@ from sync.match import (
     red_sponsorships,
     touch_health,
 )
-from sync.model import Alliance, Org, Person
+from sponsorsync.sync.model import Alliance, Org, Person
 
 if TYPE_CHECKING:
-    from sync.plan import DesiredTask
+    from sponsorsync.sync.plan import DesiredTask
 
 Health = Literal["green", "amber", "red"]
 SponsorState = Literal["none", "gone", "ok"]

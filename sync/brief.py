@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sync.rules.base import Context
+    from sponsorsync.sync.rules.base import Context
 
 
 #: HubSpot's default sales pipeline: stage ids as the API returns them, and the names people see.
@@ -82,8 +82,8 @@ def ask(ctx: Context, escalations: list[dict[str, str]], moments: list[dict[str,
 
 def brief_values(ctx: Context, period_start: date) -> dict[str, Any]:
     """The template values of the sponsor brief (``sponsor_update`` body)."""
-    from sync.rules.critical_moment import closing_deals, upcoming_meetings
-    from sync.rules.partner_escalation import open_escalations
+    from sponsorsync.sync.rules.critical_moment import closing_deals, upcoming_meetings
+    from sponsorsync.sync.rules.partner_escalation import open_escalations
 
     view = ctx.view
     escalations = [

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.base import JsonValue, Record, WriteItem, WriteResult
-from mappings.model import Mapping
-from sync.ledger import LedgerEntry
+from sponsorsync.connectors.base import JsonValue, Record, WriteItem, WriteResult
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.ledger import LedgerEntry
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from connectors.errors import ConfigError
-from connectors.sandbox.app import CRMS, build_sandbox
-from mappings.loader import load_mapping
-from sync import demo_tasks, report
-from sync.ledger import Ledger
-from sync.report_command import write_report
-from sync.run import RunReport, execute
-from sync.settings import Settings, load_settings
-from sync.store import StateStore
-from sync.terminal import printable
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sandbox.app import CRMS, build_sandbox
+from sponsorsync.sync import demo_tasks, report
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.report_command import write_report
+from sponsorsync.sync.run import RunReport, execute
+from sponsorsync.sync.settings import Settings, load_settings
+from sponsorsync.sync.store import StateStore
+from sponsorsync.sync.terminal import printable
 
 
 def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, console: Console) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sync.ledger import LedgerEntry
-from sync.model import Person
-from sync.plan import DesiredTask
-from sync.run import RunReport
+from sponsorsync.sync.ledger import LedgerEntry
+from sponsorsync.sync.model import Person
+from sponsorsync.sync.plan import DesiredTask
+from sponsorsync.sync.run import RunReport
 
 
 @dataclass(frozen=True, slots=True)

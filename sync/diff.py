@@ -21,13 +21,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from connectors.base import JsonValue
-from connectors.timestamps import to_date
-from mappings.model import Mapping
-from mappings.writeback import WriteField
-from sync.ledger import CLOSED, MISSED, OPEN, SETTLED, STALE, LedgerEntry
-from sync.mirror import OwnTask
-from sync.plan import AccountValues, Closure, DesiredTask, Plan
+from sponsorsync.connectors.base import JsonValue
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.writeback import WriteField
+from sponsorsync.sync.ledger import CLOSED, MISSED, OPEN, SETTLED, STALE, LedgerEntry
+from sponsorsync.sync.mirror import OwnTask
+from sponsorsync.sync.plan import AccountValues, Closure, DesiredTask, Plan
 
 DATE_FIELDS = frozenset({"due_date", "last_touch"})
 BOOLEAN_FIELDS = frozenset({"covered"})

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connectors.base import WriteResult
-from sync.model import Memory
-from sync.store import StateStore
+from sponsorsync.connectors.base import WriteResult
+from sponsorsync.sync.model import Memory
+from sponsorsync.sync.store import StateStore
 
 # Ledger statuses
 OPEN = "open"  # written by us, open as far as we know

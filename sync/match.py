@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from mappings.policy import Cadence, Matching, Touch
-from mappings.policy import Health as HealthPolicy
-from mappings.vocab import SENIORITY_ORDER, Function, Seniority
-from sync.mirror import TouchAggregate
-from sync.model import Alliance, Org, PartnerContact, Person
+from sponsorsync.mappings.policy import Cadence, Matching, Touch
+from sponsorsync.mappings.policy import Health as HealthPolicy
+from sponsorsync.mappings.vocab import SENIORITY_ORDER, Function, Seniority
+from sponsorsync.sync.mirror import TouchAggregate
+from sponsorsync.sync.model import Alliance, Org, PartnerContact, Person
 
 RANK = {level: rank for rank, level in enumerate(SENIORITY_ORDER)}
 TOP = len(SENIORITY_ORDER) - 1

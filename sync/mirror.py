@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.timestamps import parse_instant
-from sync.store import StateStore
+from sponsorsync.connectors.timestamps import parse_instant
+from sponsorsync.sync.store import StateStore
 
 KINDS = (
     "users",
@@ -423,7 +423,7 @@ class Mirror:
             SELECT o.*, p.account_id AS alliance_id
             FROM opportunity_partners p JOIN wanted_accounts w ON w.id = p.account_id
             JOIN opportunities o ON o.id = p.opportunity_id
-            WHERE p.deleted = 0 AND o.deleted = 0 AND (o.account_id IS NULL OR o.account_id <> p.account_id)
+            WHERE p.deleted = 0 AND o.deleted = 0 AND (o.account_id IS NULL OR p.account_id <> o.account_id)
             ORDER BY alliance_id, id
             """
         )

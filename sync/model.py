@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from mappings.model import Mapping
-from mappings.policy import AccountFieldSponsor
-from mappings.vocab import Function, Seniority
-from sync.mirror import Mirror, OwnTask, TouchAggregate
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.policy import AccountFieldSponsor
+from sponsorsync.mappings.vocab import Function, Seniority
+from sponsorsync.sync.mirror import Mirror, OwnTask, TouchAggregate
 
 TIER_ORDER = {"strategic": 0, "key": 1, "standard": 2}
 MEETINGS_LOOKBACK_DAYS = 30  # past meetings kept in the model (a critical moment that took place)

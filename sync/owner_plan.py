@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from connectors.errors import ConfigError
-from mappings.model import Mapping as MappingFile
-from sync.ledger import LedgerEntry
-from sync.mirror import Mirror
-from sync.plan import DesiredTask
-from sync.run import RunReport
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.mappings.model import Mapping as MappingFile
+from sponsorsync.sync.ledger import LedgerEntry
+from sponsorsync.sync.mirror import Mirror
+from sponsorsync.sync.plan import DesiredTask
+from sponsorsync.sync.run import RunReport
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from connectors.timestamps import to_date
-from mappings.model import Mapping
-from sync.assess import AllianceView, Health, assess, is_covered
-from sync.model import Memory, Org, Person
-from sync.rules import ALERTS, REGISTRY, RULES, escalation, make_key, parse_key
-from sync.rules.base import Context, Outcome, Want
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.assess import AllianceView, Health, assess, is_covered
+from sponsorsync.sync.model import Memory, Org, Person
+from sponsorsync.sync.rules import ALERTS, REGISTRY, RULES, escalation, make_key, parse_key
+from sponsorsync.sync.rules.base import Context, Outcome, Want
 
 __all__ = [
     "ALERTS",

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.errors import ConfigError
-from mappings.model import Mapping
-from sync.assess import AllianceView, is_covered
-from sync.model import Org
-from sync.rules import critical_moment, partner_escalation, sponsor_update
-from sync.task_facts import TaskFact
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.assess import AllianceView, is_covered
+from sponsorsync.sync.model import Org
+from sponsorsync.sync.rules import critical_moment, partner_escalation, sponsor_update
+from sponsorsync.sync.task_facts import TaskFact
 
 SPONSOR_UPDATE = sponsor_update.NAME
 PARTNER_ESCALATION = partner_escalation.NAME

@@ -3,13 +3,13 @@ copy of our tasks and the monthly touch aggregate. No CRM call."""
 
 from __future__ import annotations
 
-from mappings.model import Mapping
-from sync.ledger import Ledger
-from sync.mirror import Mirror
-from sync.portfolio import MONTHS, Portfolio, build_portfolio
-from sync.run import local_model
-from sync.store import StateStore
-from sync.task_facts import task_facts
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.mirror import Mirror
+from sponsorsync.sync.portfolio import MONTHS, Portfolio, build_portfolio
+from sponsorsync.sync.run import local_model
+from sponsorsync.sync.store import StateStore
+from sponsorsync.sync.task_facts import task_facts
 
 
 def load_portfolio(store: StateStore, mapping: Mapping, *, owner_email: str | None = None) -> Portfolio:

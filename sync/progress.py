@@ -10,7 +10,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from sync.run import Progress as RunProgress
+from sponsorsync.sync.run import Progress as RunProgress
 
 log = logging.getLogger("sponsorsync.progress")
 

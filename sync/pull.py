@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from connectors.base import Connector, Page
-from sync.ledger import now_text
-from sync.mirror import Mirror
-from sync.sources import Source
-from sync.store import StateStore
+from sponsorsync.connectors.base import Connector, Page
+from sponsorsync.sync.ledger import now_text
+from sponsorsync.sync.mirror import Mirror
+from sponsorsync.sync.sources import Source
+from sponsorsync.sync.store import StateStore
 
 log = logging.getLogger(__name__)
 QUEUE_PAGES = 8

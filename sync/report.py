@@ -12,13 +12,13 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from sync.assess import AllianceView
-from sync.diff import TaskWrite
-from sync.ledger import STALE, Ledger
-from sync.plan import RULES, DesiredTask
-from sync.run import RunReport
-from sync.store import StateStore
-from sync.terminal import printable
+from sponsorsync.sync.assess import AllianceView
+from sponsorsync.sync.diff import TaskWrite
+from sponsorsync.sync.ledger import STALE, Ledger
+from sponsorsync.sync.plan import RULES, DesiredTask
+from sponsorsync.sync.run import RunReport
+from sponsorsync.sync.store import StateStore
+from sponsorsync.sync.terminal import printable
 
 
 def summary(report: RunReport) -> RenderableType:
@@ -260,7 +260,7 @@ def explain(view: AllianceView, tasks: list[DesiredTask]) -> RenderableType:
 def status(store: StateStore) -> dict[str, Any]:
     ledger = Ledger(store)
     runs = ledger.runs(1)
-    from sync.mirror import Mirror
+    from sponsorsync.sync.mirror import Mirror
 
     return {
         "state_dir": store.label,

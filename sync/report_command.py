@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from connectors.errors import ConfigError
-from mappings.model import Mapping
-from sync.portfolio_state import load_portfolio
-from sync.settings import Settings
-from sync.store import StateStore, open_state
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.portfolio_state import load_portfolio
+from sponsorsync.sync.settings import Settings
+from sponsorsync.sync.store import StateStore, open_state
 
 Format = Literal["html", "csv", "table"]
 FORMATS: tuple[Format, ...] = ("html", "csv", "table")
@@ -32,8 +32,8 @@ def write_report(
 ) -> int:
     """Write the report file; returns how many alliances it shows. ConfigError when no sync has run
     yet, no user has the owner's e-mail, or the file cannot be written."""
-    from sync.report_html import render_html
-    from sync.report_text import render_csv
+    from sponsorsync.sync.report_html import render_html
+    from sponsorsync.sync.report_text import render_csv
 
     store = StateStore(state) if isinstance(state, Path) else open_state(state)
     try:
@@ -70,7 +70,7 @@ def report(
 ) -> None:
     """The portfolio report from local state (no CRM call): coverage by tier, the health of every
     alliance, executive touches per month, sponsor scorecards, open escalations and overdue tasks."""
-    from mappings.loader import load_mapping
+    from sponsorsync.mappings.loader import load_mapping
 
     if fmt not in FORMATS:
         raise typer.BadParameter("must be html, csv or table", param_hint="--format")
@@ -80,7 +80,7 @@ def report(
     if fmt == "table":
         from rich.console import Console
 
-        from sync.report_text import render_tables
+        from sponsorsync.sync.report_text import render_tables
 
         store = open_state(settings)
         try:
@@ -109,8 +109,8 @@ def report(
 def status_portfolio(store: StateStore, mapping_file: Path | None) -> dict[str, Any]:
     """``coverage`` (per tier and overall) and ``scorecards`` (per sponsor) for ``sync status --json``;
     both None before the first sync."""
-    from mappings.commands import parse_crm
-    from mappings.loader import load_mapping
+    from sponsorsync.mappings.commands import parse_crm
+    from sponsorsync.mappings.loader import load_mapping
 
     crm = parse_crm(store.meta("crm"))
     if crm is None:

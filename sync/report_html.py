@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from sync.model import TIER_ORDER
-from sync.portfolio import Portfolio
+from sponsorsync.sync.model import TIER_ORDER
+from sponsorsync.sync.portfolio import Portfolio
 
 HEALTH_RANK = {"red": 0, "amber": 1, "green": 2}
 # Heatmap shades, from no touch to many (the last is for the busiest month of the portfolio).
@@ -29,7 +29,7 @@ class HeatmapGeometry:
 
 def _environment() -> Environment:
     return Environment(
-        loader=PackageLoader("sync", "templates"),
+        loader=PackageLoader("sponsorsync.sync", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -9,8 +9,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from sync.portfolio import Portfolio
-from sync.terminal import printable
+from sponsorsync.sync.portfolio import Portfolio
+from sponsorsync.sync.terminal import printable
 
 CSV_COLUMNS = (
     "alliance_id", "alliance", "tier", "manager", "sponsor", "sponsor_state", "counterpart", "health",

@@ -11,23 +11,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from connectors.base import Connector, OrgIdentity
-from connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
-from connectors.factory import connect
-from mappings.model import Mapping
-from mappings.policy import AccountFieldSponsor
-from sync.apply import Applier, ApplyResult
-from sync.assess import AllianceView
-from sync.diff import Differ, WritePlan, confirm_sent, stamp
-from sync.ledger import Ledger, now_text
-from sync.mirror import Mirror
-from sync.model import Org, build_org
-from sync.plan import DesiredTask, Plan, plan
-from sync.pull import PullStats, pull_all
-from sync.settings import Settings, mask_url_credentials
-from sync.sources import fingerprint, sources, unmapped_kinds
-from sync.state_errors import state_error
-from sync.store import StateStore, open_state
+from sponsorsync.connectors.base import Connector, OrgIdentity
+from sponsorsync.connectors.errors import ConfigError, ExitCode, Interrupted, SponsorsyncError
+from sponsorsync.connectors.factory import connect
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.policy import AccountFieldSponsor
+from sponsorsync.sync.apply import Applier, ApplyResult
+from sponsorsync.sync.assess import AllianceView
+from sponsorsync.sync.diff import Differ, WritePlan, confirm_sent, stamp
+from sponsorsync.sync.ledger import Ledger, now_text
+from sponsorsync.sync.mirror import Mirror
+from sponsorsync.sync.model import Org, build_org
+from sponsorsync.sync.plan import DesiredTask, Plan, plan
+from sponsorsync.sync.pull import PullStats, pull_all
+from sponsorsync.sync.settings import Settings, mask_url_credentials
+from sponsorsync.sync.sources import fingerprint, sources, unmapped_kinds
+from sponsorsync.sync.state_errors import state_error
+from sponsorsync.sync.store import StateStore, open_state
 
 log = logging.getLogger(__name__)
 Mode = Literal["run", "dry_run", "plan"]

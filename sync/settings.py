@@ -29,9 +29,9 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from connectors.errors import ConfigError
-from connectors.settings import HubSpotSettings, LimitSettings, SalesforceSettings
-from sync.statedir import default_state_dir
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.connectors.settings import HubSpotSettings, LimitSettings, SalesforceSettings
+from sponsorsync.sync.statedir import default_state_dir
 
 ENV_PREFIX = "SPONSORSYNC_"
 NESTED = "__"

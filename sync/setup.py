@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from connectors.base import FieldDefinition, ObjectSchema, SetupStep
-from connectors.errors import ExitCode, SponsorsyncError
-from mappings.live import describe_objects, object_names
-from mappings.model import Mapping
-from mappings.setup import missing_fields
+from sponsorsync.connectors.base import FieldDefinition, ObjectSchema, SetupStep
+from sponsorsync.connectors.errors import ExitCode, SponsorsyncError
+from sponsorsync.mappings.live import describe_objects, object_names
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.setup import missing_fields
 
 
 class SetupIncomplete(SponsorsyncError):

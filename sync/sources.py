@@ -12,11 +12,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from connectors.base import ObjectSpec, Record
-from mappings.model import Mapping
-from mappings.objects import OPTIONAL_KINDS, ObjectMapping
-from mappings.records import canonical_values, crm_fields
-from sync.mirror import Row
+from sponsorsync.connectors.base import ObjectSpec, Record
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.objects import OPTIONAL_KINDS, ObjectMapping
+from sponsorsync.mappings.records import canonical_values, crm_fields
+from sponsorsync.sync.mirror import Row
 
 
 @dataclass(frozen=True)

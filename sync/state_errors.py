@@ -11,7 +11,7 @@ import errno
 import sqlite3
 from pathlib import Path
 
-from connectors.errors import StateError
+from sponsorsync.connectors.errors import StateError
 
 # Local I/O failures that are about the disk, not about sponsorsync or the CRM.
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})

@@ -23,9 +23,9 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from connectors.errors import StateError
-from connectors.settings import HubSpotSettings, SalesforceSettings
-from sync.store import DB_NAME
+from sponsorsync.connectors.errors import StateError
+from sponsorsync.connectors.settings import HubSpotSettings, SalesforceSettings
+from sponsorsync.sync.store import DB_NAME
 
 log = logging.getLogger(__name__)
 

@@ -27,12 +27,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from connectors.base import Cursor
-from connectors.errors import ConfigError, LockHeld, StateError
+from sponsorsync.connectors.base import Cursor
+from sponsorsync.connectors.errors import ConfigError, LockHeld, StateError
 
 if TYPE_CHECKING:
-    from sync.pgstate import PgDatabase
-    from sync.settings import Settings
+    from sponsorsync.sync.pgstate import PgDatabase
+    from sponsorsync.sync.settings import Settings
 
 DB_NAME = "state.sqlite3"
 LOCK_NAME = "sync.lock"
@@ -253,7 +253,7 @@ class StateStore:
 
     def _open_postgres(self, url: str, org: str) -> None:
         try:
-            from sync.pgstate import ORG_NAME, PgDatabase, masked, schema_of
+            from sponsorsync.sync.pgstate import ORG_NAME, PgDatabase, masked, schema_of
         except ImportError:
             raise ConfigError(
                 "SPONSORSYNC_STATE_URL is set but the PostgreSQL driver is not installed",
@@ -269,7 +269,7 @@ class StateStore:
         try:
             self._pg = PgDatabase(url, org)
         except Exception as exc:
-            from sync.state_errors import state_error
+            from sponsorsync.sync.state_errors import state_error
 
             raise (state_error(exc, self.label) or exc) from None
         self.db = self._pg

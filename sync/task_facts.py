@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from connectors.timestamps import to_date
-from mappings.model import Mapping
-from sync.ledger import CLOSED, DELETED, MISSED, LedgerEntry
-from sync.mirror import OwnTask
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.ledger import CLOSED, DELETED, MISSED, LedgerEntry
+from sponsorsync.sync.mirror import OwnTask
 
 TaskState = Literal["open", "done", "missed", "not_needed", "deleted"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
+from sponsorsync.cli import app
 
 runner = CliRunner()
 
@@ -62,7 +62,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
     base = {k: v for k, v in os.environ.items() if not k.startswith("SPONSORSYNC_")}
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
+        [sys.executable, "-m", "sponsorsync.cli", *args],
         env={**base, **(env or {})},
         capture_output=True,
         text=True,

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def sponsorsync(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPONSORSYNC_")}
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
+        [sys.executable, "-m", "sponsorsync.cli", *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -71,7 +71,7 @@ def test_sandbox_serve_announces_itself_serves_and_stops_on_sigterm(tmp_path: Pa
     env_file = tmp_path / "sandbox.env"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPONSORSYNC_")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "sandbox", "serve", "--crm", "hubspot", "--size", "40", "--env-file", str(env_file)],
+        [sys.executable, "-m", "sponsorsync.cli", "sandbox", "serve", "--crm", "hubspot", "--size", "40", "--env-file", str(env_file)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

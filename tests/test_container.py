@@ -103,8 +103,9 @@ def test_state_is_on_a_volume_where_the_default_state_directory_is() -> None:
 def test_the_image_installs_every_package_of_the_project() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = project["tool"]["setuptools"]
-    wanted = {f"{m}.py" for m in setuptools["py-modules"]}
-    wanted |= {p.rstrip("*") for p in setuptools["packages"]["find"]["include"]}
+    assert setuptools["package-dir"] == {"sponsorsync": "."}  # the root's modules and its packages
+    wanted = {p.name for p in ROOT.glob("*.py")}
+    wanted |= {p.split(".")[1] for p in setuptools["packages"] if p.count(".") == 1}
     wanted |= {"pyproject.toml", project["project"]["readme"]}
     copied: set[str] = set()
     for rest in args_of("COPY"):

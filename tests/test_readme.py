@@ -8,9 +8,9 @@ from pathlib import Path
 
 from typer.main import get_command
 
-from cli import app
-from connectors.errors import ExitCode
-from sync.settings import Settings, describe_settings
+from sponsorsync.cli import app
+from sponsorsync.connectors.errors import ExitCode
+from sponsorsync.sync.settings import Settings, describe_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

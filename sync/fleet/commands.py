@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from connectors.errors import ConfigError
+from sponsorsync.connectors.errors import ConfigError
 
 fleet_app = typer.Typer(
     help="Many orgs from one deployment: PostgreSQL state, a registry of orgs, workers.", no_args_is_help=True
@@ -28,8 +28,8 @@ def _url(ctx: typer.Context) -> str:
 
 def _check_org_files(env_file: Path, mapping: Path | None) -> str:
     """The org's CRM, once its env file (and mapping) load: a typo is caught now, not at 3 a.m."""
-    from mappings.loader import load_mapping
-    from sync.settings import load_settings
+    from sponsorsync.mappings.loader import load_mapping
+    from sponsorsync.sync.settings import load_settings
 
     if not env_file.is_file():
         raise ConfigError(
@@ -62,8 +62,8 @@ def fleet_add(
     ] = None,
 ) -> None:
     """Register an org: its env file and mapping are referenced by path, never copied."""
-    from sync.fleet.registry import Registry, check_name
-    from sync.fleet.schedule import format_every, parse_every
+    from sponsorsync.sync.fleet.registry import Registry, check_name
+    from sponsorsync.sync.fleet.schedule import format_every, parse_every
 
     url = _url(ctx)
     check_name(name)
@@ -78,7 +78,7 @@ def fleet_add(
                 hint=f"pick another name, or `sponsorsync fleet remove {name}` first",
             )
         if import_state is not None:
-            from sync.fleet.importer import import_state as copy_state
+            from sponsorsync.sync.fleet.importer import import_state as copy_state
 
             counts = copy_state(import_state, url, name)
             typer.echo(
@@ -97,8 +97,8 @@ def fleet_add(
 @fleet_app.command("list")
 def fleet_list(ctx: typer.Context) -> None:
     """The registered orgs."""
-    from sync.fleet.registry import Registry
-    from sync.fleet.schedule import format_every
+    from sponsorsync.sync.fleet.registry import Registry
+    from sponsorsync.sync.fleet.schedule import format_every
 
     with Registry(_url(ctx)) as registry:
         orgs = registry.orgs()
@@ -123,7 +123,7 @@ def fleet_remove(
     ] = False,
 ) -> None:
     """Stop syncing an org (its state stays unless --drop-state)."""
-    from sync.fleet.registry import Registry
+    from sponsorsync.sync.fleet.registry import Registry
 
     with Registry(_url(ctx)) as registry:
         registry.remove(name, drop_state=drop_state)
@@ -133,8 +133,8 @@ def fleet_remove(
 @fleet_app.command("run")
 def fleet_run(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The org's name.")]) -> None:
     """Queue a run of an org now (and clear its flag after a configuration fix)."""
-    from sync.fleet.registry import Registry
-    from sync.fleet.worker import defer_run, ensure_queue_schema, make_app
+    from sponsorsync.sync.fleet.registry import Registry
+    from sponsorsync.sync.fleet.worker import defer_run, ensure_queue_schema, make_app
 
     url = _url(ctx)
     with Registry(url) as registry:
@@ -163,8 +163,8 @@ def fleet_worker(
     ] = 30.0,
 ) -> None:
     """Run syncs from the queue until stopped (SIGTERM/Ctrl-C: finishes the runs in progress)."""
-    from sync.fleet.registry import Registry, worker_label
-    from sync.fleet.worker import ensure_queue_schema, make_app
+    from sponsorsync.sync.fleet.registry import Registry, worker_label
+    from sponsorsync.sync.fleet.worker import ensure_queue_schema, make_app
 
     url = _url(ctx)
     Registry(url).close()  # creates the registry's tables on a new database
@@ -185,7 +185,7 @@ def fleet_status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Each org's last and next run, outcome, failures and queued jobs."""
-    from sync.fleet.registry import Registry
+    from sponsorsync.sync.fleet.registry import Registry
 
     with Registry(_url(ctx)) as registry:
         orgs = registry.orgs()

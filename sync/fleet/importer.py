@@ -6,9 +6,9 @@ from __future__ import annotations
 from itertools import islice
 from pathlib import Path
 
-from connectors.errors import ConfigError
-from sync.ledger import Ledger
-from sync.store import DB_NAME, StateStore
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.store import DB_NAME, StateStore
 
 BATCH = 5000
 

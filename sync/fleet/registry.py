@@ -17,9 +17,9 @@ from typing import Any
 import psycopg
 from psycopg.rows import class_row
 
-from connectors.errors import ConfigError
-from sync.fleet.schedule import jitter
-from sync.pgstate import ORG_NAME, schema_of
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.sync.fleet.schedule import jitter
+from sponsorsync.sync.pgstate import ORG_NAME, schema_of
 
 SCHEMA = "sponsorsync_fleet"
 

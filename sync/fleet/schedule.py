@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from connectors.errors import ConfigError, ExitCode
+from sponsorsync.connectors.errors import ConfigError, ExitCode
 
 _EVERY = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -31,9 +31,9 @@ from procrastinate.jobs import Job
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from procrastinate.schema import SchemaManager
 
-from connectors.errors import ConfigError
-from sync.fleet.registry import Registry
-from sync.fleet.schedule import backoff, outcome_of
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.sync.fleet.registry import Registry
+from sponsorsync.sync.fleet.schedule import backoff, outcome_of
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,17 @@ def run_org(url: str, org: str, job_id: int | None, attempt: int) -> int:
             log.warning("org %s is no longer in the fleet: its job is dropped", org)
             return 0
         run = registry.started(org, job_id, attempt)
-    argv = [sys.executable, "-m", "cli", "--env-file", entry.env_file, "--log-format", "json", "sync", "run"]
+    argv = [
+        sys.executable,
+        "-m",
+        "sponsorsync.cli",
+        "--env-file",
+        entry.env_file,
+        "--log-format",
+        "json",
+        "sync",
+        "run",
+    ]
     log.info("org %s: run starts (job %s, attempt %d)", org, job_id, attempt + 1)
     child = subprocess.run(
         argv, env=child_environment(url, org, entry.mapping), preexec_fn=_die_with_parent, check=False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sync.rules import (
+from sponsorsync.sync.rules import (
     charter,
     counterpart_gone,
     critical_moment,
@@ -20,7 +20,7 @@ from sync.rules import (
     sponsor_inactive,
     sponsor_update,
 )
-from sync.rules.base import KEY_PREFIX, Rule, make_key
+from sponsorsync.sync.rules.base import KEY_PREFIX, Rule, make_key
 
 _MODULES = (
     no_sponsor,

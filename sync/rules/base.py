@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol
 
-from mappings.model import Mapping
-from mappings.policy import TierCadence
-from mappings.templates import Wording
-from sync.assess import AllianceView
-from sync.model import Alliance, Memory, Org, Person
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.policy import TierCadence
+from sponsorsync.mappings.templates import Wording
+from sponsorsync.sync.assess import AllianceView
+from sponsorsync.sync.model import Alliance, Memory, Org, Person
 
 Outcome = Literal["done", "not_needed", "missed"]
 KEY_PREFIX = "ss1"

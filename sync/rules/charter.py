@@ -5,7 +5,7 @@ same appointments count as new (:func:`sync.rules.base.newly_appointed`)."""
 
 from __future__ import annotations
 
-from sync.rules.base import (
+from sponsorsync.sync.rules.base import (
     Close,
     Context,
     Want,

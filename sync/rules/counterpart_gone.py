@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.rules.base import Close, Context, Want, make_key, sponsor_change
+from sponsorsync.sync.rules.base import Close, Context, Want, make_key, sponsor_change
 
 NAME = "counterpart_gone"
 ALERT = True

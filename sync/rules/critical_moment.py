@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sync.model import Deal, Meeting
-from sync.rules.base import Close, Context, Want, counterpart_values, sponsor_change
+from sponsorsync.sync.model import Deal, Meeting
+from sponsorsync.sync.rules.base import Close, Context, Want, counterpart_values, sponsor_change
 
 NAME = "critical_moment"
 ALERT = False

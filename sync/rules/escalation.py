@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.timestamps import to_date
-from mappings.policy import EscalationStep
-from sync.model import Person
-from sync.rules.base import Close, Context, Want, make_key
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.mappings.policy import EscalationStep
+from sponsorsync.sync.model import Person
+from sponsorsync.sync.rules.base import Close, Context, Want, make_key
 
 NAME = "escalation"
 ALERT = True
@@ -39,7 +39,7 @@ def ladder(ctx: Context, rule: str, owner: Person | None) -> list[tuple[int, int
     """(step number, days overdue it fires at, person or None) for a task of ``rule`` owned by ``owner``."""
     found: list[tuple[int, int, Person | None]] = []
     carry: int | None = None
-    from sync.rules import REGISTRY
+    from sponsorsync.sync.rules import REGISTRY
 
     seen = {owner.id} if owner else set()
     if REGISTRY[rule].SPONSOR_IS_SUBJECT and ctx.sponsor is not None:
@@ -60,7 +60,7 @@ def ladder(ctx: Context, rule: str, owner: Person | None) -> list[tuple[int, int
 
 
 def decide(ctx: Context) -> list[Want]:
-    from sync.rules import parse_key
+    from sponsorsync.sync.rules import parse_key
 
     task = ctx.mapping.writeback.task
     fields = task.fields

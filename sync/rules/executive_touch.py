@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sync.rules.base import Close, Context, Want, sponsor_change
+from sponsorsync.sync.rules.base import Close, Context, Want, sponsor_change
 
 NAME = "executive_touch"
 ALERT = False

@@ -7,7 +7,7 @@ sponsors who have held the role for years."""
 
 from __future__ import annotations
 
-from sync.rules.base import (
+from sponsorsync.sync.rules.base import (
     Close,
     Context,
     Want,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.rules.base import Close, Context, Want, episode
+from sponsorsync.sync.rules.base import Close, Context, Want, episode
 
 NAME = "no_partner_executive"
 ALERT = True

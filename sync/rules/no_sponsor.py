@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.rules.base import Close, Context, Want, candidate_values, episode
+from sponsorsync.sync.rules.base import Close, Context, Want, candidate_values, episode
 
 NAME = "no_sponsor"
 ALERT = True

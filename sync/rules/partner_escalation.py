@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sync.model import Case
-from sync.rules.base import Close, Context, Want, counterpart_values
+from sponsorsync.sync.model import Case
+from sponsorsync.sync.rules.base import Close, Context, Want, counterpart_values
 
 NAME = "partner_escalation"
 ALERT = True

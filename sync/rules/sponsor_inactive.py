@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.rules.base import Close, Context, Want, sponsor_change
+from sponsorsync.sync.rules.base import Close, Context, Want, sponsor_change
 
 NAME = "sponsor_inactive"
 ALERT = True

@@ -17,9 +17,9 @@ from __future__ import annotations
 import zlib
 from datetime import date, timedelta
 
-from connectors.timestamps import to_date
-from sync.brief import brief_values
-from sync.rules.base import Close, Context, Want, make_key, sponsor_change
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.sync.brief import brief_values
+from sponsorsync.sync.rules.base import Close, Context, Want, make_key, sponsor_change
 
 NAME = "sponsor_update"
 ALERT = False

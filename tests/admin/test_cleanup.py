@@ -10,10 +10,10 @@ from typing import cast
 
 import pytest
 
-from connectors.base import AdminConnector, CrmName, Record, WriteItem
-from mappings.loader import load_mapping
-from sync.cleanup import account_fields, plan_cleanup
-from sync.ledger import LedgerEntry
+from sponsorsync.connectors.base import AdminConnector, CrmName, Record, WriteItem
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sync.cleanup import account_fields, plan_cleanup
+from sponsorsync.sync.ledger import LedgerEntry
 from tests.support.cli import invoke
 from tests.support.sandbox import connector, running_sandbox
 
@@ -152,7 +152,7 @@ def test_account_values_without_a_ledger_record_are_left() -> None:
 
 
 def test_cleanup_apply_waits_for_no_run_it_refuses_while_one_holds_the_lock(tmp_path: Path) -> None:
-    from sync.store import StateStore
+    from sponsorsync.sync.store import StateStore
 
     with running_sandbox("salesforce", tmp_path / "box") as box:
         env = box.env_file(tmp_path / "org.env")

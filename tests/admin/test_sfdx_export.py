@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from mappings.loader import load_mapping
-from mappings.setup import needed_fields
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.setup import needed_fields
 from tests.support.cli import invoke
 
 NS = {"md": "http://soap.sforce.com/2006/04/metadata"}
@@ -74,7 +74,7 @@ def test_export_writes_every_field_and_the_permission_set_of_the_mapping(tmp_pat
 
 
 def test_export_follows_a_mapping_with_other_names_and_values(tmp_path: Path) -> None:
-    from mappings.commands import default_text
+    from sponsorsync.mappings.commands import default_text
 
     text = (
         default_text("salesforce")

@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks.floor import HISTORY, LIMITS, history_calls
 from benchmarks.scenario import OWNERS, Scenario, run_scenario
-from connectors.base import CrmName
+from sponsorsync.connectors.base import CrmName
 
 SIZE = 1000
 

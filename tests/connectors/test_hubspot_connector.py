@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Cursor, ObjectSpec, WriteItem
-from connectors.errors import AuthFailed, CrmRequestError, CrmUnreachable, QuotaExhausted
-from connectors.factory import connect
-from connectors.sandbox.hubspot import HubSpotEmulator
-from connectors.sandbox.orggen import generate
-from connectors.timestamps import parse_instant
+from sponsorsync.connectors.base import Cursor, ObjectSpec, WriteItem
+from sponsorsync.connectors.errors import AuthFailed, CrmRequestError, CrmUnreachable, QuotaExhausted
+from sponsorsync.connectors.factory import connect
+from sponsorsync.connectors.timestamps import parse_instant
+from sponsorsync.sandbox.hubspot import HubSpotEmulator
+from sponsorsync.sandbox.orggen import generate
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
 LIST = "GET /crm/v3/objects/{objectType}"
@@ -461,7 +461,7 @@ def test_a_portal_that_refuses_history_gives_no_dates_and_one_warning(
     ids = [str(first + n) for n in range(250)]
     box.admin.add_faults({"path": "/crm/v3/objects/contacts/batch/read", "action": "error", "status": status})
     client = connector(box)
-    with caplog.at_level(logging.WARNING, logger="connectors.hubspot"):
+    with caplog.at_level(logging.WARNING, logger="sponsorsync.connectors.hubspot"):
         found = client.field_history("contacts", "jobtitle", ids, datetime.fromisoformat("2000-01-01T00:00Z"))
     assert found == {}
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from connectors.base import ObjectSpec
-from connectors.hubspot_search import MAX_EXCLUDED, SEARCH_CAP, search_changes
+from sponsorsync.connectors.base import ObjectSpec
+from sponsorsync.connectors.hubspot_search import MAX_EXCLUDED, SEARCH_CAP, search_changes
 
 SPEC = ObjectSpec("contacts", ("firstname",), "lastmodifieddate")
 START = datetime(2026, 1, 1, tzinfo=UTC)

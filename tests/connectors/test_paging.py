@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from connectors.base import Cursor
-from connectors.paging import CursorTracker
+from sponsorsync.connectors.base import Cursor
+from sponsorsync.connectors.paging import CursorTracker
 
 UNTIL = datetime(2026, 12, 6, 12, 0, 0, tzinfo=UTC)  # the CRM's clock when the pull began (Date header)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from connectors.base import ObjectSpec
-from mappings.loader import load_mapping
-from mappings.records import canonical_values
-from sync.sources import Source, sources
+from sponsorsync.connectors.base import ObjectSpec
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.records import canonical_values
+from sponsorsync.sync.sources import Source, sources
 from tests.support import orgs
 from tests.support.driver import DEAL_STAGES, Driver, driver_for
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox

@@ -13,10 +13,10 @@ import pytest
 import requests
 from simple_salesforce.api import Salesforce
 
-from connectors import salesforce, salesforce_bulk
-from connectors.base import Cursor, ObjectSpec, Page, Record
-from connectors.salesforce_bulk import eligible, records, typed
-from connectors.timestamps import parse_instant
+from sponsorsync.connectors import salesforce, salesforce_bulk
+from sponsorsync.connectors.base import Cursor, ObjectSpec, Page, Record
+from sponsorsync.connectors.salesforce_bulk import eligible, records, typed
+from sponsorsync.connectors.timestamps import parse_instant
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
 CONTACTS = 3_000
@@ -186,10 +186,10 @@ def test_a_large_incremental_pull_goes_through_bulk_and_matches_rest(box: Sandbo
 
 
 def test_the_choice_is_said_in_the_log(box: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="connectors.salesforce"):
+    with caplog.at_level(logging.INFO, logger="sponsorsync.connectors.salesforce"):
         pull(box, BULK)
         pull(box, {"SALESFORCE__BULK_THRESHOLD": "5000"})
-    said = [r.getMessage() for r in caplog.records if r.name == "connectors.salesforce"]
+    said = [r.getMessage() for r in caplog.records if r.name == "sponsorsync.connectors.salesforce"]
     assert (
         "Salesforce Contact: 3000 records to read, the 1000 after the first page through Bulk API 2.0 (threshold 100)"
         in said
@@ -201,7 +201,7 @@ def test_a_failed_job_is_replaced_by_rest_pages(box: Sandbox, caplog: pytest.Log
     _, rest, rest_cursor = pull(box, REST)
     box.admin.configure(fail_bulk_jobs=1)
     box.admin.reset_stats()
-    with caplog.at_level(logging.WARNING, logger="connectors.salesforce"):
+    with caplog.at_level(logging.WARNING, logger="sponsorsync.connectors.salesforce"):
         _, bulk, bulk_cursor = pull(box, BULK)
     assert box.calls()[CREATE_JOB] == 1
     assert RESULTS not in box.calls()

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from simple_salesforce.api import Salesforce
 
-from connectors.base import ObjectSpec, WriteItem
-from connectors.errors import AuthFailed, CrmUnreachable, QuotaExhausted
-from connectors.factory import connect
+from sponsorsync.connectors.base import ObjectSpec, WriteItem
+from sponsorsync.connectors.errors import AuthFailed, CrmUnreachable, QuotaExhausted
+from sponsorsync.connectors.factory import connect
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
 QUERY_ALL = "GET /services/data/{version}/queryAll{slash}"

@@ -12,8 +12,8 @@ import pytest
 import requests
 from simple_salesforce.api import Salesforce
 
-from connectors.errors import ConfigError
-from connectors.sandbox.orggen import Org
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.sandbox.orggen import Org
 from tests.support.sandbox import Sandbox, connector, running_sandbox
 
 QUERY = "GET /services/data/{version}/query{slash}"
@@ -189,7 +189,7 @@ def test_a_history_object_the_user_cannot_see_gives_nothing_and_one_warning(
     """The org has no ContactHistory (400 INVALID_TYPE, as for a user without access): no failure."""
     contact = sdk(box).query("SELECT Id FROM Contact LIMIT 1")["records"][0]["Id"]
     box.admin.reset_stats()
-    with caplog.at_level(logging.WARNING, logger="connectors.salesforce"):
+    with caplog.at_level(logging.WARNING, logger="sponsorsync.connectors.salesforce"):
         found = connector(box).field_history("Contact", "Title", [contact], org(box).now - timedelta(days=30))
     assert found == {}
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connectors import salesforce_ranges
-from connectors.base import Cursor, ObjectSpec, Page
-from connectors.salesforce_ranges import Progress, ranges_for, split
-from connectors.timestamps import parse_instant
+from sponsorsync.connectors import salesforce_ranges
+from sponsorsync.connectors.base import Cursor, ObjectSpec, Page
+from sponsorsync.connectors.salesforce_ranges import Progress, ranges_for, split
+from sponsorsync.connectors.timestamps import parse_instant
 from tests.connectors.test_salesforce_bulk import by_id, same_cursor
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 

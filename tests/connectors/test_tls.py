@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-from connectors.errors import CrmUnreachable
-from connectors.factory import connect
-from connectors.tls import trust_context
+from sponsorsync.connectors.errors import CrmUnreachable
+from sponsorsync.connectors.factory import connect
+from sponsorsync.connectors.tls import trust_context
 from tests.support.sandbox import Sandbox, running_sandbox
 
 

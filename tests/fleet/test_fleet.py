@@ -16,12 +16,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mappings.loader import load_mapping
-from sync.fleet.registry import FleetRun, Registry
-from sync.ledger import Ledger
-from sync.run import execute
-from sync.settings import load_settings
-from sync.store import StateStore
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sync.fleet.registry import FleetRun, Registry
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.run import execute
+from sponsorsync.sync.settings import load_settings
+from sponsorsync.sync.store import StateStore
 from tests.support import orgs
 from tests.support.cli import ROOT, child_env, invoke
 from tests.support.driver import Driver, crm_state, driver_for
@@ -143,7 +143,7 @@ class Workers:
         log = (self.logs / f"worker{len(self.procs)}.log").open("wb")
         env = child_env({"SPONSORSYNC_STATE_URL": self.db, "SPONSORSYNC_FLEET_RETRY_SECONDS": "1"})
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "fleet", "worker", "--concurrency", str(concurrency), "--stalled-after", "4"],
+            [sys.executable, "-m", "sponsorsync.cli", "fleet", "worker", "--concurrency", str(concurrency), "--stalled-after", "4"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         self.procs.append(proc)

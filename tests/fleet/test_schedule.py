@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from procrastinate.jobs import Job
 
-from connectors.errors import ConfigError
-from sync.fleet.schedule import backoff, format_every, jitter, outcome_of, parse_every
-from sync.fleet.worker import ExitCodeRetry, FlaggedExit, RetryableExit
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.sync.fleet.schedule import backoff, format_every, jitter, outcome_of, parse_every
+from sponsorsync.sync.fleet.worker import ExitCodeRetry, FlaggedExit, RetryableExit
 
 
 def test_periods_parse_and_print_back() -> None:

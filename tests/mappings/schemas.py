@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from connectors.base import FieldSchema, ObjectSchema
+from sponsorsync.connectors.base import FieldSchema, ObjectSchema
 
 
 def field(

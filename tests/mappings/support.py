@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mappings.loader import default_mapping_path, parse_mapping
-from mappings.problems import MappingError
-from mappings.vocab import CrmName
+from sponsorsync.mappings.loader import default_mapping_path, parse_mapping
+from sponsorsync.mappings.problems import MappingError
+from sponsorsync.mappings.vocab import CrmName
 
 
 def default_text(crm: CrmName) -> str:

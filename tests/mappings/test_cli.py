@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
-from mappings.loader import load_mapping, parse_mapping
-from mappings.model import mapping_json_schema
+from sponsorsync.cli import app
+from sponsorsync.mappings.loader import load_mapping, parse_mapping
+from sponsorsync.mappings.model import mapping_json_schema
 from tests.mappings.support import default_text, edited, line_of
 
 runner = CliRunner()
@@ -88,7 +88,7 @@ def test_validate_a_bad_file_exits_2_with_one_line_per_problem_and_no_traceback(
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "mappings", "validate", str(path)],
+        [sys.executable, "-m", "sponsorsync.cli", "mappings", "validate", str(path)],
         env={k: v for k, v in os.environ.items() if not k.startswith("SPONSORSYNC_")},
         capture_output=True,
         text=True,

@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from connectors.base import FieldSchema, ObjectSchema
-from connectors.errors import AuthFailed, CrmRequestError
-from mappings.commands import validate_live
-from mappings.live import HUBSPOT_OWNERS, check_live, describe_objects
-from mappings.loader import load_mapping, parse_mapping
-from mappings.model import Mapping
-from mappings.problems import MappingError, format_path
-from mappings.vocab import CrmName
+from sponsorsync.connectors.base import FieldSchema, ObjectSchema
+from sponsorsync.connectors.errors import AuthFailed, CrmRequestError
+from sponsorsync.mappings.commands import validate_live
+from sponsorsync.mappings.live import HUBSPOT_OWNERS, check_live, describe_objects
+from sponsorsync.mappings.loader import load_mapping, parse_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.problems import MappingError, format_path
+from sponsorsync.mappings.vocab import CrmName
 from tests.mappings import schemas
 from tests.mappings.schemas import field, with_field
 from tests.mappings.support import edited, line_of

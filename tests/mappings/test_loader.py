@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.errors import ConfigError, ExitCode
-from mappings.loader import default_mapping_path, load_mapping, parse_mapping
-from mappings.problems import MappingError
-from mappings.vocab import CrmName
+from sponsorsync.connectors.errors import ConfigError, ExitCode
+from sponsorsync.mappings.loader import default_mapping_path, load_mapping, parse_mapping
+from sponsorsync.mappings.problems import MappingError
+from sponsorsync.mappings.vocab import CrmName
 from tests.mappings.support import default_text, edited, line_of, problems
 
 
@@ -30,7 +30,7 @@ def test_both_defaults_share_title_rules_cadence_and_matching() -> None:
 
 
 def test_the_hubspot_roster_is_the_sandbox_executive_team() -> None:
-    from connectors.sandbox.orggen import EXECUTIVES
+    from sponsorsync.sandbox.orggen import EXECUTIVES
 
     roster = load_mapping(None, "hubspot").roster.executives
     assert [(e.email, e.title) for e in roster] == [(x.email, x.title) for x in EXECUTIVES]

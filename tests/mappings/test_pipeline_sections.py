@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from mappings.loader import parse_mapping
-from mappings.records import canonical_values, crm_fields
-from mappings.vocab import CrmName
-from sync.sources import sources
+from sponsorsync.mappings.loader import parse_mapping
+from sponsorsync.mappings.records import canonical_values, crm_fields
+from sponsorsync.mappings.vocab import CrmName
+from sponsorsync.sync.sources import sources
 from tests.mappings.support import default_text, edited, line_of, problems
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from mappings.loader import load_mapping
-from mappings.policy import Alliances, Condition
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.policy import Alliances, Condition
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mappings.loader import load_mapping
-from mappings.records import canonical_values, crm_fields
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.records import canonical_values, crm_fields
 
 
 def test_a_salesforce_task_becomes_a_canonical_activity() -> None:

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import mappings
-from mappings.commands import schema_text
-from mappings.model import mapping_json_schema
+import sponsorsync.mappings
+from sponsorsync.mappings.commands import schema_text
+from sponsorsync.mappings.model import mapping_json_schema
 
-COMMITTED = Path(mappings.__file__).parent / "schema.json"
+COMMITTED = Path(sponsorsync.mappings.__file__).parent / "schema.json"
 
 
 def test_the_committed_schema_matches_the_models() -> None:

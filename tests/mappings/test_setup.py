@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.base import FieldSchema, ObjectSchema
-from mappings.loader import load_mapping, parse_mapping
-from mappings.setup import crm_type, label_for, missing_fields, needed_fields
+from sponsorsync.connectors.base import FieldSchema, ObjectSchema
+from sponsorsync.mappings.loader import load_mapping, parse_mapping
+from sponsorsync.mappings.setup import crm_type, label_for, missing_fields, needed_fields
 
 
 def test_the_salesforce_mapping_needs_its_eight_custom_fields_defined_from_the_mapping() -> None:
@@ -40,7 +40,7 @@ def test_the_hubspot_mapping_needs_its_properties_in_the_sponsorsync_group() -> 
 
 
 def test_values_and_names_follow_an_edited_mapping() -> None:
-    from mappings.commands import default_text
+    from sponsorsync.mappings.commands import default_text
 
     text = (
         default_text("salesforce")
@@ -75,7 +75,7 @@ def test_labels_come_from_the_api_name(name: str, label: str) -> None:
 
 
 def test_a_name_within_a_typo_of_an_existing_field_is_not_proposed() -> None:
-    from mappings.commands import default_text
+    from sponsorsync.mappings.commands import default_text
 
     mapping = parse_mapping(
         default_text("salesforce").replace("Sponsor_Health__c", "Sponsor_Helth__c"), "m.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mappings.loader import default_mapping_path, parse_mapping
-from mappings.problems import MappingError
-from mappings.templates import PHRASES, VARIABLES, check_template, shipped
+from sponsorsync.mappings.loader import default_mapping_path, parse_mapping
+from sponsorsync.mappings.problems import MappingError
+from sponsorsync.mappings.templates import PHRASES, VARIABLES, check_template, shipped
 
 
 @pytest.mark.parametrize("language", ["en", "de"])

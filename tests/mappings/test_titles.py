@@ -12,10 +12,10 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
-from mappings.loader import MappingError, load_mapping, parse_mapping
-from mappings.policy import TitleRule, Titles
-from mappings.titles import TitleClass, classify, compile_rules, is_at_least, normalize
-from mappings.vocab import FUNCTIONS, SENIORITY_ORDER
+from sponsorsync.mappings.loader import MappingError, load_mapping, parse_mapping
+from sponsorsync.mappings.policy import TitleRule, Titles
+from sponsorsync.mappings.titles import TitleClass, classify, compile_rules, is_at_least, normalize
+from sponsorsync.mappings.vocab import FUNCTIONS, SENIORITY_ORDER
 
 DATA = Path(__file__).parent / "data"
 
@@ -198,7 +198,7 @@ def test_classifies_well_over_20000_distinct_titles_per_second(rules: Titles) ->
 
 
 def test_the_default_rules_agree_with_the_sandbox_on_who_is_an_executive(rules: Titles) -> None:
-    from connectors.sandbox.orggen_names import STAFF_ROLES, TITLES
+    from sponsorsync.sandbox.orggen_names import STAFF_ROLES, TITLES
 
     disagree = [
         (language, level, entry[0], rules.classify(entry[0]).seniority)
@@ -364,7 +364,7 @@ def test_a_pattern_may_hold_cjk_letters_but_not_accented_latin_ones() -> None:
 
 
 def test_a_mapping_with_an_accented_pattern_in_a_pack_names_file_line_and_pack() -> None:
-    from mappings.commands import default_text
+    from sponsorsync.mappings.commands import default_text
 
     bad = default_text("salesforce").replace(
         "    it:\n      - pattern:",

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import ObjectSpec
-from connectors.errors import QuotaExhausted
-from connectors.sandbox.faults import PRESETS
-from connectors.throttle import QuotaGuard
+from sponsorsync.connectors.base import ObjectSpec
+from sponsorsync.connectors.errors import QuotaExhausted
+from sponsorsync.connectors.throttle import QuotaGuard
+from sponsorsync.sandbox.faults import PRESETS
 from tests.support import orgs
 from tests.support.cli import invoke
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox

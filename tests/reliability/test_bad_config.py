@@ -1,5 +1,5 @@
 """Bad configuration: broken settings, env files, secrets, state directories, CA files, mapping files
-and credentials. Each is run as a scheduler runs sponsorsync (`python -m cli ...`, a clean
+and credentials. Each is run as a scheduler runs sponsorsync (`python -m sponsorsync.cli ...`, a clean
 environment) against a sandbox that would otherwise work, and must give one clear `error:` message
 naming the culprit, exit 2 (4 when the CRM refuses the credentials, 7 for an unusable state
 database), no traceback, and nothing written to the CRM.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mappings.loader import default_mapping_path
+from sponsorsync.mappings.loader import default_mapping_path
 from tests.support import orgs
 from tests.support.cli import CliResult, run
 from tests.support.sandbox import Sandbox, running_sandbox

@@ -1,5 +1,5 @@
 """Two runs started together on the same state: one runs, the other stops at once with exit 5 and
-says why; nothing is written twice. Real processes (`python -m cli sync run`) against the sandbox."""
+says why; nothing is written twice. Real processes (`python -m sponsorsync.cli sync run`) against the sandbox."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from connectors.errors import ConfigError
-from sync.store import DB_NAME, StateStore
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.sync.store import DB_NAME, StateStore
 from tests.support.cli import CliResult, invoke, run, spawn
 from tests.support.driver import CrmState, crm_state, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mappings.loader import default_mapping_path
+from sponsorsync.mappings.loader import default_mapping_path
 from tests.support import orgs
 from tests.support.cli import CliResult, invoke, run
 from tests.support.driver import CrmState, Driver, TaskView, crm_state, driver_for

@@ -19,8 +19,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cli import _Group
-from sync.logs import configure_logging
+from sponsorsync.cli import _Group
+from sponsorsync.sync.logs import configure_logging
 from tests.support import orgs
 from tests.support.cli import ROOT, CliResult, child_env, run
 from tests.support.sandbox import Sandbox, running_sandbox
@@ -59,7 +59,7 @@ def run_on_a_terminal(*args: str, env_file: Path) -> CliResult:
     """The command with stderr on a pseudo-terminal (where progress bars would be drawn)."""
     primary, secondary = pty.openpty()
     child = subprocess.Popen(
-        [sys.executable, "-m", "cli", "--env-file", str(env_file), *args],
+        [sys.executable, "-m", "sponsorsync.cli", "--env-file", str(env_file), *args],
         cwd=ROOT,
         env=child_env({"TERM": "xterm-256color", "COLUMNS": "120"}),
         stdout=subprocess.PIPE,
@@ -128,7 +128,7 @@ def test_a_failing_run_logs_only_json(box: Sandbox, tmp_path: Path) -> None:
     assert result.exit_code == 3, result.output
     logged = records(result.stderr)
     assert result.stdout == ""
-    assert any(r["level"] == "warning" and r["logger"] == "connectors.retry" for r in logged)
+    assert any(r["level"] == "warning" and r["logger"] == "sponsorsync.connectors.retry" for r in logged)
     [error] = [r for r in logged if r["level"] == "error"]
     assert "REQUEST_LIMIT_EXCEEDED" in error["msg"]
     assert error["exit_code"] == 3
@@ -174,7 +174,7 @@ def test_a_usage_error_is_json_too(box: Sandbox, tmp_path: Path) -> None:
 def test_a_library_warning_is_a_json_record() -> None:
     code = (
         "import warnings\n"
-        "from sync.logs import configure_logging\n"
+        "from sponsorsync.sync.logs import configure_logging\n"
         "configure_logging('json', 0)\n"
         "warnings.warn('something a library says', DeprecationWarning, stacklevel=1)\n"
     )

@@ -1,6 +1,6 @@
 """Secrets never show, and TLS verification is on unless a loudly warned option turns it off.
 
-Every command runs as a real process (`python -m cli -vv ...`, debug logs and SDK traffic included)
+Every command runs as a real process (`python -m sponsorsync.cli -vv ...`, debug logs and SDK traffic included)
 with sentinel secret values arriving by all three routes (the env file, the secrets directory, the
 environment), on both CRMs. Salesforce logs in with a password and a security token the sandbox
 was told to expect (so the sentinels are the live credentials, and the session ids the sandbox

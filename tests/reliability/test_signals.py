@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import WriteItem
-from connectors.errors import ExitCode, Interrupted
-from connectors.retry import clear_stop, request_stop
-from sync.ledger import Ledger
-from sync.store import StateStore
+from sponsorsync.connectors.base import WriteItem
+from sponsorsync.connectors.errors import ExitCode, Interrupted
+from sponsorsync.connectors.retry import clear_stop, request_stop
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.store import StateStore
 from tests.support import orgs
 from tests.support.cli import invoke, spawn
 from tests.support.driver import driver_for

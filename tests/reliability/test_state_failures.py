@@ -23,11 +23,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from cli import _Group
-from connectors.errors import StateError
-from sync.ledger import Ledger, RunRecord
-from sync.state_errors import state_error
-from sync.store import DB_NAME, StateStore
+from sponsorsync.cli import _Group
+from sponsorsync.connectors.errors import StateError
+from sponsorsync.sync.ledger import Ledger, RunRecord
+from sponsorsync.sync.state_errors import state_error
+from sponsorsync.sync.store import DB_NAME, StateStore
 from tests.reliability.keys import KEY_FILES
 from tests.support.cli import ROOT, CliResult, child_env, invoke
 from tests.support.sandbox import Sandbox, running_sandbox
@@ -71,7 +71,7 @@ def run_with_file_size_limit(limit: int, env_file: Path) -> CliResult:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     child = subprocess.run(
-        [sys.executable, "-m", "cli", "--env-file", str(env_file), "sync", "run"],
+        [sys.executable, "-m", "sponsorsync.cli", "--env-file", str(env_file), "sync", "run"],
         cwd=ROOT,
         env=child_env(),
         capture_output=True,

@@ -1,5 +1,5 @@
 """Running the ``sponsorsync`` command as a scheduler would: in-process through Typer's CliRunner (fast;
-exit code, stdout and stderr apart) or as a real subprocess (``python -m cli``) with a clean
+exit code, stdout and stderr apart) or as a real subprocess (``python -m sponsorsync.cli``) with a clean
 environment."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cli import app
+from sponsorsync.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,9 +63,9 @@ def spawn(
     env_file: Path | None = None,
     env: dict[str, str] | None = None,
     cwd: Path = ROOT,
-    launcher: Sequence[str] = ("-m", "cli"),
+    launcher: Sequence[str] = ("-m", "sponsorsync.cli"),
 ) -> subprocess.Popen[str]:
-    """``python -m cli [--env-file F] ARGS`` as a child process (``launcher``: another way to start
+    """``python -m sponsorsync.cli [--env-file F] ARGS`` as a child process (``launcher``: another way to start
     the command, e.g. tests/support/killpoint.py)."""
     argv = (["--env-file", str(env_file)] if env_file else []) + list(args)
     return subprocess.Popen(
@@ -85,7 +85,7 @@ def run(
     cwd: Path = ROOT,
     timeout: float = 300,
 ) -> CliResult:
-    """``python -m cli [--env-file F] ARGS`` to completion."""
+    """``python -m sponsorsync.cli [--env-file F] ARGS`` to completion."""
     child = spawn(*args, env_file=env_file, env=env, cwd=cwd)
     out, err = child.communicate(timeout=timeout)
     return CliResult(child.returncode, out, err)

@@ -1,6 +1,6 @@
 """Run the ``sponsorsync`` command and SIGKILL it from the inside at the n-th call of one function.
 
-    python -m tests.support.killpoint sync.ledger:Ledger.record 2 -- --env-file run.env sync run
+    python -m tests.support.killpoint sponsorsync.sync.ledger:Ledger.record 2 -- --env-file run.env sync run
 
 A profile hook (``sys.setprofile``, in every thread) watches Python function calls and kills the
 process with SIGKILL, which nothing can catch, as the n-th call of ``module:qualname`` begins. The
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> None:
     module, _, qualname = target.partition(":")
     install(module, qualname, int(nth))
     sys.argv = ["sponsorsync", *args]
-    runpy.run_module("cli", run_name="__main__", alter_sys=True)
+    runpy.run_module("sponsorsync.cli", run_name="__main__", alter_sys=True)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Connector, Cursor, Page, Record
-from connectors.factory import connect
-from connectors.sandbox.admin import SandboxAdmin
-from connectors.sandbox.app import build_sandbox
-from connectors.sandbox.server import SandboxServer
-from sync.settings import Settings, load_settings
+from sponsorsync.connectors.base import Connector, Cursor, Page, Record
+from sponsorsync.connectors.factory import connect
+from sponsorsync.sandbox.admin import SandboxAdmin
+from sponsorsync.sandbox.app import build_sandbox
+from sponsorsync.sandbox.server import SandboxServer
+from sponsorsync.sync.settings import Settings, load_settings
 
 # The sandbox sends no rate-limit headers unless its limits are on: do not pace tests below its speed.
 FAST = {

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from mappings.loader import load_mapping
-from mappings.model import Mapping
-from mappings.vocab import Function, Seniority
-from sync.mirror import OwnTask, TouchAggregate
-from sync.model import Alliance, Memory, Org, PartnerContact, Person
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.vocab import Function, Seniority
+from sponsorsync.sync.mirror import OwnTask, TouchAggregate
+from sponsorsync.sync.model import Alliance, Memory, Org, PartnerContact, Person
 
 TODAY = date(2026, 11, 29)
 

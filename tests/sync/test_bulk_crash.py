@@ -40,11 +40,11 @@ def jobs(box: Sandbox) -> int:
 @pytest.mark.parametrize(
     "point",
     [
-        call("sync.pull:_store_page", 3),  # bulk pages in hand
-        call("connectors.salesforce_bulk:BulkQuery._wait", 1),  # the job created, still running
+        call("sponsorsync.sync.pull:_store_page", 3),  # bulk pages in hand
+        call("sponsorsync.connectors.salesforce_bulk:BulkQuery._wait", 1),  # the job created, still running
         # a bulk page stored, its (held) cursor not yet; an object complete, its sweep not recorded
-        pytest.param(call("sync.store:StateStore.save_cursor", 4), marks=pytest.mark.scale),
-        pytest.param(call("sync.pull:_finish", 2), marks=pytest.mark.scale),
+        pytest.param(call("sponsorsync.sync.store:StateStore.save_cursor", 4), marks=pytest.mark.scale),
+        pytest.param(call("sponsorsync.sync.pull:_finish", 2), marks=pytest.mark.scale),
     ],
     ids=["store_page-3", "wait-1", "save_cursor-4", "finish-2"],
 )
@@ -60,4 +60,4 @@ def test_a_first_run_killed_during_a_bulk_pull_resumes_without_duplicates_or_los
 @pytest.mark.scale
 def test_a_day_two_run_killed_during_a_bulk_pull_resumes(bulk_world: BulkWorld, tmp_path: Path) -> None:
     bulk_world.box.admin.configure(bulk_job_seconds=0)
-    crash_day_two(bulk_world, tmp_path, call("sync.store:StateStore.save_cursor", 3))
+    crash_day_two(bulk_world, tmp_path, call("sponsorsync.sync.store:StateStore.save_cursor", 3))

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from mappings.loader import default_mapping_path
+from sponsorsync.mappings.loader import default_mapping_path
 from tests.support.cli import CliResult, invoke, spawn
 from tests.support.driver import CrmState, Driver, crm_state, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
@@ -69,44 +69,44 @@ def call(function: str, nth: int = 1) -> KillPoint:
 
 #: Local work of a first run, in the order it happens.
 FIRST_RUN_CALLS = [
-    call("sync.pull:_store_page", 1),  # a page is in hand, nothing stored
-    call("sync.mirror:Mirror.write", 2),  # inside a page's transaction
-    call("sync.store:StateStore.save_cursor", 2),  # the page stored, its cursor not yet
-    call("sync.pull:_store_page", 4),
-    call("sync.pull:_finish", 1),  # an object pulled completely, its sweep not recorded
-    call("sync.mirror:Mirror.sweep_unseen", 3),
-    call("sync.store:StateStore.save_sweep", 2),
-    call("sync.model:build_org", 1),
-    call("sync.plan:plan", 1),
-    call("sync.diff:Differ.diff", 1),
-    call("sync.apply:Applier.apply", 1),
-    call("sync.apply:Applier._mirror_task", 1),  # the CRM confirmed the task batch
-    call("sync.apply:Applier._mirror_task", 7),
-    call("sync.ledger:Ledger.record", 1),  # ... and the ledger is about to record it
-    call("sync.ledger:Ledger.clear_rejections", 1),
-    call("sync.mirror:Mirror.patch_account_extra", 1),  # the CRM confirmed the account batch
-    call("sync.ledger:Ledger.record", 2),
-    call("sync.ledger:Ledger.remember", 1),  # everything written, the run's memory not saved
-    call("sync.ledger:Ledger.finish_run", 1),
+    call("sponsorsync.sync.pull:_store_page", 1),  # a page is in hand, nothing stored
+    call("sponsorsync.sync.mirror:Mirror.write", 2),  # inside a page's transaction
+    call("sponsorsync.sync.store:StateStore.save_cursor", 2),  # the page stored, its cursor not yet
+    call("sponsorsync.sync.pull:_store_page", 4),
+    call("sponsorsync.sync.pull:_finish", 1),  # an object pulled completely, its sweep not recorded
+    call("sponsorsync.sync.mirror:Mirror.sweep_unseen", 3),
+    call("sponsorsync.sync.store:StateStore.save_sweep", 2),
+    call("sponsorsync.sync.model:build_org", 1),
+    call("sponsorsync.sync.plan:plan", 1),
+    call("sponsorsync.sync.diff:Differ.diff", 1),
+    call("sponsorsync.sync.apply:Applier.apply", 1),
+    call("sponsorsync.sync.apply:Applier._mirror_task", 1),  # the CRM confirmed the task batch
+    call("sponsorsync.sync.apply:Applier._mirror_task", 7),
+    call("sponsorsync.sync.ledger:Ledger.record", 1),  # ... and the ledger is about to record it
+    call("sponsorsync.sync.ledger:Ledger.clear_rejections", 1),
+    call("sponsorsync.sync.mirror:Mirror.patch_account_extra", 1),  # the CRM confirmed the account batch
+    call("sponsorsync.sync.ledger:Ledger.record", 2),
+    call("sponsorsync.sync.ledger:Ledger.remember", 1),  # everything written, the run's memory not saved
+    call("sponsorsync.sync.ledger:Ledger.finish_run", 1),
 ]
 #: Local work of the day-two run.
 DAY_TWO_CALLS = [
-    call("sync.pull:_store_page", 1),
-    call("sync.store:StateStore.save_cursor", 2),
-    call("sync.pull:_store_page", 3),
-    call("sync.pull:_finish", 2),
-    call("sync.model:build_org", 1),
-    call("sync.plan:plan", 1),
-    call("sync.diff:Differ.diff", 1),
-    call("sync.apply:Applier.apply", 1),
-    call("sync.ledger:Ledger.record", 1),  # the new period's tasks confirmed, not recorded
-    call("sync.mirror:Mirror.merge_task", 1),  # due dates moved and tasks closed, confirmed
-    call("sync.mirror:Mirror.merge_task", 4),
-    call("sync.ledger:Ledger.record", 2),  # ... and not recorded
-    call("sync.mirror:Mirror.patch_account_extra", 1),
-    call("sync.ledger:Ledger.record", 3),  # health rewritten, not recorded
-    call("sync.ledger:Ledger.remember", 1),
-    call("sync.ledger:Ledger.finish_run", 1),
+    call("sponsorsync.sync.pull:_store_page", 1),
+    call("sponsorsync.sync.store:StateStore.save_cursor", 2),
+    call("sponsorsync.sync.pull:_store_page", 3),
+    call("sponsorsync.sync.pull:_finish", 2),
+    call("sponsorsync.sync.model:build_org", 1),
+    call("sponsorsync.sync.plan:plan", 1),
+    call("sponsorsync.sync.diff:Differ.diff", 1),
+    call("sponsorsync.sync.apply:Applier.apply", 1),
+    call("sponsorsync.sync.ledger:Ledger.record", 1),  # the new period's tasks confirmed, not recorded
+    call("sponsorsync.sync.mirror:Mirror.merge_task", 1),  # due dates moved and tasks closed, confirmed
+    call("sponsorsync.sync.mirror:Mirror.merge_task", 4),
+    call("sponsorsync.sync.ledger:Ledger.record", 2),  # ... and not recorded
+    call("sponsorsync.sync.mirror:Mirror.patch_account_extra", 1),
+    call("sponsorsync.sync.ledger:Ledger.record", 3),  # health rewritten, not recorded
+    call("sponsorsync.sync.ledger:Ledger.remember", 1),
+    call("sponsorsync.sync.ledger:Ledger.finish_run", 1),
 ]
 SAMPLED_FIRST_RUN_CALLS = ["_store_page-4", "Ledger.record-1", "Ledger.remember-1"]
 SAMPLED_DAY_TWO_CALLS = ["Differ.diff-1", "Mirror.merge_task-1", "Ledger.record-2", "Ledger.record-3"]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from sync.demo import run_demo
-from sync.ledger import Ledger
-from sync.store import StateStore
+from sponsorsync.sync.demo import run_demo
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.store import StateStore
 
 TASK_LINE = re.compile(
     r"^  (?P<subject>\S.*?)  \(due (?P<due>\d{4}-\d\d-\d\d); (?P<record>.+?) (?P<id>\w+)\)$"

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from mappings.loader import load_mapping
-from mappings.model import Mapping
-from sync.diff import Differ, WritePlan
-from sync.ledger import CLOSED, MISSED, OPEN, STALE, LedgerEntry
-from sync.mirror import OwnTask
-from sync.plan import Closure, DesiredTask, Plan
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.diff import Differ, WritePlan
+from sponsorsync.sync.ledger import CLOSED, MISSED, OPEN, STALE, LedgerEntry
+from sponsorsync.sync.mirror import OwnTask
+from sponsorsync.sync.plan import Closure, DesiredTask, Plan
 from tests.sync.builders import TODAY, salesforce_mapping
 
 KEY = "ss1:sponsor_update:acme:ceo:2026-11-20"

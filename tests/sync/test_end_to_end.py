@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mappings.loader import load_mapping
-from sync.run import RunReport, execute
-from sync.settings import Settings
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sync.run import RunReport, execute
+from sponsorsync.sync.settings import Settings
 from tests.support import orgs
 from tests.support.driver import Driver, TaskView, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sandbox.orggen import generate
-from mappings.loader import load_mapping
-from sync.run import execute
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sandbox.orggen import generate
+from sponsorsync.sync.run import execute
 from tests.support.sandbox import running_sandbox
 
 SIZE = 400

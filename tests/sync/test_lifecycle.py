@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from mappings.loader import default_mapping_path, parse_mapping
-from mappings.model import Mapping
-from sync.mirror import OwnTask
-from sync.model import Alliance, Memory, PartnerContact
-from sync.plan import DesiredTask, Plan, make_key, plan
+from sponsorsync.mappings.loader import default_mapping_path, parse_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.mirror import OwnTask
+from sponsorsync.sync.model import Alliance, Memory, PartnerContact
+from sponsorsync.sync.plan import DesiredTask, Plan, make_key, plan
 from tests.sync.builders import TODAY, alliance, contact, org, own_task, person, salesforce_mapping, touch
 
 

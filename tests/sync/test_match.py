@@ -8,16 +8,16 @@ from dataclasses import replace
 
 import pytest
 
-from mappings.policy import Touch
-from sync.match import (
+from sponsorsync.mappings.policy import Touch
+from sponsorsync.sync.match import (
     alliance_fit,
     choose_counterpart,
     engagement,
     rank_candidates,
     red_sponsorships,
 )
-from sync.mirror import TouchAggregate
-from sync.model import Org
+from sponsorsync.sync.mirror import TouchAggregate
+from sponsorsync.sync.model import Org
 from tests.sync.builders import TODAY, alliance, contact, org, person, salesforce_mapping, touch
 
 MATCHING = salesforce_mapping().matching
@@ -187,7 +187,7 @@ def test_without_partner_executives_candidates_rank_by_focus_and_say_so() -> Non
 
 
 def test_the_health_reason_names_whom_the_last_touch_was_with_and_holds_a_date() -> None:
-    from sync.assess import assess
+    from sponsorsync.sync.assess import assess
 
     model = _contoso(touch("cro", "sam_svp_sales", days_ago=2, count_365=1))
     view = assess(model, salesforce_mapping(), model.alliances[0], Counter())

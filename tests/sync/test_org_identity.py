@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.errors import ConfigError, ExitCode
-from mappings.loader import load_mapping
-from sync.ledger import Ledger
-from sync.run import execute
-from sync.store import StateStore
+from sponsorsync.connectors.errors import ConfigError, ExitCode
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.run import execute
+from sponsorsync.sync.store import StateStore
 from tests.support.sandbox import Sandbox, connector, running_sandbox
 
 

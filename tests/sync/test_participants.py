@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.mirror import Mirror, Row
-from sync.model import Org, build_org
-from sync.store import StateStore
+from sponsorsync.sync.mirror import Mirror, Row
+from sponsorsync.sync.model import Org, build_org
+from sponsorsync.sync.store import StateStore
 from tests.sync.builders import salesforce_mapping
 
 TODAY = date(2026, 11, 29)

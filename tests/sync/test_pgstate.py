@@ -13,11 +13,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from connectors.errors import LockHeld
-from mappings.loader import load_mapping
-from sync.ledger import Ledger
-from sync.pgstate import masked, schema_of, translate
-from sync.store import MIGRATIONS, StateStore
+from sponsorsync.connectors.errors import LockHeld
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.pgstate import masked, schema_of, translate
+from sponsorsync.sync.store import MIGRATIONS, StateStore
 from tests.support import orgs
 from tests.support.cli import invoke
 from tests.support.postgres import new_org
@@ -103,7 +103,7 @@ def test_a_second_run_on_the_same_org_fails_at_once_and_other_orgs_run(postgres_
 def test_a_killed_process_gives_the_lock_back(postgres_server: str) -> None:
     org = new_org()
     code = (
-        "import sys, time; from pathlib import Path; from sync.store import StateStore\n"
+        "import sys, time; from pathlib import Path; from sponsorsync.sync.store import StateStore\n"
         f"s = StateStore(Path('x'), url={postgres_server!r}, org={org!r}); s.acquire()\n"
         "print('locked', flush=True); time.sleep(60)\n"
     )

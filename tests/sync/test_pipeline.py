@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from connectors.sandbox import orggen
-from connectors.sandbox.orggen_records import round_half_up
-from mappings.loader import load_mapping, parse_mapping
-from mappings.model import Mapping
-from sync.mirror import Mirror, Row
-from sync.model import Org, build_org
-from sync.run import RunReport, execute
-from sync.store import StateStore
+from sponsorsync.mappings.loader import load_mapping, parse_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sandbox import orggen
+from sponsorsync.sandbox.orggen_records import round_half_up
+from sponsorsync.sync.mirror import Mirror, Row
+from sponsorsync.sync.model import Org, build_org
+from sponsorsync.sync.run import RunReport, execute
+from sponsorsync.sync.store import StateStore
 from tests.mappings.support import default_text
 from tests.mappings.test_pipeline_sections import _without
 from tests.support import orgs

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from sync.model import Memory, PartnerContact
-from sync.plan import DesiredTask, make_key, parse_key, plan
+from sponsorsync.sync.model import Memory, PartnerContact
+from sponsorsync.sync.plan import DesiredTask, make_key, parse_key, plan
 from tests.sync.builders import TODAY, alliance, contact, org, own_task, person, salesforce_mapping, touch
 
 

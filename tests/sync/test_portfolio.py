@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from connectors.errors import ConfigError
-from sync.ledger import CLOSED, MISSED, OPEN, LedgerEntry
-from sync.mirror import Mirror, OwnTask, Row
-from sync.model import Case, Deal, Org
-from sync.plan import plan
-from sync.portfolio import Portfolio, build_portfolio, months_back
-from sync.report_html import render_html
-from sync.report_text import CSV_COLUMNS, render_csv
-from sync.store import StateStore
-from sync.task_facts import TaskFact, task_facts
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.sync.ledger import CLOSED, MISSED, OPEN, LedgerEntry
+from sponsorsync.sync.mirror import Mirror, OwnTask, Row
+from sponsorsync.sync.model import Case, Deal, Org
+from sponsorsync.sync.plan import plan
+from sponsorsync.sync.portfolio import Portfolio, build_portfolio, months_back
+from sponsorsync.sync.report_html import render_html
+from sponsorsync.sync.report_text import CSV_COLUMNS, render_csv
+from sponsorsync.sync.store import StateStore
+from sponsorsync.sync.task_facts import TaskFact, task_facts
 from tests.sync.builders import TODAY, alliance, contact, org, own_task, person, salesforce_mapping, touch
 
 MAPPING = salesforce_mapping()

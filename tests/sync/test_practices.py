@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from mappings.loader import default_mapping_path, parse_mapping
-from mappings.model import Mapping
-from sync.model import Case, Deal, Meeting, Memory, Org
-from sync.plan import DesiredTask, Plan, make_key, plan
+from sponsorsync.mappings.loader import default_mapping_path, parse_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.model import Case, Deal, Meeting, Memory, Org
+from sponsorsync.sync.plan import DesiredTask, Plan, make_key, plan
 from tests.sync.builders import TODAY, org, own_task, person, salesforce_mapping, touch
 
 ESTABLISHED = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}

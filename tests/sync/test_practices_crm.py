@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.timestamps import to_date
-from mappings.loader import default_mapping_path, load_mapping
-from mappings.model import Mapping
-from sync.brief import stage_name
-from sync.run import RunReport, execute
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.mappings.loader import default_mapping_path, load_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.brief import stage_name
+from sponsorsync.sync.run import RunReport, execute
 from tests.support import orgs
 from tests.support.driver import DEAL_STAGES, Driver, TaskView, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox

@@ -15,14 +15,14 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from cli import app
-from mappings.loader import default_mapping_path, load_mapping
-from sync.mirror import Mirror
-from sync.model import build_org
-from sync.report import explain
-from sync.run import RunReport, execute
-from sync.settings import Settings
-from sync.store import StateStore
+from sponsorsync.cli import app
+from sponsorsync.mappings.loader import default_mapping_path, load_mapping
+from sponsorsync.sync.mirror import Mirror
+from sponsorsync.sync.model import build_org
+from sponsorsync.sync.report import explain
+from sponsorsync.sync.run import RunReport, execute
+from sponsorsync.sync.settings import Settings
+from sponsorsync.sync.store import StateStore
 from tests.support import orgs
 from tests.support.driver import Driver, TaskView, driver_for
 from tests.support.orgs import AVA, MARCUS, MIA, TOM, Account, Activity, Contact, User

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.timestamps import to_date
-from sync.portfolio_state import load_portfolio
-from sync.store import StateStore
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.sync.portfolio_state import load_portfolio
+from sponsorsync.sync.store import StateStore
 from tests.support import orgs
 from tests.support.sandbox import running_sandbox
 from tests.sync.test_end_to_end import World

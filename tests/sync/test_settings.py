@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.errors import ConfigError
-from sync.settings import MASK, SettingRow, Settings, describe_settings, load_settings
+from sponsorsync.connectors.errors import ConfigError
+from sponsorsync.sync.settings import MASK, SettingRow, Settings, describe_settings, load_settings
 
 
 def _rows(settings: Settings, env_file: Path | None = None) -> dict[str, SettingRow]:

@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.cadence import simulate
-from connectors.timestamps import to_date
-from mappings.loader import default_mapping_path, load_mapping
-from sync.run import RunReport
+from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.mappings.loader import default_mapping_path, load_mapping
+from sponsorsync.sync.run import RunReport
 from tests.support import orgs
 from tests.support.driver import driver_for
 from tests.support.sandbox import Sandbox, running_sandbox

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.settings import HubSpotSettings, SalesforceSettings
-from sync.settings import load_settings, state_dir_of_unloadable
-from sync.statedir import instance_key
-from sync.store import DB_NAME, StateStore
+from sponsorsync.connectors.settings import HubSpotSettings, SalesforceSettings
+from sponsorsync.sync.settings import load_settings, state_dir_of_unloadable
+from sponsorsync.sync.statedir import instance_key
+from sponsorsync.sync.store import DB_NAME, StateStore
 from tests.support.cli import invoke
 from tests.support.sandbox import running_sandbox
 

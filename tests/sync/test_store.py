@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.store import DB_NAME, StateStore
+from sponsorsync.sync.store import DB_NAME, StateStore
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_an_existing_wider_state_dir_or_database_is_warned_about(
     StateStore(state_dir).close()
     state_dir.chmod(0o755)
     (state_dir / DB_NAME).chmod(0o644)
-    with caplog.at_level(logging.WARNING, logger="sync.store"):
+    with caplog.at_level(logging.WARNING, logger="sponsorsync.sync.store"):
         StateStore(state_dir).close()
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(
@@ -61,6 +61,6 @@ def test_an_existing_wider_state_dir_or_database_is_warned_about(
 
 def test_a_private_state_dir_gives_no_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     StateStore(tmp_path / "state").close()
-    with caplog.at_level(logging.WARNING, logger="sync.store"):
+    with caplog.at_level(logging.WARNING, logger="sponsorsync.sync.store"):
         StateStore(tmp_path / "state").close()
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from sync.terminal import printable
+from sponsorsync.sync.terminal import printable
 
 HOSTILE = {
     "clear-screen": ("Acme\x1b[2J\x1b[H Corp", "Acme Corp"),

@@ -1,5 +1,0 @@
-"""The HubSpot CRM API emulator of the sandbox (see docs/sandbox-hubspot.md)."""
-
-from connectors.sandbox.hubspot.emulator import HubSpotEmulator
-
-__all__ = ["HubSpotEmulator"]

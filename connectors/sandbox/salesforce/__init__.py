@@ -1,5 +1,0 @@
-"""The Salesforce REST API emulator of the sandbox (see docs/sandbox-salesforce.md)."""
-
-from connectors.sandbox.salesforce.emulator import SalesforceEmulator
-
-__all__ = ["SalesforceEmulator"]
