@@ -157,11 +157,13 @@ def translate(exc: BaseException, what: str) -> Exception:
     cause: BaseException = exc
     if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
         cause = exc.reason
-    if isinstance(cause, urllib3.exceptions.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(exc):
+    if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "CERTIFICATE_VERIFY_FAILED" in str(cause):
         return CrmUnreachable(
             f"The TLS certificate of HubSpot could not be verified while {what}",
             hint="if your network inspects TLS, add its CA with SPONSORSYNC_CA_BUNDLE",
         )
+    # Any other TLS failure (a handshake cut short, an EOF under load) is the connection's, not the
+    # certificate's: retried like a dropped connection.
     if isinstance(cause, urllib3.exceptions.HTTPError | ConnectionError | TimeoutError):
         return TransientError(f"connection to HubSpot failed while {what} ({type(cause).__name__})")
     if isinstance(exc, ValueError):  # an answer that is not the JSON we expect

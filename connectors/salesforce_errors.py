@@ -103,7 +103,10 @@ def _general(exc: SalesforceGeneralError, what: str) -> Exception:
     )
 
 
-def _ssl(exc: requests.exceptions.SSLError, what: str) -> Exception:  # noqa: ARG001
+def _ssl(exc: requests.exceptions.SSLError, what: str) -> Exception:
+    if "CERTIFICATE_VERIFY_FAILED" not in str(exc):
+        # A handshake cut short or an EOF under load: the connection's failure, retried.
+        return TransientError(f"the TLS connection to Salesforce failed while {what}")
     return CrmUnreachable(
         f"The TLS certificate of Salesforce could not be verified while {what}",
         hint="if your network inspects TLS, add its CA with SPONSORSYNC_CA_BUNDLE",
