@@ -1,11 +1,20 @@
 """Pulling HubSpot objects: full lists (100 a page, associations inline), change feeds by search
 (200 a page, see :mod:`connectors.hubspot_search`) with their associations read in batches of up
-to 1,000 ids, the owners, and archived records for a deletion sweep."""
+to 1,000 ids, the owners, and archived records for a deletion sweep.
+
+A full pull uses both of HubSpot's limits at once (:mod:`connectors.hubspot_plan`): before it,
+each object is counted (one search), and the objects the plan gives to search are read by
+``hs_object_id`` ranges searched side by side (keyset pages: ``GT`` the last id, never an offset,
+so the 10,000-results cap of one query never applies), their associations read in batches; the
+others are listed as before. Ids never change, so a record edited during the pull stays in its
+range; both ways end with the same cursor, the pull's start."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Iterator
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
 from sponsorsync.connectors.base import (
@@ -22,22 +31,78 @@ from sponsorsync.connectors.hubspot_calls import (
     Apis,
     HubSpotCalls,
 )
+from sponsorsync.connectors.hubspot_plan import ObjectLoad, Rates, choose, id_ranges, range_count
 from sponsorsync.connectors.hubspot_records import to_record
+from sponsorsync.connectors.hubspot_search import SEARCH_LIMIT as SEARCH_PAGE
 from sponsorsync.connectors.hubspot_search import next_after, search_changes
 from sponsorsync.connectors.paging import CursorTracker, TokenLoopGuard
 from sponsorsync.connectors.timestamps import parse_instant
 
 log = logging.getLogger(__name__)
+ROUND_TRIP = 0.3  # seconds a list page takes (latency, 100 records rendered and parsed): the plan's pace
+QUEUED_PAGES = 4  # pages of a searched object waiting for the store (each up to 1,000 records)
+
+
+class _Ended:
+    """A range's stream has ended (or failed: ``error``)."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
 
 
 class HubSpotPulls(HubSpotCalls):
+    _searched: dict[str, list[tuple[int, int | None]]]
+
+    def plan_full_pulls(self, specs: Sequence[ObjectSpec]) -> dict[str, tuple[int, bool]]:
+        """Count each object to be pulled in full (one search each) and choose which are searched
+        (:func:`connectors.hubspot_plan.choose`); those get their ``hs_object_id`` ranges (one more
+        search each, for the highest id). Returns each object's count and whether it is searched
+        (its pull then runs its own streams)."""
+        self._searched = {}
+        loads: dict[str, ObjectLoad] = {}
+        lowest: dict[str, int] = {}
+        for spec in specs:
+            if spec.name == OWNERS:
+                continue
+            data = self._search(spec, _edge_body(descending=False))
+            loads[spec.name] = ObjectLoad(int(data.get("total") or 0), len(spec.associations))
+            results = data.get("results") or []
+            if results:
+                lowest[spec.name] = int(results[0]["id"])
+        rates = Rates.paced(self._requests_per_10s, self._search_per_second, ROUND_TRIP)
+        schedule = choose(loads, rates, self._concurrency)
+        for spec in specs:
+            if spec.name in schedule.searched and spec.name in lowest:
+                results = self._search(spec, _edge_body(descending=True)).get("results") or []
+                highest = int(results[0]["id"]) if results else lowest[spec.name]
+                parts = range_count(loads[spec.name].records, self._concurrency)
+                self._searched[spec.name] = id_ranges(lowest[spec.name], highest, parts)
+        for name, load in sorted(loads.items()):
+            how = f"search ({len(self._searched[name])} id ranges)" if name in self._searched else "list"
+            log.info(
+                "full pull of %s (%s records): %s",
+                name,
+                f"{load.records:,}",
+                how,
+                extra={"object": name, "records": load.records, "way": how},
+            )
+        if schedule.searched:
+            log.info(
+                "full pull plan: about %.0f s using list and search limits (lists alone: about %.0f s)",
+                schedule.seconds,
+                schedule.list_seconds,
+            )
+        return {name: (load.records, name in self._searched) for name, load in loads.items()}
+
     def pull(
         self, spec: ObjectSpec, cursor: Cursor | None, *, sweep_deletions: bool = True
     ) -> Iterator[Page]:
         if spec.name == OWNERS:
             yield from self._pull_owners(spec, archived_too=cursor is None or sweep_deletions)
             return
-        if cursor is None:
+        if cursor is None and spec.name in getattr(self, "_searched", {}):
+            last = yield from self._searched_full_pull(spec, self._searched.pop(spec.name))
+        elif cursor is None:
             last = yield from self._full_pull(spec)
         else:
             last = yield from self._incremental_pull(spec, cursor)
@@ -87,6 +152,95 @@ class HubSpotPulls(HubSpotCalls):
             if after is None:
                 return tracker.at_until()
             guard.check(after)
+
+    def _searched_full_pull(
+        self, spec: ObjectSpec, ranges: list[tuple[int, int | None]]
+    ) -> Generator[Page, None, Cursor | None]:
+        """Every record by ``hs_object_id`` ranges searched side by side, each range's records in
+        batches of up to 1,000 with their associations; the cursor, as for a list, is the pull's
+        start (taken now: the counting search has answered)."""
+        tracker = CursorTracker(spec.watermark, None, self._now())
+        inbox: queue.Queue[Page | _Ended] = queue.Queue(maxsize=QUEUED_PAGES)
+        stop = threading.Event()
+
+        def stream(start: int, end: int | None) -> None:
+            try:
+                for page in self._search_range(spec, start, end, stop):
+                    while not stop.is_set():
+                        try:
+                            inbox.put(page, timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+                inbox.put(_Ended())
+            except BaseException as exc:  # handed to the pulling thread, which raises it
+                inbox.put(_Ended(exc))
+
+        threads = [
+            threading.Thread(target=stream, args=r, name=f"hs-{spec.name}-{i}", daemon=True)
+            for i, r in enumerate(ranges)
+        ]
+        for thread in threads:
+            thread.start()
+        running = len(threads)
+        try:
+            while running:
+                item = inbox.get()
+                if isinstance(item, _Ended):
+                    running -= 1
+                    if item.error is not None:
+                        raise item.error
+                    continue
+                yield item
+        finally:
+            stop.set()
+            while True:  # unblock streams waiting to hand over a page
+                try:
+                    inbox.get_nowait()
+                except queue.Empty:
+                    break
+            for thread in threads:
+                thread.join(timeout=5)
+        final = tracker.at_until()
+        yield Page([], final, complete=True)
+        return final
+
+    def _search_range(
+        self, spec: ObjectSpec, start: int, end: int | None, stop: threading.Event
+    ) -> Iterator[Page]:
+        """Records with ``start <= hs_object_id < end`` (no end: to the last), by id keyset pages of
+        200, handed over in batches of up to 1,000 with their associations."""
+        properties = list(dict.fromkeys((*spec.fields, spec.watermark)))
+        floor: tuple[str, int] = ("GTE", start)
+        held: list[dict[str, Any]] = []
+        while not stop.is_set():
+            filters = [{"propertyName": "hs_object_id", "operator": floor[0], "value": str(floor[1])}]
+            if end is not None:
+                filters.append({"propertyName": "hs_object_id", "operator": "LT", "value": str(end)})
+            body = {
+                "filterGroups": [{"filters": filters}],
+                "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                "properties": properties,
+                "limit": SEARCH_PAGE,
+            }
+            data = self._search(spec, body)
+            results = data.get("results") or []
+            held.extend(results)
+            last = next_after(data) is None or not results
+            if len(held) >= ASSOCIATION_READ_LIMIT or (last and held) or not spec.associations:
+                ids = [str(raw["id"]) for raw in held]
+                linked = self._read_associations(spec, ids) if spec.associations and ids else None
+                yield Page(
+                    [
+                        to_record(raw, spec, None if linked is None else linked.get(str(raw["id"]), {}))
+                        for raw in held
+                    ],
+                    None,
+                )
+                held = []
+            if last:
+                return
+            floor = ("GT", max(int(raw["id"]) for raw in results))
 
     def _list(
         self, spec: ObjectSpec, properties: list[str], after: str | None, *, archived: bool
@@ -186,3 +340,13 @@ class HubSpotPulls(HubSpotCalls):
             if after is None:
                 return
             guard.check(after)
+
+
+def _edge_body(*, descending: bool) -> dict[str, Any]:
+    """A search for the lowest (or highest) id, whose answer also holds the object's total."""
+    return {
+        "filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "GTE", "value": "0"}]}],
+        "sorts": [{"propertyName": "hs_object_id", "direction": "DESCENDING" if descending else "ASCENDING"}],
+        "properties": ["hs_object_id"],
+        "limit": 1,
+    }
