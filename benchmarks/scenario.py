@@ -193,7 +193,17 @@ class _Runner:
         records = {name: self.counts[name] for name in self.objects}
         owners = (self.counts.get(OWNERS, 0), self.archived.get(OWNERS, 0))
         asked = int(child.result.get("history_asked", 0))
-        run = Run("full", calls, full_floor(self.box.crm, records, owners, writes_of(child), asked), child)
+        searched = frozenset(child.result.get("searched", ()))
+        floor = full_floor(
+            self.box.crm,
+            records,
+            owners,
+            writes_of(child),
+            asked,
+            searched=searched,
+            associations=self.associations,
+        )
+        run = Run("full", calls, floor, child)
         if throttle:
             seconds = float(child.result["seconds"])
             run.pace = pace(self.box.crm, log, calls.total, seconds, run.floor, LimitSettings().concurrency)

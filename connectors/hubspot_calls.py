@@ -103,7 +103,6 @@ class HubSpotCalls:
         self._lookback = lookback
         self._budget = budget
         self._retry = retry
-        self._requests_per_10s, self._search_per_second = requests_per_10s, search_per_second
         self._limiter = WindowLimiter(requests_per_10s, 10.0)
         self._search_limiter = WindowLimiter(search_per_second, 1.0)
         self._guard = QuotaGuard(quota_reserve, "SPONSORSYNC_LIMITS__HUBSPOT_QUOTA_RESERVE")

@@ -43,12 +43,12 @@ class Rates:
     list_stream: float
 
     @classmethod
-    def paced(cls, requests_per_10s: int, search_per_second: int, round_trip: float) -> Rates:
-        """The rates the connector's pacing achieves: each call holds its slot from sending until
-        one window after its answer (see :mod:`connectors.throttle`), so a slot turns over once per
-        window plus a round trip; the ten-second limit keeps 3% headroom."""
-        general = max(1, int(requests_per_10s * 0.97)) / (10 + round_trip)
-        return cls(general, search_per_second / (1 + round_trip), 1 / round_trip)
+    def paced(cls, slots_per_10s: int, search_per_second: int, round_trip: float) -> Rates:
+        """The rates the connector's pacing achieves with its limiters' slots (for the ten-second
+        limit, 97% of what the portal advertises, or the configured pace): each call holds its slot
+        from sending until one window after its answer (see :mod:`connectors.throttle`), so a slot
+        turns over once per window plus a round trip."""
+        return cls(slots_per_10s / (10 + round_trip), search_per_second / (1 + round_trip), 1 / round_trip)
 
 
 @dataclass(frozen=True)

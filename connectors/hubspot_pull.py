@@ -69,7 +69,7 @@ class HubSpotPulls(HubSpotCalls):
             results = data.get("results") or []
             if results:
                 lowest[spec.name] = int(results[0]["id"])
-        rates = Rates.paced(self._requests_per_10s, self._search_per_second, ROUND_TRIP)
+        rates = Rates.paced(self._limiter.limit, self._search_limiter.limit, ROUND_TRIP)
         schedule = choose(loads, rates, self._concurrency)
         for spec in specs:
             if spec.name in schedule.searched and spec.name in lowest:

@@ -41,6 +41,7 @@ class PullStats:
     deleted: dict[str, int] = field(default_factory=dict)
     full: list[str] = field(default_factory=list)
     swept: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)  # HubSpot: objects a full pull searched
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ def pull_all(
             records, searched = planned[source.spec.name]
             sizes[source.key] = records
             own_streams += searched
+            if searched:
+                stats.searched.append(source.spec.name)
     pending = sorted(plans, key=lambda plan: (-sizes[plan[0].key], -KIND_WEIGHT[plan[0].kind]))
     lock = threading.Lock()
 
