@@ -14,7 +14,6 @@ import logging
 import ssl
 import threading
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -143,12 +142,10 @@ class HubSpotCalls:
     def _call(self, what: str, fn: Callable[[Apis], Any], *, search: bool = False) -> Answer:
         def attempt() -> Answer:
             self._budget.spend()
-            # In flight against the daily reserve until answered; then paced to the rate limits.
-            with (
-                self._guard.slot(),
-                self._limiter.slot(),
-                self._search_limiter.slot() if search else nullcontext(),
-            ):
+            # In flight against the daily reserve until answered; paced to the search limit or to
+            # the ten-second one: HubSpot meters search apart (its answers carry no ten-second
+            # headers), so a search holds no ten-second slot.
+            with self._guard.slot(), (self._search_limiter if search else self._limiter).slot():
                 check_stop()  # a stop requested while this call waited for its turn
                 with self._lock:
                     self._calls += 1
