@@ -138,6 +138,8 @@ class HubSpotCalls:
         daily, daily_left = number("X-HubSpot-RateLimit-Daily"), number("X-HubSpot-RateLimit-Daily-Remaining")
         if daily is not None and daily_left is not None:
             self._guard.answered(daily - daily_left, daily)  # this call no longer counts as in flight
+        else:  # a search answer: it counts against the daily quota, but says nothing of it
+            self._guard.answered_unreported()
 
     def _call(self, what: str, fn: Callable[[Apis], Any], *, search: bool = False) -> Answer:
         def attempt() -> Answer:

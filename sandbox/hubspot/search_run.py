@@ -1,6 +1,7 @@
 """Runs a parsed search over one object type's search view. The common incremental pull (a range
 on the last-modified property, sorted by it ascending or by id) is answered from the seeded
-table's modstamp index by slicing; anything else scans the seeded records once. The full sorted
+table's modstamp index by slicing, a full pull's ``hs_object_id`` range (sorted by id either way)
+by slicing the seeded ids; anything else scans the seeded records once. The full sorted
 result of a query is cached until the index view changes, so paging through it costs a slice."""
 
 from __future__ import annotations
