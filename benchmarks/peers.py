@@ -46,6 +46,10 @@ def peer_figures(result: PeerResult) -> Figures:
     error = result.error or (f"{failed.name}: {failed.error}" if failed else "")
     if result.refused:
         error = (error + "; " if error else "") + "proxy refused " + ", ".join(sorted(set(result.refused)))
+    full = steps.get("full")
+    rows = sum(n for name, n in full.records.items() if name.endswith("_associations")) if full else 0
+    notes = [peer.note, *([f"{rows:,} of the full run's records are association rows"] if rows else [])]
+    note = "; ".join([*([error] if error else []), *notes])
     discovery = steps.get("discovery")
     return Figures(
         peer.label, peer.version, peer.crm, result.size,
@@ -53,7 +57,8 @@ def peer_figures(result: PeerResult) -> Figures:
         if discovery else None,
         full=step_figures(steps.get("full")),
         unchanged=step_figures(steps.get("unchanged")),
-        error=error,
+        note=note,
+        failed=bool(result.error or failed),
     )  # fmt: skip
 
 
@@ -61,6 +66,7 @@ def own_figures(box: Sandbox, home: Path, log: Callable[[str], None]) -> Figures
     state = home / "state"
     env = box.write_env("pull.env", state)
     runs: dict[str, RunFigures] = {}
+    pulls: list[str] = []
     for name in ("full", "unchanged"):
         if name == "unchanged":
             box.advance(INTERVAL_MINUTES)
@@ -69,12 +75,14 @@ def own_figures(box: Sandbox, home: Path, log: Callable[[str], None]) -> Figures
             child = run_pull(env, home / "runs", name)
         except SyncFailed as exc:
             why = str(exc).splitlines()[0]
-            return Figures(OWN, "", box.crm, box.size, full=runs.get("full"), error=why)
+            return Figures(OWN, "", box.crm, box.size, full=runs.get("full"), note=why, failed=True)
         calls = Calls.from_stats(box.stats())
         records = sum(int(n) for n in child.result.get("pulled", {}).values())
         runs[name] = RunFigures(calls.total, records, child.wall_seconds, grouped(calls.by_route))
+        pulls.append(f"{float(child.result.get('phases', {}).get('pull', 0.0)):.1f}")
         log(f"  sponsorsync {name}: {calls.total:,} calls, {records:,} records, {child.wall_seconds:.1f}s")
-    return Figures(OWN, "", box.crm, box.size, full=runs["full"], unchanged=runs["unchanged"])
+    note = f"dry run; of the wall time, the pull phase took {' / '.join(pulls)} s (full / unchanged)"
+    return Figures(OWN, "", box.crm, box.size, full=runs["full"], unchanged=runs["unchanged"], note=note)
 
 
 def run_peer(peer: Peer, box: Sandbox, home: Path, sources: dict[str, Path], cache: Path) -> PeerResult:
@@ -117,5 +125,5 @@ def run_peers(
                         if f.full
                         else "no full run"
                     )
-                    log(f"  {peer.label}: {done}" + (f"; {f.error}" if f.error else ""))
+                    log(f"  {peer.label}: {done}" + (f"; {f.note}" if f.failed else ""))
     return figures, results

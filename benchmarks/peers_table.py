@@ -34,6 +34,11 @@ _GROUPS: tuple[tuple[str, str], ...] = (
 def endpoint_group(route: str) -> str:
     """The endpoint group of a sandbox route name; ``other`` when none matches."""
     path = route.partition(" ")[2] or route
+    bare = path.removesuffix("{slash}")
+    if bare.endswith("/services/data/{version}") or "/account-info/" in path:
+        return "identity"  # Salesforce's resource list (it names the identity URL); HubSpot's account
+    if bare.endswith("/services/data"):
+        return "versions"
     for needle, group in _GROUPS:
         if needle in path:
             return group
@@ -67,7 +72,8 @@ class Figures:
     discovery: RunFigures | None = None
     full: RunFigures | None = None
     unchanged: RunFigures | None = None
-    error: str = ""  # why it could not run, or where it stopped
+    note: str = ""  # how it was run; and why it could not run, or where it stopped
+    failed: bool = False
 
     @property
     def own(self) -> bool:
@@ -120,7 +126,7 @@ def rows(figures: list[Figures]) -> list[str]:
             base_full = own.full if own and not f.own else None
             base_again = own.unchanged if own and not f.own else None
             discovery = f"{f.discovery.calls:,}" if f.discovery else ("0" if f.own else "-")
-            note = f"could not run: {f.error}" if f.error and f.full is None else f.error
+            note = f"could not run: {f.note}" if f.failed and f.full is None else f.note
             cells = [
                 crm, f"{size:,}", f"{f.tool} {f.version}".strip(), discovery,
                 *_run_cells(f.full, base_full), *_run_cells(f.unchanged, base_again),

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from benchmarks.calls import Calls
+from benchmarks.peers import peer_figures
 from benchmarks.peers_install import Venv
 from benchmarks.peers_output import failure_line, read_messages
-from benchmarks.peers_run import peer_env
+from benchmarks.peers_run import PeerResult, Step, peer_env
 from benchmarks.peers_specs import (
     HUBSPOT_ASSOCIATIONS,
     PEERS,
@@ -54,6 +56,9 @@ def test_routes_fall_into_endpoint_groups() -> None:
     assert endpoint_group("GET /crm/v3/properties/{objectType}") == "properties"
     assert endpoint_group("GET /crm/v3/owners") == "owners"
     assert endpoint_group("GET /crm/v3/schemas") == "schemas"
+    assert endpoint_group("GET /services/data/{version}{slash}") == "identity"
+    assert endpoint_group("GET /account-info/v3/details") == "identity"
+    assert endpoint_group("GET /services/data{slash}") == "versions"
     assert endpoint_group("GET /somewhere/else") == "other"
     assert grouped({"GET /crm/v3/owners": 2, "GET /crm/v3/owners/": 1, "GET /x": 4}) == {
         "other": 4,
@@ -77,7 +82,11 @@ def test_rows_put_sponsorsync_first_with_peers_as_ratios_to_it() -> None:
 def test_a_peer_that_cannot_run_keeps_its_row_with_the_reason() -> None:
     own = Figures("sponsorsync", "", "salesforce", 1000, full=OWN_FULL, unchanged=OWN_AGAIN)
     failed = _peer(
-        "airbyte-source-salesforce", full=None, unchanged=None, error="full: exit 1: 404 on /jobs/query | x"
+        "airbyte-source-salesforce",
+        full=None,
+        unchanged=None,
+        note="full: exit 1: 404 on /jobs/query | x",
+        failed=True,
     )
     line = rows([own, failed])[-1]
     cells = [c.strip() for c in line.strip("|").split("|")]
@@ -240,3 +249,40 @@ def test_a_peers_environment_sends_everything_through_the_proxy_with_telemetry_o
     assert env["MELTANO_SEND_ANONYMOUS_USAGE_STATS"] == "false"
     assert env["PATH"].split(":")[0] == str(tmp_path / "venv" / "bin")
     assert not any(k.startswith("SPONSORSYNC_") for k in env)
+
+
+def _step(name: str, routes: dict[str, int], records: dict[str, int], error: str = "") -> Step:
+    return Step(name, Calls(routes, {"200": sum(routes.values())}), 1.5, records, error)
+
+
+def test_a_peers_figures_come_from_its_steps_with_association_rows_noted() -> None:
+    hubspot = next(p for p in PEERS if p.crm == "hubspot")
+    result = PeerResult(hubspot, 1000)
+    result.steps["discovery"] = _step("discovery", {"GET /crm/v3/properties/{objectType}": 8}, {})
+    result.steps["full"] = _step(
+        "full",
+        {"GET /crm/v3/objects/{objectType}": 10, "POST /crm/v4/associations/{a}/{b}/batch/read": 2},
+        {"contacts": 1000, "tasks_contacts_associations": 400},
+    )
+    result.steps["unchanged"] = _step("unchanged", {"GET /crm/v3/objects/{objectType}": 10}, {"contacts": 0})
+    figures = peer_figures(result)
+    assert figures.discovery is not None
+    assert figures.full is not None
+    assert (figures.discovery.calls, figures.full.calls, figures.full.records) == (8, 12, 1400)
+    assert figures.full.groups == {"associations": 2, "objects": 10}
+    assert not figures.failed
+    assert figures.note == f"{hubspot.note}; 400 of the full run's records are association rows"
+
+
+def test_a_peer_that_stops_says_where_and_why_and_what_the_proxy_refused() -> None:
+    airbyte = next(p for p in PEERS if p.protocol == "airbyte")
+    result = PeerResult(airbyte, 1000, refused=["CONNECT telemetry.example:443"])
+    result.steps["discovery"] = _step("discovery", {"POST /services/oauth2/token": 1}, {})
+    result.steps["full"] = _step(
+        "full", {"POST /services/data/{version}/jobs/query{slash}": 3}, {}, "exit 1: 404"
+    )
+    figures = peer_figures(result)
+    assert figures.failed
+    assert figures.full is None
+    assert figures.note.startswith("full: exit 1: 404; proxy refused CONNECT telemetry.example:443; ")
+    assert rows([figures])[-1].endswith(f"| could not run: {figures.note} |")
