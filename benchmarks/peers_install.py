@@ -69,12 +69,15 @@ def ensure_venv(peer: Peer, sources: dict[str, Path], cache: Path = CACHE) -> Ve
 
 def certifi_bundle(venv: Venv) -> Path | None:
     """The venv's certifi bundle (None when the peer does not ship certifi)."""
-    found = subprocess.run(
-        [str(venv.python), "-c", "import certifi; print(certifi.where())"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        found = subprocess.run(
+            [str(venv.python), "-c", "import certifi; print(certifi.where())"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return None
     path = Path(found.stdout.strip()) if found.returncode == 0 else None
     return path if path is not None and path.is_file() else None
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from benchmarks.__main__ import parse
 from benchmarks.calls import Calls
 from benchmarks.peers import peer_figures
-from benchmarks.peers_install import Venv
+from benchmarks.peers_install import STAMP, Venv, ensure_venv, requirement, trust_bundle
 from benchmarks.peers_output import failure_line, read_messages
 from benchmarks.peers_run import PeerResult, Step, peer_env
 from benchmarks.peers_specs import (
@@ -286,3 +289,32 @@ def test_a_peer_that_stops_says_where_and_why_and_what_the_proxy_refused() -> No
     assert figures.full is None
     assert figures.note.startswith("full: exit 1: 404; proxy refused CONNECT telemetry.example:443; ")
     assert rows([figures])[-1].endswith(f"| could not run: {figures.note} |")
+
+
+def test_the_peers_flag_runs_1k_and_10k_by_default_and_takes_local_sources() -> None:
+    args = parse(["--peers"])
+    assert (args.peers, args.sizes, args.peer_source) == (True, [1000, 10_000], [])
+    assert parse([]).sizes == [1000, 10_000, 100_000]
+    args = parse(["--peers", "--sizes", "500", "--peer-source", "meltanolabs-tap-salesforce=/src/tap"])
+    assert args.sizes == [500]
+    assert dict(args.peer_source) == {"meltanolabs-tap-salesforce": Path("/src/tap")}
+    with pytest.raises(SystemExit):
+        parse(["--peers", "--peer-source", "no-path-given"])
+
+
+def test_an_installed_peer_venv_is_reused_and_a_local_source_replaces_the_pin(tmp_path: Path) -> None:
+    peer = PEERS[0]
+    assert requirement(peer, {}) == peer.requirement
+    assert requirement(peer, {peer.key: tmp_path}) == str(tmp_path.resolve())
+    venv = Venv(tmp_path / peer.key)
+    venv.bin.mkdir(parents=True)
+    venv.executable(peer.executable).write_text("#!/bin/sh\n", encoding="utf-8")
+    (venv.root / STAMP).write_text(peer.requirement + "\n", encoding="utf-8")
+    assert ensure_venv(peer, {}, tmp_path) == venv  # nothing installed: it would need a registry
+
+
+def test_the_trust_bundle_is_the_venvs_bundle_plus_the_proxy_ca(tmp_path: Path) -> None:
+    ca = tmp_path / "proxy-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nproxy\n-----END CERTIFICATE-----\n", encoding="utf-8")
+    bundle = trust_bundle(Venv(tmp_path / "no-venv"), ca, tmp_path / "bundle.pem")
+    assert bundle.read_text(encoding="utf-8").strip() == ca.read_text(encoding="utf-8").strip()
