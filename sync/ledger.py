@@ -181,9 +181,12 @@ class Ledger:
             found.setdefault(alliance_id, []).append((date.fromisoformat(day), health))
         return found
 
-    def log_health(self, day: date, health: dict[str, str]) -> None:
-        """Record each alliance's health on ``day`` where it differs from the last one recorded."""
-        last = {k: v[-1][1] for k, v in self.health_history().items() if v}
+    def log_health(
+        self, day: date, health: dict[str, str], history: dict[str, list[tuple[date, str]]]
+    ) -> None:
+        """Record each alliance's health on ``day`` where it differs from the last one in ``history``
+        (what :meth:`health_history` returned at the start of this run, which holds the run lock)."""
+        last = {k: v[-1][1] for k, v in history.items() if v}
         self.db.executemany(
             "INSERT OR REPLACE INTO health_log(alliance_id, day, health) VALUES (?, ?, ?)",
             [(k, day.isoformat(), h) for k, h in health.items() if last.get(k) != h],

@@ -232,3 +232,35 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
     assert task.done
     assert task.status != world.mapping.writeback.task.values.status_completed
     assert "the deal Acme platform renewal closed on" in html.unescape(task.body)
+
+
+def _health_log(world: World) -> dict[str, list[tuple[str, str]]]:
+    from sponsorsync.sync.ledger import Ledger
+    from sponsorsync.sync.store import open_state
+
+    store = open_state(world.settings)
+    try:
+        return {k: [(d.isoformat(), h) for d, h in v] for k, v in Ledger(store).health_history().items()}
+    finally:
+        store.close()
+
+
+def test_the_health_log_holds_each_alliances_health_once_and_then_only_its_changes(world: World) -> None:
+    """The brief's trend reads this log: the first run records every alliance's health; a run a day
+    later with nothing changed records nothing; four months with no executive touch change some
+    alliances' health, and only those get a second entry, dated that run's day."""
+    first = world.sync()
+    logged = _health_log(world)
+    assert logged
+    assert all(entries == [(first.today.isoformat(), entries[0][1])] for entries in logged.values())
+    world.sync(days_later=1)
+    assert _health_log(world) == logged
+    later = world.sync(days_later=120)
+    after = _health_log(world)
+    changed = {k for k, entries in after.items() if entries[-1][1] != logged[k][-1][1]}
+    assert changed, "four months without a touch changes some alliance's health"
+    for key, entries in after.items():
+        expected = (
+            [*logged[key], (later.today.isoformat(), entries[-1][1])] if key in changed else logged[key]
+        )
+        assert entries == expected
