@@ -4,7 +4,7 @@ history. Each write is recorded as soon as the CRM confirms it (one transaction 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -182,7 +182,7 @@ class Ledger:
         return found
 
     def log_health(
-        self, day: date, health: dict[str, str], history: dict[str, list[tuple[date, str]]]
+        self, day: date, health: Mapping[str, str], history: Mapping[str, list[tuple[date, str]]]
     ) -> None:
         """Record each alliance's health on ``day`` where it differs from the last one in ``history``
         (what :meth:`health_history` returned at the start of this run, which holds the run lock)."""
