@@ -79,6 +79,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "original_due",
         "after_days",
         "step_person",
+        "your_update",
     ),
     "partner_escalation": (
         *_COMMON,
