@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,11 @@ from sponsorsync.sync.store import StateStore
 
 log = logging.getLogger(__name__)
 QUEUE_PAGES = 8
+# While pulling, a thread waiting for the interpreter lock (the main thread back from a database
+# write, a pull thread back from a socket read) asks for it after this long instead of CPython's
+# 5 ms: both hand it back hundreds of thousands of times in a large pull, and each wait of up to
+# 5 ms added up to a third of its wall time (a 100,000-contact Salesforce pull, BENCHMARKS.md).
+SWITCH_SECONDS = 0.0005
 KIND_WEIGHT = {  # typical sizes
     "activities": 3,
     "participants": 2,
@@ -125,6 +131,8 @@ def pull_all(
         threading.Thread(target=worker, name=f"pull-{i}", daemon=True)
         for i in range(min(concurrency, len(plans)))
     ]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch, SWITCH_SECONDS))
     for thread in threads:
         thread.start()
     remaining = len(plans)
@@ -145,6 +153,7 @@ def pull_all(
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
+        sys.setswitchinterval(switch)
     return stats
 
 
