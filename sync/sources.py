@@ -41,7 +41,9 @@ class Source:
             return Row(record.id, {}, deleted=True)
         values = self._convert(record.fields, record.associations)
         record_id = str(values.get("id") or record.id)
-        extra = {name: record.fields.get(name) for name in self.keep} if self.keep else None
+        # The mirror keeps an activity's CRM values only for sponsorsync's own tasks (a sync key).
+        wanted = self.kind != "activities" or values.get("sync_key") not in (None, "")
+        extra = {name: record.fields.get(name) for name in self.keep} if self.keep and wanted else None
         return Row(record_id, values, deleted=record.deleted, extra=extra)
 
 
