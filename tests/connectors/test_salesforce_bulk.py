@@ -300,6 +300,24 @@ def test_a_column_converter_types_cells_as_typed_does() -> None:
             assert (got, type(got)) == (expected, type(expected)), (kind, cell)
 
 
+def test_a_csv_row_is_typed_cell_by_cell_as_typed_types_it() -> None:
+    header = ["Id", "IsDeleted", "Amount", "SystemModstamp", "CloseDate", "Name", "Count__c", "Rate__c"]
+    types = {"id": "id", "isdeleted": "boolean", "amount": "currency", "systemmodstamp": "datetime",
+             "closedate": "date", "count__c": "int", "rate__c": "percent"}  # fmt: skip
+    rows = [
+        ["001A", "false", "1250.5", "2024-05-01T10:00:00.000Z", "2024-05-01", "Acme", "3", "12.5"],
+        ["001B", "true", "", "", "", "", "", ""],
+    ]
+    got = list(records([header, *rows], types, has_deleted=True))
+    kinds = [types.get(name.lower(), "string") for name in header]
+    assert [r.fields for r in got] == [
+        {name: typed(text, kind) for name, text, kind in zip(header, row, kinds, strict=True)} for row in rows
+    ]
+    assert list(got[0].fields) == header
+    with pytest.raises(ValueError, match="zip"):
+        list(records([header, ["001C", "false"]], types, has_deleted=True))
+
+
 def test_csv_rows_become_records_with_the_deleted_flag() -> None:
     rows = [["Id", "IsDeleted", "Name"], ["001A", "true", ""], ["001B", "false", "Acme"]]
     types = {"id": "id", "isdeleted": "boolean", "name": "string"}
