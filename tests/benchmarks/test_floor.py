@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from benchmarks.calls import kind_of
 from benchmarks.floor import (
     BULK_DESCRIBE,
     IDENTITY,
@@ -35,3 +36,11 @@ def test_hubspot_has_no_bulk_floor() -> None:
     floor = incremental_floor("hubspot", {"contacts": 100_000}, 10, Writes())
     assert floor.reads["contacts"] == 500
     assert BULK_DESCRIBE not in floor.reads
+
+
+def test_bulk_query_jobs_and_describes_count_as_reads_not_writes() -> None:
+    assert kind_of("POST /services/data/{version}/jobs/query{slash}") == "read"
+    assert kind_of("POST /services/data/{version}/composite/batch{slash}") == "read"
+    assert kind_of("PATCH /services/data/{version}/composite/sobjects{slash}") == "write"
+    assert kind_of("PATCH /services/data/{version}/composite/sobjects/{sobject}/{field}{slash}") == "write"
+    assert kind_of("POST /crm/v3/objects/{objectType}/batch/create") == "write"
