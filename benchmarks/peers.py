@@ -49,6 +49,8 @@ def peer_figures(result: PeerResult) -> Figures:
     full = steps.get("full")
     rows = sum(n for name, n in full.records.items() if name.endswith("_associations")) if full else 0
     notes = [peer.note, *([f"{rows:,} of the full run's records are association rows"] if rows else [])]
+    if result.missing:
+        notes.append("streams it does not offer: " + ", ".join(result.missing))
     note = "; ".join([*([error] if error else []), *notes])
     discovery = steps.get("discovery")
     return Figures(

@@ -15,10 +15,19 @@ from typing import Any
 from benchmarks.calls import Calls
 from benchmarks.peers_install import PatchedCertifi, Venv, trust_bundle
 from benchmarks.peers_output import Emitted, failure_line, read_messages
-from benchmarks.peers_specs import Login, Peer, config, select_airbyte, select_singer
+from benchmarks.peers_specs import (
+    Login,
+    Peer,
+    config,
+    missing_streams,
+    select_airbyte,
+    select_singer,
+    selected_names,
+)
 from benchmarks.sandbox import Sandbox
 
 STEP_TIMEOUT = 1800.0
+INTERVAL_MINUTES = 15.0  # the sandbox clock's move between a full run and its re-run
 # Telemetry off for every tool that has some (the proxy refuses any other host in any case).
 QUIET = {
     "DO_NOT_TRACK": "1",
@@ -97,6 +106,7 @@ class PeerResult:
     steps: dict[str, Step] = field(default_factory=dict)
     error: str = ""  # why it could not run at all (install, discovery, catalog)
     refused: list[str] = field(default_factory=list)  # what the proxy refused during its run
+    missing: list[str] = field(default_factory=list)  # wanted streams its catalog did not offer
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +117,7 @@ class PeerResult:
             "size": self.size,
             "error": self.error,
             "refused": self.refused,
+            "missing_streams": self.missing,
             "steps": {name: step.to_json() for name, step in self.steps.items()},
         }
 
@@ -155,13 +166,14 @@ class PeerRunner:
             if catalog is None:
                 result.error = f"discovery: {discovery.error}"
                 return result
+            result.missing = missing_streams(selected_names(catalog), self.peer.streams())
             selected = self.home / "catalog.json"
             selected.write_text(json.dumps(catalog), encoding="utf-8")
             full, state = self.sync("full", selected, None)
             result.steps["full"] = full
             if not full.ok:
                 return result
-            self.box.advance(15)  # as a scheduler's next run would come
+            self.box.advance(INTERVAL_MINUTES)  # as a scheduler's next run would come
             again, _ = self.sync("unchanged", selected, state)
             result.steps["unchanged"] = again
         return result

@@ -196,5 +196,16 @@ def select_airbyte(catalog: dict[str, Any], streams: list[str]) -> dict[str, Any
     return {"streams": configured}
 
 
+def selected_names(catalog: dict[str, Any]) -> list[str]:
+    """The stream names of a selected Singer catalog or Airbyte configured catalog."""
+    names = []
+    for entry in catalog.get("streams", []):
+        name = entry.get("tap_stream_id") or entry.get("stream")
+        if isinstance(name, dict):  # Airbyte: {"stream": {"name": ...}, "sync_mode": ...}
+            name = name.get("name")
+        names.append(str(name))
+    return names
+
+
 def missing_streams(selected: list[str], wanted: list[str]) -> list[str]:
     return [name for name in wanted if name not in set(selected)]

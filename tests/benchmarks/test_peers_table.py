@@ -21,8 +21,10 @@ from benchmarks.peers_specs import (
     Login,
     association_streams,
     config,
+    missing_streams,
     select_airbyte,
     select_singer,
+    selected_names,
 )
 from benchmarks.peers_table import Figures, RunFigures, as_json, endpoint_group, grouped, markdown, rows
 
@@ -191,6 +193,7 @@ def test_singer_selection_picks_the_wanted_streams_incrementally() -> None:
             {"tap_stream_id": "User", "metadata": [{"breadcrumb": [], "metadata": {"forced-replication-method": "FULL_TABLE"}}]},
         ]
     }  # fmt: skip
+    assert selected_names(select_singer(catalog, ["Contact", "User"])) == ["Contact", "User"]
     chosen = select_singer(catalog, ["Contact", "User"])["streams"]
     assert [s["tap_stream_id"] for s in chosen] == ["Contact", "User"]
     top = chosen[0]["metadata"][0]["metadata"]
@@ -215,7 +218,12 @@ def test_airbyte_selection_is_incremental_where_the_stream_allows_it() -> None:
             {"name": "Lead", "supported_sync_modes": ["full_refresh", "incremental"], "default_cursor_field": ["SystemModstamp"]},
         ]
     }  # fmt: skip
-    chosen = select_airbyte(catalog, ["Contact", "EventRelation"])["streams"]
+    configured = select_airbyte(catalog, ["Contact", "EventRelation", "Opportunity"])
+    assert selected_names(configured) == ["Contact", "EventRelation"]
+    assert missing_streams(selected_names(configured), ["Contact", "EventRelation", "Opportunity"]) == [
+        "Opportunity"
+    ]
+    chosen = configured["streams"]
     assert [(c["stream"]["name"], c["sync_mode"], c.get("cursor_field")) for c in chosen] == [
         ("Contact", "incremental", ["SystemModstamp"]),
         ("EventRelation", "full_refresh", None),
@@ -279,7 +287,7 @@ def test_a_peers_figures_come_from_its_steps_with_association_rows_noted() -> No
 
 def test_a_peer_that_stops_says_where_and_why_and_what_the_proxy_refused() -> None:
     airbyte = next(p for p in PEERS if p.protocol == "airbyte")
-    result = PeerResult(airbyte, 1000, refused=["CONNECT telemetry.example:443"])
+    result = PeerResult(airbyte, 1000, refused=["CONNECT telemetry.example:443"], missing=["Case"])
     result.steps["discovery"] = _step("discovery", {"POST /services/oauth2/token": 1}, {})
     result.steps["full"] = _step(
         "full", {"POST /services/data/{version}/jobs/query{slash}": 3}, {}, "exit 1: 404"
@@ -288,6 +296,7 @@ def test_a_peer_that_stops_says_where_and_why_and_what_the_proxy_refused() -> No
     assert figures.failed
     assert figures.full is None
     assert figures.note.startswith("full: exit 1: 404; proxy refused CONNECT telemetry.example:443; ")
+    assert figures.note.endswith("; streams it does not offer: Case")
     assert rows([figures])[-1].endswith(f"| could not run: {figures.note} |")
 
 
