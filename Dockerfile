@@ -8,7 +8,8 @@
 
 FROM python:3.11.11-slim-bookworm AS build
 WORKDIR /src
-COPY pyproject.toml README.md cli.py cli_admin.py ./
+COPY pyproject.toml README.md cli.py ./
+COPY commands ./commands
 COPY connectors ./connectors
 COPY sync ./sync
 COPY mappings ./mappings

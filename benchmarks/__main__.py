@@ -1,10 +1,12 @@
 """``python -m benchmarks``: every scenario against the sandbox, the engine timings and the scale
-tests; the results as markdown and JSON in ``--out`` (default ``benchmarks/results``)."""
+tests; the results as markdown and JSON in ``--out`` (default ``benchmarks/results``).
+``python -m benchmarks --peers``: the open-source peers side by side with sponsorsync instead."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +19,10 @@ from benchmarks.cadence import cadence_markdown, run_cadence
 from benchmarks.child_process import ROOT
 from benchmarks.engine import EngineTime, engine_time
 from benchmarks.machine import machine
+from benchmarks.peers import run_peers
+from benchmarks.peers_specs import PEERS
+from benchmarks.peers_table import as_json as peers_json
+from benchmarks.peers_table import markdown as peers_markdown
 from benchmarks.report import as_json, markdown
 from benchmarks.scale_tests import ScaleTests, run_scale_tests
 from benchmarks.scenario import Scenario, run_scenario
@@ -38,7 +44,12 @@ def _sizes(text: str) -> list[int]:
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--sizes", type=_sizes, default=[1000, 10_000, 100_000], help="contacts per org")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help="contacts per org (default 1000,10000,100000; --peers: 1000,10000)",
+    )
     parser.add_argument("--crm", choices=[*CRMS, "both"], default="both")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="results directory")
     parser.add_argument(
@@ -64,7 +75,31 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="lengths of the daily cadence simulations, in days (default 30,120; each at least 10)",
     )
     parser.add_argument("--cadence-size", type=int, default=5000, help="contacts of the simulated org")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="run only the peers comparison: each peer installed in its own cached venv, against "
+        "the same sandbox org as sponsorsync's pull-only run (writes peers.md and peers.json)",
+    )
+    parser.add_argument(
+        "--peer-source",
+        type=_peer_source,
+        action="append",
+        default=[],
+        metavar="KEY=PATH",
+        help="install a peer from a local checkout instead of its pinned requirement",
+    )
+    args = parser.parse_args(argv)
+    if args.sizes is None:
+        args.sizes = [1000, 10_000] if args.peers else [1000, 10_000, 100_000]
+    return args
+
+
+def _peer_source(text: str) -> tuple[str, Path]:
+    key, sep, path = text.partition("=")
+    if not sep or not key or not path:
+        raise argparse.ArgumentTypeError("give KEY=PATH, e.g. meltanolabs-tap-salesforce=../tap-salesforce")
+    return key, Path(path)
 
 
 def _commit() -> str:
@@ -80,6 +115,8 @@ def _commit() -> str:
 def main(argv: list[str]) -> int:
     args = parse(argv)
     crms = tuple(c for c in CRMS if args.crm in (c, "both"))
+    if args.peers:
+        return peers_main(args, crms, argv)
     started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
     work = Path(tempfile.mkdtemp(prefix="sponsorsync-bench-"))
     scenarios: list[Scenario] = []
@@ -127,6 +164,45 @@ def main(argv: list[str]) -> int:
     print(text)
     print(f"written: {args.out / 'results.md'} and {args.out / 'results.json'}")
     return 0
+
+
+def peers_main(args: argparse.Namespace, crms: tuple[CrmName, ...], argv: list[str]) -> int:
+    started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
+    load = _load()
+    work = Path(tempfile.mkdtemp(prefix="sponsorsync-peers-"))
+    try:
+        figures, results = run_peers(args.sizes, crms, work, dict(args.peer_source))
+    finally:
+        if args.keep:
+            print(f"state kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    meta = {
+        "command": "python -m benchmarks " + " ".join(argv),
+        "started": started_at,
+        "seconds": time.monotonic() - started,
+        "commit": _commit(),
+        "machine": machine(),
+        "load": load,
+        "peers": {
+            p.key: {"label": p.label, "version": p.version, "requirement": p.requirement} for p in PEERS
+        },
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    text = peers_markdown(figures, meta)
+    (args.out / "peers.md").write_text(text, encoding="utf-8")
+    data = peers_json(figures, meta) | {"runs": [r.to_json() for r in results]}
+    (args.out / "peers.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    print(text)
+    print(f"written: {args.out / 'peers.md'} and {args.out / 'peers.json'}")
+    return 0
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{n:.2f}" for n in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 if __name__ == "__main__":

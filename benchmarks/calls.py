@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ASSOCIATION_READ = "/associations/{fromObjectType}/{toObjectType}/batch/read"
-READ_POSTS = ("/search", "/batch/read", "/search{slash}")
+# POSTs that read: HubSpot searches and batch reads; Salesforce Bulk API 2.0 query jobs and the
+# composite/batch call that describes the objects a bulk pull reads (sponsorsync sends no write in one).
+READ_POSTS = ("/search", "/batch/read", "/search{slash}", "/jobs/query{slash}", "/composite/batch{slash}")
 
 
 def kind_of(route: str) -> str:

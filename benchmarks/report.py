@@ -91,10 +91,12 @@ def pace_table(scenarios: Sequence[Scenario]) -> list[str]:
         "allowed",
         "busiest 10 s",
         "429s",
+        "CPU: sync / sandbox",
+        "load",
     ]
     rows = []
     for s in scenarios:
-        p = s.runs["full"].pace
+        p, cpu = s.runs["full"].pace, s.runs["full"].cpu
         if p is None:
             continue
         rows.append(
@@ -112,6 +114,8 @@ def pace_table(scenarios: Sequence[Scenario]) -> list[str]:
                 else "no burst limit",
                 str(p.busiest_window),
                 str(p.throttled),
+                f"{cpu.sync_seconds:.1f} s / {cpu.sandbox_seconds:.1f} s" if cpu else "-",
+                f"{cpu.load:.1f}" if cpu else "-",
             ]
         )
     return _table(head, rows)

@@ -9,6 +9,8 @@ sync that re-reads records for as long as they are recent is charged for it.
 
 from __future__ import annotations
 
+import os
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,12 +50,33 @@ RUNS = {
 }
 
 
+@dataclass(frozen=True)
+class Cpu:
+    """Processor time during one sync: the sync's own process, and this process, which does nothing
+    but serve the sandbox meanwhile (what the CRM's servers would spend); the machine's load."""
+
+    sync_seconds: float
+    sandbox_seconds: float
+    load: float  # one-minute load average at the sync's end (2 shared cores: above 2, runs wait)
+
+    @classmethod
+    def around(cls, before: tuple[float, float]) -> Cpu:
+        sync, sandbox = cls.now()
+        return cls(sync - before[0], sandbox - before[1], os.getloadavg()[0])
+
+    @staticmethod
+    def now() -> tuple[float, float]:
+        child, own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+        return child.ru_utime + child.ru_stime, own.ru_utime + own.ru_stime
+
+
 @dataclass
 class Run:
     name: str
     calls: Calls
     floor: Floor  # page and batch floor
     child: ChildRun
+    cpu: Cpu | None = None
     needed: dict[str, int] = field(default_factory=dict)  # needed beyond the floor, by kind
     made: dict[str, int] = field(default_factory=dict)  # made beyond the floor, by kind
     changed: dict[str, int] = field(default_factory=dict)
@@ -91,6 +114,7 @@ class Run:
             "process_seconds": self.child.wall_seconds,
             "sync": self.child.result,
             "pace": self.pace.to_json() if self.pace else None,
+            "cpu": vars(self.cpu) if self.cpu else None,
         }
 
 
@@ -139,6 +163,7 @@ class _Runner:
         self.fast = box.write_env("fast.env", self.state)
         self.counts: dict[str, int] = {}
         self.archived: dict[str, int] = {}
+        self.cpu: dict[str, Cpu] = {}
 
     @property
     def objects(self) -> list[str]:
@@ -165,8 +190,9 @@ class _Runner:
 
     def sync(self, name: str, env: Path) -> tuple[ChildRun, Calls, list[dict[str, Any]]]:
         self.box.reset_stats()
-        started = time.monotonic()
+        started, cpu = time.monotonic(), Cpu.now()
         child = run_sync(env, self.home / "runs", name)
+        self.cpu[name] = Cpu.around(cpu)
         calls = Calls.from_stats(self.box.stats())
         log = self.box.requests()
         self.log(
@@ -203,7 +229,7 @@ class _Runner:
             searched=searched,
             associations=self.associations,
         )
-        run = Run("full", calls, floor, child)
+        run = Run("full", calls, floor, child, self.cpu.get("full"))
         if throttle:
             seconds = float(child.result["seconds"])
             run.pace = pace(self.box.crm, log, calls.total, seconds, run.floor, LimitSettings().concurrency)

@@ -3,7 +3,7 @@
 Errors are named for what the caller should do about them. Each carries a user-facing
 ``message`` (one line, no record bodies, no secrets) and an optional ``hint`` saying what to
 do next. Internal detail for ``-v`` logs goes in ``detail``. The CLI turns these into exit
-codes in one place (``cli.py``); nothing else calls ``sys.exit``.
+codes in one place (``commands/base.py``, ``Group``); nothing else calls ``sys.exit``.
 """
 
 from __future__ import annotations

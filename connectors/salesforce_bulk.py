@@ -14,6 +14,7 @@ import csv
 import io
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -83,11 +84,37 @@ def records(rows: Iterable[list[str]], types: Mapping[str, str], has_deleted: bo
     header = next(iterator, None)
     if header is None:
         return
-    kinds = [types.get(name.lower(), "string") for name in header]
+    cells = [cell_converter(types.get(name.lower(), "string")) for name in header]
     for row in iterator:
-        fields = {name: typed(text, kind) for name, text, kind in zip(header, row, kinds, strict=True)}
+        fields = {name: cell(text) for name, text, cell in zip(header, row, cells, strict=True)}
         deleted = bool(fields.get("IsDeleted")) if has_deleted else False
         yield Record(id=str(fields["Id"]), fields=fields, deleted=deleted)
+
+
+def cell_converter(kind: str) -> Callable[[str], JsonValue]:
+    """:func:`typed` for one column's type, the type looked at once: the function a column's cells
+    go through (the common types without the generic dispatch)."""
+    if kind == "boolean":
+        return _boolean
+    if kind == "datetime":
+        return _datetime
+    if kind in _NUMBERS:
+        return lambda text: typed(text, kind)
+    return _string
+
+
+def _string(text: str) -> JsonValue:
+    return text or None
+
+
+def _boolean(text: str) -> JsonValue:
+    return None if text == "" else text == "true"
+
+
+def _datetime(text: str) -> JsonValue:
+    if text == "":
+        return None
+    return text[:-1] + "+0000" if text.endswith("Z") else text
 
 
 @dataclass
@@ -133,41 +160,63 @@ class BulkQuery:
             raise BulkJobFailed(f"the job ended {state}: {str(reason)[:200]}")
 
     def _rows(self, job_id: str) -> Iterator[list[str]]:
+        """The rows of every result set. While one set is read, the next one (its locator is in
+        this set's headers) is already asked for, so Salesforce prepares it meanwhile."""
         locator = ""
         header_sent = False
-        while True:
-            emitted = 0  # rows of this set already handed on (a broken stream re-reads the set)
-            for attempt in range(1, self.policy.max_attempts + 1):
-                response = self._open(job_id, locator)
-                try:
-                    with response:
-                        reader = csv.reader(_text(response))
-                        header = next(reader, None)
-                        if header is not None and not header_sent:
-                            header_sent = True
-                            yield header
-                        for index, row in enumerate(reader):
-                            if index >= emitted:
-                                emitted += 1
-                                yield row
-                    break
-                except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-                    what = f"reading Bulk API 2.0 results of {self.object_name}"
-                    # The raw stream raises urllib3's errors (a body cut short: ProtocolError).
-                    error = (
-                        translate(exc, what)
-                        if isinstance(exc, requests.exceptions.RequestException)
-                        else TransientError(f"connection broke {what}")
-                    )
-                    if not isinstance(error, TransientError) or attempt == self.policy.max_attempts:
-                        raise error from None
-                    log.warning(
-                        "the Bulk API 2.0 result stream of %s broke; reading the set again", self.object_name
-                    )
-                    self.policy.sleep(self.policy.wait_seconds(attempt, error))
-            locator = response.headers.get("Sforce-Locator") or "null"
-            if locator == "null":
-                return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-bulk-next")
+        ahead: Future[requests.Response] | None = None  # the next set, asked for
+        try:
+            while True:
+                emitted = 0  # rows of this set already handed on (a broken stream re-reads the set)
+                asked_next = False
+                opening, ahead = ahead, None  # this set, if it was asked for while the last one was read
+                for attempt in range(1, self.policy.max_attempts + 1):
+                    if opening is not None and attempt == 1:
+                        response = opening.result()
+                    else:
+                        response = self._open(job_id, locator)
+                    following = response.headers.get("Sforce-Locator") or "null"
+                    if following != "null" and not asked_next:
+                        ahead, asked_next = pool.submit(self._open, job_id, following), True
+                    try:
+                        with response:
+                            reader = csv.reader(_text(response))
+                            header = next(reader, None)
+                            if header is not None and not header_sent:
+                                header_sent = True
+                                yield header
+                            for index, row in enumerate(reader):
+                                if index >= emitted:
+                                    emitted += 1
+                                    yield row
+                        break
+                    except (
+                        requests.exceptions.RequestException,
+                        urllib3.exceptions.HTTPError,
+                        OSError,
+                    ) as exc:
+                        what = f"reading Bulk API 2.0 results of {self.object_name}"
+                        # The raw stream raises urllib3's errors (a body cut short: ProtocolError).
+                        error = (
+                            translate(exc, what)
+                            if isinstance(exc, requests.exceptions.RequestException)
+                            else TransientError(f"connection broke {what}")
+                        )
+                        if not isinstance(error, TransientError) or attempt == self.policy.max_attempts:
+                            raise error from None
+                        log.warning(
+                            "the Bulk API 2.0 result stream of %s broke; reading the set again",
+                            self.object_name,
+                        )
+                        self.policy.sleep(self.policy.wait_seconds(attempt, error))
+                locator = response.headers.get("Sforce-Locator") or "null"
+                if locator == "null":
+                    return
+        finally:
+            if ahead is not None:  # the pull stopped early: the next set is not read
+                ahead.add_done_callback(_close)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _open(self, job_id: str, locator: str) -> requests.Response:
         params = {"maxRecords": str(SET_RECORDS), **({"locator": locator} if locator else {})}
@@ -182,6 +231,11 @@ class BulkQuery:
 
         answer: requests.Response = self.call(f"reading Bulk API 2.0 results of {self.object_name}", get)
         return answer
+
+
+def _close(opening: Future[requests.Response]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().close()
 
 
 def _text(response: requests.Response) -> io.TextIOWrapper:

@@ -15,7 +15,8 @@ def parse_instant(value: str) -> datetime:
     if text.isdigit():
         return datetime.fromtimestamp(int(text) / 1000, UTC)
     text = text.replace("Z", "+00:00")
-    text = _SF_OFFSET.sub(r"\1:\2", text)
+    # Salesforce's "+0000" (nearly every value) without the regular expression: one per record pulled
+    text = text[:-5] + "+00:00" if text.endswith("+0000") else _SF_OFFSET.sub(r"\1:\2", text)
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)

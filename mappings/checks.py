@@ -177,7 +177,7 @@ def _object_maps(named: list[tuple[tuple[str | int, ...], ObjectMapping]]) -> It
             seen[spec.object] = path
         canonical = list(type(spec.fields).KINDS)
         sources = spec.fields.sources()
-        for section in ("value_maps", "defaults"):
+        for section in ("value_maps", "defaults", "labels"):
             for name in getattr(spec, section):
                 if name not in canonical:
                     yield Problem(

@@ -1,4 +1,4 @@
-"""What the ``mappings`` and ``titles`` commands do; ``cli.py`` only parses and prints."""
+"""What the ``mappings`` and ``titles`` commands do; ``commands/mappings.py`` only parses and prints."""
 
 from __future__ import annotations
 

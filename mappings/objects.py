@@ -302,6 +302,13 @@ class ObjectMapping(Strict):
         description="Canonical field -> value used when the field is not read or comes back empty "
         "(e.g. kind: meeting for a meetings object).",
     )
+    labels: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Canonical field -> {CRM value: the name people see in the CRM}, for text people "
+        "read (the deal stages in the sponsor brief and in deal tasks; HubSpot's API returns stage ids "
+        "such as contractsent, or numbers in custom pipelines). Unlike value_maps, a value not listed "
+        "is shown as the CRM returns it.",
+    )
 
 
 class UsersMapping(ObjectMapping):

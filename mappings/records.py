@@ -8,15 +8,23 @@ The semantics, in order, for each canonical field of the record kind:
    booleans as ``true``/``false``); a ';'-separated multi-value takes its first part that is in the
    map; a value missing from the map becomes empty (None).
 3. default: an empty value (None or "") takes the object's default for the field, if any.
+
+:func:`converter` makes these decisions once per object mapping and returns a function that applies
+them to each record (a pull converts a million records with it); :func:`canonical_values` is the
+same for one record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sponsorsync.mappings.base import Scalar, key_text
 from sponsorsync.mappings.objects import AssociationSource, ObjectMapping
+
+Associations = Mapping[str, Sequence[str]] | None
+Converter = Callable[[Mapping[str, Any], Associations], dict[str, Any]]
+_Step = Callable[[Mapping[str, Any], Associations], Any]
 
 
 def canonical_values(
@@ -25,27 +33,81 @@ def canonical_values(
     associations: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """Canonical field -> value for one record (``fields`` keyed by CRM field name)."""
-    kinds = type(spec.fields).KINDS
+    return converter(spec)(fields, associations)
+
+
+def converter(spec: ObjectMapping) -> Converter:
+    """:func:`canonical_values` for ``spec`` with the source, value map, default and kind of each
+    canonical field looked up once: the returned function does only the per-record work."""
     sources = spec.fields.sources()
-    values: dict[str, Any] = {}
-    for name, kind in kinds.items():
+    # (canonical name, CRM field read as it is, else the step that computes the value)
+    plan: list[tuple[str, str, _Step | None]] = []
+    for name, kind in type(spec.fields).KINDS.items():
         source = sources.get(name)
-        raw: Any
-        if source is None:
-            raw = None
-        elif isinstance(source, AssociationSource):
-            ids = list((associations or {}).get(source.association, ()))
-            raw = ids if kind == "references" else (ids[0] if ids else None)
+        value_map, has_default = spec.value_maps.get(name), name in spec.defaults
+        if isinstance(source, str) and value_map is None and not has_default and kind != "references":
+            plan.append((name, source, None))
         else:
-            raw = fields.get(source)
-        if name in spec.value_maps:
-            raw = _mapped(spec.value_maps[name], raw)
-        if (raw is None or raw == "") and name in spec.defaults:
-            raw = spec.defaults[name]
-        if kind == "references":
-            raw = _references(raw)
-        values[name] = raw
-    return values
+            plan.append((name, "", _step(kind, source, value_map, has_default, spec.defaults.get(name))))
+
+    def convert(fields: Mapping[str, Any], associations: Associations = None) -> dict[str, Any]:
+        get = fields.get
+        return {
+            name: get(field) if step is None else step(fields, associations) for name, field, step in plan
+        }
+
+    return convert
+
+
+def _step(
+    kind: str,
+    source: str | AssociationSource | None,
+    value_map: Mapping[str, Scalar] | None,
+    has_default: bool,
+    default: Scalar,
+) -> _Step:
+    """One canonical field's value from a record: the three steps of the module docstring."""
+    read: _Step
+    if source is None:
+        read = _nothing
+    elif isinstance(source, AssociationSource):
+        read = _association(source.association, single=kind != "references")
+    else:
+        read = _field(source)
+    if value_map is None and not has_default and kind != "references":
+        return read
+    lookup = _map_lookup(value_map) if value_map is not None else None
+
+    def step(fields: Mapping[str, Any], associations: Associations) -> Any:
+        raw = read(fields, associations)
+        if lookup is not None:
+            raw = lookup(raw)
+        if has_default and (raw is None or raw == ""):
+            raw = default
+        return _references(raw) if kind == "references" else raw
+
+    return step
+
+
+def _nothing(fields: Mapping[str, Any], associations: Associations) -> Any:  # noqa: ARG001
+    return None
+
+
+def _field(name: str) -> _Step:
+    def read(fields: Mapping[str, Any], associations: Associations) -> Any:  # noqa: ARG001
+        return fields.get(name)
+
+    return read
+
+
+def _association(association: str, *, single: bool) -> _Step:
+    def read(fields: Mapping[str, Any], associations: Associations) -> Any:  # noqa: ARG001
+        ids = list((associations or {}).get(association, ()))
+        if single:
+            return ids[0] if ids else None
+        return ids
+
+    return read
 
 
 def _references(raw: Any) -> list[Any]:
@@ -65,23 +127,25 @@ def crm_fields(spec: ObjectMapping) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*names, spec.watermark]))
 
 
-def _mapped(value_map: Mapping[str, Scalar], raw: Any) -> Scalar:
-    if raw is None or raw == "":
-        return None
-    text = str(key_text(raw))
-    found = _lookup(value_map, text)
-    if found is None and ";" in text:  # a multi-value ("Sales;Executive"): the first part that maps
-        found = next(
-            (v for part in text.split(";") if (v := _lookup(value_map, part.strip())) is not None), None
-        )
-    return found
-
-
-def _lookup(value_map: Mapping[str, Scalar], text: str) -> Scalar:
-    if text in value_map:
-        return value_map[text]
-    folded = text.casefold()
+def _map_lookup(value_map: Mapping[str, Scalar]) -> Callable[[Any], Scalar]:
+    """The value map applied to a CRM value (module docstring, step 2), its keys folded once."""
+    exact = dict(value_map)
+    folded: dict[str, Scalar] = {}
     for key, value in value_map.items():
-        if key.casefold() == folded:
-            return value
-    return None
+        folded.setdefault(key.casefold(), value)  # the first key that folds the same wins
+
+    def lookup(text: str) -> Scalar:
+        if text in exact:
+            return exact[text]
+        return folded.get(text.casefold())
+
+    def mapped(raw: Any) -> Scalar:
+        if raw is None or raw == "":
+            return None
+        text = str(key_text(raw))
+        found = lookup(text)
+        if found is None and ";" in text:  # a multi-value ("Sales;Executive"): the first part that maps
+            found = next((v for part in text.split(";") if (v := lookup(part.strip())) is not None), None)
+        return found
+
+    return mapped

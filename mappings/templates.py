@@ -64,12 +64,13 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "counterpart",
         "counterpart_title",
         "last_touch",
+        "last_touch_with",
         "deadline",
         "every_days",
         "suggested",
         "suggested_title",
     ),
-    "sponsor_inactive": (*_COMMON, "counterpart", "last_touch", "limit_days"),
+    "sponsor_inactive": (*_COMMON, "counterpart", "last_touch", "last_touch_with", "limit_days"),
     "no_partner_executive": (*_COMMON, "threshold"),
     "counterpart_gone": (*_COMMON, "counterpart", "what", "replacement"),
     "escalation": (
@@ -79,6 +80,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "original_due",
         "after_days",
         "step_person",
+        "your_update",
     ),
     "partner_escalation": (
         *_COMMON,

@@ -8,28 +8,19 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from sponsorsync.mappings.model import Mapping
+
 if TYPE_CHECKING:
     from sponsorsync.sync.rules.base import Context
 
 
-#: HubSpot's default sales pipeline: stage ids as the API returns them, and the names people see.
-#: Other pipelines' stages are numeric ids: map them to names with `value_maps` on the stage field.
-HUBSPOT_DEFAULT_STAGES = {
-    "appointmentscheduled": "Appointment Scheduled",
-    "qualifiedtobuy": "Qualified To Buy",
-    "presentationscheduled": "Presentation Scheduled",
-    "decisionmakerboughtin": "Decision Maker Bought-In",
-    "contractsent": "Contract Sent",
-    "closedwon": "Closed Won",
-    "closedlost": "Closed Lost",
-}
-
-
-def stage_name(stage: str | None) -> str:
-    """A deal stage as people see it in the CRM (HubSpot's default stage ids by their names)."""
+def stage_name(stage: str | None, mapping: Mapping) -> str:
+    """A deal stage as people see it in the CRM: its label from the mapping's
+    ``objects.opportunities.labels.stage`` (HubSpot's stage ids), else the value itself."""
     if not stage:
         return "?"
-    return HUBSPOT_DEFAULT_STAGES.get(stage, stage)
+    spec = mapping.objects.opportunities
+    return spec.labels.get("stage", {}).get(stage, stage) if spec is not None else stage
 
 
 def amount_text(amount: float | None) -> str:
@@ -41,7 +32,7 @@ def pipeline(ctx: Context) -> tuple[list[dict[str, Any]], str]:
     stages: dict[str, list[float]] = defaultdict(list)
     for deal in ctx.org.deals.get(ctx.alliance.id, []):
         if not deal.closed:
-            stages[stage_name(deal.stage)].append(deal.amount or 0.0)
+            stages[stage_name(deal.stage, ctx.mapping)].append(deal.amount or 0.0)
     rows = sorted(stages.items(), key=lambda item: (-sum(item[1]), item[0]))
     listed = [{"stage": s, "count": len(a), "amount": amount_text(sum(a))} for s, a in rows]
     total = sum(sum(a) for a in stages.values())

@@ -15,7 +15,7 @@ from sponsorsync.mappings.loader import load_mapping
 from sponsorsync.sandbox.app import CRMS, build_sandbox
 from sponsorsync.sync import demo_tasks, report
 from sponsorsync.sync.ledger import Ledger
-from sponsorsync.sync.report_command import write_report
+from sponsorsync.sync.report_files import write_report
 from sponsorsync.sync.run import RunReport, execute
 from sponsorsync.sync.settings import Settings, load_settings
 from sponsorsync.sync.store import StateStore

@@ -4,7 +4,7 @@ history. Each write is recorded as soon as the CRM confirms it (one transaction 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -181,9 +181,12 @@ class Ledger:
             found.setdefault(alliance_id, []).append((date.fromisoformat(day), health))
         return found
 
-    def log_health(self, day: date, health: dict[str, str]) -> None:
-        """Record each alliance's health on ``day`` where it differs from the last one recorded."""
-        last = {k: v[-1][1] for k, v in self.health_history().items() if v}
+    def log_health(
+        self, day: date, health: Mapping[str, str], history: Mapping[str, list[tuple[date, str]]]
+    ) -> None:
+        """Record each alliance's health on ``day`` where it differs from the last one in ``history``
+        (what :meth:`health_history` returned at the start of this run, which holds the run lock)."""
+        last = {k: v[-1][1] for k, v in history.items() if v}
         self.db.executemany(
             "INSERT OR REPLACE INTO health_log(alliance_id, day, health) VALUES (?, ?, ?)",
             [(k, day.isoformat(), h) for k, h in health.items() if last.get(k) != h],

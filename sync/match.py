@@ -13,8 +13,10 @@ days, the last within the tier's ``executive_touch_days``) keeps that partner ex
 counterpart whatever the fit on paper; among several established relationships the strongest (most
 touches, then the most recent) wins, and a better fit on paper the sponsor has not established a
 relationship with is only *suggested*. Without an established relationship the counterpart is the
-best score ``(wf*function + ws*seniority + wr*relationship) / (wf + ws + wr)``; relationship,
-the most recent touch, then the id break ties.
+best score ``(wf*function + ws*seniority + wr*relationship) / (wf + ws + wr)`` among the executives
+the sponsor has met in 365 days (a stranger who fits better on paper is only suggested), or among
+all of them when the sponsor has met none; relationship, the most recent touch, then the id break
+ties.
 
 **Candidates.** ``wf*function + ws*seniority + wr*relationship + wc*capacity`` where function is the
 fit with the alliance: the fit with each partner executive weighted by that executive's seniority
@@ -83,11 +85,16 @@ class Counterpart:
 
     def why(self) -> str:
         """One line for `sync explain`: why this executive is the counterpart."""
+        last = self.last_touch.isoformat() if self.last_touch else "never"
         if self.established:
-            last = self.last_touch.isoformat() if self.last_touch else "never"
             text = f"established relationship: {self.touches_365} touches in 365 days, last on {last}"
+        elif self.touches_365:
+            text = (
+                f"met {self.touches_365} time{'s' if self.touches_365 != 1 else ''} in 365 days, last on "
+                f"{last} (not established): kept over executives not met"
+            )
         else:
-            text = "best fit"
+            text = "best fit (no partner executive met in 365 days)"
         text += f"; score {self.score.arithmetic()}"
         if self.suggested is not None and self.suggested_score is not None:
             text += (
@@ -182,21 +189,26 @@ def choose_counterpart(
         options.append(_Option(contact, score, round(paper, 9), count, last, kept))
     if not options:
         return None
-    relationships = [o for o in options if o.established]
-    if not relationships:
-        best = min(
-            options, key=lambda o: (-o.score.total, -o.score.relationship, -o.last_ordinal, o.contact.id)
-        )
-        return Counterpart(best.contact, best.score, False, best.count, best.last)
-    strongest = min(relationships, key=lambda o: (-o.count, -o.last_ordinal, -o.score.total, o.contact.id))
     on_paper = min(options, key=lambda o: (-o.paper, -o.score.total, o.contact.id))
-    better = not on_paper.established and on_paper.paper > strongest.paper
+    relationships = [o for o in options if o.established]
+    if relationships:
+        chosen = min(relationships, key=lambda o: (-o.count, -o.last_ordinal, -o.score.total, o.contact.id))
+        better = not on_paper.established and on_paper.paper > chosen.paper
+    else:
+        # Nobody established: the best score among the executives the sponsor has met this year, so a
+        # task never pairs them with a stranger while there is someone they know; with nobody met,
+        # the best score of all (the fit on paper decides).
+        met = [o for o in options if o.count > 0] or options
+        chosen = min(
+            met, key=lambda o: (-o.score.total, -o.score.relationship, -o.last_ordinal, o.contact.id)
+        )
+        better = on_paper is not chosen and on_paper.count == 0 and on_paper.paper > chosen.paper
     return Counterpart(
-        strongest.contact,
-        strongest.score,
-        True,
-        strongest.count,
-        strongest.last,
+        chosen.contact,
+        chosen.score,
+        chosen.established,
+        chosen.count,
+        chosen.last,
         on_paper.contact if better else None,
         on_paper.score if better else None,
     )

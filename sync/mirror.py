@@ -9,9 +9,10 @@ memory at once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sponsorsync.connectors.timestamps import parse_instant
@@ -29,6 +30,12 @@ KINDS = (
     "opportunity_partners",
 )
 SOURCED = frozenset({"activities", "participants"})  # kinds whose rows say which CRM object they came from
+_UTC_TAILS = frozenset({"Z", "+0000", "+00:00"})
+# Rows per statement when a page is written to SQLite: one statement per row would hand the
+# interpreter lock over at every row (sqlite3 releases it around each step), and a pull thread
+# parsing the next page makes each hand-back wait; 200 rows x 14 columns stays far below SQLite's
+# 32,766 parameters.
+CHUNK_ROWS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +69,28 @@ def _instant(value: Any) -> str | None:
     text = _text(value)
     if text is None:
         return None
+    fast = _utc_instant(text)
+    if fast is not None:
+        return fast
     try:
         if len(text) == 10:
             return f"{text}T00:00:00Z"
         return parse_instant(text).strftime("%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return None
+
+
+def _utc_instant(text: str) -> str | None:
+    """The common case of :func:`_instant` without parsing a time zone: a UTC datetime as the CRMs
+    send it (``2024-05-01T10:00:00.000+0000``, ``...Z``); None for anything else."""
+    head, tail = text[:19], text[19:]
+    if tail not in _UTC_TAILS and not (tail[:1] == "." and tail[1:4].isdigit() and tail[4:] in _UTC_TAILS):
+        return None
+    try:
+        valid = datetime.fromisoformat(head).isoformat() == head
+    except ValueError:
+        return None
+    return f"{head}Z" if valid else None
 
 
 def _name(values: dict[str, Any]) -> str | None:
@@ -252,12 +275,13 @@ class Mirror:
     def __init__(self, store: StateStore) -> None:
         self.store = store
         self.db = store.db
+        self._chunked = isinstance(store.db, sqlite3.Connection)  # PostgreSQL pipelines executemany
 
     # -- writes (inside the caller's transaction) ----------------------------------------------
     def write(self, kind: str, source: str, rows: Iterable[Row], run_id: int) -> int:
         columns, _ = _COLUMNS[kind]
         names = ("id", *columns, "deleted", "seen_run")
-        sql = f"INSERT OR REPLACE INTO {kind}({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        sql = f"INSERT OR REPLACE INTO {kind}({', '.join(names)})"
         count = 0
         batch: list[Row] = []  # sent together: one round trip per page, not per row, on a server database
         for row in rows:
@@ -276,19 +300,42 @@ class Mirror:
         if not rows:
             return
         _, values_of = _COLUMNS[kind]
-        self.db.executemany(sql, [(r.id, *values_of(r, source), int(r.deleted), run_id) for r in rows])
+        self._insert(sql, [(r.id, *values_of(r, source), int(r.deleted), run_id) for r in rows])
         if kind == "activities":
-            ids = [(r.id,) for r in rows]
-            self.db.executemany("DELETE FROM activity_contacts WHERE activity_id = ?", ids)
-            self.db.executemany(
-                "INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id) VALUES (?, ?)",
+            ids = [r.id for r in rows]
+            self._delete("activity_contacts", "activity_id", ids)
+            self._insert(
+                "INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id)",
                 [(r.id, str(c)) for r in rows for c in r.values.get("contact_ids") or [] if c],
             )
-            self.db.executemany("DELETE FROM activity_users WHERE activity_id = ?", ids)
-            self.db.executemany(
-                "INSERT OR IGNORE INTO activity_users(activity_id, user_id) VALUES (?, ?)",
+            self._delete("activity_users", "activity_id", ids)
+            self._insert(
+                "INSERT OR IGNORE INTO activity_users(activity_id, user_id)",
                 [(r.id, str(u)) for r in rows for u in r.values.get("attendee_ids") or [] if u],
             )
+
+    def _insert(self, head: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """``head`` (``INSERT ... INTO t(columns)``) with every row, in order: as if row by row."""
+        if not rows:
+            return
+        one = f"({', '.join('?' * len(rows[0]))})"
+        if not self._chunked:
+            self.db.executemany(f"{head} VALUES {one}", rows)
+            return
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = rows[start : start + CHUNK_ROWS]
+            self.db.execute(
+                f"{head} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row]
+            )
+
+    def _delete(self, table: str, column: str, keys: Sequence[str]) -> None:
+        """Every row of ``table`` whose ``column`` is one of ``keys``."""
+        if not self._chunked:
+            self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(k,) for k in keys])
+            return
+        for start in range(0, len(keys), CHUNK_ROWS):
+            chunk = keys[start : start + CHUNK_ROWS]
+            self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk)
 
     def sweep_unseen(self, kind: str, source: str, run_id: int) -> int:
         """After a complete full pull: rows of this source the pull did not return are gone."""

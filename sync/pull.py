@@ -7,8 +7,10 @@ at most a few pages (the queue is bounded).
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +24,15 @@ from sponsorsync.sync.store import StateStore
 
 log = logging.getLogger(__name__)
 QUEUE_PAGES = 8
+# While pulling, a thread waiting for the interpreter lock (the main thread back from a database
+# write, a pull thread back from a socket read) asks for it after this long instead of CPython's
+# 5 ms: both hand it back hundreds of thousands of times in a large pull, and each wait of up to
+# 5 ms added up to a third of its wall time (a 100,000-contact Salesforce pull, BENCHMARKS.md).
+SWITCH_SECONDS = 0.0005
+# Allocations between two young-generation garbage collections while pulling (CPython: 700). A
+# pull allocates a few dicts per record, none in a reference cycle (reference counting frees
+# them), and each collection walks every young object, the queued pages' records included.
+GC_ALLOCATIONS = 100_000
 KIND_WEIGHT = {  # typical sizes
     "activities": 3,
     "participants": 2,
@@ -140,6 +151,9 @@ def pull_all(
         threading.Thread(target=worker, name=f"pull-{i}", daemon=True)
         for i in range(min(concurrency + own_streams, len(plans)))
     ]
+    switch, collect = sys.getswitchinterval(), gc.get_threshold()
+    sys.setswitchinterval(min(switch, SWITCH_SECONDS))
+    gc.set_threshold(max(collect[0], GC_ALLOCATIONS), *collect[1:])
     for thread in threads:
         thread.start()
     remaining = len(plans)
@@ -160,6 +174,8 @@ def pull_all(
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
+        sys.setswitchinterval(switch)
+        gc.set_threshold(*collect)
     return stats
 
 

@@ -245,7 +245,8 @@ def execute(
             applied = Applier(connector, store, mapping, run_id, progress.applied).apply(writes, today)
             with store.transaction():
                 ledger.remember(the_plan.memory)
-                ledger.log_health(today, {a.account_id: a.health for a in the_plan.accounts})
+                health = {a.account_id: a.health for a in the_plan.accounts}
+                ledger.log_health(today, health, org.health_history)
                 store.set_meta("last_today", today.isoformat())
         exit_code = ExitCode.REJECTED_RECORDS if applied and applied.rejected else ExitCode.OK
         report = RunReport(

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 from sponsorsync.connectors.base import ObjectSpec, Record
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.objects import OPTIONAL_KINDS, ObjectMapping
-from sponsorsync.mappings.records import canonical_values, crm_fields
+from sponsorsync.mappings.records import Converter, converter, crm_fields
 from sponsorsync.sync.mirror import Row
 
 
@@ -31,12 +32,18 @@ class Source:
         """The state key of this source (cursors, sweeps)."""
         return f"{self.kind}:{self.spec.name}"
 
+    @cached_property
+    def _convert(self) -> Converter:
+        return converter(self.mapping)
+
     def project(self, record: Record) -> Row:
         if record.deleted and not record.fields:
             return Row(record.id, {}, deleted=True)
-        values = canonical_values(self.mapping, record.fields, record.associations)
+        values = self._convert(record.fields, record.associations)
         record_id = str(values.get("id") or record.id)
-        extra = {name: record.fields.get(name) for name in self.keep} if self.keep else None
+        # The mirror keeps an activity's CRM values only for sponsorsync's own tasks (a sync key).
+        wanted = self.kind != "activities" or values.get("sync_key") not in (None, "")
+        extra = {name: record.fields.get(name) for name in self.keep} if self.keep and wanted else None
         return Row(record_id, values, deleted=record.deleted, extra=extra)
 
 

@@ -82,7 +82,7 @@ def test_every_product_package_is_installed_below_sponsorsync(site: Path) -> Non
         for p in (site / "sponsorsync").rglob("__init__.py")
     }
     assert installed == source
-    assert {"cli.py", "cli_admin.py"} <= {p.name for p in (site / "sponsorsync").glob("*.py")}
+    assert {"cli.py"} <= {p.name for p in (site / "sponsorsync").glob("*.py")}
 
 
 RUN_CLI = """

@@ -1,4 +1,5 @@
-"""``/crm/v3/owners/``, ``/crm/v3/properties/{objectType}`` and ``/account-info/v3/details``."""
+"""``/crm/v3/owners/``, ``/crm/v3/properties/{objectType}``, ``/crm/v3/schemas`` (and its alias
+``/crm-object-schemas/v3/schemas``) and ``/account-info/v3/details``."""
 
 from __future__ import annotations
 
@@ -29,7 +30,14 @@ class MetaApi:
             Route("POST", "/crm/v3/properties/{objectType}", self.create_property),
             Route("GET", "/crm/v3/properties/{objectType}/{propertyName}", self.property),
             Route("GET", "/account-info/v3/details", self.account_details),
+            Route("GET", "/crm/v3/schemas", self.schemas),  # the documented path
+            Route("GET", "/crm-object-schemas/v3/schemas", self.schemas),  # the SDK's alias
         ]
+
+    def schemas(self, _request: SandboxRequest) -> SandboxResponse:
+        """The portal's custom object schemas (``CollectionResponseObjectSchemaNoPaging``): the
+        sandbox portal has none, so ``results`` is empty (also with ``archived=true``)."""
+        return json_response(200, {"results": []})
 
     def account_details(self, _request: SandboxRequest) -> SandboxResponse:
         """The account information API's shape (portalId is an integer; every field required)."""

@@ -39,7 +39,8 @@ class CompositeApi:
         ]
 
     def batch(self, request: SandboxRequest) -> SandboxResponse:
-        """``/composite/batch``: independent subrequests (urls relative to /services/data/), each
+        """``/composite/batch``: independent subrequests (urls relative to /services/data/, or the
+        full ``/services/data/vXX.X/...`` path, as Salesforce accepts both), each
         committed on its own; ``haltOnError`` answers 412 BATCH_PROCESSING_HALTED after a failure."""
         payload = request.json()
         subrequests = payload.get("batchRequests") if isinstance(payload, dict) else None
@@ -60,7 +61,7 @@ class CompositeApi:
                 results.append({"statusCode": 412, "result": halted})
                 continue
             if isinstance(sub, dict) and isinstance(sub.get("url"), str):
-                sub = {**sub, "url": "/services/data/" + sub["url"].lstrip("/"), "body": sub.get("richInput")}
+                sub = {**sub, "url": _batch_url(sub["url"]), "body": sub.get("richInput")}
                 if sub["body"] is None:
                     del sub["body"]
             response = self._run(request, sub, {})
@@ -145,6 +146,14 @@ class CompositeApi:
             return route.handler(inner)
         except BadJson as exc:
             return sf_error(400, "JSON_PARSER_ERROR", str(exc))
+
+
+def _batch_url(url: str) -> str:
+    """A batch subrequest's url as a path: ``v59.0/sobjects/...`` is relative to /services/data/;
+    ``/services/data/v59.0/sobjects/...`` is already the full path."""
+    if url.startswith("/services/data/"):
+        return url
+    return "/services/data/" + url.lstrip("/")
 
 
 def _answer(reference: str, status: int, body: Any, headers: dict[str, str]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Sessions, the rolling 24-hour API quota and the login flows: OAuth 2.0 token endpoint
-(client_credentials, password, JWT bearer) and the SOAP ``login`` call.
+(client_credentials, password, JWT bearer, refresh_token) and the SOAP ``login`` call.
 
 Known credentials are configurable (``configure({"credentials": {...}})``); the defaults are in
 ``DEFAULT_CREDENTIALS`` and documented in docs/sandbox-salesforce.md.
@@ -41,6 +41,9 @@ class Credentials:
     username: str = "integration@northwind.example"
     password: str = "sandbox-password"
     security_token: str = "SandboxSecurityToken"
+    # The refresh token the connected app holds for ``username`` (as a web server flow would
+    # have issued it); the refresh-token flow exchanges it for a session.
+    refresh_token: str = "5Aep861sandbox.sponsorsync.refresh.token"
 
     def public(self) -> dict[str, str]:
         return {"consumer_key": self.consumer_key, "username": self.username, "secrets": "hidden"}
@@ -151,6 +154,8 @@ class Auth:
             return self._issue(request, user, scope=False)
         if grant == JWT_GRANT:
             return self._jwt(request, form.get("assertion", ""))
+        if grant == "refresh_token":
+            return self._refresh(request, form)
         return oauth_error("unsupported_grant_type", "grant type not supported")
 
     def _jwt(self, request: SandboxRequest, assertion: str) -> SandboxResponse:
@@ -181,6 +186,26 @@ class Auth:
             return oauth_error("invalid_grant", "authentication failure")
         return self._issue(request, user, scope=True)
 
+    def _refresh(self, request: SandboxRequest, form: dict[str, str]) -> SandboxResponse:
+        """The refresh-token flow: ``client_id`` (or Basic auth), ``client_secret`` (the connected
+        app requires it, Salesforce's default) and a refresh token the app was issued; the new
+        session belongs to the token's user. No new refresh token (no rotation)."""
+        creds = self.credentials
+        client_id, client_secret = _basic(request) or (
+            form.get("client_id", ""),
+            form.get("client_secret", ""),
+        )
+        if client_id != creds.consumer_key:
+            return oauth_error("invalid_client_id", "client identifier invalid")
+        if client_secret != creds.consumer_secret:
+            return oauth_error("invalid_client", "invalid client credentials")
+        if not form.get("refresh_token") or form["refresh_token"] != creds.refresh_token:
+            return oauth_error("invalid_grant", "expired access/refresh token")
+        user = self._user(creds.username)
+        if user is None:
+            return oauth_error("invalid_grant", "inactive user")
+        return self._issue(request, user, scope=True, scopes="refresh_token api")
+
     def _audiences(self, request: SandboxRequest) -> set[str]:
         host = request.header("host") or ""
         prefix = request.raw_path.split("/services/")[0]
@@ -191,7 +216,9 @@ class Auth:
             return self.usernames().get(username.lower(), self.api_user_id)
         return self.usernames().get(username.lower())
 
-    def _issue(self, request: SandboxRequest, user_id: str, *, scope: bool) -> SandboxResponse:
+    def _issue(
+        self, request: SandboxRequest, user_id: str, *, scope: bool, scopes: str = "api"
+    ) -> SandboxResponse:
         token = new_token(self.org_id)
         self.tokens[token] = user_id
         host = f"https://{request.header('host') or '127.0.0.1'}"
@@ -202,7 +229,7 @@ class Auth:
         )
         body = {
             "access_token": token,
-            **({"scope": "api"} if scope else {}),
+            **({"scope": scopes} if scope else {}),
             "instance_url": host,
             "id": identity,
             "token_type": "Bearer",

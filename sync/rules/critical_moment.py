@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sponsorsync.sync.brief import amount_text, stage_name
 from sponsorsync.sync.model import Deal, Meeting
 from sponsorsync.sync.rules.base import Close, Context, Want, counterpart_values, sponsor_change
 
@@ -49,10 +50,6 @@ def closing_deals(ctx: Context) -> list[Deal]:
     return sorted(found, key=lambda d: (d.close_date or start, d.id))
 
 
-def amount_text(amount: float | None) -> str:
-    return "" if amount is None else f"{amount:,.0f}"
-
-
 def decide(ctx: Context) -> list[Want]:
     sponsor = ctx.sponsor
     if sponsor is None:
@@ -84,7 +81,7 @@ def decide(ctx: Context) -> list[Want]:
             "moment_date": close_date.isoformat(),
             "organiser": "",
             "amount": amount_text(deal.amount),
-            "stage": deal.stage or "",
+            "stage": stage_name(deal.stage, ctx.mapping) if deal.stage else "",
         }
         due = max(ctx.today, close_date - timedelta(days=2))
         wants.append(Want(f"d:{deal.id}:{sponsor.id}", sponsor, values, contact_id=contact_id, deadline=due))

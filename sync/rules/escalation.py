@@ -88,6 +88,9 @@ def decide(ctx: Context) -> list[Want]:
                 "original_due": due.isoformat(),
                 "after_days": threshold,
                 "step_person": person.name,
+                # The sponsor hearing that the update meant for them is late: worded to them, not
+                # "Send <them> the update" in the third person.
+                "your_update": rule == "sponsor_update" and person.id == getattr(ctx.sponsor, "id", None),
             }
             wants.append(Want(f"{number}:{rule}:{anchor}", person, values))
     return wants

@@ -31,6 +31,8 @@ def decide(ctx: Context) -> list[Want]:
         "counterpart": contact.name,
         "counterpart_title": contact.title or "",
         "last_touch": last.isoformat() if last else "",
+        # whom the last touch was with: not always the counterpart (any partner executive counts)
+        "last_touch_with": ctx.view.last_touch_with or "",
         "every_days": every,
         # A better fit on paper the sponsor has not met regularly: suggested, never forced.
         "suggested": counterpart.suggested.name if counterpart.suggested else "",

@@ -26,6 +26,7 @@ def decide(ctx: Context) -> list[Want]:
     values = {
         "counterpart": counterpart.contact.name,
         "last_touch": last.isoformat() if last else "",
+        "last_touch_with": ctx.view.last_touch_with or "",
         "limit_days": limit,
     }
     anchor = f"{sponsor.id}:{counterpart.contact.id}:{last.isoformat() if last else 'never'}"

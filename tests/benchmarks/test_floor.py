@@ -3,6 +3,7 @@ HubSpot full pulls listed or searched; the wall-time floor of both HubSpot limit
 
 from __future__ import annotations
 
+from benchmarks.calls import kind_of
 from benchmarks.floor import (
     BULK_DESCRIBE,
     IDENTITY,
@@ -85,3 +86,11 @@ def test_the_hubspot_wall_floor_is_the_busier_of_both_limits() -> None:
     assert (p.requests, p.searches) == (340, 120)
     assert p.floor_seconds == max(220 / 11, 120 / 4)  # 30 s: searches are the busier limit here
     assert p.busiest_window == 80  # 8 a second: the ten-second limit counts no search
+
+
+def test_bulk_query_jobs_and_describes_count_as_reads_not_writes() -> None:
+    assert kind_of("POST /services/data/{version}/jobs/query{slash}") == "read"
+    assert kind_of("POST /services/data/{version}/composite/batch{slash}") == "read"
+    assert kind_of("PATCH /services/data/{version}/composite/sobjects{slash}") == "write"
+    assert kind_of("PATCH /services/data/{version}/composite/sobjects/{sobject}/{field}{slash}") == "write"
+    assert kind_of("POST /crm/v3/objects/{objectType}/batch/create") == "write"

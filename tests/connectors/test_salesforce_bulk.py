@@ -6,6 +6,7 @@ pure CSV typing."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from simple_salesforce.api import Salesforce
 
 from sponsorsync.connectors import salesforce, salesforce_bulk
 from sponsorsync.connectors.base import Cursor, ObjectSpec, Page, Record
-from sponsorsync.connectors.salesforce_bulk import eligible, records, typed
+from sponsorsync.connectors.salesforce_bulk import cell_converter, eligible, records, typed
 from sponsorsync.connectors.timestamps import parse_instant
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
@@ -228,6 +229,38 @@ def test_result_sets_are_followed_by_locator_and_handed_on_in_bounded_pages(
     assert same_cursor(bulk_cursor, rest_cursor)
 
 
+def test_the_next_result_set_is_asked_for_while_the_current_one_is_read(
+    box: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(salesforce_bulk, "SET_RECORDS", 300)
+    monkeypatch.setattr(salesforce, "PAGE_RECORDS", 250)
+    pages = connector(box, **BULK).pull(CONTACT, None)
+    next(pages)  # the first REST page
+    next(pages)  # the first 250 rows of the first set of 300: the pull waits here, its set unfinished
+    deadline = time.monotonic() + 10
+    while box.calls().get(RESULTS, 0) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert box.calls()[RESULTS] == 2  # the second set is already asked for
+    rest = list(pages)
+    assert sum(len(page.records) for page in rest) == 750
+    assert box.calls()[RESULTS] == 4  # each set asked for once
+
+
+def test_a_broken_set_is_read_again_while_the_next_one_is_already_asked_for(
+    box: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(salesforce_bulk, "SET_RECORDS", 300)
+    _, rest, _ = pull(box, REST)
+    box.admin.add_faults({"path": "*/jobs/query/*/results", "action": "truncate_response", "count": 1})
+    box.admin.reset_stats()
+    try:
+        _, bulk, _ = pull(box, BULK)
+    finally:
+        box.admin.clear_faults()
+    assert box.admin.stats()["by_route"][RESULTS] == 5  # 4 sets, the first broken and read again
+    assert by_id(bulk) == by_id(rest)
+
+
 def test_a_job_still_running_is_looked_at_again(box: Sandbox) -> None:
     box.admin.configure(bulk_job_seconds=1.5)
     _, bulk, _ = pull(box, BULK)
@@ -246,6 +279,43 @@ def test_csv_cells_are_typed_as_the_rest_api_sends_them() -> None:
     assert typed("2024-05-01", "date") == "2024-05-01"
     assert typed("true", "string") == "true"
     assert typed("007", "string") == "007"
+
+
+def test_a_column_converter_types_cells_as_typed_does() -> None:
+    kinds = ["string", "id", "reference", "picklist", "boolean", "datetime", "date", "int", "double",
+             "currency", "percent", "long", "textarea"]  # fmt: skip
+    cells = ["", "true", "false", "TRUE", "x", "007", "42", "1250.5", "1e3", "2024-05-01T10:00:00.000Z",
+             "2024-05-01T10:00:00.000+0000", "2024-05-01", "Z", "a;b"]  # fmt: skip
+    for kind in kinds:
+        convert = cell_converter(kind)
+        for cell in cells:
+            try:
+                expected: Any = typed(cell, kind)
+            except ValueError as exc:
+                expected = type(exc)
+            try:
+                got: Any = convert(cell)
+            except ValueError as exc:
+                got = type(exc)
+            assert (got, type(got)) == (expected, type(expected)), (kind, cell)
+
+
+def test_a_csv_row_is_typed_cell_by_cell_as_typed_types_it() -> None:
+    header = ["Id", "IsDeleted", "Amount", "SystemModstamp", "CloseDate", "Name", "Count__c", "Rate__c"]
+    types = {"id": "id", "isdeleted": "boolean", "amount": "currency", "systemmodstamp": "datetime",
+             "closedate": "date", "count__c": "int", "rate__c": "percent"}  # fmt: skip
+    rows = [
+        ["001A", "false", "1250.5", "2024-05-01T10:00:00.000Z", "2024-05-01", "Acme", "3", "12.5"],
+        ["001B", "true", "", "", "", "", "", ""],
+    ]
+    got = list(records([header, *rows], types, has_deleted=True))
+    kinds = [types.get(name.lower(), "string") for name in header]
+    assert [r.fields for r in got] == [
+        {name: typed(text, kind) for name, text, kind in zip(header, row, kinds, strict=True)} for row in rows
+    ]
+    assert list(got[0].fields) == header
+    with pytest.raises(ValueError, match="zip"):
+        list(records([header, ["001C", "false"]], types, has_deleted=True))
 
 
 def test_csv_rows_become_records_with_the_deleted_flag() -> None:

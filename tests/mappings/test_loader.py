@@ -228,6 +228,13 @@ def test_each_structural_problem_names_its_line_and_what_to_do(
             "writeback.task.associations.contact: required but missing on HubSpot (tasks would not be linked); "
             "add {to: contacts, type_id: ...}",
         ),
+        (
+            "hubspot",
+            [("      stage:\n        appointmentscheduled:", "      stages:\n        appointmentscheduled:")],
+            "      stages:",
+            "objects.opportunities.labels.stages: 'stages' is not a field of this record; did you mean 'stage'? "
+            "(fields: id, account_id, name, stage, amount, close_date, closed, won, owner_id, closed_at)",
+        ),
     ],
     ids=[
         "sponsor-field-unknown",
@@ -241,6 +248,7 @@ def test_each_structural_problem_names_its_line_and_what_to_do(
         "hubspot-salesforce-field-name",
         "association-not-pulled",
         "hubspot-task-association-missing",
+        "labels-of-an-unknown-field",
     ],
 )
 def test_each_cross_field_problem_names_its_line_and_what_to_do(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sponsorsync.mappings.loader import load_mapping
-from sponsorsync.mappings.records import canonical_values, crm_fields
+from sponsorsync.mappings.records import canonical_values, converter, crm_fields
 
 
 def test_a_salesforce_task_becomes_a_canonical_activity() -> None:
@@ -108,3 +108,39 @@ def test_crm_fields_lists_every_field_to_read_once_with_the_watermark() -> None:
     )
     assert "hs_lastmodifieddate" in crm_fields(hubspot.activities[0])
     assert not any("association" in str(name) for name in crm_fields(hubspot.activities[0]))
+
+
+def test_a_converter_built_once_applies_the_mapping_to_every_record() -> None:
+    task = load_mapping(None, "salesforce").objects.activities[0]
+    convert = converter(task)
+    records: list[dict[str, str | None]] = [
+        {"Id": "00T1", "TaskSubtype": "Email", "WhoId": "0031"},
+        {"Id": "00T2", "TaskSubtype": "EMAIL", "WhoId": None},  # folded to the map's key
+        {"Id": "00T3", "TaskSubtype": "Fax"},  # not in the map: empty, then the default
+        {"Id": "00T4", "TaskSubtype": ""},
+        {"Id": "00T5", "TaskSubtype": "Fax;Call"},  # a multi-value: its first part that maps
+    ]
+    got = [convert(r, None) for r in records]
+    assert [v["kind"] for v in got] == ["email", "email", "task", "task", "call"]
+    assert [v["contact_ids"] for v in got] == [["0031"], [], [], [], []]
+    assert got == [canonical_values(task, r) for r in records]
+    assert got[1]["contact_ids"] is not got[2]["contact_ids"]  # a fresh list per record
+    assert list(got[0]) == list(type(task.fields).KINDS)  # every canonical field, in its order
+
+
+def test_a_converter_folds_value_map_keys_the_first_one_winning() -> None:
+    users = load_mapping(None, "hubspot").objects.users
+    spec = users.model_copy(update={"value_maps": {"executive": {"Exec": True, "EXEC": False, "exec": None}}})
+    convert = converter(spec)
+    assert convert({"teams": "EXEC"}, None)["executive"] is False  # an exact key first
+    assert convert({"teams": "eXeC"}, None)["executive"] is True  # else the first key that folds alike
+    assert convert({"teams": "exec"}, None)["executive"] is None
+
+
+def test_association_sources_give_the_first_id_or_the_list() -> None:
+    meeting = next(a for a in load_mapping(None, "hubspot").objects.activities if a.object == "meetings")
+    convert = converter(meeting)
+    values = convert({"hs_object_id": "9"}, {"contacts": ("c1", "c2"), "companies": ("a1", "a2")})
+    assert values["contact_ids"] == ["c1", "c2"]
+    assert values["account_id"] == "a1"
+    assert convert({"hs_object_id": "9"}, None)["contact_ids"] == []

@@ -19,7 +19,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sponsorsync.cli import _Group
+from sponsorsync.commands.base import Group
 from sponsorsync.sync.logs import configure_logging
 from tests.support import orgs
 from tests.support.cli import ROOT, CliResult, child_env, run
@@ -193,7 +193,7 @@ def test_a_library_warning_is_a_json_record() -> None:
 
 
 def test_the_traceback_of_a_bug_is_a_field_of_one_json_record() -> None:
-    app = typer.Typer(cls=_Group)
+    app = typer.Typer(cls=Group)
 
     @app.callback()
     def main() -> None:

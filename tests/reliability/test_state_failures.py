@@ -23,7 +23,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sponsorsync.cli import _Group
+from sponsorsync.commands.base import Group
 from sponsorsync.connectors.errors import StateError
 from sponsorsync.sync.ledger import Ledger, RunRecord
 from sponsorsync.sync.state_errors import state_error
@@ -185,7 +185,7 @@ def test_settings_that_do_not_load_are_a_refused_run_in_an_existing_history(
 
 
 def test_a_bug_is_one_line_and_exit_70_not_1() -> None:
-    app = typer.Typer(cls=_Group)
+    app = typer.Typer(cls=Group)
 
     @app.command()
     def broken() -> None:

@@ -216,3 +216,12 @@ def test_account_details_have_the_documented_shape_and_the_portal_id(hs: Sandbox
     }  # fmt: skip
     assert body["portalId"] == 24681357
     assert body["accountType"] in ("APP_DEVELOPER", "DEVELOPER_TEST", "SANDBOX", "STANDARD")
+
+
+def test_schemas_list_no_custom_objects_for_a_portal_without_them(hs: Sandbox) -> None:
+    """GET /crm/v3/schemas (CollectionResponseObjectSchemaNoPaging): the sandbox portal has no
+    custom objects, so the list is empty; the SDK's schemas API reads it."""
+    response = hs.raw("GET", "/crm/v3/schemas")
+    assert (response.status_code, response.json()) == (200, {"results": []})
+    assert hs.raw("GET", "/crm/v3/schemas?archived=true").json() == {"results": []}
+    assert hs.client().crm.schemas.core_api.get_all().results == []

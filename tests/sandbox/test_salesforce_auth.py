@@ -172,6 +172,62 @@ def test_token_responses_have_salesforces_shape(sf: Sf) -> None:
     )
 
 
+REFRESH_TOKEN = "5Aep861sandbox.sponsorsync.refresh.token"
+
+
+def _refresh(sf: Sf, **form: str) -> requests.Response:
+    data = {"grant_type": "refresh_token", "client_id": CONSUMER_KEY, "client_secret": CONSUMER_SECRET}
+    return trusting_session(sf.sandbox.ca_path).post(
+        f"{sf.url}/login.salesforce.com/services/oauth2/token", data={**data, **form}, timeout=30
+    )
+
+
+def test_refresh_token_flow_gives_a_working_session_of_the_apps_user(sf: Sf) -> None:
+    answer = _refresh(sf, refresh_token=REFRESH_TOKEN)
+    body = answer.json()
+    assert answer.status_code == 200
+    assert set(body) == {
+        "access_token",
+        "scope",
+        "instance_url",
+        "id",
+        "token_type",
+        "issued_at",
+        "signature",
+    }
+    assert (body["scope"], body["token_type"], body["instance_url"]) == (
+        "refresh_token api",
+        "Bearer",
+        sf.url,
+    )
+    client = sf.sandbox.client(session_id=body["access_token"])
+    assert client.query("SELECT COUNT() FROM Contact")["totalSize"] == 5
+    assert body["id"].rsplit("/", 1)[1] == sf.sandbox.emulator.auth.api_user_id
+
+
+@pytest.mark.parametrize(
+    ("form", "code", "message"),
+    [
+        ({"refresh_token": "5Aep861stolen"}, "invalid_grant", "expired access/refresh token"),
+        ({}, "invalid_grant", "expired access/refresh token"),
+        ({"refresh_token": REFRESH_TOKEN, "client_secret": "wrong"}, "invalid_client", "invalid client credentials"),
+        ({"refresh_token": REFRESH_TOKEN, "client_id": "unknown"}, "invalid_client_id", "client identifier invalid"),
+    ],
+    ids=["unknown-token", "no-token", "bad-secret", "bad-client"],
+)  # fmt: skip
+def test_refresh_token_flow_refuses_what_it_does_not_know(
+    sf: Sf, form: dict[str, str], code: str, message: str
+) -> None:
+    answer = _refresh(sf, **form)
+    assert (answer.status_code, answer.json()) == (400, {"error": code, "error_description": message})
+
+
+def test_configured_refresh_token_replaces_the_default(sf: Sf) -> None:
+    sf.admin.configure(credentials={"refresh_token": "5Aep861rotated"})
+    assert _refresh(sf, refresh_token=REFRESH_TOKEN).status_code == 400
+    assert _refresh(sf, refresh_token="5Aep861rotated").status_code == 200
+
+
 def test_configured_credentials_replace_the_defaults(sf: Sf) -> None:
     settings = sf.admin.configure(credentials={"consumer_key": "my-app", "consumer_secret": "s3cret"})
     assert settings["credentials"] == {"consumer_key": "my-app", "username": USERNAME, "secrets": "hidden"}

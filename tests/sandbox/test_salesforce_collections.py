@@ -406,3 +406,25 @@ def test_composite_batch_runs_independent_subrequests(sf: Sf) -> None:
         ],
     }
     assert sf.sdk.Account.get(sf.id("acme"))["Sponsor_Health__c"] == "Red"
+
+
+def test_composite_batch_accepts_full_services_data_urls(sf: Sf) -> None:
+    # Salesforce takes a subrequest url relative to /services/data/ or as the full path (the form
+    # MeltanoLabs tap-salesforce sends); both reach the same resource, neither is prefixed twice.
+    result = collection(
+        sf,
+        "POST",
+        "composite/batch",
+        json={
+            "batchRequests": [
+                {"method": "GET", "url": "/services/data/v59.0/sobjects/Account/describe"},
+                {"method": "GET", "url": "v59.0/sobjects/Account/describe"},
+                {"method": "GET", "url": "/v59.0/sobjects/Contact/describe"},
+            ]
+        },
+    )
+    full, relative, slashed = result["results"]
+    assert result["hasErrors"] is False
+    assert [full["statusCode"], relative["statusCode"], slashed["statusCode"]] == [200, 200, 200]
+    assert full["result"]["name"] == relative["result"]["name"] == "Account"
+    assert slashed["result"]["name"] == "Contact"

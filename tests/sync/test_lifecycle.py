@@ -391,6 +391,29 @@ def test_a_task_about_the_sponsor_never_climbs_the_ladder_to_the_sponsor() -> No
     assert [t.owner_id for t in escalated] == ["head"]
 
 
+def test_an_overdue_update_reaching_its_sponsor_is_worded_to_them() -> None:
+    # Mia's update to Ava, a week overdue: Mia's manager Hana gets "Overdue since ...: Send Ava Chen the
+    # Acme Inc sponsor update ..." (step 1); two weeks overdue, Ava herself hears of it, worded to her:
+    # "Your Acme Inc sponsor update from Mia Manager is overdue", never "Send Ava Chen the update".
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    setting = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)])
+    first = by_rule(plan(setting, ladder_mapping()))["sponsor_update"][0]
+    values = {"ActivityDate": first.due.isoformat(), "OwnerId": "manager", "Subject": first.subject}
+    late = own_task(first.key, values=values)
+    later = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)],
+                today=first.due + timedelta(days=14), own=[late])  # fmt: skip
+    steps = {t.owner_id: t for t in by_rule(plan(later, ladder_mapping()))["escalation"]}
+    assert set(steps) == {"head", "ceo"}
+    assert steps["head"].subject == f"Overdue since {first.due.isoformat()}: {first.subject}"
+    assert steps["ceo"].subject == (
+        f"Your Acme Inc sponsor update from Mia Manager is overdue (due {first.due.isoformat()})"
+    )
+    assert steps["ceo"].body.startswith(
+        f"Mia Manager was to send you the Acme Inc sponsor update by {first.due}"
+    )
+    assert "Ava Chen" not in steps["ceo"].subject + steps["ceo"].body
+
+
 def test_the_first_update_of_a_new_sponsor_covers_only_their_time() -> None:
     appointed = TODAY - timedelta(days=8)
     for later in range(30):

@@ -51,11 +51,14 @@ def test_an_established_relationship_keeps_the_counterpart_and_the_better_fit_is
 
 
 @pytest.mark.parametrize(
-    ("count", "days_ago", "expected"),
-    [(2, 10, "sam_svp_sales"), (3, 10, "carla_cfo"), (12, 46, "sam_svp_sales"), (12, 45, "carla_cfo")],
+    ("count", "days_ago", "established"),
+    [(2, 10, False), (3, 10, True), (12, 46, False), (12, 45, True)],
     ids=["2-touches-not-enough", "3-touches-enough", "last-touch-too-old", "last-touch-on-the-limit"],
 )
-def test_the_relationship_threshold(count: int, days_ago: int, expected: str) -> None:
+def test_the_relationship_threshold(count: int, days_ago: int, established: bool) -> None:
+    # Below the threshold the CFO the CRO has met stays the counterpart all the same: the SVP Sales,
+    # a better fit on paper the CRO has never met, is only suggested (a task never pairs a sponsor
+    # with a stranger while there is someone they know, nor switches to one the day a habit lapses).
     model = org(
         users=[CRO],
         alliances=[alliance(sponsor="cro")],
@@ -67,7 +70,27 @@ def test_the_relationship_threshold(count: int, days_ago: int, expected: str) ->
     )
     chosen = choose_counterpart(model, model.alliances[0], CRO, MATCHING, touch_days=45)
     assert chosen is not None
-    assert chosen.contact.id == expected
+    assert (chosen.contact.id, chosen.established) == ("carla_cfo", established)
+    assert chosen.suggested is not None
+    assert chosen.suggested.id == "sam_svp_sales"
+    if not established:
+        assert f"met {count} times in 365 days, last on " in chosen.why()
+        assert "better fit on paper, not yet met regularly: Sam Svp Sales" in chosen.why()
+
+
+def test_with_nobody_met_in_a_year_the_fit_on_paper_decides() -> None:
+    model = org(
+        users=[CRO],
+        alliances=[alliance(sponsor="cro")],
+        contacts=[
+            contact("carla_cfo", seniority="c_suite", function="finance"),
+            contact("sam_svp_sales", seniority="evp", function="sales"),
+        ],
+    )
+    chosen = choose_counterpart(model, model.alliances[0], CRO, MATCHING, touch_days=45)
+    assert chosen is not None
+    assert (chosen.contact.id, chosen.suggested) == ("sam_svp_sales", None)
+    assert chosen.why().startswith("best fit (no partner executive met in 365 days); score ")
 
 
 def test_among_established_relationships_the_strongest_wins() -> None:

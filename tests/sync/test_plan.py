@@ -121,6 +121,38 @@ def test_touch_and_inactivity_thresholds_for_a_strategic_alliance(days_ago: int,
         assert task.due == (deadline if deadline >= TODAY else TODAY + timedelta(days=7))
 
 
+def test_the_touch_task_names_whom_the_sponsor_last_met_not_always_the_counterpart() -> None:
+    # Ava meets Jane Roe regularly (3 touches, the last 44 days ago): Jane stays her counterpart. Her
+    # latest touch with the partner, though, was a call with Sam 40 days ago: the task must not claim
+    # she last spoke with Jane then.
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    contacts = [contact("jane_roe"), contact("sam_svp", seniority="evp", function="sales")]
+    touches = [touch("ceo", "jane_roe", 44, count_365=3), touch("ceo", "sam_svp", 40, count_365=1)]
+    result = plan(org(memory=memory, contacts=contacts, touches=touches), salesforce_mapping())
+    task = rules_of(result.tasks)["executive_touch"]
+    assert task.subject.startswith("Connect with Jane Roe")
+    last = (TODAY - timedelta(days=40)).isoformat()
+    assert f"Your last logged meeting, call or e-mail with Sam Svp was on {last}." in task.body
+
+
+def test_a_sponsor_whose_habit_lapsed_keeps_the_executive_they_know_and_the_alert_says_so() -> None:
+    # Ava met Jane Roe twice this year, the last time 100 days ago (no established relationship any
+    # more); the partner's CEO, a better fit on paper, she has never met. Her task is still about Jane
+    # (the CEO only suggested), and Mia's alert names the alliance's silence, not a stranger.
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    contacts = [contact("jane_roe"), contact("pat_ceo", function="general_management")]
+    touches = [touch("ceo", "jane_roe", 100, count_365=2)]
+    result = plan(org(memory=memory, contacts=contacts, touches=touches), salesforce_mapping())
+    tasks = rules_of(result.tasks)
+    last = (TODAY - timedelta(days=100)).isoformat()
+    assert tasks["executive_touch"].subject.startswith("Connect with Jane Roe")
+    assert f"with Jane Roe was on {last}." in tasks["executive_touch"].body
+    assert "Pat Ceo" in tasks["executive_touch"].body  # suggested: worth an introduction
+    assert tasks["sponsor_inactive"].body.startswith(
+        f"Ava Chen has had no logged contact with an executive at Acme Inc since {last} (then with Jane Roe)"
+    )
+
+
 @pytest.mark.parametrize(
     ("days_ago", "health"), [(10, "green"), (50, "amber"), (91, "red")], ids=["green", "amber", "red"]
 )

@@ -151,8 +151,11 @@ def test_the_brief_lists_the_pipeline_the_escalation_and_the_qbr_the_crm_holds(w
     [brief] = [t for t in world.tasks("sponsor_update") if t.account_id == acme]
     body = html.unescape(brief.body)
     # as people see the stages in the CRM (HubSpot: "Appointment Scheduled", not appointmentscheduled)
-    first, later = stage_name(first), stage_name(later)
-    assert " " in first or world.box.crm == "salesforce"
+    first, later = stage_name(first, world.mapping), stage_name(later, world.mapping)
+    assert (first, later) == {
+        "salesforce": ("Prospecting", "Negotiation/Review"),
+        "hubspot": ("Appointment Scheduled", "Contract Sent"),
+    }[world.box.crm]
     assert f"Pipeline: 3 deals, 195,000 open ({first}: 2, 150,000; {later}: 1, 45,000)" in body
     assert '"Billing integration broken" open since' in body
     # The QBR is listed while it lies within the look-ahead window of the day the brief was written.
@@ -224,7 +227,9 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
             f"Call Jane Roe before the Acme Corporation deal Acme platform renewal closes ({close})",
         )
     ]
-    assert "(400,000, " in html.unescape(deals[0].body)
+    # the stage as people see it in the CRM (HubSpot's API says appointmentscheduled)
+    stage = {"salesforce": "Prospecting", "hubspot": "Appointment Scheduled"}[world.box.crm]
+    assert f"(400,000, {stage})" in html.unescape(deals[0].body)
     deal_id = deals[0].key.split(":")[4]
     world.crm.close_deal(deal_id, won=True)
     world.sync(days_later=1)
@@ -232,3 +237,35 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
     assert task.done
     assert task.status != world.mapping.writeback.task.values.status_completed
     assert "the deal Acme platform renewal closed on" in html.unescape(task.body)
+
+
+def _health_log(world: World) -> dict[str, list[tuple[str, str]]]:
+    from sponsorsync.sync.ledger import Ledger
+    from sponsorsync.sync.store import open_state
+
+    store = open_state(world.settings)
+    try:
+        return {k: [(d.isoformat(), h) for d, h in v] for k, v in Ledger(store).health_history().items()}
+    finally:
+        store.close()
+
+
+def test_the_health_log_holds_each_alliances_health_once_and_then_only_its_changes(world: World) -> None:
+    """The brief's trend reads this log: the first run records every alliance's health; a run a day
+    later with nothing changed records nothing; four months with no executive touch change some
+    alliances' health, and only those get a second entry, dated that run's day."""
+    first = world.sync()
+    logged = _health_log(world)
+    assert logged
+    assert all(entries == [(first.today.isoformat(), entries[0][1])] for entries in logged.values())
+    world.sync(days_later=1)
+    assert _health_log(world) == logged
+    later = world.sync(days_later=120)
+    after = _health_log(world)
+    changed = {k for k, entries in after.items() if entries[-1][1] != logged[k][-1][1]}
+    assert changed, "four months without a touch changes some alliance's health"
+    for key, entries in after.items():
+        expected = (
+            [*logged[key], (later.today.isoformat(), entries[-1][1])] if key in changed else logged[key]
+        )
+        assert entries == expected

@@ -11,7 +11,9 @@ What they should see, written before the run (the known-answers org, tests/suppo
 - Sponsor updates for Acme (strategic, every 30 days) and Hooli (key, every 60) appear on their own
   schedules, each lead_days (7) before its deadline.
 - Day 14 (a week overdue): Tom, Mia's manager in the roster, gets one escalation per overdue task of
-  Mia's. Marcus's own overdue task does not escalate to Marcus himself.
+  Mia's; the one about Hooli's update, which Tom as its sponsor should have received, reads "Your
+  Hooli ... sponsor update from Mia ... is overdue". Marcus's own overdue task does not escalate to
+  Marcus himself.
 - Day 20: Mia completes the Globex task in the morning; the next run that sees it (HubSpot's search
   index may lag a few seconds) closes its escalation as done, saying the overdue task was completed;
   nothing is marked done that nobody did.
@@ -100,7 +102,12 @@ def test_thirty_days_of_daily_runs_read_as_the_people_who_get_the_tasks(box: San
     escalations = [t for t in tasks.values() if t.rule == "escalation"]
     assert escalations
     assert {t.owner_id for t in escalations} == {tom}
-    assert all(t.subject.startswith("Overdue since ") for t in escalations)
+    # Tom sponsors Hooli: Mia's overdue update to him is worded to him, the others name the task.
+    for task in escalations:
+        if "sponsor update" in task.subject and "Hooli" in task.subject:
+            assert task.subject.startswith("Your Hooli sponsor update from Mia "), task.subject
+        else:
+            assert task.subject.startswith("Overdue since "), task.subject
     globex_escalation = next(t for t in escalations if "Globex" in t.subject)
     assert globex_escalation.done
     assert globex_escalation.status in ("Completed", "COMPLETED")

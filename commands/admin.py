@@ -1,32 +1,36 @@
-"""The ``setup`` and ``cleanup`` command groups (registered by cli.py). Thin: they load the settings
-and the mapping, call sync/setup.py and sync/cleanup.py, and print. Errors propagate to cli.py's
-root group, which turns them into one ``error:`` line and the documented exit code."""
+"""The admin's commands: ``check`` (can sponsorsync log in and find everything the mapping needs?),
+``setup`` (create the custom fields / properties it lacks) and ``cleanup`` (take back what sponsorsync
+wrote). Thin: they load the settings and the mapping, call sync/setup.py and sync/cleanup.py, and print."""
 
 from __future__ import annotations
 
+import functools
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from sponsorsync.commands.base import (
+    JsonOption,
+    connected,
+    console,
+    group,
+    print_warning,
+    roster_warnings,
+    settings_and_mapping,
+)
 from sponsorsync.connectors.base import AdminConnector, SetupStep
 from sponsorsync.connectors.errors import ConfigError, ExitCode, SponsorsyncError
 from sponsorsync.sync.terminal import printable
 
-setup_app = typer.Typer(
-    help="Create the custom fields / properties the mapping needs and the CRM lacks.", no_args_is_help=True
+setup_app = group("Create the custom fields / properties the mapping needs and the CRM lacks.")
+cleanup_app = group(
+    "Take back what sponsorsync wrote: close or delete its open tasks, clear its account fields."
 )
-cleanup_app = typer.Typer(
-    help="Take back what sponsorsync wrote: close or delete its open tasks, clear its account fields.",
-    no_args_is_help=True,
-)
-_Json = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 _Delete = Annotated[
     bool, typer.Option("--delete", help="Delete the open tasks instead of closing them as not needed.")
 ]
@@ -38,32 +42,50 @@ class CleanupRefused(SponsorsyncError):
     exit_code = ExitCode.REJECTED_RECORDS
 
 
-def _console() -> Console:
-    return Console() if sys.stdout.isatty() else Console(width=200)
-
-
-def _settings_and_mapping(ctx: typer.Context) -> tuple[Any, Any]:
-    from sponsorsync.mappings.loader import load_mapping
-
-    settings = ctx.find_root().obj.settings
-    mapping = load_mapping(settings.mapping, settings.require_crm())
-    if mapping.crm != settings.crm:
-        raise ConfigError(
-            f"The mapping file is for {mapping.crm} but SPONSORSYNC_CRM is {settings.crm}",
-            hint="point SPONSORSYNC_MAPPING at a mapping for this CRM, or unset it to use the default",
-        )
-    return settings, mapping
-
-
 @contextmanager
-def _connected(settings: Any) -> Iterator[AdminConnector]:
-    from sponsorsync.connectors.factory import connect
+def _connected(ctx: typer.Context, mapping: Any) -> Iterator[AdminConnector]:
+    with connected(ctx, mapping.crm) as connector:
+        yield cast(AdminConnector, connector)
 
-    connector = cast(AdminConnector, connect(settings))
-    try:
-        yield connector
-    finally:
-        connector.close()
+
+# -- check ---------------------------------------------------------------------------------------
+def check(ctx: typer.Context) -> None:
+    """Log in, confirm every object and field the mapping needs exists with the access required,
+    and print the API usage left."""
+    from sponsorsync.mappings.commands import validate_live
+
+    _, mapping = settings_and_mapping(ctx)
+    for warning in mapping.warnings:
+        print_warning(warning)
+    with connected(ctx, mapping.crm) as connector:
+        describe = functools.cache(connector.describe)  # the setup check and the live check share it
+        _missing_fields(mapping, describe)
+        checked = validate_live(mapping, describe)
+        roster_warnings(mapping, connector)
+        report = connector.check()
+    typer.echo(f"logged in to {report.crm}: {printable(report.identity)}")
+    typer.echo(f"mapping: {checked} objects and every mapped field exist with the access needed")
+    if report.api_limit:
+        used = report.api_used or 0
+        typer.echo(
+            f"API usage: {used:,} of {report.api_limit:,} used today ({report.api_limit - used:,} left)"
+        )
+    for note in report.notes:
+        typer.echo(f"note: {printable(note)}")
+
+
+def _missing_fields(mapping: Any, describe: Any) -> None:
+    """A CRM lacking custom fields the mapping needs: name each, and point at `setup`."""
+    from sponsorsync.mappings.setup import missing_message
+    from sponsorsync.sync.setup import plan_setup
+
+    plan = plan_setup(mapping, describe)
+    if plan.missing:
+        raise ConfigError(
+            missing_message(mapping.crm, plan.missing),
+            hint="`sponsorsync setup plan` shows what setup creates; `sponsorsync setup apply` creates it "
+            "(or create them by hand: README, Connect your CRM)",
+        )
 
 
 # -- setup ---------------------------------------------------------------------------------------
@@ -89,7 +111,7 @@ def _print_setup_plan(plan: Any) -> None:
         table.add_column(column)
     for d in plan.missing:
         table.add_row(d.object, d.name, d.label, crm_type(plan.crm, d), d.purpose)
-    _console().print(table)
+    console().print(table)
     if plan.crm == "salesforce":
         from sponsorsync.connectors.salesforce_setup import PERMISSION_SET
 
@@ -114,12 +136,12 @@ def _setup_plan_json(plan: Any) -> dict[str, Any]:
 
 
 @setup_app.command("plan")
-def setup_plan(ctx: typer.Context, as_json: _Json = False) -> None:
+def setup_plan(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Show the custom fields / properties `setup apply` would create (changes nothing)."""
     from sponsorsync.sync.setup import plan_setup
 
-    settings, mapping = _settings_and_mapping(ctx)
-    with _connected(settings) as connector:
+    _, mapping = settings_and_mapping(ctx)
+    with _connected(ctx, mapping) as connector:
         plan = plan_setup(mapping, connector.describe)
     if as_json:
         typer.echo(json.dumps(_setup_plan_json(plan), indent=2))
@@ -130,13 +152,13 @@ def setup_plan(ctx: typer.Context, as_json: _Json = False) -> None:
 
 
 @setup_app.command("apply")
-def setup_apply(ctx: typer.Context, as_json: _Json = False) -> None:
+def setup_apply(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Create what `setup plan` shows; what exists already is left as it is (running it again
     creates nothing). Exit 1 when the CRM refused part of it, naming what was created and what failed."""
     from sponsorsync.sync.setup import apply_setup, plan_setup, raise_if_refused
 
-    settings, mapping = _settings_and_mapping(ctx)
-    with _connected(settings) as connector:
+    _, mapping = settings_and_mapping(ctx)
+    with _connected(ctx, mapping) as connector:
         plan = plan_setup(mapping, connector.describe)
         if not as_json:
             _print_setup_plan(plan)
@@ -266,10 +288,10 @@ def _print_cleanup_plan(plan: Any) -> None:
 
 
 @cleanup_app.command("plan")
-def cleanup_plan(ctx: typer.Context, delete: _Delete = False, as_json: _Json = False) -> None:
+def cleanup_plan(ctx: typer.Context, delete: _Delete = False, as_json: JsonOption = False) -> None:
     """Show what `cleanup apply` would close, delete, clear and leave (changes nothing)."""
-    settings, mapping = _settings_and_mapping(ctx)
-    with _ledger(settings, lock=False) as entries, _connected(settings) as connector:
+    settings, mapping = settings_and_mapping(ctx)
+    with _ledger(settings, lock=False) as entries, _connected(ctx, mapping) as connector:
         plan = _cleanup_plan(connector, mapping, entries, delete)
     if as_json:
         typer.echo(json.dumps(plan.to_json(), indent=2))
@@ -284,14 +306,14 @@ def cleanup_apply(
     ctx: typer.Context,
     delete: _Delete = False,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: change the CRM as the plan says.")] = False,
-    as_json: _Json = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Close (or delete) every open task carrying a sync key and clear the account fields that
     still hold sponsorsync's value; needs --yes (it never asks: safe in scripts)."""
     from sponsorsync.sync.cleanup import apply_cleanup
 
-    settings, mapping = _settings_and_mapping(ctx)
-    with _ledger(settings, lock=True) as entries, _connected(settings) as connector:
+    settings, mapping = settings_and_mapping(ctx)
+    with _ledger(settings, lock=True) as entries, _connected(ctx, mapping) as connector:
         plan = _cleanup_plan(connector, mapping, entries, delete)
         if not as_json:
             _print_cleanup_plan(plan)

@@ -1,4 +1,4 @@
-"""``sponsorsync fleet ...``: the orgs registry, the workers and their status (registered by cli.py)."""
+"""``sponsorsync fleet ...``: the orgs registry, the workers and their status ."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
+from sponsorsync.commands.base import app_state, group
 from sponsorsync.connectors.errors import ConfigError
 
-fleet_app = typer.Typer(
-    help="Many orgs from one deployment: PostgreSQL state, a registry of orgs, workers.", no_args_is_help=True
-)
+fleet_app = group("Many orgs from one deployment: PostgreSQL state, a registry of orgs, workers.")
 
 
 def _url(ctx: typer.Context) -> str:
-    settings = ctx.find_root().obj.settings
+    settings = app_state(ctx).settings
     if settings.state_url is None or not settings.state_url.get_secret_value():
         raise ConfigError(
             "The fleet needs a PostgreSQL database and SPONSORSYNC_STATE_URL is not set",
