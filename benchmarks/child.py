@@ -53,6 +53,7 @@ def summary(report: RunReport, phases: dict[str, float]) -> dict[str, Any]:
         "pulled": dict(report.pull.records),
         "full": list(report.pull.full),
         "swept": list(report.pull.swept),
+        "searched": list(report.pull.searched),
         "mirror": dict(report.mirror_counts),
         "contacts": report.mirror_counts.get("contacts", 0),
         "created": counts["created"],

@@ -27,6 +27,15 @@ rows a page; only recent changes come back), HubSpot a batch read per 100 allian
 Writes. Each kind of write (tasks created, tasks updated or closed, accounts updated) goes in the
 largest batches the API takes: ``ceil(n / batch)`` calls per kind.
 
+HubSpot full pulls (issue 16). Before a full pull every object is counted (one search each, on
+the search limit, ``plan counts``), and the plan (``connectors/hubspot_plan.py``) gives some objects
+to search so that both limits work at once. A searched object costs ``ceil(n / 200)`` search pages
+plus one search for its highest id, and its associations ``ceil(n / 1000)`` batch reads per
+association type (``association reads (searched)``); the others ``ceil(n / 100)`` list pages as
+before. The floor of a full sync counts each object the way the run took (the run reports which it
+searched); splitting a searched object into ``hs_object_id`` ranges may add a partial page per
+range, which the floor does not count.
+
 Not in the floor (shown apart by the benchmark): HubSpot association reads for searched records
 (search cannot return associations, so an incremental pull that finds changed activities must read
 their contacts and companies separately; the floor of those is ``ceil(changed / 1000)`` per
@@ -144,14 +153,36 @@ def history_calls(crm: str, asked: int) -> int:
     return 1 if crm == "salesforce" else math.ceil(asked / LIMITS[crm].batch)
 
 
+PLAN_COUNTS = "plan counts"
+SEARCHED_ASSOCIATIONS = "association reads (searched)"
+
+
 def full_floor(
-    crm: str, records: Mapping[str, int], owners: tuple[int, int], writes: Writes, history_asked: int = 0
+    crm: str,
+    records: Mapping[str, int],
+    owners: tuple[int, int],
+    writes: Writes,
+    history_asked: int = 0,
+    *,
+    searched: frozenset[str] = frozenset(),
+    associations: Mapping[str, int] | None = None,
 ) -> Floor:
     """``records``: live records per pulled object (HubSpot) or every record a queryAll returns
     (Salesforce, deleted and archived included); ``owners``: HubSpot's active and archived owners
-    ((0, 0) on Salesforce); ``history_asked``: alliances whose sponsor history the run read."""
+    ((0, 0) on Salesforce); ``history_asked``: alliances whose sponsor history the run read;
+    ``searched``: HubSpot objects the full pull searched; ``associations``: association types read
+    per object."""
     limits = LIMITS[crm]
     reads = {IDENTITY: 1} | read_floor(limits, records, limits.full_page)
+    if limits.association_batch is not None:  # HubSpot: counted, then listed or searched
+        reads[PLAN_COUNTS] = len(records)
+        linked = associations or {}
+        for name in searched & set(records):
+            reads[name] = pages(records[name], limits.change_page) + 1
+        reads[SEARCHED_ASSOCIATIONS] = sum(
+            batches(records[name], limits.association_batch) * linked.get(name, 0)
+            for name in searched & set(records)
+        )
     if history_asked:
         reads[HISTORY] = history_calls(crm, history_asked)
     if limits.owners_page is not None:

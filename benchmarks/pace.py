@@ -1,5 +1,7 @@
 """How fast a full sync went against the limit it had: achieved request rate, the busiest ten
-seconds, 429s, and the floor wall time the limit (HubSpot) or the latency (Salesforce) sets."""
+seconds, 429s, and the floor wall time the limits (HubSpot: the ten-second limit for every call
+but search, and search's own per-second limit, whichever is spent last) or the latency
+(Salesforce) set."""
 
 from __future__ import annotations
 
@@ -22,9 +24,10 @@ class Pace:
     floor_seconds: float  # the least time the limit (HubSpot) or the latency (Salesforce) allows
     rate: float  # requests per second over the span
     allowed_rate: float | None  # HubSpot: 110 per 10 s; Salesforce: no burst limit
-    busiest_window: int  # most requests that arrived within any 10 seconds
+    busiest_window: int  # most requests but searches that arrived within any 10 seconds
     throttled: int  # 429 answers
     log_complete: bool
+    searches: int = 0  # HubSpot: of the requests, searches (their own limit, not the ten-second one)
     windows: list[int] = field(default_factory=list)  # requests in each 10 s from the first
     objects: dict[str, list[float]] = field(default_factory=dict)  # object -> [first s, last s, requests]
 
@@ -97,9 +100,12 @@ def pace(
     times = [float(r["at"]) for r in log]
     span = times[-1] - times[0] if len(times) > 1 else 0.0
     allowed: float | None = None
+    searched = [r for r in log if r["route"].rstrip("/").endswith("/search")]
+    limited = [float(r["at"]) for r in log if not r["route"].rstrip("/").endswith("/search")]
     if crm == "hubspot":
+        # Both limits at once: the ten-second one for every call but search, search's own for searches.
         allowed = RATE_LIMIT["ten_second_max"] / WINDOW_SECONDS
-        floor_seconds = len(times) / allowed  # calls / (110 per 10 s)
+        floor_seconds = max(len(limited) / allowed, len(searched) / RATE_LIMIT["search_per_second"])
     else:
         floor_seconds = salesforce_floor_seconds(floor, concurrency)
     return Pace(
@@ -109,9 +115,10 @@ def pace(
         floor_seconds=floor_seconds,
         rate=len(times) / span if span else 0.0,
         allowed_rate=allowed,
-        busiest_window=busiest(times),
+        busiest_window=busiest(limited),
         throttled=sum(1 for r in log if r["status"] == "429"),
         log_complete=len(times) >= expected,
+        searches=len(searched),
         windows=windows(times),
         objects=objects(log, times[0]) if times else {},
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from benchmarks.engine import EngineTime
+from benchmarks.sandbox import RATE_LIMIT
 from benchmarks.scale_tests import ScaleTests
 from benchmarks.scenario import RUNS, Run, Scenario
 from benchmarks.targets import Verdict
@@ -81,7 +82,7 @@ def pace_table(scenarios: Sequence[Scenario]) -> list[str]:
     head = [
         "CRM",
         "contacts",
-        "requests",
+        "requests (searches)",
         "sync wall time (pull)",
         "request span",
         "floor",
@@ -102,13 +103,15 @@ def pace_table(scenarios: Sequence[Scenario]) -> list[str]:
             [
                 s.crm,
                 f"{s.size:,}",
-                f"{p.requests:,}",
+                f"{p.requests:,} ({p.searches:,})",
                 f"{p.wall_seconds:.1f} s ({s.runs['full'].child.result['phases'].get('pull', 0):.1f} s)",
                 f"{p.span_seconds:.1f} s",
                 f"{p.floor_seconds:.1f} s",
                 f"{p.share:.1%}",
                 f"{p.rate:.1f}/s",
-                f"{p.allowed_rate:.0f}/s" if p.allowed_rate else "no burst limit",
+                f"{p.allowed_rate:.0f}/s + search {RATE_LIMIT['search_per_second']}/s"
+                if p.allowed_rate
+                else "no burst limit",
                 str(p.busiest_window),
                 str(p.throttled),
                 f"{cpu.sync_seconds:.1f} s / {cpu.sandbox_seconds:.1f} s" if cpu else "-",

@@ -219,7 +219,16 @@ class _Runner:
         records = {name: self.counts[name] for name in self.objects}
         owners = (self.counts.get(OWNERS, 0), self.archived.get(OWNERS, 0))
         asked = int(child.result.get("history_asked", 0))
-        floor = full_floor(self.box.crm, records, owners, writes_of(child), asked)
+        searched = frozenset(child.result.get("searched", ()))
+        floor = full_floor(
+            self.box.crm,
+            records,
+            owners,
+            writes_of(child),
+            asked,
+            searched=searched,
+            associations=self.associations,
+        )
         run = Run("full", calls, floor, child, self.cpu.get("full"))
         if throttle:
             seconds = float(child.result["seconds"])

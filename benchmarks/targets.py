@@ -17,6 +17,7 @@ CONTACTS_PER_SECOND = 20_000
 REPORT_SECONDS = 5.0  # the HTML portfolio report at 100,000 contacts: "in a few seconds"
 BULK_CALLS = 30  # issue 16: a Salesforce full sync at 100,000 contacts with Bulk API 2.0
 BULK_SECONDS = 15.0  # issue 16: ... and its wall time with 100 ms added latency
+HUBSPOT_FULL_SECONDS = 600.0  # issue 16: a HubSpot full sync at 100,000 contacts on both limits
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,16 @@ def check(scenarios: Sequence[Scenario], engines: dict[tuple[str, int], EngineTi
                         full.pace.wall_seconds <= BULK_SECONDS,
                     )
                 )
+        if s.crm == "hubspot" and s.size >= MEMORY_SIZE and full.pace is not None:
+            found.append(
+                Verdict(
+                    "HubSpot full sync at 100,000 contacts within 600 s (list and search limits), no 429",
+                    _where(s),
+                    f"{full.pace.wall_seconds:.0f} s, {full.pace.requests:,} requests "
+                    f"({full.pace.searches:,} searches), {full.pace.throttled} x 429",
+                    full.pace.wall_seconds <= HUBSPOT_FULL_SECONDS and full.pace.throttled == 0,
+                )
+            )
         still = s.runs["unchanged"]
         objects = ", ".join(f"{k} {v}" for k, v in still.floor.reads.items())
         found.append(

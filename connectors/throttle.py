@@ -168,6 +168,19 @@ class QuotaGuard:
             self._answers += 1
             self._cond.notify_all()
 
+    def answered_unreported(self) -> None:
+        """An answer arrived without usage headers (HubSpot's search answers carry none): its call
+        counted against the daily quota all the same, so it is added to the usage last reported
+        (a later report that includes it replaces the estimate: the highest count wins)."""
+        with self._cond:
+            if self.used is not None:
+                self.used += 1
+            if getattr(self._local, "holding", False):
+                self._in_flight -= 1
+                self._local.holding = False
+            self._answers += 1
+            self._cond.notify_all()
+
 
 class CallBudget:
     """Counts API calls; ``--max-api-calls`` / SPONSORSYNC_SYNC__MAX_API_CALLS stops a run at a limit."""

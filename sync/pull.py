@@ -52,6 +52,7 @@ class PullStats:
     deleted: dict[str, int] = field(default_factory=dict)
     full: list[str] = field(default_factory=list)
     swept: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)  # HubSpot: objects a full pull searched
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,20 @@ def pull_all(
     # Largest first: a single object's pages come one after another, so the longest stream must
     # start at once for the others to fill the rate limit around it, not be left running alone.
     sizes = {source.key: mirror.size(source.kind, source.spec.name) for source, _, _ in plans}
+    # HubSpot: the full pulls are counted and planned (list or search); a searched object's pull
+    # runs its own streams, so it gets a worker of its own beside the `concurrency` others.
+    planner = getattr(connector, "plan_full_pulls", None)
+    planned: dict[str, tuple[int, bool]] = (
+        planner([source.spec for source, cursor, _ in plans if cursor is None]) if planner else {}
+    )
+    own_streams = 0
+    for source, cursor, _ in plans:
+        if cursor is None and source.spec.name in planned:
+            records, searched = planned[source.spec.name]
+            sizes[source.key] = records
+            own_streams += searched
+            if searched:
+                stats.searched.append(source.spec.name)
     pending = sorted(plans, key=lambda plan: (-sizes[plan[0].key], -KIND_WEIGHT[plan[0].kind]))
     lock = threading.Lock()
 
@@ -134,7 +149,7 @@ def pull_all(
 
     threads = [
         threading.Thread(target=worker, name=f"pull-{i}", daemon=True)
-        for i in range(min(concurrency, len(plans)))
+        for i in range(min(concurrency + own_streams, len(plans)))
     ]
     switch, collect = sys.getswitchinterval(), gc.get_threshold()
     sys.setswitchinterval(min(switch, SWITCH_SECONDS))

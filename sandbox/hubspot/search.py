@@ -39,6 +39,7 @@ class Filter:
     pred: Pred
     bounds: tuple[int, int] | None  # inclusive epoch-ms range, for last-modified range filters
     excluded: frozenset[int] | None = None  # the ids of an ``hs_object_id NOT_IN`` filter
+    ids: tuple[int, int] | None = None  # inclusive id range, for ``hs_object_id`` range filters
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def _filter(portal: Portal, otype: ObjectType, data: Any) -> Filter:
     pred: Pred
     bounds: tuple[int, int] | None = None
     excluded: frozenset[int] | None = None
+    ids: tuple[int, int] | None = None
     if op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
         want = op == "HAS_PROPERTY"
         pred = lambda v: (text_of(v) is not None) == want  # noqa: E731
@@ -190,7 +192,9 @@ def _filter(portal: Portal, otype: ObjectType, data: Any) -> Filter:
         pred = _compare(op, conv, x, high)
         if prop.name in otype.modified_props and op in _RANGE_OPS:
             bounds = _bounds(op, x, high)
-    return Filter(prop.name, op, pred, bounds, excluded)
+        if prop.name == "hs_object_id" and op in _RANGE_OPS:
+            ids = _bounds(op, x, high)
+    return Filter(prop.name, op, pred, bounds, excluded, ids)
 
 
 def _compare(op: str, conv: Callable[[object], Any], x: Any, high: Any) -> Pred:

@@ -1,4 +1,5 @@
-"""The floor model's arithmetic (benchmarks/floor.py): REST pages, or Bulk API 2.0 where cheaper."""
+"""The floor model's arithmetic (benchmarks/floor.py): REST pages, or Bulk API 2.0 where cheaper;
+HubSpot full pulls listed or searched; the wall-time floor of both HubSpot limits (benchmarks/pace.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from benchmarks.floor import (
     BULK_DESCRIBE,
     IDENTITY,
     LIMITS,
+    PLAN_COUNTS,
+    SEARCHED_ASSOCIATIONS,
+    Floor,
     Writes,
     bulk_calls,
     full_floor,
     incremental_floor,
 )
+from benchmarks.pace import pace
 
 
 def test_small_objects_stay_on_rest_pages() -> None:
@@ -36,6 +41,51 @@ def test_hubspot_has_no_bulk_floor() -> None:
     floor = incremental_floor("hubspot", {"contacts": 100_000}, 10, Writes())
     assert floor.reads["contacts"] == 500
     assert BULK_DESCRIBE not in floor.reads
+
+
+def test_a_hubspot_full_floor_counts_each_object_the_way_the_run_took() -> None:
+    records = {"contacts": 100_000, "emails": 345_001, "tasks": 223_000}
+    associations = {"contacts": 0, "emails": 2, "tasks": 2}
+    listed = full_floor("hubspot", records, (10, 2), Writes(), associations=associations)
+    assert listed.reads[PLAN_COUNTS] == 3  # every object counted before the plan
+    assert (listed.reads["emails"], listed.reads[SEARCHED_ASSOCIATIONS]) == (3_451, 0)
+    split = full_floor(
+        "hubspot",
+        records,
+        (10, 2),
+        Writes(),
+        searched=frozenset({"contacts", "emails"}),
+        associations=associations,
+    )
+    # search pages of 200 and the search for the highest id; emails' associations 2 x 346 batch reads
+    assert (split.reads["contacts"], split.reads["emails"], split.reads["tasks"]) == (501, 1_727, 2_230)
+    assert split.reads[SEARCHED_ASSOCIATIONS] == 2 * 346
+    assert split.read_calls < listed.read_calls
+
+
+def test_the_hubspot_wall_floor_is_the_busier_of_both_limits() -> None:
+    log = [
+        {
+            "at": str(i / 8),
+            "route": "GET /crm/v3/objects/{objectType}",
+            "target": "/crm/v3/objects/tasks",
+            "status": "200",
+        }
+        for i in range(220)
+    ]
+    log += [
+        {
+            "at": str(i / 10),
+            "route": "POST /crm/v3/objects/{objectType}/search",
+            "target": "/crm/v3/objects/emails/search",
+            "status": "200",
+        }
+        for i in range(120)
+    ]
+    p = pace("hubspot", log, 340, 25.0, Floor(), 4)
+    assert (p.requests, p.searches) == (340, 120)
+    assert p.floor_seconds == max(220 / 11, 120 / 4)  # 30 s: searches are the busier limit here
+    assert p.busiest_window == 80  # 8 a second: the ten-second limit counts no search
 
 
 def test_bulk_query_jobs_and_describes_count_as_reads_not_writes() -> None:

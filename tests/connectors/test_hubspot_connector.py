@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -232,6 +233,30 @@ def test_requests_are_paced_to_the_advertised_limit_without_a_429(box: Sandbox) 
     assert len(pages) == 12
     assert "429" not in box.admin.stats()["by_status"]
     assert elapsed >= 10  # 12 calls at 9 per ten seconds (the limit, less a margin) cannot take less
+
+
+def test_searches_are_paced_apart_from_the_ten_second_limit(box: Sandbox) -> None:
+    """HubSpot meters search on its own limit: 9 list pages (the ten-second limit of 10, less the
+    margin) and 8 searches at once take about two seconds, not a second ten-second window."""
+    box.admin.configure(rate_limit={"ten_second_max": 10, "daily_max": 100000, "search_per_second": 4})
+    client = connector(box, LIMITS__HUBSPOT_SEARCH_PER_SECOND="4")  # search answers advertise no limit
+    since = Cursor("lastmodifieddate", "2000-01-01T00:00:00Z", frozenset())
+    searched: list[int] = []
+    worker = threading.Thread(
+        target=lambda: searched.extend(
+            len(p.records) for p in itertools.islice(client.pull(CONTACTS, since, sweep_deletions=False), 8)
+        )
+    )
+    started = time.monotonic()
+    worker.start()
+    listed = list(itertools.islice(client.pull(CONTACTS, None, sweep_deletions=False), 9))
+    worker.join()
+    elapsed = time.monotonic() - started
+    assert [len(page.records) for page in listed] == [100] * 9
+    assert len(searched) == 8
+    assert box.calls() == {LIST: 9, SEARCH: 8}
+    assert "429" not in box.admin.stats()["by_status"]
+    assert elapsed < 7  # a search holding a ten-second slot would wait for the window to pass
 
 
 def test_a_rejected_token_is_an_auth_failure(box: Sandbox) -> None:

@@ -148,6 +148,20 @@ def test_the_guard_counts_every_call_in_flight() -> None:
         pass
 
 
+def test_answers_without_usage_headers_still_count_against_the_quota() -> None:
+    """HubSpot's search answers report no daily usage, yet each search counts against it."""
+    guard = QuotaGuard(0.2, "SPONSORSYNC_LIMITS__HUBSPOT_QUOTA_RESERVE")
+    guard.observe(5, 11)  # 8 may be spent
+    for _ in range(3):
+        with guard.slot():
+            guard.answered_unreported()
+    assert guard.used == 8
+    with pytest.raises(QuotaExhausted, match="8/11 used"), guard.slot():
+        pass
+    guard.answered(7, 11)  # a report that lags the estimate does not lower it
+    assert guard.used == 8
+
+
 def test_answers_arriving_out_of_order_never_lower_the_usage() -> None:
     guard = QuotaGuard(0.5, "SPONSORSYNC_LIMITS__SALESFORCE_QUOTA_RESERVE")
     guard.answered(4, 10)

@@ -46,7 +46,8 @@ QUICK = {"LIMITS__MAX_ATTEMPTS": "3", "LIMITS__TIMEOUT_SECONDS": "1.0"}
 TARGETS: dict[tuple[str, str], dict[str, Any]] = {
     ("salesforce", "pull"): {"method": "GET", "path": "re:/queryAll/[^/]+$"},
     ("salesforce", "apply"): {"method": "PATCH", "path": "*/composite/sobjects*"},
-    ("hubspot", "pull"): {"method": "GET", "path": "/crm/v3/objects/*", "after": 10},
+    # a full pull's pages, listed or searched (the plan searches the larger objects: issue 16)
+    ("hubspot", "pull"): {"path": r"re:^/crm/v3/objects/[^/?]+(/search)?(\?|$)", "after": 10},
     ("hubspot", "apply"): {"method": "POST", "path": "re:/batch/(create|update)$"},
     # the next day's run: incremental reads from the stored cursors (SOQL; HubSpot search)
     ("salesforce", "incremental"): {"method": "GET", "path": "*/queryAll*", "after": 2},

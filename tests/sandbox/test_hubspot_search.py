@@ -384,3 +384,28 @@ def test_sorting_by_hs_object_id_is_id_order(hs: Sandbox, sorts: list[Any]) -> N
     assert labels_of(hs, [r.id for r in result.results]) == ["acme", "globex", "initech", "umbrella"]
     descending = search(hs, "companies", watermark, sorts=["-hs_object_id"], limit=10)
     assert labels_of(hs, [r.id for r in descending.results]) == ["umbrella", "initech", "globex", "acme"]
+
+
+@pytest.mark.parametrize(
+    "sorts", [["hs_object_id"], ["-hs_object_id"], []], ids=["ascending", "descending", "unsorted"]
+)
+def test_id_range_searches_see_writes_archives_and_new_records(hs: Sandbox, sorts: list[str]) -> None:
+    """The id-range path (a full pull split by ``hs_object_id``) answers what a scan would:
+    updated records once (their new version), archived ones never, new ones in id order."""
+    hs.api.objects.update(
+        "companies", hs.id("initech"), SimplePublicObjectInput(properties={"sponsor_health": "red"})
+    )
+    new = hs.raw("POST", "/crm/v3/objects/companies", {"properties": {"name": "Newco"}}).json()["id"]
+    hs.api.objects.archive("companies", hs.id("globex"))
+    low = {"property_name": "hs_object_id", "operator": "GTE", "value": hs.id("acme")}
+    everything = search(hs, "companies", low, sorts=sorts, limit=10, properties=["sponsor_health"])
+    expected = ["acme", "initech", "umbrella", new]
+    assert labels_of(hs, [r.id for r in everything.results]) == (
+        expected[::-1] if sorts == ["-hs_object_id"] else expected
+    )
+    assert everything.total == 4
+    assert [r.properties["sponsor_health"] for r in everything.results if r.id == hs.id("initech")] == ["red"]
+    below_new = {"property_name": "hs_object_id", "operator": "LT", "value": new}
+    above_acme = {"property_name": "hs_object_id", "operator": "GT", "value": hs.id("acme")}
+    middle = search(hs, "companies", above_acme, below_new, sorts=sorts, limit=1)
+    assert (middle.total, middle.paging.next.after) == (2, "1")
