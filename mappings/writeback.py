@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -23,6 +24,20 @@ class WriteField(Strict):
         default=False,
         description="The field holds HTML (HubSpot hs_task_body): text is HTML-escaped, line breaks become <br>.",
     )
+
+
+def encode(spec: WriteField, text: str) -> str:
+    """Plain text as the field stores it: HTML-escaped, line breaks kept, for a rich-text field."""
+    if not spec.rich_text:
+        return text
+    return "<br>".join(html.escape(line, quote=True) for line in text.split("\n"))
+
+
+def decode(spec: WriteField, stored: str) -> str:
+    """What :func:`encode` stored, as plain text again (a rich-text field's line breaks and entities)."""
+    if not spec.rich_text:
+        return stored
+    return html.unescape(stored.replace("<br>", "\n"))
 
 
 def _shorthand(value: Any) -> Any:

@@ -16,7 +16,6 @@ mirror) and what sponsorsync wrote before (the ledger), and keep only the differ
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 from sponsorsync.connectors.base import JsonValue
 from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.model import Mapping
-from sponsorsync.mappings.writeback import WriteField
+from sponsorsync.mappings.writeback import WriteField, encode
 from sponsorsync.sync.ledger import CLOSED, MISSED, OPEN, SETTLED, STALE, LedgerEntry
 from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.plan import AccountValues, Closure, DesiredTask, Plan
@@ -81,13 +80,6 @@ def format_value(crm: str, canonical: str, value: Any) -> JsonValue:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
-
-
-def encode(spec: WriteField, text: str) -> str:
-    """Plain text as the field stores it: HTML-escaped, line breaks kept, for a rich-text field."""
-    if not spec.rich_text:
-        return text
-    return "<br>".join(html.escape(line, quote=True) for line in text.split("\n"))
 
 
 def same(canonical: str, a: Any, b: Any) -> bool:

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.writeback import decode
 from sponsorsync.sync.assess import AllianceView, Health, assess, is_covered
 from sponsorsync.sync.model import Memory, Org, Person
 from sponsorsync.sync.rules import ALERTS, REGISTRY, RULES, escalation, make_key, parse_key
@@ -150,13 +151,25 @@ def _task(ctx: Context, rule: str, want: Want) -> DesiredTask | None:
         alliance_id=ctx.alliance.id,
         owner_id=owner.id,
         subject=_clip(ctx.wording.render(rule, "subject", **values).replace("\n", " "), 255),
-        body=_clip(ctx.wording.render(rule, "body", **values), 30_000),
+        body=(_written_body(ctx, key) if want.body_once else None)
+        or _clip(ctx.wording.render(rule, "body", **values), 30_000),
         due=due,
         priority="high" if rule in ALERTS else "normal",
         contact_id=want.contact_id,
         account_id=ctx.alliance.id,
         body_once=want.body_once,
     )
+
+
+def _written_body(ctx: Context, key: str) -> str | None:
+    """The body the CRM holds for a task written once (the sponsor brief, a dated snapshot): plans,
+    ``sync plan --owner`` and ``sync explain`` show what its reader sees, not today's figures."""
+    spec = ctx.mapping.writeback.task.fields.body
+    own = ctx.org.own_tasks.get(key)
+    if spec is None or own is None or own.deleted:
+        return None
+    held = own.crm_values.get(spec.field)
+    return decode(spec, held) if isinstance(held, str) and held else None
 
 
 def _owner(ctx: Context, rule: str, want: Want) -> Person | None:

@@ -414,6 +414,23 @@ def test_an_overdue_update_reaching_its_sponsor_is_worded_to_them() -> None:
     assert "Ava Chen" not in steps["ceo"].subject + steps["ceo"].body
 
 
+def test_a_written_update_is_shown_as_its_reader_has_it_not_as_it_would_be_written_today() -> None:
+    # Mia's update was written a week ago with that day's figures; the CRM keeps that draft (she may be
+    # editing it). Today's plan, `sync plan --owner` and `sync explain` show the CRM's text, not a
+    # brief re-rendered with today's figures that nobody will ever see.
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    setting = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)])
+    first = by_rule(plan(setting, ladder_mapping()))["sponsor_update"][0]
+    draft = "Draft update for Ava Chen on Acme Inc, as of last week.\nHealth: green (edited by Mia)."
+    written = own_task(first.key, values={"ActivityDate": first.due.isoformat(), "OwnerId": "manager",
+                                          "Subject": first.subject, "Description": draft})  # fmt: skip
+    later = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)],
+                today=TODAY + timedelta(days=1), own=[written])  # fmt: skip
+    [update] = by_rule(plan(later, ladder_mapping()))["sponsor_update"]
+    assert update.key == first.key
+    assert update.body == draft
+
+
 def test_the_first_update_of_a_new_sponsor_covers_only_their_time() -> None:
     appointed = TODAY - timedelta(days=8)
     for later in range(30):
