@@ -1,6 +1,7 @@
-"""One sync in a child process: ``python -m benchmarks.child ENV_FILE OUT_JSON``.
+"""One sync in a child process: ``python -m benchmarks.child ENV_FILE OUT_JSON [MODE]``.
 
-Runs ``sync.run.execute`` exactly as ``sponsorsync sync run`` does (settings from the env file,
+Runs ``sync.run.execute`` exactly as ``sponsorsync sync run`` does (MODE ``dry_run``: as ``sync run
+--dry-run``, pull and plan without writing: the peers comparison's pull-only run) (settings from the env file,
 the built-in mapping of the CRM) and writes what the run decided, its timings per phase, its counts
 and this process's peak RSS as JSON.
 
@@ -16,14 +17,14 @@ import resource
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sponsorsync.mappings.loader import load_mapping
 from sponsorsync.sync.run import Progress, RunReport, execute
 from sponsorsync.sync.settings import load_settings
 
 
-def run(env_file: Path) -> dict[str, Any]:
+def run(env_file: Path, mode: Literal["run", "dry_run"] = "run") -> dict[str, Any]:
     settings = load_settings(env_file)
     mapping = load_mapping(settings.mapping, settings.require_crm())
     phases: dict[str, float] = {}
@@ -32,7 +33,7 @@ def run(env_file: Path) -> dict[str, Any]:
     def phase(name: str) -> None:
         phases[name] = time.monotonic() - started
 
-    report = execute(settings, mapping, mode="run", progress=Progress(phase=phase), version="bench")
+    report = execute(settings, mapping, mode=mode, progress=Progress(phase=phase), version="bench")
     phase("end")
     return summary(report, phases)
 
@@ -82,7 +83,7 @@ def peak_rss_mb() -> float:
 
 def main(argv: list[str]) -> int:
     env_file, out = Path(argv[0]), Path(argv[1])
-    result = run(env_file)
+    result = run(env_file, "dry_run" if argv[2:] == ["dry_run"] else "run")
     result["peak_rss_mb"] = peak_rss_mb()
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0

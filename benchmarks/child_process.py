@@ -33,14 +33,23 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_sync(env_file: Path, workdir: Path, label: str) -> ChildRun:
+def run_sync(env_file: Path, workdir: Path, label: str, *, dry_run: bool = False) -> ChildRun:
+    """One sync as a child process (``dry_run``: pull and plan only); its wall time is the whole
+    process's."""
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / f"{label}.json"
     log = workdir / f"{label}.log"
     started = time.monotonic()
     with log.open("wb") as handle:
         process = subprocess.run(
-            [sys.executable, "-m", "benchmarks.child", str(env_file), str(out)],
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.child",
+                str(env_file),
+                str(out),
+                *(["dry_run"] if dry_run else []),
+            ],
             cwd=workdir,
             env=child_env(),
             stdout=handle,

@@ -9,9 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.calls import Calls
-from benchmarks.child_process import SyncFailed
+from benchmarks.child_process import SyncFailed, run_sync
 from benchmarks.peers_install import CACHE, InstallFailed, ensure_venv
-from benchmarks.peers_own import run_pull
 from benchmarks.peers_proxy import PeerProxy, Upstream
 from benchmarks.peers_run import PeerResult, PeerRunner, Step
 from benchmarks.peers_specs import PEERS, Login, Peer
@@ -74,7 +73,7 @@ def own_figures(box: Sandbox, home: Path, log: Callable[[str], None]) -> Figures
             box.advance(INTERVAL_MINUTES)
         box.reset_stats()
         try:
-            child = run_pull(env, home / "runs", name)
+            child = run_sync(env, home / "runs", name, dry_run=True)
         except SyncFailed as exc:
             why = str(exc).splitlines()[0]
             return Figures(OWN, "", box.crm, box.size, full=runs.get("full"), note=why, failed=True)
