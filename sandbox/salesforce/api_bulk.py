@@ -41,6 +41,22 @@ DAILY_JOBS = 10_000
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
 TERMINAL = ("JobComplete", "Failed", "Aborted")
+# Field types the store keeps as text (or None): printed by csv as they are.
+_TEXT_TYPES = frozenset(
+    {
+        "id",
+        "reference",
+        "string",
+        "textarea",
+        "picklist",
+        "multipicklist",
+        "email",
+        "phone",
+        "url",
+        "date",
+        "combobox",
+    }
+)
 
 
 @dataclass
@@ -55,6 +71,9 @@ class Job:
     items: Sequence[Any]
     render: Callable[[Any], dict[str, Any]]
     columns: list[tuple[tuple[str, ...], bool]]  # (path in the rendered record, is a datetime)
+    # Each column's value read from a stored row, and how it is printed where csv's own str() of it
+    # is not what Salesforce prints (None when a column is a parent's field: then rows are rendered).
+    cells: list[tuple[Callable[[Any], Any], Callable[[Any], str] | None]] | None
     delimiter: str
     line_ending: str
     fails: bool
@@ -150,12 +169,17 @@ class BulkQueryApi:
             obj = ctx.find(query.sobject)
             assert obj is not None
             columns = []
+            cells: list[tuple[Callable[[Any], Any], Callable[[Any], str] | None]] | None = []
             for item in query.select:
                 assert isinstance(item, Path)
                 resolved = resolve(ctx, obj, item)
                 names = (*(r.relationship_name or r.name for r in resolved.chain), resolved.field.name)
                 is_datetime = resolved.field.type == "datetime" and resolved.owner is not NAME
                 columns.append((names, is_datetime))
+                if cells is not None and not resolved.chain and resolved.owner is not NAME:
+                    cells.append((resolved.getter, _printer(resolved.field.type, is_datetime)))
+                else:
+                    cells = None  # a parent's field: rendered as the REST record nests it
         except SoqlError as exc:
             return sf_error(400, exc.error_code, exc.message)
         items = result.items if query.order_by else sorted(result.items, key=lambda row: str(row[0]))
@@ -168,7 +192,7 @@ class BulkQueryApi:
         delay = timedelta(seconds=self.settings.job_seconds, microseconds=len(items))
         job = Job(
             job_id, operation, obj.name, request.params["version"], request.now, request.now + delay,
-            self.org.writer.actor, items, result.render, columns, DELIMITERS[delimiter],
+            self.org.writer.actor, items, result.render, columns, cells, DELIMITERS[delimiter],
             LINE_ENDINGS[line_ending], fails,
         )  # fmt: skip
         self.jobs[job_id] = job
@@ -293,11 +317,42 @@ def _csv(job: Job, rows: Sequence[Any]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=job.delimiter, lineterminator=job.line_ending, quoting=csv.QUOTE_ALL)
     writer.writerow(job.header())
+    if job.cells is not None:
+        getters = [get for get, _ in job.cells]
+        printers = [(i, prints) for i, (_, prints) in enumerate(job.cells) if prints is not None]
+        write = writer.writerow
+        for row in rows:
+            cells = [get(row) for get in getters]
+            for i, prints in printers:
+                cells[i] = prints(cells[i])
+            write(cells)
+        return out.getvalue().encode()
     render = job.render
     for row in rows:
         record = render(row)
         writer.writerow([_cell(record, path, is_datetime) for path, is_datetime in job.columns])
     return out.getvalue().encode()
+
+
+def _printer(field_type: str, is_datetime: bool) -> Callable[[Any], str] | None:
+    """How a column of the object's own fields is printed from its stored value, as :func:`_cell`
+    prints it from the rendered record; None where csv's own printing gives the same (text, which
+    the store keeps as str, and null, which csv prints empty)."""
+    if is_datetime:
+        return _datetime_cell
+    if field_type in _TEXT_TYPES:
+        return None
+    if field_type == "boolean":
+        return _boolean_cell
+    return _text
+
+
+def _datetime_cell(ms: Any) -> str:
+    return "" if ms is None else format_datetime(ms, "Z")
+
+
+def _boolean_cell(value: Any) -> str:
+    return "" if value is None else "true" if value else "false"
 
 
 def _cell(record: dict[str, Any], path: tuple[str, ...], is_datetime: bool) -> str:
@@ -306,13 +361,19 @@ def _cell(record: dict[str, Any], path: tuple[str, ...], is_datetime: bool) -> s
         if not isinstance(value, dict):
             return ""
         value = value.get(name)
+    if is_datetime and isinstance(value, str) and value.endswith("+0000"):
+        return value[:-5] + "Z"  # Bulk API 2.0 prints datetimes in UTC with a Z (REST prints +0000)
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    """A value as a CSV cell: empty for null, ``true``/``false``, text as it is, numbers as JSON."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        # Bulk API 2.0 prints datetimes in UTC with a Z (REST prints +0000).
-        return value[:-5] + "Z" if is_datetime and value.endswith("+0000") else value
     return json.dumps(value)
 
 

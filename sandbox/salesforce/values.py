@@ -7,6 +7,7 @@ prints datetimes as ``2024-05-01T10:00:00.000+0000``.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -18,13 +19,21 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def format_datetime(ms: int) -> str:
+def format_datetime(ms: int, zone: str = "+0000") -> str:
+    """As REST prints it; ``zone="Z"``: as Bulk API 2.0 prints it."""
     seconds, millis = divmod(ms, 1000)
-    t = time.gmtime(seconds)
-    return (
-        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{millis:03d}+0000"
-    )
+    day, second = divmod(seconds, 86_400)
+    hour, second = divmod(second, 3_600)
+    minute, second = divmod(second, 60)
+    return f"{_day(day)}T{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}{zone}"
+
+
+@functools.lru_cache(maxsize=4_096)
+def _day(day: int) -> str:
+    """``YYYY-MM-DD`` of a day counted from the epoch (a Bulk result set prints a million datetimes
+    over a few hundred days: the calendar is worked out once per day)."""
+    t = time.gmtime(day * 86_400)
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
 
 
 def to_ms(value: datetime) -> int:

@@ -175,3 +175,31 @@ def test_a_truncate_response_fault_cuts_the_body_short(sf: Sf) -> None:
     finally:
         sf.admin.clear_faults()
     assert len(rows(whole)) == int(whole.headers["Sforce-NumberOfRecords"]) == 305
+
+
+def test_own_fields_print_the_same_with_or_without_a_parent_field_in_the_query(sf: Sf) -> None:
+    """A result set of the object's own fields is printed straight from the stored rows; one with a
+    parent's field goes through the REST record's rendering. Both print every own cell alike."""
+    sf.admin.configure(bulk_job_seconds=0)
+    account = sf.sdk.Account.create({"Name": "Bulk Cells Ltd"})["id"]
+    for amount, description in ((1250.5, 'a, "quoted" note'), (None, None), (3, "")):
+        sf.sdk.Opportunity.create(
+            {"Name": "Cells", "AccountId": account, "StageName": "Prospecting", "CloseDate": "2026-03-01",
+             "Amount": amount, "Description": description}
+        )  # fmt: skip
+    own = "Id, Name, Amount, CloseDate, IsClosed, IsDeleted, SystemModstamp, Description"
+    printed = []
+    for query in (f"SELECT {own} FROM Opportunity", f"SELECT {own}, Account.Name FROM Opportunity"):
+        job = create(sf, query).json()
+        complete(sf, job["id"])
+        printed.append(rows(sf.get(f"jobs/query/{job['id']}/results")))
+    plain, with_parent = printed
+    assert [{k: v for k, v in row.items() if k != "Account.Name"} for row in with_parent] == plain
+    rest = {r["Id"]: r for r in sf.sdk.query_all(f"SELECT {own} FROM Opportunity")["records"]}
+    mine = [row for row in plain if row["Name"] == "Cells"]
+    assert sorted(row["Amount"] for row in mine) == ["", "1250.5", "3.0"]
+    for row in plain:
+        twin = rest[row["Id"]]
+        assert row["SystemModstamp"] == twin["SystemModstamp"].replace("+0000", "Z")
+        assert row["IsClosed"] == ("true" if twin["IsClosed"] else "false")
+        assert row["Description"] == (twin["Description"] or "")
