@@ -29,6 +29,15 @@ class CursorTracker:
         """Track a record; False when it was already seen at the previous cursor's boundary."""
         if not isinstance(raw_value, str) or not raw_value:
             return True  # no watermark value: keep the record, it cannot move the cursor
+        best_raw = self._best_raw
+        if self._previous is None and same_layout(raw_value, best_raw):
+            # A full pull reads a million watermarks in no useful order (Bulk API 2.0 results):
+            # two in the same UTC layout compare as text; only a new best is parsed.
+            if raw_value < best_raw:
+                return True
+            if raw_value == best_raw:
+                self._ids_at_best.add(record_id)
+                return True
         at = parse_instant(raw_value)
         if self._previous is not None and at == self._previous_at and record_id in self._previous.ids_at_last:
             return False
@@ -68,6 +77,16 @@ class CursorTracker:
     def at_until(self) -> Cursor:
         """The cursor after a complete unordered (full list) pull: the pull's start."""
         return Cursor(self.field, iso_utc(self.until), frozenset())
+
+
+def same_layout(a: str, b: str) -> bool:
+    """True when two timestamps sort as text exactly as in time: the same length, a ``T`` at the
+    same place and the same UTC zone (``2024-05-01T10:00:00.000+0000``, ``...000Z``), so every digit
+    sits in the same place in both."""
+    if len(a) != len(b) or len(a) < 20 or a[10] != "T" or b[10] != "T":
+        return False
+    tail = a[-6:]
+    return tail == b[-6:] and (tail[-1] == "Z" or tail[-5:] == "+0000" or tail == "+00:00")
 
 
 class TokenLoopGuard:
