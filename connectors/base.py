@@ -57,12 +57,15 @@ class Page:
     """Records, and the cursor that is safe to store once this page and every earlier one are stored
     (None: nothing may be stored yet). ``complete`` is true on the last page of a pull.
     ``snapshot`` pages hold every live record of the object (HubSpot owners, which have no change
-    feed): a record missing from a complete snapshot is gone."""
+    feed): a record missing from a complete snapshot is gone. ``expected``, on the first page of a
+    pull when the CRM said so (Salesforce ``totalSize``): how many records the whole pull reads,
+    for progress only (look-back re-reads and records changed meanwhile make it approximate)."""
 
     records: list[Record]
     cursor: Cursor | None
     complete: bool = False
     snapshot: bool = False
+    expected: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

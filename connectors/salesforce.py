@@ -379,16 +379,19 @@ class SalesforceConnector:
                 if tracker.admit(record.id, raw.get(spec.watermark)):
                     records.append(record)
             done = bool(result.get("done", True)) or not result.get("nextRecordsUrl")
+            expected = _total(first) if result is first else None
             if not done and result is first and bulk and self._wants_bulk(spec, fields, first):
-                yield Page(records, tracker.cursor(), complete=False)
+                yield Page(records, tracker.cursor(), complete=False, expected=expected)
                 yield from self._pull_bulk(spec, fields, tracker, {r.id for r in records})
                 return
             parts = self._ranges(first) if not done and result is first and bulk else 1
             if parts > 1:
-                yield Page(records, tracker.cursor(), complete=False)
+                yield Page(records, tracker.cursor(), complete=False, expected=expected)
                 yield from self._pull_ranges(spec, fields, tracker, first, parts, {r.id for r in records})
                 return
-            yield Page(records, tracker.finished() if done else tracker.cursor(), complete=done)
+            yield Page(
+                records, tracker.finished() if done else tracker.cursor(), complete=done, expected=expected
+            )
             if done:
                 return
             next_url = str(result["nextRecordsUrl"])
@@ -678,6 +681,12 @@ def _flatten(raw: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]
             yield from _flatten(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}", value
+
+
+def _total(first: dict[str, Any]) -> int | None:
+    """The records a query matches, as its first page says (``totalSize``)."""
+    total = first.get("totalSize")
+    return int(total) if isinstance(total, int) else None
 
 
 def _record(raw: dict[str, Any], has_deleted: bool) -> Record:

@@ -31,23 +31,42 @@ def progress_for(stream: TextIO, *, draw: bool = True) -> Iterator[RunProgress]:
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(bar_width=None),
-        TextColumn("{task.completed:,.0f} records"),
+        TextColumn("{task.fields[count]}"),
         TimeElapsedColumn(),
         console=Console(file=stream),
         transient=True,
     )
     tasks: dict[str, TaskID] = {}
+    totals: dict[str, int] = {}  # records each pull is expected to read, where the CRM said
+    stored: dict[str, int] = {}  # records each pull has stored so far
+
+    def task(key: str, name: str) -> TaskID:
+        if key not in tasks:
+            tasks[key] = bars.add_task(name, total=None, count=count_text(0, None))
+        return tasks[key]
 
     def pulled(key: str, records: int, done: bool) -> None:
-        if key not in tasks:
-            tasks[key] = bars.add_task(f"pull {key}", total=None)
-        bars.update(tasks[key], completed=records, total=records if done else None)
+        stored[key] = records
+        total = records if done else totals.get(key)
+        if total is not None:
+            total = max(total, records)  # an estimate: look-back re-reads can pass it
+        bars.update(
+            task(key, f"pull {key}"), completed=records, total=total, count=count_text(records, total)
+        )
+
+    def expected(key: str, records: int) -> None:
+        totals[key] = records
+        so_far = stored.get(key, 0)
+        bars.update(task(key, f"pull {key}"), total=max(records, so_far), count=count_text(so_far, records))
 
     def applied(phase: str, records: int) -> None:
         name = f"write {phase}"
-        if name not in tasks:
-            tasks[name] = bars.add_task(name, total=None)
-        bars.update(tasks[name], completed=records)
+        bars.update(task(name, name), completed=records, count=count_text(records, None))
 
     with bars:
-        yield RunProgress(pulled=pulled, applied=applied)
+        yield RunProgress(pulled=pulled, applied=applied, expected=expected)
+
+
+def count_text(records: int, total: int | None) -> str:
+    """``12,000 of 852,971 records`` where the total is known, else ``12,000 records``."""
+    return f"{records:,} of {total:,} records" if total is not None else f"{records:,} records"

@@ -66,6 +66,7 @@ class _Failed:
 
 
 Progress = Callable[[str, int, bool], None]  # (source key, records so far, finished)
+Expected = Callable[[str, int], None]  # (source key, records the pull is expected to read)
 
 
 def _sweep_due(store: StateStore, source: Source, hours: float) -> bool:
@@ -84,7 +85,11 @@ def pull_all(
     concurrency: int,
     sweep_hours: float,
     progress: Progress | None = None,
+    expected: Expected | None = None,
 ) -> PullStats:
+    """Pull every source and store it in the mirror. ``progress`` hears the records stored so far;
+    ``expected``, how many a pull will read where the CRM said so (a count before a HubSpot full
+    pull, the first Salesforce page's ``totalSize``)."""
     mirror = Mirror(store)
     stats = PullStats()
     inbox: queue.Queue[tuple[Source, Page] | _Done | _Failed] = queue.Queue(maxsize=QUEUE_PAGES)
@@ -123,6 +128,8 @@ def pull_all(
             own_streams += searched
             if searched:
                 stats.searched.append(source.spec.name)
+            if expected:
+                expected(source.key, records)
     pending = sorted(plans, key=lambda plan: (-sizes[plan[0].key], -KIND_WEIGHT[plan[0].kind]))
     lock = threading.Lock()
 
@@ -167,6 +174,8 @@ def pull_all(
                 _finish(store, mirror, item.source, run_id, stats, progress, modes[item.source.key])
                 continue
             source, page = item
+            if expected and page.expected is not None:
+                expected(source.key, page.expected)
             _store_page(store, mirror, source, page, run_id, stats)
             if progress:
                 progress(source.key, stats.records.get(source.key, 0), False)

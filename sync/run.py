@@ -38,6 +38,7 @@ class Progress:
     """Callbacks for progress display (the CLI draws bars on a terminal, logs otherwise)."""
 
     pulled: Callable[[str, int, bool], None] | None = None
+    expected: Callable[[str, int], None] | None = None  # records a pull will read, where known
     applied: Callable[[str, int], None] | None = None
     phase: Callable[[str], None] | None = None
 
@@ -222,6 +223,7 @@ def execute(
             concurrency=settings.limits.concurrency,
             sweep_hours=settings.sync.deletion_sweep_hours,
             progress=progress.pulled,
+            expected=progress.expected,
         )
         today = connector.server_time().astimezone(UTC).date()
         if progress.phase:

@@ -345,3 +345,13 @@ def test_a_result_stream_that_breaks_is_read_again_without_handing_a_row_on_twic
     stats = box.admin.stats()
     assert stats["by_route"][RESULTS] == 2  # the set, broken half-way, then read again
     assert by_id(bulk) == by_id(rest)  # by_id fails on a record handed on twice
+
+
+def test_the_first_page_says_how_many_records_the_pull_reads(box: Sandbox) -> None:
+    """The progress a person watching a long pull sees: REST and Bulk alike, the first page carries
+    the query's totalSize; no later page repeats it."""
+    for env in (REST, BULK):
+        pages, found, _ = pull(box, env)
+        assert len(pages) >= 2
+        assert pages[0].expected == len(found) == CONTACTS
+        assert all(page.expected is None for page in pages[1:])
