@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
@@ -15,17 +16,22 @@ from sponsorsync.sync.run import Progress as RunProgress
 log = logging.getLogger("sponsorsync.progress")
 
 
+LOG_EVERY_SECONDS = 30.0  # without a terminal: a long pull's records so far, at most this often
+
+
 @contextmanager
-def progress_for(stream: TextIO, *, draw: bool = True) -> Iterator[RunProgress]:
-    """Bars on a terminal when ``draw`` (not in JSON log mode), log records otherwise."""
+def progress_for(
+    stream: TextIO,
+    *,
+    draw: bool = True,
+    every: float = LOG_EVERY_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[RunProgress]:
+    """Bars on a terminal when ``draw`` (not in JSON log mode), log records otherwise: a pull's
+    records so far at most every ``every`` seconds while it runs (so a scheduler's log shows a long
+    first sync moving), and once when it finishes."""
     if not (draw and stream.isatty()):
-        yield RunProgress(
-            pulled=lambda key, n, done: (
-                log.info("pull finished", extra={"object": key, "records": n}) if done else None
-            ),
-            applied=lambda phase, n: log.debug("applied", extra={"phase": phase, "records": n}),
-            phase=lambda name: log.info("phase %s", name),
-        )
+        yield _logged(every, clock)
         return
     bars = Progress(
         SpinnerColumn(),
@@ -70,3 +76,31 @@ def progress_for(stream: TextIO, *, draw: bool = True) -> Iterator[RunProgress]:
 def count_text(records: int, total: int | None) -> str:
     """``12,000 of 852,971 records`` where the total is known, else ``12,000 records``."""
     return f"{records:,} of {total:,} records" if total is not None else f"{records:,} records"
+
+
+def _logged(every: float, clock: Callable[[], float]) -> RunProgress:
+    totals: dict[str, int] = {}
+    last: dict[str, float] = {}
+
+    def pulled(key: str, records: int, done: bool) -> None:
+        fields = {"object": key, "records": records}
+        if done:
+            log.info("pull finished", extra=fields)
+            return
+        now = clock()
+        if key not in last:
+            last[key] = now  # the first page: the pull has only begun
+        elif now - last[key] >= every:
+            last[key] = now
+            total = totals.get(key)
+            log.info("pulling %s: %s", key, count_text(records, total), extra={**fields, "expected": total})
+
+    def expected(key: str, records: int) -> None:
+        totals[key] = records
+
+    return RunProgress(
+        pulled=pulled,
+        applied=lambda phase, n: log.debug("applied", extra={"phase": phase, "records": n}),
+        phase=lambda name: log.info("phase %s", name),
+        expected=expected,
+    )

@@ -4,6 +4,7 @@ many records each pull will read, where the CRM says so before the pull ends."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 
@@ -45,9 +46,29 @@ def test_the_counts_read() -> None:
     assert count_text(12, None) == "12 records"
 
 
-def test_without_a_terminal_progress_goes_to_the_log_and_takes_the_counts_quietly() -> None:
-    with progress_for(io.StringIO()) as progress:
-        assert progress.expected is None  # schedulers' logs get "pull finished" lines only
+def test_without_a_terminal_a_long_pull_is_logged_as_it_goes(caplog: pytest.LogCaptureFixture) -> None:
+    """A scheduler's log shows a long first sync moving: a pull's records so far (out of how many,
+    where known) at most every 30 s, then once when it finishes."""
+    now = [0.0]
+    caplog.set_level(logging.INFO, logger="sponsorsync.progress")
+    with progress_for(io.StringIO(), clock=lambda: now[0]) as progress:
+        assert progress.expected is not None
+        assert progress.pulled is not None
+        progress.expected("activities:Task", 852_971)
+        for second, records in ((0, 2_000), (10, 40_000), (31, 120_000), (45, 200_000), (62, 312_000)):
+            now[0] = second
+            progress.pulled("activities:Task", records, False)
+            progress.pulled("contacts:Contact", records // 10, False)  # no count given
+        progress.pulled("activities:Task", 852_971, True)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "pulling activities:Task: 120,000 of 852,971 records",
+        "pulling contacts:Contact: 12,000 records",
+        "pulling activities:Task: 312,000 of 852,971 records",
+        "pulling contacts:Contact: 31,200 records",
+        "pull finished",
+    ]
+    assert caplog.records[0].__dict__["expected"] == 852_971
 
 
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
