@@ -58,8 +58,9 @@ class Page:
     (None: nothing may be stored yet). ``complete`` is true on the last page of a pull.
     ``snapshot`` pages hold every live record of the object (HubSpot owners, which have no change
     feed): a record missing from a complete snapshot is gone. ``expected``, on the first page of a
-    pull when the CRM said so (Salesforce ``totalSize``): how many records the whole pull reads,
-    for progress only (look-back re-reads and records changed meanwhile make it approximate)."""
+    pull when the CRM said so (Salesforce ``totalSize``, a HubSpot search's ``total``): how many
+    records the whole pull reads, for progress only (look-back re-reads and records changed
+    meanwhile make it approximate)."""
 
     records: list[Record]
     cursor: Cursor | None

@@ -261,7 +261,16 @@ class HubSpotPulls(HubSpotCalls):
         start = parse_instant(cursor.last_value) - self._lookback
         tracker: CursorTracker | None = None
         held: list[tuple[list[dict[str, Any]], Cursor | None]] = []  # pages waiting for their associations
-        for raw_page in search_changes(lambda body: self._search(spec, body), spec, start):
+        total: list[int] = []  # the first search's total: the pull's size, for progress
+        said = False  # a page has carried it
+
+        def search(body: dict[str, Any]) -> dict[str, Any]:
+            data = self._search(spec, body)
+            if not total and isinstance(data.get("total"), int):
+                total.append(int(data["total"]))
+            return data
+
+        for raw_page in search_changes(search, spec, start):
             if tracker is None:
                 tracker = CursorTracker(spec.watermark, cursor, self._now())
             # Only what is kept: the boundary records seen last time cost no association read.
@@ -272,23 +281,26 @@ class HubSpotPulls(HubSpotCalls):
             ]
             held.append((admitted, tracker.cursor()))
             if sum(len(page) for page, _ in held) >= ASSOCIATION_READ_LIMIT or not spec.associations:
-                yield from self._with_associations(spec, held)
-                held = []
-        yield from self._with_associations(spec, held)
+                yield from self._with_associations(spec, held, total[0] if total and not said else None)
+                said, held = said or bool(held), []
+        yield from self._with_associations(spec, held, total[0] if total and not said else None)
         # The searches have answered by now, so the CRM's clock is that of this pull.
         final = (tracker or CursorTracker(spec.watermark, cursor, self._now())).finished()
         yield Page([], final, complete=True)
         return final
 
     def _with_associations(
-        self, spec: ObjectSpec, held: list[tuple[list[dict[str, Any]], Cursor | None]]
+        self, spec: ObjectSpec, held: list[tuple[list[dict[str, Any]], Cursor | None]], expected: int | None
     ) -> Iterator[Page]:
-        """Search pages, their associations read together (up to 1,000 ids a call)."""
+        """Search pages, their associations read together (up to 1,000 ids a call); the first one
+        carries ``expected`` (the pull's size, on the pull's first page)."""
         ids = [str(raw["id"]) for page, _ in held for raw in page]
         associations = self._read_associations(spec, ids) if ids else {}
-        for page, page_cursor in held:
+        for index, (page, page_cursor) in enumerate(held):
             yield Page(
-                [to_record(raw, spec, associations.get(str(raw["id"]), {})) for raw in page], page_cursor
+                [to_record(raw, spec, associations.get(str(raw["id"]), {})) for raw in page],
+                page_cursor,
+                expected=expected if index == 0 else None,
             )
 
     def _read_associations(self, spec: ObjectSpec, ids: list[str]) -> dict[str, dict[str, tuple[str, ...]]]:

@@ -104,6 +104,17 @@ def test_more_than_10000_records_sharing_one_timestamp_arrive_once_each(box: San
     assert box.calls() == {SEARCH: 1}
 
 
+def test_an_incremental_pull_says_its_size_on_its_first_page(box: Sandbox) -> None:
+    """For progress: the first search's total, on the first page only (the crowded timestamp is
+    walked by id afterwards, and those searches do not say it again)."""
+    old = Cursor("lastmodifieddate", "2000-01-01T00:00:00.000Z")
+    pages = list(connector(box).pull(CONTACTS, old, sweep_deletions=False))
+    assert pages[0].expected == sum(len(page.records) for page in pages) == SAME_INSTANT
+    assert [page.expected for page in pages[1:]] == [None] * (len(pages) - 1)
+    tasks = list(connector(box).pull(TASKS, old, sweep_deletions=False))  # associations read per batch
+    assert [page.expected for page in tasks] == [1, None]
+
+
 def test_incremental_pulls_read_associations_in_batches(box: Sandbox) -> None:
     old = Cursor("hs_lastmodifieddate", "2000-01-01T00:00:00.000Z")
     records, _ = drain(connector(box).pull(TASKS, old, sweep_deletions=False))
