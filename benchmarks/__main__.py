@@ -12,8 +12,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from benchmarks.cadence import cadence_markdown, run_cadence
 from benchmarks.child_process import ROOT
@@ -118,10 +121,9 @@ def main(argv: list[str]) -> int:
     if args.peers:
         return peers_main(args, crms, argv)
     started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
-    work = Path(tempfile.mkdtemp(prefix="sponsorsync-bench-"))
     scenarios: list[Scenario] = []
     engines: dict[tuple[str, int], EngineTime] = {}
-    try:
+    with _work_dir("sponsorsync-bench-", keep=args.keep) as work:
         for size in args.sizes:
             for crm in crms:
                 print(f"{crm}, {size:,} contacts", flush=True)
@@ -143,59 +145,60 @@ def main(argv: list[str]) -> int:
             print("scale tests (pytest -m scale)", flush=True)
             scale = run_scale_tests()
             print(f"  {scale.summary}", flush=True)
-    finally:
-        if args.keep:
-            print(f"state kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     verdicts = check(scenarios, engines)
-    meta = {
-        "command": "python -m benchmarks " + " ".join(argv),
-        "started": started_at,
-        "seconds": time.monotonic() - started,
-        "commit": _commit(),
-        "machine": machine(),
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    meta = _meta(argv, started, started_at)
     text = markdown(scenarios, engines, verdicts, scale, meta) + "\n" + cadence_markdown(cadence)
-    (args.out / "results.md").write_text(text, encoding="utf-8")
     data = as_json(scenarios, engines, verdicts, scale, meta) | {"cadence": cadence}
-    (args.out / "results.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
-    print(text)
-    print(f"written: {args.out / 'results.md'} and {args.out / 'results.json'}")
+    _write(args.out, "results", text, data)
     return 0
 
 
 def peers_main(args: argparse.Namespace, crms: tuple[CrmName, ...], argv: list[str]) -> int:
     started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
     load = _load()
-    work = Path(tempfile.mkdtemp(prefix="sponsorsync-peers-"))
-    try:
+    with _work_dir("sponsorsync-peers-", keep=args.keep) as work:
         figures, results = run_peers(args.sizes, crms, work, dict(args.peer_source))
-    finally:
-        if args.keep:
-            print(f"state kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    meta = {
-        "command": "python -m benchmarks " + " ".join(argv),
-        "started": started_at,
-        "seconds": time.monotonic() - started,
-        "commit": _commit(),
-        "machine": machine(),
+    meta = _meta(argv, started, started_at) | {
         "load": load,
         "peers": {
             p.key: {"label": p.label, "version": p.version, "requirement": p.requirement} for p in PEERS
         },
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    text = peers_markdown(figures, meta)
-    (args.out / "peers.md").write_text(text, encoding="utf-8")
     data = peers_json(figures, meta) | {"runs": [r.to_json() for r in results]}
-    (args.out / "peers.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
-    print(text)
-    print(f"written: {args.out / 'peers.md'} and {args.out / 'peers.json'}")
+    _write(args.out, "peers", peers_markdown(figures, meta), data)
     return 0
+
+
+@contextmanager
+def _work_dir(prefix: str, *, keep: bool) -> Iterator[Path]:
+    """A temporary directory for the runs' state, removed at the end unless ``keep``."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield work
+    finally:
+        if keep:
+            print(f"state kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _meta(argv: list[str], started: float, started_at: str) -> dict[str, Any]:
+    return {
+        "command": "python -m benchmarks " + " ".join(argv),
+        "started": started_at,
+        "seconds": time.monotonic() - started,
+        "commit": _commit(),
+        "machine": machine(),
+    }
+
+
+def _write(out: Path, name: str, text: str, data: dict[str, Any]) -> None:
+    """``NAME.md`` and ``NAME.json`` in ``out``; the markdown printed too."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text(text, encoding="utf-8")
+    (out / f"{name}.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    print(text)
+    print(f"written: {out / f'{name}.md'} and {out / f'{name}.json'}")
 
 
 def _load() -> str:

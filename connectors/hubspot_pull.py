@@ -270,6 +270,10 @@ class HubSpotPulls(HubSpotCalls):
                 total.append(int(data["total"]))
             return data
 
+        def size() -> int | None:
+            """The pull's size for its first page, None for every later one."""
+            return total[0] if total and not said else None
+
         for raw_page in search_changes(search, spec, start):
             if tracker is None:
                 tracker = CursorTracker(spec.watermark, cursor, self._now())
@@ -281,9 +285,9 @@ class HubSpotPulls(HubSpotCalls):
             ]
             held.append((admitted, tracker.cursor()))
             if sum(len(page) for page, _ in held) >= ASSOCIATION_READ_LIMIT or not spec.associations:
-                yield from self._with_associations(spec, held, total[0] if total and not said else None)
+                yield from self._with_associations(spec, held, size())
                 said, held = said or bool(held), []
-        yield from self._with_associations(spec, held, total[0] if total and not said else None)
+        yield from self._with_associations(spec, held, size())
         # The searches have answered by now, so the CRM's clock is that of this pull.
         final = (tracker or CursorTracker(spec.watermark, cursor, self._now())).finished()
         yield Page([], final, complete=True)

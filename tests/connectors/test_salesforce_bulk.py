@@ -107,6 +107,19 @@ def pull(
     return pages, found, last
 
 
+def pulls_with_a_broken_result_set(box: Sandbox) -> tuple[list[Record], list[Record]]:
+    """The records of a REST pull, then of a Bulk pull whose first result set breaks half-way
+    (the sandbox's statistics count the Bulk pull's calls only)."""
+    _, rest, _ = pull(box, REST)
+    box.admin.add_faults({"path": "*/jobs/query/*/results", "action": "truncate_response", "count": 1})
+    box.admin.reset_stats()
+    try:
+        _, bulk, _ = pull(box, BULK)
+    finally:
+        box.admin.clear_faults()
+    return rest, bulk
+
+
 def test_a_bulk_pull_gives_the_records_and_cursor_of_the_rest_pull(box: Sandbox) -> None:
     _, rest, rest_cursor = pull(box, REST)
     assert box.calls() == {QUERY_ALL: 1, QUERY_MORE: 1}
@@ -250,13 +263,7 @@ def test_a_broken_set_is_read_again_while_the_next_one_is_already_asked_for(
     box: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(salesforce_bulk, "SET_RECORDS", 300)
-    _, rest, _ = pull(box, REST)
-    box.admin.add_faults({"path": "*/jobs/query/*/results", "action": "truncate_response", "count": 1})
-    box.admin.reset_stats()
-    try:
-        _, bulk, _ = pull(box, BULK)
-    finally:
-        box.admin.clear_faults()
+    rest, bulk = pulls_with_a_broken_result_set(box)
     assert box.admin.stats()["by_route"][RESULTS] == 5  # 4 sets, the first broken and read again
     assert by_id(bulk) == by_id(rest)
 
@@ -335,13 +342,7 @@ def test_parent_fields_keep_a_pull_on_rest() -> None:
 
 
 def test_a_result_stream_that_breaks_is_read_again_without_handing_a_row_on_twice(box: Sandbox) -> None:
-    _, rest, _ = pull(box, REST)
-    box.admin.add_faults({"path": "*/jobs/query/*/results", "action": "truncate_response", "count": 1})
-    box.admin.reset_stats()
-    try:
-        _, bulk, _ = pull(box, BULK)
-    finally:
-        box.admin.clear_faults()
+    rest, bulk = pulls_with_a_broken_result_set(box)
     stats = box.admin.stats()
     assert stats["by_route"][RESULTS] == 2  # the set, broken half-way, then read again
     assert by_id(bulk) == by_id(rest)  # by_id fails on a record handed on twice
