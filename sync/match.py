@@ -11,8 +11,10 @@ Parts of a score are in [0, 1]; weights come from the mapping's ``matching.weigh
 **Counterpart.** An *established* relationship (``matching.established``: at least 3 touches in 365
 days, the last within the tier's ``executive_touch_days``) keeps that partner executive as the
 counterpart whatever the fit on paper; among several established relationships the strongest (most
-touches, then the most recent) wins, and a better fit on paper the sponsor has not established a
-relationship with is only *suggested*. Without an established relationship the counterpart is the
+touches, then the most recent) wins, and a better fit on paper the sponsor has not met in the year
+is only *suggested* (an introduction is worth it only to someone they have not met). With none established, a *lapsed* relationship (as many touches in 365
+days, the last longer ago than the interval) is kept the same way: the strongest lapsed one is the
+relationship to revive, so the counterpart does not switch the day a habit lapses. Without either, the counterpart is the
 best score ``(wf*function + ws*seniority + wr*relationship) / (wf + ws + wr)`` among the executives
 the sponsor has met in 365 days (a stranger who fits better on paper is only suggested), or among
 all of them when the sponsor has met none; relationship, the most recent touch, then the id break
@@ -82,12 +84,18 @@ class Counterpart:
     last_touch: date | None = None
     suggested: PartnerContact | None = None  # a better fit on paper the sponsor has not met regularly
     suggested_score: Score | None = None
+    lapsed: bool = False  # enough touches for a relationship, the last longer ago than the interval
 
     def why(self) -> str:
         """One line for `sync explain`: why this executive is the counterpart."""
         last = self.last_touch.isoformat() if self.last_touch else "never"
         if self.established:
             text = f"established relationship: {self.touches_365} touches in 365 days, last on {last}"
+        elif self.lapsed:
+            text = (
+                f"relationship to revive: {self.touches_365} touches in 365 days, the last on {last}, longer "
+                "ago than the touch interval; kept over executives met less often"
+            )
         elif self.touches_365:
             text = (
                 f"met {self.touches_365} time{'s' if self.touches_365 != 1 else ''} in 365 days, last on "
@@ -190,10 +198,14 @@ def choose_counterpart(
     if not options:
         return None
     on_paper = min(options, key=lambda o: (-o.paper, -o.score.total, o.contact.id))
-    relationships = [o for o in options if o.established]
+    # A relationship: established, else one that lapsed (enough touches this year, the last longer
+    # ago than the interval), which is the sponsor's to revive: a counterpart does not switch to
+    # someone met once the day a habit lapses.
+    threshold = matching.established.touches
+    relationships = [o for o in options if o.established] or [o for o in options if o.count >= threshold]
     if relationships:
         chosen = min(relationships, key=lambda o: (-o.count, -o.last_ordinal, -o.score.total, o.contact.id))
-        better = not on_paper.established and on_paper.paper > chosen.paper
+        better = on_paper.count == 0 and on_paper.paper > chosen.paper
     else:
         # Nobody established: the best score among the executives the sponsor has met this year, so a
         # task never pairs them with a stranger while there is someone they know; with nobody met,
@@ -211,6 +223,7 @@ def choose_counterpart(
         chosen.last,
         on_paper.contact if better else None,
         on_paper.score if better else None,
+        lapsed=not chosen.established and chosen.count >= threshold,
     )
 
 

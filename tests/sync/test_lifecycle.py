@@ -349,6 +349,35 @@ def test_a_better_fit_the_sponsor_has_not_met_is_suggested_in_the_touch_task_not
     assert "Their Cto (CTO) may be a closer match for your role: worth an introduction." in task.body
 
 
+def test_the_counterpart_does_not_switch_the_day_a_habit_lapses() -> None:
+    """Ava met Jane Roe five times this year, the last 40 days ago; Sam, the partner's SVP Sales,
+    once, months ago: Sam Ceo, the partner's CEO and so a better fit on paper for her. Over the ten
+    days in which her 45-day habit with Jane lapses, Ava's touch task is one task: "Connect with
+    Jane Roe", with the same due date, never closed as "the counterpart is now Sam" and replaced by
+    a task about someone she met once."""
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    contacts = [
+        contact("jane_roe", title="CTO"),
+        contact("sam_ceo", function="general_management", title="CEO"),
+    ]
+    touches = [touch("ceo", "jane_roe", 40, count_365=5), touch("ceo", "sam_ceo", 200, count_365=1)]
+    seen: dict[str, set[tuple[str, date]]] = {}
+    in_crm: dict[str, OwnTask] = {}
+    for later in range(10):
+        today = TODAY + timedelta(days=later)
+        model = org(memory=memory, contacts=contacts, touches=touches, today=today, own=list(in_crm.values()))
+        result = plan(model, salesforce_mapping())
+        assert result.views["acme"].counterpart is not None
+        assert result.views["acme"].counterpart.contact.id == "jane_roe"
+        for task in by_rule(result).get("executive_touch", []):
+            seen.setdefault(task.key, set()).add((task.subject, task.due))
+            in_crm.setdefault(task.key, own_task(task.key, values={"ActivityDate": task.due.isoformat()}))
+    assert len(seen) == 1, seen
+    (variants,) = seen.values()
+    due = TODAY - timedelta(days=40) + timedelta(days=45)  # the last touch plus the tier's interval
+    assert variants == {("Connect with Jane Roe, CTO at Acme Inc", due)}
+
+
 def test_with_no_partner_executive_the_candidate_list_says_how_it_was_ranked() -> None:
     users = [person("ceo", "Ava Chen", seniority="c_suite"), SPONSORS[1]]
     result = plan(org(users=users, alliances=[alliance(sponsor=None)], contacts=[]), salesforce_mapping())

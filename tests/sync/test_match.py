@@ -10,6 +10,7 @@ import pytest
 
 from sponsorsync.mappings.policy import Touch
 from sponsorsync.sync.match import (
+    Counterpart,
     alliance_fit,
     choose_counterpart,
     engagement,
@@ -17,11 +18,24 @@ from sponsorsync.sync.match import (
     red_sponsorships,
 )
 from sponsorsync.sync.mirror import TouchAggregate
-from sponsorsync.sync.model import Org
+from sponsorsync.sync.model import Org, PartnerContact
 from tests.sync.builders import TODAY, alliance, contact, org, person, salesforce_mapping, touch
 
 MATCHING = salesforce_mapping().matching
 CRO = person("cro", "Priya Natarajan", seniority="c_suite", function="sales")
+
+CFO_AND_SVP = [
+    contact("carla_cfo", seniority="c_suite", function="finance"),
+    contact("sam_svp_sales", seniority="evp", function="sales"),
+]
+
+
+def cro_counterpart(contacts: list[PartnerContact], touches: list[TouchAggregate]) -> Counterpart:
+    """The counterpart of the CRO, sponsor of the one alliance, on a 45-day touch interval."""
+    model = org(users=[CRO], alliances=[alliance(sponsor="cro")], contacts=contacts, touches=touches)
+    chosen = choose_counterpart(model, model.alliances[0], CRO, MATCHING, touch_days=45)
+    assert chosen is not None
+    return chosen
 
 
 def _contoso(*extra_touches: TouchAggregate, svp: bool = True) -> Org:
@@ -59,55 +73,67 @@ def test_the_relationship_threshold(count: int, days_ago: int, established: bool
     # Below the threshold the CFO the CRO has met stays the counterpart all the same: the SVP Sales,
     # a better fit on paper the CRO has never met, is only suggested (a task never pairs a sponsor
     # with a stranger while there is someone they know, nor switches to one the day a habit lapses).
-    model = org(
-        users=[CRO],
-        alliances=[alliance(sponsor="cro")],
-        contacts=[
-            contact("carla_cfo", seniority="c_suite", function="finance"),
-            contact("sam_svp_sales", seniority="evp", function="sales"),
-        ],
-        touches=[touch("cro", "carla_cfo", days_ago=days_ago, count_365=count)],
-    )
-    chosen = choose_counterpart(model, model.alliances[0], CRO, MATCHING, touch_days=45)
-    assert chosen is not None
+    chosen = cro_counterpart(CFO_AND_SVP, [touch("cro", "carla_cfo", days_ago=days_ago, count_365=count)])
     assert (chosen.contact.id, chosen.established) == ("carla_cfo", established)
     assert chosen.suggested is not None
     assert chosen.suggested.id == "sam_svp_sales"
     if not established:
-        assert f"met {count} times in 365 days, last on " in chosen.why()
+        lapsed = f"relationship to revive: {count} touches in 365 days, the last on "  # 3 or more: kept
+        assert (lapsed if count >= 3 else f"met {count} times in 365 days, last on ") in chosen.why()
         assert "better fit on paper, not yet met regularly: Sam Svp Sales" in chosen.why()
 
 
-def test_with_nobody_met_in_a_year_the_fit_on_paper_decides() -> None:
-    model = org(
-        users=[CRO],
-        alliances=[alliance(sponsor="cro")],
-        contacts=[
-            contact("carla_cfo", seniority="c_suite", function="finance"),
-            contact("sam_svp_sales", seniority="evp", function="sales"),
+def test_a_lapsed_habit_outranks_a_better_fit_met_once() -> None:
+    # The CRO met the CFO five times this year, the last 76 days ago (past the 45-day interval: no
+    # longer established), and the SVP Sales, a better fit on paper, once in the spring. The CRO's
+    # relationship at the partner is the CFO: the task must name her, not the near stranger, and
+    # must not suggest an introduction to someone the CRO has already met.
+    chosen = cro_counterpart(
+        CFO_AND_SVP,
+        [
+            touch("cro", "carla_cfo", days_ago=76, count_365=5),
+            touch("cro", "sam_svp_sales", days_ago=250, count_365=1),
         ],
     )
-    chosen = choose_counterpart(model, model.alliances[0], CRO, MATCHING, touch_days=45)
-    assert chosen is not None
+    assert (chosen.contact.id, chosen.established, chosen.lapsed) == ("carla_cfo", False, True)
+    assert chosen.suggested is None
+    assert chosen.why().startswith(
+        "relationship to revive: 5 touches in 365 days, the last on 2026-09-14, longer ago than the "
+        "touch interval; kept over executives met less often; score "
+    )
+
+
+def test_among_lapsed_habits_the_strongest_wins_and_an_established_one_comes_first() -> None:
+    contacts = [
+        contact("vp_sales", seniority="vp", function="sales"),
+        contact("cfo", seniority="c_suite", function="finance"),
+        contact("coo", seniority="c_suite", function="operations"),
+    ]
+    lapsed = [
+        touch("cro", "vp_sales", days_ago=60, count_365=3),
+        touch("cro", "cfo", days_ago=90, count_365=7),
+    ]
+    chosen = cro_counterpart(contacts, lapsed)
+    assert (chosen.contact.id, chosen.lapsed) == ("cfo", True)
+    chosen = cro_counterpart(contacts, [*lapsed, touch("cro", "coo", days_ago=5, count_365=3)])
+    assert (chosen.contact.id, chosen.established, chosen.lapsed) == ("coo", True, False)
+    assert chosen.suggested is None  # the better fit (VP Sales) is someone the CRO has met: no introduction
+
+
+def test_with_nobody_met_in_a_year_the_fit_on_paper_decides() -> None:
+    chosen = cro_counterpart(CFO_AND_SVP, [])
     assert (chosen.contact.id, chosen.suggested) == ("sam_svp_sales", None)
     assert chosen.why().startswith("best fit (no partner executive met in 365 days); score ")
 
 
 def test_among_established_relationships_the_strongest_wins() -> None:
-    model = org(
-        users=[CRO],
-        alliances=[alliance(sponsor="cro")],
-        contacts=[
+    chosen = cro_counterpart(
+        [
             contact("vp_sales", seniority="vp", function="sales"),
             contact("cfo", seniority="c_suite", function="finance"),
         ],
-        touches=[
-            touch("cro", "vp_sales", days_ago=5, count_365=4),
-            touch("cro", "cfo", days_ago=20, count_365=9),
-        ],
+        [touch("cro", "vp_sales", days_ago=5, count_365=4), touch("cro", "cfo", days_ago=20, count_365=9)],
     )
-    chosen = choose_counterpart(model, model.alliances[0], CRO, MATCHING, touch_days=45)
-    assert chosen is not None
     assert chosen.contact.id == "cfo"
     assert chosen.suggested is None  # the better fit (VP Sales) has an established relationship too
 

@@ -84,6 +84,7 @@ class World:
             "contact": {c.key: f"{c.first}.{c.last}@partner.example".lower() for c in org.contacts},
             "account": {a.key: a.name for a in org.accounts},
         }
+        self.labels = labels  # the driver's own: a contact added later is labelled here
         self.crm: Driver = driver_for(box, labels)
 
     def sync(self) -> RunReport:
@@ -137,6 +138,25 @@ def test_the_monthly_cfo_sponsor_keeps_the_cfo_as_counterpart_after_an_svp_sales
     assert "established relationship: 4 touches in 365 days" in text
     assert "better fit on paper, not yet met regularly: Sam Seller" in text
     assert "0.4x0.00 function + 0.3x1.00 seniority + 0.2x0.67 relationship) / 0.9 = 0.48" in text
+
+
+def test_the_counterpart_stays_when_the_monthly_habit_lapses(world: World) -> None:
+    # What the user sees: Priya met Sam Seller, the partner's new SVP Sales (a better fit on paper for
+    # a CRO), once, 200 days ago. When her calls with Carla fall behind, she gets one task, "Connect
+    # with Carla Diaz ...", and it stays that task after the 45-day habit has lapsed: it is not closed
+    # as "the counterpart is now Sam Seller" and replaced by a task about someone she met once.
+    world.sync()
+    world.crm.add_contact("contoso", "Sam", "Seller", "SVP Sales")
+    world.labels["contact"]["sam"] = "sam.seller@partner.example"
+    world.crm.log_touch("priya", "sam", "contoso", days_ago=200)
+    world.box.admin.advance_clock(days=30)  # Carla's last call 40 days ago: the task appears
+    world.sync()
+    (before,) = [t for t in world.open_tasks("contoso") if t.rule == "executive_touch"]
+    assert before.subject.startswith("Connect with Carla Diaz")
+    world.box.admin.advance_clock(days=10)  # 50 days ago: past the strategic tier's 45
+    report = world.sync()
+    assert [t for t in world.open_tasks("contoso") if t.rule == "executive_touch"] == [before]
+    assert "relationship to revive: 4 touches in 365 days" in world.explained(report, "contoso")
 
 
 def test_a_meeting_logged_by_the_manager_with_the_sponsor_as_invitee_is_the_sponsors_touch(
