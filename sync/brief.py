@@ -62,7 +62,7 @@ def ask(ctx: Context, escalations: list[dict[str, str]], moments: list[dict[str,
         return wording.render("ask", "escalation", **blank | {"subject": escalations[0]["subject"]})
     if moments:
         first = {"subject": moments[0]["subject"], "date": moments[0]["date"]}
-        return wording.render("ask", "moment", **blank | first)
+        return wording.render("ask", "deal" if moments[0]["kind"] == "deal" else "moment", **blank | first)
     if view.last_touch is None:
         return wording.render("ask", "meet", **blank)
     if view.health != "green":
@@ -80,9 +80,13 @@ def brief_values(ctx: Context, period_start: date) -> dict[str, Any]:
     escalations = [
         {"subject": c.subject, "opened_on": c.opened_on.isoformat()} for c in open_escalations(ctx)
     ]
-    moments = [{"subject": m.subject, "date": m.starts_on.isoformat()} for m in upcoming_meetings(ctx)]
+    moments = [
+        {"kind": "meeting", "subject": m.subject, "date": m.starts_on.isoformat()}
+        for m in upcoming_meetings(ctx)
+    ]
     moments += [
-        {"subject": d.name, "date": (d.close_date or ctx.today).isoformat()} for d in closing_deals(ctx)
+        {"kind": "deal", "subject": d.name, "date": (d.close_date or ctx.today).isoformat()}
+        for d in closing_deals(ctx)
     ]
     moments.sort(key=lambda m: m["date"])
     stages, total = pipeline(ctx)

@@ -150,7 +150,10 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
                closed=False, won=False)  # fmt: skip
     small = replace(big, id="006B", amount=20_000.0)
     [task] = tasks_of(plan(setting(deals=[big, small]), mapping), "critical_moment")
-    assert task.subject == "Call Jane Roe before the Acme Inc deal Acme platform renewal closes (2026-12-09)"
+    # the deal's name in quotes: deal names often start with the account's ("Acme Inc deal Acme ...")
+    assert (
+        task.subject == 'Call Jane Roe before the Acme Inc deal "Acme platform renewal" closes (2026-12-09)'
+    )
     assert "(400,000, Negotiation)" in task.body
     assert task.due == date(2026, 12, 7)
     assert task.contact_id == "jane_roe"
@@ -220,6 +223,28 @@ def test_the_brief_carries_the_figures_of_the_alliance_in_a_dozen_lines() -> Non
         in text
     )
     assert brief.body_once
+
+
+def test_a_deal_closing_is_in_the_brief_as_a_deal_to_call_about_not_a_meeting_to_attend() -> None:
+    # The sponsor reads "Coming up: deal "Acme platform renewal" closing on <date>" and is asked to
+    # call Jane Roe before it closes, as the critical-moment task asks; never to "attend" a deal.
+    for later in range(31):
+        today = TODAY + timedelta(days=later)
+        renewal = Deal("006A", "acme", "Acme platform renewal", "Negotiation", 400_000.0,
+                       today + timedelta(days=5), closed=False, won=False)  # fmt: skip
+        updates = tasks_of(
+            plan(setting(deals=[renewal], today=today), salesforce_mapping()), "sponsor_update"
+        )
+        if updates:
+            break
+    [brief] = updates
+    close = (today + timedelta(days=5)).isoformat()
+    assert f'Coming up: deal "Acme platform renewal" closing on {close}.' in brief.body
+    assert (
+        f'The one thing we ask of Ava Chen: call Jane Roe before the deal "Acme platform renewal" closes on {close}.'
+        in brief.body
+    )
+    assert "attend" not in brief.body
 
 
 def test_the_brief_asks_a_quiet_sponsor_to_call_their_counterpart_naming_whom_they_last_met() -> None:

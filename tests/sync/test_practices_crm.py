@@ -214,7 +214,7 @@ def test_a_new_sponsor_gets_a_charter_to_confirm_and_the_manager_a_briefing_carr
 
 def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executive(world: World) -> None:
     """A 400,000 deal on Acme closing in ten days (shipped threshold 250,000, look-ahead 14 days): Marcus
-    gets "Call Jane Roe before the Acme Corporation deal Acme platform renewal closes (<date>)"; a
+    gets 'Call Jane Roe before the Acme Corporation deal "Acme platform renewal" closes (<date>)'; a
     20,000 deal closing the same day gives nothing; once the deal is won, the task closes as not needed."""
     world.crm.create_deal("acme", "Acme platform renewal", 400_000, close_in_days=10)
     world.crm.create_deal("acme", "Acme pilot", 20_000, close_in_days=10)
@@ -224,7 +224,7 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
     assert [(t.owner_id, t.subject) for t in deals] == [
         (
             world.user("marcus"),
-            f"Call Jane Roe before the Acme Corporation deal Acme platform renewal closes ({close})",
+            f'Call Jane Roe before the Acme Corporation deal "Acme platform renewal" closes ({close})',
         )
     ]
     # the stage as people see it in the CRM (HubSpot's API says appointmentscheduled)
@@ -236,7 +236,7 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
     [task] = [t for t in world.tasks("critical_moment") if ":d:" in t.key]
     assert task.done
     assert task.status != world.mapping.writeback.task.values.status_completed
-    assert "the deal Acme platform renewal closed on" in html.unescape(task.body)
+    assert 'the deal "Acme platform renewal" closed on' in html.unescape(task.body)
 
 
 def _health_log(world: World) -> dict[str, list[tuple[str, str]]]:
