@@ -96,11 +96,7 @@ def close(ctx: Context, anchor: str) -> Close:
         return changed
     sponsor = ctx.name_of(sponsor_id)
     if kind == "d":
-        deal = next((d for d in ctx.org.deals.get(ctx.alliance.id, []) if d.id == record_id), None)
-        if deal is not None and deal.closed:
-            when = deal.closed_on or deal.close_date or ctx.today
-            return Close("not_needed", "deal_closed", {"subject": deal.name, "date": when.isoformat()})
-        return Close("not_needed", "situation_changed")
+        return _deal_close(ctx, record_id)
     meeting = next((m for m in ctx.org.meetings.get(ctx.alliance.id, []) if m.id == record_id), None)
     if meeting is None:
         return Close("not_needed", "moment_gone")
@@ -110,3 +106,22 @@ def close(ctx: Context, anchor: str) -> Close:
     if meeting.starts_on < ctx.today:
         return Close("missed", "moment_passed", values)
     return Close("not_needed", "situation_changed")  # moved out of the window, or renamed
+
+
+def _deal_close(ctx: Context, deal_id: str) -> Close:
+    """What became of the deal a call task was about, in the words its reader needs."""
+    deal = next((d for d in ctx.org.deals.get(ctx.alliance.id, []) if d.id == deal_id), None)
+    if deal is None:
+        return Close("not_needed", "deal_gone")
+    if deal.closed:
+        when = deal.closed_on or deal.close_date or ctx.today
+        return Close("not_needed", "deal_closed", {"subject": deal.name, "date": when.isoformat()})
+    if deal.close_date is None:
+        return Close("not_needed", "situation_changed")
+    values = {"subject": deal.name, "date": deal.close_date.isoformat()}
+    start, end = _window(ctx)
+    if deal.close_date < start:  # the day passed with the deal open and the call not marked done
+        return Close("missed", "deal_passed", values)
+    if deal.close_date > end:
+        return Close("not_needed", "deal_moved", values)
+    return Close("not_needed", "situation_changed")  # e.g. its amount fell below the large-deal amount

@@ -159,6 +159,35 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
     assert task.contact_id == "jane_roe"
 
 
+def test_the_call_task_says_what_became_of_the_deal_when_it_closes() -> None:
+    # Ava was asked to call Jane Roe before "Acme platform renewal" closes on 2026-12-09. What her
+    # task says when sponsorsync closes it, by what became of the deal (never a vague "the situation
+    # changed"): the day passed with the deal still open and the call not marked done (missed); the
+    # deal slipped past the look-ahead (not needed, with the new date); the deal was won.
+    key = make_key("critical_moment", "acme", "d:006A:ceo")
+    held = own_task(key, values={"ActivityDate": "2026-12-07"})
+    renewal = Deal("006A", "acme", "Acme platform renewal", "Negotiation", 400_000.0, date(2026, 12, 9),
+                   closed=False, won=False)  # fmt: skip
+
+    def closed(deal: Deal | None, days_later: int) -> list[tuple[str, str]]:
+        later = setting(deals=[deal] if deal else [], own=[held], today=TODAY + timedelta(days=days_later))
+        return [(c.outcome, c.reason) for c in plan(later, salesforce_mapping()).closures if c.key == key]
+
+    assert closed(renewal, 11) == [
+        (
+            "missed",
+            'the deal "Acme platform renewal" was expected to close on 2026-12-09; that day has passed',
+        )
+    ]
+    slipped = replace(renewal, close_date=date(2027, 2, 15))
+    assert closed(slipped, 1) == [
+        ("not_needed", 'the deal "Acme platform renewal" is now expected to close on 2027-02-15')
+    ]
+    won = replace(renewal, stage="Closed Won", closed=True, won=True, closed_on=date(2026, 12, 8))
+    assert closed(won, 2) == [("not_needed", 'the deal "Acme platform renewal" closed on 2026-12-08')]
+    assert closed(None, 1) == [("not_needed", "the deal is no longer in the CRM")]
+
+
 # -- charter --------------------------------------------------------------------------------------
 def test_a_new_sponsor_gets_a_charter_to_confirm_and_the_briefing_carries_it() -> None:
     appointed = {"acme": Memory(None, None, TODAY - timedelta(days=20))}
