@@ -3,7 +3,8 @@ next person up (the owner's manager, the alliance manager, the sponsor or a name
 
 Each step is its own keyed task (``ss1:escalation:<alliance>:<step>:<rule>:<anchor of the original>``),
 created once, due ``task_due_days`` later, and closed when the original is: as done when the
-original was completed, as not needed otherwise. A step whose person is missing, inactive, the
+original was completed or what it asked for happened, as not needed otherwise (saying when the
+original was missed). A step whose person is missing, inactive, the
 original's owner or already on an earlier step passes to the next step, at its own day. The due date
 the ladder counts from is the one in the CRM: a person who moves the original's due date moves the
 ladder with it."""
@@ -105,6 +106,21 @@ def close(ctx: Context, anchor: str) -> Close:
         if status is None or status == ctx.mapping.writeback.task.values.status_completed:
             return Close("done", "original_done")
         return Close("not_needed", "original_closed")
+    if (
+        original is not None
+        and not original.deleted
+        and key not in ctx.closed_by_us
+        and key not in ctx.desired
+    ):
+        # This run ends the original: say how, without claiming it is closed (a task a person
+        # edited only gets a note).
+        from sponsorsync.sync.rules import REGISTRY
+
+        ending = REGISTRY[rule].close(ctx, original_anchor) if rule in REGISTRY else None
+        if ending is not None and ending.outcome == "done":
+            return Close("done", "original_achieved")
+        if ending is not None and ending.outcome == "missed":
+            return Close("not_needed", "original_missed")
     # Gone, closed by an earlier run, or no longer wanted (this run closes it).
     if original is None or original.deleted or key in ctx.closed_by_us or key not in ctx.desired:
         return Close("not_needed", "original_closed")

@@ -485,7 +485,19 @@ def test_an_escalation_closes_saying_the_overdue_task_is_closed_when_this_run_cl
                 today=first.due + timedelta(days=30), own=[missed, escalation])  # fmt: skip
     closures = {c.key: (c.outcome, c.reason) for c in plan(later, ladder_mapping()).closures}
     assert closures[first.key][0] == "missed"
-    assert closures[escalation.sync_key] == ("not_needed", "the overdue task is closed or no longer needed")
+    # Ava reads that the update was not done, not "closed or no longer needed", which could mean sent.
+    assert closures[escalation.sync_key] == ("not_needed", "the overdue task was not done in time (missed)")
+
+
+def test_an_escalation_closes_as_done_when_this_run_finds_what_the_overdue_task_asked_for() -> None:
+    # Hana was told Mia's "Appoint an executive sponsor" is overdue. Today a sponsor is on record, so
+    # the overdue task closes as done (appointed), and Hana's follow-up task with it, saying so.
+    key, held = overdue_task(9)
+    escalation = own_task(make_key("escalation", "acme", "1:no_sponsor:e1"))
+    result = plan(org(users=LADDER_USERS, own=[held, escalation]), ladder_mapping())
+    closures = {c.key: (c.outcome, c.reason) for c in result.closures}
+    assert closures[key] == ("done", "Ava Chen is now the executive sponsor")
+    assert closures[escalation.sync_key] == ("done", "what the overdue task asked for happened")
 
 
 def test_a_long_standing_sponsors_update_covers_the_whole_period() -> None:
