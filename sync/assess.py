@@ -93,8 +93,11 @@ def assess(org: Org, mapping: Mapping, alliance: Alliance, reserved: Counter[str
         if last is None:
             reason = words.render("health", "never", counterpart=who)
         else:
+            # Past the interval the touch is overdue, whatever the colour thresholds (amber by
+            # default, red past twice it); an early amber is only "due".
+            key = "green" if health == "green" else ("overdue" if (today - last).days > limit else "due")
             reason = words.render(
-                "health", health, counterpart=who, last_touch=last.isoformat(), limit_days=limit
+                "health", key, counterpart=who, last_touch=last.isoformat(), limit_days=limit
             )
     view = AllianceView(
         alliance=alliance,

@@ -157,12 +157,25 @@ def test_health_reason_holds_dates_not_day_counts_and_is_the_same_on_later_days(
         today = TODAY + timedelta(days=later)
         result = plan(org(today=today, touches=[touch("ceo", "jane_roe", 60)]), salesforce_mapping())
         reasons.add((result.accounts[0].health, result.accounts[0].health_reason))
+    # 60 days after the last touch on a 45-day cadence the touch is overdue, and the reason says so
+    # (amber: past the interval, not yet past twice it).
     assert reasons == {
         (
             "amber",
-            f"last contact with Jane Roe on {(TODAY - timedelta(days=60)).isoformat()}; due every 45 days",
+            f"last contact with Jane Roe on {(TODAY - timedelta(days=60)).isoformat()}; overdue (every 45 days)",
         )
     }
+
+
+def test_an_amber_that_comes_before_the_due_date_says_when_it_is_due() -> None:
+    # An admin who wants amber early (amber_after_days_factor 0.8 of 45 days = 36): at 40 days the
+    # touch is not yet overdue, and the reason does not claim it is.
+    early = mapping_with({"amber_after_days_factor: 1.0": "amber_after_days_factor: 0.8"})
+    result = plan(org(touches=[touch("ceo", "jane_roe", 40)]), early)
+    assert (result.accounts[0].health, result.accounts[0].health_reason) == (
+        "amber",
+        f"last contact with Jane Roe on {(TODAY - timedelta(days=40)).isoformat()}; due every 45 days",
+    )
 
 
 def test_task_text_is_the_same_on_every_day_it_stays_open() -> None:
