@@ -62,12 +62,25 @@ def summary(report: RunReport, phases: dict[str, float]) -> dict[str, Any]:
         "accounts": counts["accounts_written"],
         "rejected": counts["rejected"],
         "history_asked": counts["history_asked"],
+        "linked": linked_records(report),
         "planned": {
             "create": counts["to_create"],
             "update": counts["to_update"] + counts["to_close"],
             "accounts": counts["account_updates"],
         },
     }
+
+
+def linked_records(report: RunReport) -> dict[str, int]:
+    """HubSpot: the records each created task was associated with, by object type (distinct ids).
+    HubSpot touches them (their last-modified date moves), so the next incremental reads them back."""
+    rejected = {r.key for r in report.applied.rejected} if report.applied else set()
+    linked: dict[str, set[str]] = {}
+    for write in report.writes.creates:
+        if write.key not in rejected:
+            for to_type, to_id, _ in write.associations:
+                linked.setdefault(to_type, set()).add(to_id)
+    return {to_type: len(ids) for to_type, ids in sorted(linked.items())}
 
 
 def peak_rss_mb() -> float:

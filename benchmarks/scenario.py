@@ -186,6 +186,12 @@ class _Runner:
         account = self.mapping.writeback.account
         if account is not None:
             echo[account.object] += writes.accounts
+        # HubSpot touches what a created task is associated with (contacts, companies, and the
+        # tickets and deals of escalation and deal call tasks): they are read back too. A company
+        # both written and linked is one record: at least the larger of the two counts.
+        for to_type, n in previous.child.result.get("linked", {}).items():
+            if to_type in echo:
+                echo[to_type] = max(echo[to_type], int(n))
         return echo
 
     def sync(self, name: str, env: Path) -> tuple[ChildRun, Calls, list[dict[str, Any]]]:

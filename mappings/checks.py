@@ -453,7 +453,7 @@ def _writeback(task: TaskWriteback, account: AccountWriteback | None, crm: CrmNa
         for where, name in written:
             yield from _hubspot_name(where, name)
     else:
-        if links.contact is not None or links.account is not None:
+        if any(getattr(links, name) is not None for name in ("contact", "account", "case", "deal")):
             yield Problem(
                 ("writeback", "task", "associations"),
                 "HubSpot only; on Salesforce link tasks with fields.contact_id (WhoId) and fields.account_id (WhatId)",

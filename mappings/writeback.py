@@ -97,10 +97,16 @@ class Association(Strict):
 
 
 class TaskAssociations(Strict):
-    """HubSpot only: how tasks are linked to the contact and the company."""
+    """HubSpot only: how tasks are linked to the contact, the company and the record they are about."""
 
     contact: Association | None = Field(default=None, description="Link to the partner contact.")
     account: Association | None = Field(default=None, description="Link to the company.")
+    case: Association | None = Field(
+        default=None, description="Link to the ticket a partner-escalation task is about (task->ticket 230)."
+    )
+    deal: Association | None = Field(
+        default=None, description="Link to the deal a critical-moment call task is about (task->deal 216)."
+    )
 
 
 class TaskWriteback(Strict):

@@ -238,6 +238,11 @@ class Differ:
             found.append((links.contact.to, desired.contact_id, links.contact.type_id))
         if links.account is not None:
             found.append((links.account.to, desired.account_id, links.account.type_id))
+        if desired.related is not None:
+            kind, record_id = desired.related
+            link = links.case if kind == "case" else links.deal if kind == "deal" else None
+            if link is not None:
+                found.append((link.to, record_id, link.type_id))
         return tuple(found)
 
     def _task(self, desired: DesiredTask, writes: WritePlan) -> None:

@@ -61,6 +61,7 @@ class DesiredTask:
     contact_id: str | None
     account_id: str
     body_once: bool = False  # the body is written on creation only (a dated snapshot: the sponsor brief)
+    related: tuple[str, str] | None = None  # ("case" | "deal", id): the record the task is about
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,7 @@ def _task(ctx: Context, rule: str, want: Want) -> DesiredTask | None:
         contact_id=want.contact_id,
         account_id=ctx.alliance.id,
         body_once=want.body_once,
+        related=want.related,
     )
 
 

@@ -166,6 +166,8 @@ _TYPES: list[AssociationType] = [
     *_pair(3, 4, DEALS, CONTACTS),
     *_pair(339, 340, TICKETS, COMPANIES),
     *_pair(16, 15, TICKETS, CONTACTS),
+    *_pair(230, 229, TASKS, TICKETS),
+    *_pair(216, 215, TASKS, DEALS),
 ]
 ASSOCIATION_TYPES: dict[int, AssociationType] = {t.type_id: t for t in _TYPES}
 # the unlabeled ("default") type for each directed pair

@@ -42,6 +42,9 @@ class Want:
     owner: Person | None
     values: dict[str, Any] = field(default_factory=dict)
     contact_id: str | None = None
+    # The CRM record the task is about besides the account: ("case", id) or ("deal", id); HubSpot
+    # links the task to it where the mapping names the association (writeback.task.associations).
+    related: tuple[str, str] | None = None
     # The cadence deadline, when there is one: the task is due on it (never before today).
     deadline: date | None = None
     # The task asks someone to act towards the sponsor: never address it to the sponsor themselves.

@@ -84,7 +84,10 @@ def decide(ctx: Context) -> list[Want]:
             "stage": stage_name(deal.stage, ctx.mapping) if deal.stage else "",
         }
         due = max(ctx.today, close_date - timedelta(days=2))
-        wants.append(Want(f"d:{deal.id}:{sponsor.id}", sponsor, values, contact_id=contact_id, deadline=due))
+        anchor = f"d:{deal.id}:{sponsor.id}"
+        wants.append(
+            Want(anchor, sponsor, values, contact_id=contact_id, related=("deal", deal.id), deadline=due)
+        )
     return wants
 
 

@@ -43,7 +43,8 @@ def decide(ctx: Context) -> list[Want]:
             "for_sponsor": ctx.sponsor is not None,
         }
         # The sponsor; with no active sponsor the planner gives it to the alliance manager.
-        wants.append(Want(case.id, ctx.sponsor, values, deadline=ctx.today + timedelta(days=sla)))
+        due = ctx.today + timedelta(days=sla)
+        wants.append(Want(case.id, ctx.sponsor, values, related=("case", case.id), deadline=due))
     return wants
 
 

@@ -229,6 +229,18 @@ def test_each_structural_problem_names_its_line_and_what_to_do(
             "add {to: contacts, type_id: ...}",
         ),
         (
+            "salesforce",
+            [
+                (
+                    "      priority_normal: Normal\n",
+                    "      priority_normal: Normal\n    associations:\n      case: {to: tickets, type_id: 230}\n",
+                )
+            ],
+            "      case: {to: tickets",
+            "writeback.task.associations: HubSpot only; on Salesforce link tasks with fields.contact_id (WhoId) "
+            "and fields.account_id (WhatId)",
+        ),
+        (
             "hubspot",
             [("      stage:\n        appointmentscheduled:", "      stages:\n        appointmentscheduled:")],
             "      stages:",
@@ -248,6 +260,7 @@ def test_each_structural_problem_names_its_line_and_what_to_do(
         "hubspot-salesforce-field-name",
         "association-not-pulled",
         "hubspot-task-association-missing",
+        "salesforce-task-association-to-a-case",
         "labels-of-an-unknown-field",
     ],
 )

@@ -349,6 +349,11 @@ class HubSpotDriver:
         rows = self._all("tasks", ["sponsor_sync_key"])
         return [r["properties"]["sponsor_sync_key"] for r in rows if r["properties"].get("sponsor_sync_key")]
 
+    def associated(self, object_id: str, to_type: str, from_type: str = "tasks") -> list[str]:
+        """The ids of the ``to_type`` records associated with a record (as HubSpot's v4 API lists them)."""
+        page = self.client.crm.associations.v4.basic_api.get_page(from_type, object_id, to_type, limit=500)
+        return sorted(str(r.to_object_id) for r in page.results)
+
     def tasks(self) -> dict[str, TaskView]:
         props = [
             "sponsor_sync_key",

@@ -30,7 +30,7 @@ from sponsorsync.mappings.model import Mapping
 from sponsorsync.sync.brief import stage_name
 from sponsorsync.sync.run import RunReport, execute
 from tests.support import orgs
-from tests.support.driver import DEAL_STAGES, Driver, TaskView, driver_for
+from tests.support.driver import DEAL_STAGES, Driver, HubSpotDriver, TaskView, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
 from tests.sync.test_end_to_end import labels
 
@@ -92,6 +92,8 @@ def test_an_escalated_case_reaches_the_sponsor_within_the_sla_climbs_when_ignore
     assert to_date(task.due or "") == report.today + timedelta(days=2)
     assert f"{case}" in task.body
     assert not task.done
+    if isinstance(world.crm, HubSpotDriver):  # shown on the ticket too (Salesforce: one WhatId, the account)
+        assert world.crm.associated(task.id, "tickets") == [case]
 
     # Nobody acts: a week past its due date it reaches Marcus's manager, Ava.
     world.sync(days_later=9)
@@ -231,6 +233,8 @@ def test_a_large_deal_closing_soon_asks_the_sponsor_to_call_the_partner_executiv
     stage = {"salesforce": "Prospecting", "hubspot": "Appointment Scheduled"}[world.box.crm]
     assert f"(400,000, {stage})" in html.unescape(deals[0].body)
     deal_id = deals[0].key.split(":")[4]
+    if isinstance(world.crm, HubSpotDriver):  # shown on the deal too (Salesforce: one WhatId, the account)
+        assert world.crm.associated(deals[0].id, "deals") == [deal_id]
     world.crm.close_deal(deal_id, won=True)
     world.sync(days_later=1)
     [task] = [t for t in world.tasks("critical_moment") if ":d:" in t.key]
