@@ -9,6 +9,7 @@ is :mod:`connectors.retry`. Each call is paced to the rolling ten-second limit t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import ssl
@@ -24,7 +25,7 @@ from urllib3.util.retry import Retry
 from sponsorsync.connectors.base import ObjectSpec
 from sponsorsync.connectors.hubspot_errors import translate
 from sponsorsync.connectors.retry import RetryPolicy, call_with_retry, check_stop
-from sponsorsync.connectors.throttle import CallBudget, QuotaGuard, WindowLimiter
+from sponsorsync.connectors.throttle import CallBudget, QuotaGuard, WindowLimiter, shared_limiter
 from sponsorsync.connectors.timestamps import parse_http_date
 from sponsorsync.connectors.tls import verify_with
 
@@ -103,7 +104,10 @@ class HubSpotCalls:
         self._budget = budget
         self._retry = retry
         self._limiter = WindowLimiter(requests_per_10s, 10.0)
-        self._search_limiter = WindowLimiter(search_per_second, 1.0)
+        # Search answers advertise no limit, so nothing tells a new connector about the searches
+        # the last one made a moment ago with the same token: the search window is per process.
+        quota = hashlib.sha256(f"{base_url}\0{access_token}".encode()).hexdigest()
+        self._search_limiter = shared_limiter(f"hubspot-search:{quota}", search_per_second, 1.0)
         self._guard = QuotaGuard(quota_reserve, "SPONSORSYNC_LIMITS__HUBSPOT_QUOTA_RESERVE")
         self._local = threading.local()
         self._lock = threading.Lock()

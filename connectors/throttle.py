@@ -85,6 +85,22 @@ class WindowLimiter:
                 self._cooldown_until = self._clock() + self.window
 
 
+_SHARED: dict[tuple[str, int, float], WindowLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(quota: str, limit: int, window_seconds: float) -> WindowLimiter:
+    """The one limiter of this process for ``quota`` (an opaque key, e.g. a hash of the endpoint and
+    token): connectors made one after another for the same quota (two syncs back to back in one
+    process) count each other's recent calls instead of each starting from an empty window."""
+    with _SHARED_LOCK:
+        key = (quota, limit, window_seconds)
+        found = _SHARED.get(key)
+        if found is None:
+            found = _SHARED[key] = WindowLimiter(limit, window_seconds)
+        return found
+
+
 def safe_limit(advertised: int) -> int:
     """Leave a little headroom below the advertised limit (other clients, clock edges)."""
     return max(1, int(advertised * 0.97))

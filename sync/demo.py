@@ -35,9 +35,8 @@ def run_demo(*, crm: str, size: int, seed: int, root: Path, version: str, consol
         server.write_env_file(env_file)
         with env_file.open("a", encoding="utf-8") as handle:
             handle.write(f"SPONSORSYNC_STATE_DIR={home / 'state'}\n")
-            # The sandbox enforces no rate limit unless asked to: do not pace below its speed.
-            handle.write("SPONSORSYNC_LIMITS__HUBSPOT_REQUESTS_PER_10S=1000\n")
-            handle.write("SPONSORSYNC_LIMITS__HUBSPOT_SEARCH_PER_SECOND=50\n")
+            # No pacing settings: the HubSpot sandbox enforces HubSpot's own limits (110 calls per
+            # ten seconds, 4 searches a second), which the defaults and its headers pace to.
         # The sandbox's settings only: never the real CRM's from this host's environment.
         settings = load_settings(env_file, environment=False)
         mapping = load_mapping(None, settings.require_crm())

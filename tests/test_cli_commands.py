@@ -45,6 +45,10 @@ def test_demo_syncs_twice_and_writes_nothing_the_second_time(crm: str, tmp_path:
     assert "nothing new to write: the CRM already holds the plan" in out
     assert "sync explain" in out
     assert "Traceback" not in result.stderr
+    # Paced to the limits the sandbox enforces (HubSpot's, by default): a new user's first run is
+    # never shown the CRM refusing calls.
+    assert "429" not in result.stdout + result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
     env_file = tmp_path / "demo" / crm / "sandbox.env"
     status = sponsorsync("--env-file", str(env_file), "sync", "status", "--json", cwd=ROOT)
     assert status.returncode == 0, status.stderr

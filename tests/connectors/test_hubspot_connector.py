@@ -270,6 +270,22 @@ def test_searches_are_paced_apart_from_the_ten_second_limit(box: Sandbox) -> Non
     assert elapsed < 7  # a search holding a ten-second slot would wait for the window to pass
 
 
+def test_a_new_connector_for_the_same_token_respects_the_searches_the_last_one_just_made(
+    box: Sandbox,
+) -> None:
+    """HubSpot's limits are per token: two syncs run back to back in one process (the demo, a
+    library caller) share them, so the second waits for the first one's searches to age out of the
+    window instead of being refused."""
+    box.admin.configure(rate_limit={"ten_second_max": 100, "daily_max": 100000, "search_per_second": 4})
+    since = Cursor("lastmodifieddate", "2000-01-01T00:00:00Z", frozenset())
+    for _ in range(2):
+        client = connector(box, LIMITS__HUBSPOT_SEARCH_PER_SECOND="4")
+        pages = list(itertools.islice(client.pull(CONTACTS, since, sweep_deletions=False), 4))
+        assert len(pages) == 4
+    assert box.calls() == {SEARCH: 8}
+    assert "429" not in box.admin.stats()["by_status"]
+
+
 def test_a_rejected_token_is_an_auth_failure(box: Sandbox) -> None:
     with pytest.raises(AuthFailed, match="401") as err:
         drain(connector(box, HUBSPOT__ACCESS_TOKEN="pat-na1-wrong").pull(CONTACTS, None))
