@@ -12,10 +12,11 @@ Parts of a score are in [0, 1]; weights come from the mapping's ``matching.weigh
 days, the last within the tier's ``executive_touch_days``) keeps that partner executive as the
 counterpart whatever the fit on paper; among several established relationships the strongest (most
 touches, then the most recent) wins, and a better fit on paper the sponsor has not met in the year
-is only *suggested* (an introduction is worth it only to someone they have not met). With none established, a *lapsed* relationship (as many touches in 365
-days, the last longer ago than the interval) is kept the same way: the strongest lapsed one is the
-relationship to revive, so the counterpart does not switch the day a habit lapses. Without either, the counterpart is the
-best score ``(wf*function + ws*seniority + wr*relationship) / (wf + ws + wr)`` among the executives
+is only *suggested* (an introduction is worth it only to someone they have not met). With none
+established, a *lapsed* relationship (as many touches in 365 days, the last longer ago than the
+interval) is kept the same way: the strongest lapsed one is the relationship to revive, so the
+counterpart does not switch the day a habit lapses. Without either, the counterpart is the best
+score ``(wf*function + ws*seniority + wr*relationship) / (wf + ws + wr)`` among the executives
 the sponsor has met in 365 days (a stranger who fits better on paper is only suggested), or among
 all of them when the sponsor has met none; relationship, the most recent touch, then the id break
 ties.
@@ -82,7 +83,7 @@ class Counterpart:
     established: bool = False  # kept for the relationship, not for the fit on paper
     touches_365: int = 0  # the sponsor's touches with this executive in the last 365 days
     last_touch: date | None = None
-    suggested: PartnerContact | None = None  # a better fit on paper the sponsor has not met regularly
+    suggested: PartnerContact | None = None  # a better fit on paper the sponsor has not met this year
     suggested_score: Score | None = None
     lapsed: bool = False  # enough touches for a relationship, the last longer ago than the interval
 
@@ -106,7 +107,7 @@ class Counterpart:
         text += f"; score {self.score.arithmetic()}"
         if self.suggested is not None and self.suggested_score is not None:
             text += (
-                f"; better fit on paper, not yet met regularly: {self.suggested.name} "
+                f"; better fit on paper, not met in 365 days: {self.suggested.name} "
                 f"({self.suggested_score.arithmetic()})"
             )
         return text
