@@ -261,22 +261,19 @@ class HubSpotPulls(HubSpotCalls):
         start = parse_instant(cursor.last_value) - self._lookback
         tracker: CursorTracker | None = None
         held: list[tuple[list[dict[str, Any]], Cursor | None]] = []  # pages waiting for their associations
-        total: list[int] = []  # the first search's total: the pull's size, for progress
-        said = False  # a page has carried it
+        totals: list[int] = []  # the first search's total: the pull's size
+        expected: int | None = None  # carried by the pull's first page, for progress
 
         def search(body: dict[str, Any]) -> dict[str, Any]:
             data = self._search(spec, body)
-            if not total and isinstance(data.get("total"), int):
-                total.append(int(data["total"]))
+            if not totals and isinstance(data.get("total"), int):
+                totals.append(int(data["total"]))
             return data
-
-        def size() -> int | None:
-            """The pull's size for its first page, None for every later one."""
-            return total[0] if total and not said else None
 
         for raw_page in search_changes(search, spec, start):
             if tracker is None:
                 tracker = CursorTracker(spec.watermark, cursor, self._now())
+                expected = totals[0] if totals else None
             # Only what is kept: the boundary records seen last time cost no association read.
             admitted = [
                 raw
@@ -285,9 +282,9 @@ class HubSpotPulls(HubSpotCalls):
             ]
             held.append((admitted, tracker.cursor()))
             if sum(len(page) for page, _ in held) >= ASSOCIATION_READ_LIMIT or not spec.associations:
-                yield from self._with_associations(spec, held, size())
-                said, held = said or bool(held), []
-        yield from self._with_associations(spec, held, size())
+                yield from self._with_associations(spec, held, expected)
+                expected, held = expected if not held else None, []
+        yield from self._with_associations(spec, held, expected)
         # The searches have answered by now, so the CRM's clock is that of this pull.
         final = (tracker or CursorTracker(spec.watermark, cursor, self._now())).finished()
         yield Page([], final, complete=True)

@@ -106,23 +106,19 @@ def close(ctx: Context, anchor: str) -> Close:
         if status is None or status == ctx.mapping.writeback.task.values.status_completed:
             return Close("done", "original_done")
         return Close("not_needed", "original_closed")
-    if (
-        original is not None
-        and not original.deleted
-        and key not in ctx.closed_by_us
-        and key not in ctx.desired
-    ):
-        # This run ends the original: say how, without claiming it is closed (a task a person
-        # edited only gets a note).
-        from sponsorsync.sync.rules import REGISTRY
+    # Gone, closed by an earlier run, or no longer wanted (this run ends it).
+    gone = original is None or original.deleted
+    if gone or key in ctx.closed_by_us or key not in ctx.desired:
+        if not gone and key not in ctx.closed_by_us:
+            # This run ends the original: say how, without claiming it is closed (a task a person
+            # edited only gets a note).
+            from sponsorsync.sync.rules import REGISTRY
 
-        ending = REGISTRY[rule].close(ctx, original_anchor) if rule in REGISTRY else None
-        if ending is not None and ending.outcome == "done":
-            return Close("done", "original_achieved")
-        if ending is not None and ending.outcome == "missed":
-            return Close("not_needed", "original_missed")
-    # Gone, closed by an earlier run, or no longer wanted (this run closes it).
-    if original is None or original.deleted or key in ctx.closed_by_us or key not in ctx.desired:
+            ending = REGISTRY[rule].close(ctx, original_anchor) if rule in REGISTRY else None
+            if ending is not None and ending.outcome == "done":
+                return Close("done", "original_achieved")
+            if ending is not None and ending.outcome == "missed":
+                return Close("not_needed", "original_missed")
         return Close("not_needed", "original_closed")
     return Close("not_needed", "situation_changed")
 
