@@ -8,10 +8,10 @@ None); dates and datetimes stay the ISO strings the CRM sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, overload
 
 CrmName = Literal["salesforce", "hubspot"]
 JsonValue = str | int | float | bool | None
@@ -52,6 +52,66 @@ class Record:
     associations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+Cell = Callable[[str], JsonValue]  # one column's text cell as the CRM's JSON API sends the value
+
+
+def text_cell(text: str) -> JsonValue:
+    """A text column's cell: empty is null (Salesforce keeps no empty strings)."""
+    return text or None
+
+
+class RecordTable(Sequence[Record]):
+    """Records that arrived as rows of text cells (a Bulk API 2.0 CSV result set): ``columns`` names
+    each cell and ``cells`` types it (:data:`Cell`), so that reading the table as a sequence gives
+    the very :class:`Record` s the JSON API would have given. The sync projects the rows without
+    building them (:meth:`sync.sources.Source.project_page`): a million records are a million
+    lists of text, not a million dictionaries. ``deleted_column``: the boolean column that marks a
+    deleted record (``IsDeleted``), if the object has one; ``Id`` is the record id."""
+
+    __slots__ = ("cells", "columns", "deleted_index", "id_index", "rows")
+
+    def __init__(
+        self,
+        columns: Sequence[str],
+        cells: Sequence[Cell],
+        rows: list[list[str]],
+        deleted_column: str | None = None,
+    ) -> None:
+        if len(cells) != len(columns):
+            raise ValueError(f"{len(columns)} columns but {len(cells)} cell types")
+        for row in rows:
+            if len(row) != len(columns):
+                raise ValueError(f"a row of {len(row)} cells under {len(columns)} columns")
+        self.columns = tuple(columns)
+        self.cells = tuple(cells)
+        self.rows = rows
+        self.id_index = self.columns.index("Id")
+        self.deleted_index = self.columns.index(deleted_column) if deleted_column is not None else None
+
+    def record(self, row: Sequence[str]) -> Record:
+        fields = {name: cell(text) for name, text, cell in zip(self.columns, row, self.cells, strict=True)}
+        return Record(id=str(fields["Id"]), fields=fields, deleted=self.deleted(row))
+
+    def deleted(self, row: Sequence[str]) -> bool:
+        index = self.deleted_index
+        return False if index is None else bool(self.cells[index](row[index]))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self.record(row) for row in self.rows[index]]
+        return self.record(self.rows[index])
+
+    def __iter__(self) -> Iterator[Record]:
+        return map(self.record, self.rows)
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """Records, and the cursor that is safe to store once this page and every earlier one are stored
@@ -62,7 +122,7 @@ class Page:
     records the whole pull reads, for progress only (look-back re-reads and records changed
     meanwhile make it approximate)."""
 
-    records: list[Record]
+    records: Sequence[Record]  # a list, or a RecordTable
     cursor: Cursor | None
     complete: bool = False
     snapshot: bool = False

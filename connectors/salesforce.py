@@ -36,6 +36,7 @@ from sponsorsync.connectors.base import (
     OrgIdentity,
     Page,
     Record,
+    RecordTable,
     SetupStep,
     WriteItem,
     WriteResult,
@@ -50,7 +51,7 @@ from sponsorsync.connectors.errors import (
 from sponsorsync.connectors.paging import CursorTracker, TokenLoopGuard
 from sponsorsync.connectors.retry import RetryPolicy, call_with_retry, check_stop
 from sponsorsync.connectors.salesforce_auth import SalesforceLogin
-from sponsorsync.connectors.salesforce_bulk import BulkJobFailed, BulkQuery, eligible, field_types, records
+from sponsorsync.connectors.salesforce_bulk import BulkJobFailed, BulkQuery, cells_of, eligible, field_types
 from sponsorsync.connectors.salesforce_errors import LocatorExpired, SessionExpired, translate
 from sponsorsync.connectors.salesforce_ranges import Progress, bounds, parallel_pages, ranges_for, split
 from sponsorsync.connectors.throttle import CallBudget, QuotaGuard
@@ -468,20 +469,31 @@ class SalesforceConnector:
         soql = _select(spec, fields, hold, self._lookback)
         types = self._field_types(spec)
         query = BulkQuery(self._call, self._retry, spec.name)
-        batch: list[Record] = []
+        deleted = "IsDeleted" if has_deleted else None
         try:
-            for record in records(query.run(soql), types, has_deleted):
-                if record.id in seen or not tracker.admit(record.id, record.fields.get(spec.watermark)):
+            rows = query.run(soql)
+            header = next(rows, None)
+            if header is None:  # no result set at all: nothing changed since the first page
+                yield Page([], tracker.finished(), complete=True)
+                return
+            cells = cells_of(header, types)
+            table = partial(RecordTable, header, cells, deleted_column=deleted)
+            at_id, at_mark = header.index("Id"), header.index(spec.watermark)
+            mark, admit = cells[at_mark], tracker.admit
+            batch: list[list[str]] = []
+            for row in rows:
+                record_id = row[at_id]
+                if record_id in seen or not admit(record_id, mark(row[at_mark])):
                     continue
-                batch.append(record)
+                batch.append(row)
                 if len(batch) >= PAGE_RECORDS:
-                    yield Page(batch, hold, complete=False)
+                    yield Page(table(batch), hold, complete=False)
                     batch = []
         except BulkJobFailed as exc:
             log.warning("Bulk API 2.0 could not read %s (%s); reading it through REST", spec.name, exc)
             yield from self.pull(spec, hold, bulk=False)
             return
-        yield Page(batch, tracker.finished(), complete=True)
+        yield Page(table(batch), tracker.finished(), complete=True)
 
     def _ranges(self, first: dict[str, Any]) -> int:
         raw = first.get("records") or []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -24,7 +24,7 @@ import urllib3
 from simple_salesforce.api import Salesforce
 from simple_salesforce.util import exception_handler
 
-from sponsorsync.connectors.base import JsonValue, Record
+from sponsorsync.connectors.base import Cell, JsonValue, text_cell
 from sponsorsync.connectors.errors import TransientError
 from sponsorsync.connectors.retry import RetryPolicy, check_stop
 from sponsorsync.connectors.salesforce_errors import translate
@@ -78,17 +78,9 @@ def typed(text: str, kind: str) -> JsonValue:
     return text
 
 
-def records(rows: Iterable[list[str]], types: Mapping[str, str], has_deleted: bool) -> Iterator[Record]:
-    """Records from CSV rows, the first being the header."""
-    iterator = iter(rows)
-    header = next(iterator, None)
-    if header is None:
-        return
-    cells = [cell_converter(types.get(name.lower(), "string")) for name in header]
-    for row in iterator:
-        fields = {name: cell(text) for name, text, cell in zip(header, row, cells, strict=True)}
-        deleted = bool(fields.get("IsDeleted")) if has_deleted else False
-        yield Record(id=str(fields["Id"]), fields=fields, deleted=deleted)
+def cells_of(header: Sequence[str], types: Mapping[str, str]) -> list[Cell]:
+    """The cell type of each CSV column (see :class:`connectors.base.RecordTable`)."""
+    return [cell_converter(types.get(name.lower(), "string")) for name in header]
 
 
 def cell_converter(kind: str) -> Callable[[str], JsonValue]:
@@ -100,11 +92,7 @@ def cell_converter(kind: str) -> Callable[[str], JsonValue]:
         return _datetime
     if kind in _NUMBERS:
         return lambda text: typed(text, kind)
-    return _string
-
-
-def _string(text: str) -> JsonValue:
-    return text or None
+    return text_cell
 
 
 def _boolean(text: str) -> JsonValue:

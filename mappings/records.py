@@ -11,7 +11,8 @@ The semantics, in order, for each canonical field of the record kind:
 
 :func:`converter` makes these decisions once per object mapping and returns a function that applies
 them to each record (a pull converts a million records with it); :func:`canonical_values` is the
-same for one record.
+same for one record; :func:`row_converter` is the same for a record that arrives as a row of text
+cells (a Bulk API 2.0 CSV), without building the record first.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sponsorsync.connectors.base import Cell, text_cell
 from sponsorsync.mappings.base import Scalar, key_text
 from sponsorsync.mappings.objects import AssociationSource, ObjectMapping
 
 Associations = Mapping[str, Sequence[str]] | None
 Converter = Callable[[Mapping[str, Any], Associations], dict[str, Any]]
+RowConverter = Callable[[Sequence[str]], dict[str, Any]]
 _Step = Callable[[Mapping[str, Any], Associations], Any]
 
 
@@ -59,6 +62,48 @@ def converter(spec: ObjectMapping) -> Converter:
     return convert
 
 
+def row_converter(spec: ObjectMapping, columns: Sequence[str], cells: Sequence[Cell]) -> RowConverter:
+    """:func:`converter` for records that arrive as rows of text cells under ``columns``, each typed
+    by its ``cells`` entry (:class:`connectors.base.RecordTable`): ``row_converter(spec, columns,
+    cells)(row)`` equals ``converter(spec)(fields, None)`` with ``fields`` the row's typed cells by
+    column, but no ``fields`` is built. The returned function is compiled once per layout, one
+    expression per canonical field: a text cell is inlined (``row[i] or None``, which is
+    :func:`connectors.base.text_cell`), and every other cell type, value map, default or list goes
+    through the very functions :func:`converter` uses. This is what a Bulk API 2.0 pull of a
+    million records spends its time in, a quarter of the time of typing, then converting, a dict.
+    """
+    sources = spec.fields.sources()
+    at = {name: index for index, name in enumerate(columns)}  # a repeated column: the last, as a dict
+    scope: dict[str, Any] = {"EMPTY": {}}
+    parts: list[str] = []
+    for number, (name, kind) in enumerate(type(spec.fields).KINDS.items()):
+        source = sources.get(name)
+        value_map, has_default = spec.value_maps.get(name), name in spec.defaults
+        default = spec.defaults.get(name)
+        if not isinstance(source, str):  # no field (or associations, which a table has none of)
+            scope[f"step{number}"] = _step(kind, source, value_map, has_default, default)
+            parts.append(f"{name!r}: step{number}(EMPTY, None)")
+            continue
+        index = at.get(source)
+        if index is None:
+            read = "None"
+        elif cells[index] is text_cell:
+            read = f"(row[{index}] or None)"
+        else:
+            scope[f"cell{index}"] = cells[index]
+            read = f"cell{index}(row[{index}])"
+        finish = _finish(kind, value_map, has_default, default)
+        if finish is not None:
+            scope[f"finish{number}"] = finish
+            read = f"finish{number}({read})"
+        parts.append(f"{name!r}: {read}")
+    # Only canonical names (the model's own identifiers, quoted by repr) and numbers are spelled into
+    # the code; every CRM name and value stays data in ``scope``.
+    exec(f"def convert(row):\n    return {{{', '.join(parts)}}}\n", scope)
+    compiled: RowConverter = scope["convert"]
+    return compiled
+
+
 def _step(
     kind: str,
     source: str | AssociationSource | None,
@@ -74,19 +119,33 @@ def _step(
         read = _association(source.association, single=kind != "references")
     else:
         read = _field(source)
-    if value_map is None and not has_default and kind != "references":
+    finish = _finish(kind, value_map, has_default, default)
+    if finish is None:
         return read
-    lookup = _map_lookup(value_map) if value_map is not None else None
 
     def step(fields: Mapping[str, Any], associations: Associations) -> Any:
-        raw = read(fields, associations)
+        return finish(read(fields, associations))
+
+    return step
+
+
+def _finish(
+    kind: str, value_map: Mapping[str, Scalar] | None, has_default: bool, default: Scalar
+) -> Callable[[Any], Any] | None:
+    """Steps 2 and 3 (and a list for a references field) applied to the value read; None when the
+    value read is the value."""
+    if value_map is None and not has_default and kind != "references":
+        return None
+    lookup = _map_lookup(value_map) if value_map is not None else None
+
+    def finish(raw: Any) -> Any:
         if lookup is not None:
             raw = lookup(raw)
         if has_default and (raw is None or raw == ""):
             raw = default
         return _references(raw) if kind == "references" else raw
 
-    return step
+    return finish
 
 
 def _nothing(fields: Mapping[str, Any], associations: Associations) -> Any:  # noqa: ARG001

@@ -191,7 +191,7 @@ def pull_all(
 def _store_page(
     store: StateStore, mirror: Mirror, source: Source, page: Page, run_id: int, stats: PullStats
 ) -> None:
-    rows = [source.project(record) for record in page.records]
+    rows = source.project_page(page.records)
     with store.transaction():
         written = mirror.write(source.kind, source.spec.name, rows, run_id)
         if page.snapshot and page.complete:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from sponsorsync.connectors.base import ObjectSpec, Record
+from sponsorsync.connectors.base import Cell, ObjectSpec, Record, RecordTable
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.objects import OPTIONAL_KINDS, ObjectMapping
-from sponsorsync.mappings.records import Converter, converter, crm_fields
+from sponsorsync.mappings.records import Converter, RowConverter, converter, crm_fields, row_converter
 from sponsorsync.sync.mirror import Row
 
 
@@ -45,6 +46,46 @@ class Source:
         wanted = self.kind != "activities" or values.get("sync_key") not in (None, "")
         extra = {name: record.fields.get(name) for name in self.keep} if self.keep and wanted else None
         return Row(record_id, values, deleted=record.deleted, extra=extra)
+
+    def project_page(self, records: Sequence[Record]) -> list[Row]:
+        """Every record of a page, projected; a :class:`RecordTable` straight from its text cells,
+        each row to the very :class:`Row` :meth:`project` gives for its record."""
+        if not isinstance(records, RecordTable):
+            return [self.project(record) for record in records]
+        convert = self._row_converter(records.columns, records.cells)
+        cells, at_id = records.cells, records.id_index
+        id_cell = cells[at_id]
+        where = {name: index for index, name in enumerate(records.columns)}
+        # The kept CRM values, in the mapping's order; a column the table lacks is None, as it is
+        # for a record's ``fields.get``.
+        kept = [
+            (name, where.get(name, 0), cells[where[name]] if name in where else _absent) for name in self.keep
+        ]
+        every = self.kind != "activities"  # an activity keeps its values only when it has a sync key
+        rows = []
+        for row in records.rows:
+            values = convert(row)
+            extra = None
+            if kept and (every or values.get("sync_key") not in (None, "")):
+                extra = {name: cell(row[index]) for name, index, cell in kept}
+            rows.append(
+                Row(str(values.get("id") or id_cell(row[at_id])), values, records.deleted(row), extra)
+            )
+        return rows
+
+    def _row_converter(self, columns: tuple[str, ...], cells: tuple[Cell, ...]) -> RowConverter:
+        compiled = self._row_converters.get((columns, cells))
+        if compiled is None:
+            compiled = self._row_converters[columns, cells] = row_converter(self.mapping, columns, cells)
+        return compiled
+
+    @cached_property
+    def _row_converters(self) -> dict[tuple[tuple[str, ...], tuple[Cell, ...]], RowConverter]:
+        return {}  # one per table layout (a pull's pages share theirs)
+
+
+def _absent(text: str) -> None:  # noqa: ARG001
+    return None
 
 
 def task_fields(mapping: Mapping) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ import requests
 from simple_salesforce.api import Salesforce
 
 from sponsorsync.connectors import salesforce, salesforce_bulk
-from sponsorsync.connectors.base import Cursor, ObjectSpec, Page, Record
-from sponsorsync.connectors.salesforce_bulk import cell_converter, eligible, records, typed
+from sponsorsync.connectors.base import Cursor, ObjectSpec, Page, Record, RecordTable
+from sponsorsync.connectors.salesforce_bulk import cell_converter, cells_of, eligible, typed
 from sponsorsync.connectors.timestamps import parse_instant
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
@@ -315,25 +315,28 @@ def test_a_csv_row_is_typed_cell_by_cell_as_typed_types_it() -> None:
         ["001A", "false", "1250.5", "2024-05-01T10:00:00.000Z", "2024-05-01", "Acme", "3", "12.5"],
         ["001B", "true", "", "", "", "", "", ""],
     ]
-    got = list(records([header, *rows], types, has_deleted=True))
+    got = list(RecordTable(header, cells_of(header, types), rows, "IsDeleted"))
     kinds = [types.get(name.lower(), "string") for name in header]
     assert [r.fields for r in got] == [
         {name: typed(text, kind) for name, text, kind in zip(header, row, kinds, strict=True)} for row in rows
     ]
     assert list(got[0].fields) == header
-    with pytest.raises(ValueError, match="zip"):
-        list(records([header, ["001C", "false"]], types, has_deleted=True))
+    with pytest.raises(ValueError, match="a row of 2 cells under 8 columns"):
+        RecordTable(header, cells_of(header, types), [["001C", "false"]], "IsDeleted")
 
 
 def test_csv_rows_become_records_with_the_deleted_flag() -> None:
     rows = [["Id", "IsDeleted", "Name"], ["001A", "true", ""], ["001B", "false", "Acme"]]
     types = {"id": "id", "isdeleted": "boolean", "name": "string"}
-    got = list(records(rows, types, has_deleted=True))
+    got = list(RecordTable(rows[0], cells_of(rows[0], types), rows[1:], "IsDeleted"))
     assert got == [
         Record("001A", {"Id": "001A", "IsDeleted": True, "Name": None}, deleted=True),
         Record("001B", {"Id": "001B", "IsDeleted": False, "Name": "Acme"}, deleted=False),
     ]
-    assert list(records([], types, has_deleted=True)) == []
+    assert list(RecordTable(rows[0], cells_of(rows[0], types), [], "IsDeleted")) == []
+    assert not any(
+        r.deleted for r in RecordTable(rows[0], cells_of(rows[0], types), rows[1:])
+    )  # no IsDeleted
 
 
 def test_parent_fields_keep_a_pull_on_rest() -> None:

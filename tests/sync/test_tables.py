@@ -1,0 +1,150 @@
+"""Records that arrive as rows of text cells (Salesforce Bulk API 2.0 CSV results) are projected
+straight from their cells (:func:`mappings.records.row_converter`, :meth:`Source.project_page`). What
+must hold: a row gives exactly what the record built from it gives through the record path, for
+every object of both shipped mappings, whatever the column order, the cells' types and the values
+(value-map keys in any case, multi-values, empty cells, numbers that do not parse). The rows are
+drawn at random from a fixed seed; the record path is the reference."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from sponsorsync.connectors.base import Cell, Record, RecordTable, text_cell
+from sponsorsync.connectors.salesforce_bulk import cell_converter
+from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.mappings.records import converter, row_converter
+from sponsorsync.sync.mirror import Row
+from sponsorsync.sync.sources import Source, sources
+
+KINDS = ("string", "boolean", "datetime", "date", "int", "double", "reference", "picklist")
+PLAIN = ["", "", "true", "false", "TRUE", "x", "007", "42", "1250.5", "2024-05-01T10:00:00.000Z",
+         "2024-05-01T10:00:00.000+0000", "2024-05-01", "a;b", " Declined ", "0051;0052"]  # fmt: skip
+SOURCES = [(crm, source) for crm in ("salesforce", "hubspot") for source in sources(load_mapping(None, crm))]
+IDS = [f"{crm}:{source.key}" for crm, source in SOURCES]
+
+
+def strict(value: Any) -> Any:
+    """A value with its type, so that True and 1 (equal in Python) are told apart."""
+    if isinstance(value, dict):
+        return [(key, strict(item)) for key, item in value.items()]
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, [strict(item) for item in value])
+    return (type(value).__name__, value)
+
+
+def cells_for(source: Source) -> list[str]:
+    """Cell texts likely to matter for this object: every value-map key, folded and multi-valued."""
+    keys = [str(key) for value_map in source.mapping.value_maps.values() for key in value_map]
+    return PLAIN + keys + [key.upper() for key in keys] + [f"nope;{key}" for key in keys]
+
+
+def layout(source: Source, rng: random.Random) -> tuple[list[str], list[Cell]]:
+    """The object's fields in a random order, one sometimes left out and one sometimes repeated,
+    with ``Id`` and ``IsDeleted``, each column of a random type."""
+    columns = list(dict.fromkeys(["Id", *source.spec.fields, *source.keep, "IsDeleted"]))
+    rng.shuffle(columns)
+    if rng.random() < 0.5 and len(columns) > 3:
+        columns.remove(rng.choice([c for c in columns if c not in ("Id", "IsDeleted")]))
+    if rng.random() < 0.3:
+        columns.append(rng.choice(columns))
+    cells = [
+        cell_converter("boolean" if name == "IsDeleted" else "id" if name == "Id" else rng.choice(KINDS))
+        for name in columns
+    ]
+    return columns, cells
+
+
+def typed_or_error(cell: Cell, text: str) -> Any:
+    try:
+        return cell(text)
+    except ValueError:
+        return ValueError
+
+
+def rows_for(
+    source: Source, columns: list[str], cells: list[Cell], rng: random.Random, n: int
+) -> list[list[str]]:
+    """Random rows whose every cell types without error (a number column gets numbers)."""
+    pool = cells_for(source)
+    rows = []
+    for number in range(n):
+        row = []
+        for name, cell in zip(columns, cells, strict=True):
+            if name == "Id":
+                row.append(f"REC{number:04d}")
+                continue
+            text = rng.choice(pool)
+            while typed_or_error(cell, text) is ValueError:
+                text = rng.choice(pool)
+            row.append(text)
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize(("crm", "source"), SOURCES, ids=IDS)
+def test_a_row_converts_as_the_record_typed_from_it_converts(crm: str, source: Source) -> None:
+    rng = random.Random(f"{source.key}-converter")
+    reference = converter(source.mapping)
+    for _ in range(12):
+        columns, cells = layout(source, rng)
+        convert = row_converter(source.mapping, columns, cells)
+        for row in rows_for(source, columns, cells, rng, 40):
+            fields = {name: cell(text) for name, text, cell in zip(columns, row, cells, strict=True)}
+            assert strict(convert(row)) == strict(reference(fields, None)), (columns, row)
+
+
+@pytest.mark.parametrize(("crm", "source"), SOURCES, ids=IDS)
+def test_a_table_projects_to_the_rows_its_records_project_to(crm: str, source: Source) -> None:
+    rng = random.Random(f"{source.key}-page")
+    for _ in range(6):
+        columns, cells = layout(source, rng)
+        table = RecordTable(
+            columns, cells, rows_for(source, columns, cells, rng, 60), deleted_column="IsDeleted"
+        )
+        projected = source.project_page(table)
+        assert [strict_row(r) for r in projected] == [strict_row(source.project(r)) for r in table]
+
+
+def strict_row(row: Row) -> Any:
+    return (row.id, strict(row.values), row.deleted, strict(row.extra))
+
+
+def test_the_shipped_task_keeps_its_crm_values_only_with_a_sync_key() -> None:
+    task = next(s for s in sources(load_mapping(None, "salesforce")) if s.spec.name == "Task")
+    columns = ["Id", "Sponsor_Sync_Key__c", "Subject", "Status", "IsClosed", "IsDeleted", "TaskSubtype"]
+    cells = [text_cell, text_cell, text_cell, text_cell, cell_converter("boolean"), cell_converter("boolean"),
+             text_cell]  # fmt: skip
+    rows = [
+        ["00T1", "abc", "Brief Ana", "Not Started", "false", "false", "call"],
+        ["00T2", "", "Lunch", "Completed", "true", "true", ""],
+    ]
+    own, other = task.project_page(RecordTable(columns, cells, rows, deleted_column="IsDeleted"))
+    assert (own.values["kind"], other.values["kind"]) == ("call", "task")  # folded; the default
+    assert own.extra is not None
+    assert list(own.extra) == list(task.keep)
+    assert (own.extra["Status"], own.extra["Description"]) == ("Not Started", None)  # a column not read: None
+    assert other.extra is None
+    assert (own.deleted, other.deleted) == (False, True)
+    assert own.values["contact_ids"] == other.values["contact_ids"] == []
+    assert own.values["contact_ids"] is not other.values["contact_ids"]  # a fresh list per record
+
+
+def test_a_table_reads_as_its_records_and_refuses_a_ragged_row() -> None:
+    columns = ["Id", "IsDeleted", "Amount", "Name"]
+    cells = [text_cell, cell_converter("boolean"), cell_converter("currency"), text_cell]
+    table = RecordTable(
+        columns, cells, [["006A", "true", "", "Big"], ["006B", "false", "1250.5", ""]], "IsDeleted"
+    )
+    assert list(table) == [
+        Record("006A", {"Id": "006A", "IsDeleted": True, "Amount": None, "Name": "Big"}, deleted=True),
+        Record("006B", {"Id": "006B", "IsDeleted": False, "Amount": 1250.5, "Name": None}),
+    ]
+    assert len(table) == 2
+    assert table[1] == list(table)[1]
+    assert table[:1] == list(table)[:1]
+    assert not RecordTable(columns, cells, [["006C", "true", "", ""]])[0].deleted  # no deleted column: live
+    with pytest.raises(ValueError, match="a row of 2 cells under 4 columns"):
+        RecordTable(columns, cells, [["006C", "false"]], "IsDeleted")
