@@ -74,28 +74,43 @@ def row_converter(spec: ObjectMapping, columns: Sequence[str], cells: Sequence[C
     """
     sources = spec.fields.sources()
     at = {name: index for index, name in enumerate(columns)}  # a repeated column: the last, as a dict
-    scope: dict[str, Any] = {"EMPTY": {}}
+    scope: dict[str, Any] = {}
     parts: list[str] = []
     for number, (name, kind) in enumerate(type(spec.fields).KINDS.items()):
         source = sources.get(name)
         value_map, has_default = spec.value_maps.get(name), name in spec.defaults
         default = spec.defaults.get(name)
         if not isinstance(source, str):  # no field (or associations, which a table has none of)
-            scope[f"step{number}"] = _step(kind, source, value_map, has_default, default)
-            parts.append(f"{name!r}: step{number}(EMPTY, None)")
+            step = _step(kind, source, value_map, has_default, default)
+            if kind == "references":  # a fresh list for every record
+                scope[f"step{number}"] = step
+                parts.append(f"{name!r}: step{number}({{}}, None)")
+            else:  # the same value for every record (a default, or None): a scalar, computed once
+                scope[f"value{number}"] = step({}, None)
+                parts.append(f"{name!r}: value{number}")
             continue
         index = at.get(source)
-        if index is None:
-            read = "None"
-        elif cells[index] is text_cell:
-            read = f"(row[{index}] or None)"
-        else:
-            scope[f"cell{index}"] = cells[index]
-            read = f"cell{index}(row[{index}])"
         finish = _finish(kind, value_map, has_default, default)
-        if finish is not None:
-            scope[f"finish{number}"] = finish
-            read = f"finish{number}({read})"
+        scope[f"finish{number}"] = finish
+        cell = f"row[{index}]"
+        if index is None:
+            read = "None" if finish is None else f"finish{number}(None)"
+        elif cells[index] is not text_cell:
+            scope[f"cell{index}"] = cells[index]
+            read = f"cell{index}({cell})" if finish is None else f"finish{number}(cell{index}({cell}))"
+        elif finish is None:
+            read = f"({cell} or None)"
+        elif kind == "references" and value_map is None and not has_default:
+            # _references of a text: [] when empty, [text] without a ';', else the split
+            read = f"([] if not {cell} else [{cell}] if ';' not in {cell} else finish{number}({cell}))"
+        elif value_map is not None and kind != "references":
+            # A text that is a key of the map as it is, mapped to a value the default does not
+            # replace, is that value; anything else takes the whole way.
+            sure = {k: v for k, v in value_map.items() if k != "" and not (has_default and v in (None, ""))}
+            scope[f"sure{number}"] = sure
+            read = f"(sure{number}[{cell}] if {cell} in sure{number} else finish{number}({cell} or None))"
+        else:
+            read = f"finish{number}({cell} or None)"
         parts.append(f"{name!r}: {read}")
     # Only canonical names (the model's own identifiers, quoted by repr) and numbers are spelled into
     # the code; every CRM name and value stays data in ``scope``.

@@ -7,6 +7,7 @@ drawn at random from a fixed seed; the record path is the reference."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import Any
 
@@ -22,8 +23,29 @@ from sponsorsync.sync.sources import Source, sources
 KINDS = ("string", "boolean", "datetime", "date", "int", "double", "reference", "picklist")
 PLAIN = ["", "", "true", "false", "TRUE", "x", "007", "42", "1250.5", "2024-05-01T10:00:00.000Z",
          "2024-05-01T10:00:00.000+0000", "2024-05-01", "a;b", " Declined ", "0051;0052"]  # fmt: skip
-SOURCES = [(crm, source) for crm in ("salesforce", "hubspot") for source in sources(load_mapping(None, crm))]
-IDS = [f"{crm}:{source.key}" for crm, source in SOURCES]
+SHIPPED = [(crm, source) for crm in ("salesforce", "hubspot") for source in sources(load_mapping(None, crm))]
+
+
+def edited_task() -> Source:
+    """The shipped Task with what an admin may write that the shipped mappings do not: a value map
+    whose values the default replaces (None, "") or a key that is empty, a default on a list field,
+    a value map on a boolean and on a list field."""
+    task = next(source for _, source in SHIPPED if source.spec.name == "Task")
+    mapping = task.mapping.model_copy(
+        update={
+            "value_maps": {
+                "kind": {"Call": "call", "Email": "", "Task": None, "": "blank", "x": "task"},
+                "completed": {"true": True, "FALSE": False},
+                "contact_ids": {"003A": "003B"},
+            },
+            "defaults": {"kind": "task", "subject": "(none)", "contact_ids": "003default"},
+        }
+    )
+    return dataclasses.replace(task, mapping=mapping)
+
+
+SOURCES = [*SHIPPED, ("salesforce", edited_task())]
+IDS = [f"{crm}:{source.key}" for crm, source in SHIPPED] + ["salesforce:edited Task"]
 
 
 def strict(value: Any) -> Any:
@@ -38,7 +60,9 @@ def strict(value: Any) -> Any:
 def cells_for(source: Source) -> list[str]:
     """Cell texts likely to matter for this object: every value-map key, folded and multi-valued."""
     keys = [str(key) for value_map in source.mapping.value_maps.values() for key in value_map]
-    return PLAIN + keys + [key.upper() for key in keys] + [f"nope;{key}" for key in keys]
+    return (
+        PLAIN + keys + [key.upper() for key in keys] + [f"nope;{key}" for key in keys] + ["003A", "003A;003C"]
+    )
 
 
 def layout(source: Source, rng: random.Random) -> tuple[list[str], list[Cell]]:
