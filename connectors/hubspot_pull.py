@@ -283,7 +283,7 @@ class HubSpotPulls(HubSpotCalls):
             held.append((admitted, tracker.cursor()))
             if sum(len(page) for page, _ in held) >= ASSOCIATION_READ_LIMIT or not spec.associations:
                 yield from self._with_associations(spec, held, expected)
-                expected, held = expected if not held else None, []
+                expected, held = None, []  # the first page has carried it
         yield from self._with_associations(spec, held, expected)
         # The searches have answered by now, so the CRM's clock is that of this pull.
         final = (tracker or CursorTracker(spec.watermark, cursor, self._now())).finished()

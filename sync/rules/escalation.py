@@ -114,10 +114,10 @@ def close(ctx: Context, anchor: str) -> Close:
             # edited only gets a note).
             from sponsorsync.sync.rules import REGISTRY
 
-            ending = REGISTRY[rule].close(ctx, original_anchor) if rule in REGISTRY else None
-            if ending is not None and ending.outcome == "done":
+            outcome = REGISTRY[rule].close(ctx, original_anchor).outcome if rule in REGISTRY else None
+            if outcome == "done":
                 return Close("done", "original_achieved")
-            if ending is not None and ending.outcome == "missed":
+            if outcome == "missed":
                 return Close("not_needed", "original_missed")
         return Close("not_needed", "original_closed")
     return Close("not_needed", "situation_changed")
