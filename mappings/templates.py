@@ -65,6 +65,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "counterpart_title",
         "last_touch",
         "last_touch_with",
+        "counterpart_last_touch",
         "deadline",
         "every_days",
         "suggested",

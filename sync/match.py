@@ -11,15 +11,16 @@ Parts of a score are in [0, 1]; weights come from the mapping's ``matching.weigh
 **Counterpart.** An *established* relationship (``matching.established``: at least 3 touches in 365
 days, the last within the tier's ``executive_touch_days``) keeps that partner executive as the
 counterpart whatever the fit on paper; among several established relationships the strongest (most
-touches, then the most recent) wins, and a better fit on paper the sponsor has not met in the year
-is only *suggested* (an introduction is worth it only to someone they have not met). With none
+touches, then the most recent) wins, and a better fit on paper the sponsor has never met is only
+*suggested* (an introduction is worth it only to someone they have not met). With none
 established, a *lapsed* relationship (as many touches in 365 days, the last longer ago than the
 interval) is kept the same way: the strongest lapsed one is the relationship to revive, so the
 counterpart does not switch the day a habit lapses. Without either, the counterpart is the best
 score ``(wf*function + ws*seniority + wr*relationship) / (wf + ws + wr)`` among the executives
-the sponsor has met in 365 days (a stranger who fits better on paper is only suggested), or among
-all of them when the sponsor has met none; relationship, the most recent touch, then the id break
-ties.
+the sponsor has met in 365 days; with none met in 365 days, among those the sponsor met before (on
+record, however long ago: someone they know is worth reviving before a stranger is introduced);
+only with none ever met, among all of them. A stranger who fits better on paper is only suggested.
+Relationship, the most recent touch, then the id break ties.
 
 **Candidates.** ``wf*function + ws*seniority + wr*relationship + wc*capacity`` where function is the
 fit with the alliance: the fit with each partner executive weighted by that executive's seniority
@@ -83,7 +84,7 @@ class Counterpart:
     established: bool = False  # kept for the relationship, not for the fit on paper
     touches_365: int = 0  # the sponsor's touches with this executive in the last 365 days
     last_touch: date | None = None
-    suggested: PartnerContact | None = None  # a better fit on paper the sponsor has not met this year
+    suggested: PartnerContact | None = None  # a better fit on paper the sponsor has never met
     suggested_score: Score | None = None
     lapsed: bool = False  # enough touches for a relationship, the last longer ago than the interval
 
@@ -102,12 +103,14 @@ class Counterpart:
                 f"met {self.touches_365} time{'s' if self.touches_365 != 1 else ''} in 365 days, last on "
                 f"{last} (not established): kept over executives not met"
             )
+        elif self.last_touch is not None:
+            text = f"met before, last on {last} (none met in 365 days): kept over executives never met"
         else:
-            text = "best fit (no partner executive met in 365 days)"
+            text = "best fit (no partner executive ever met)"
         text += f"; score {self.score.arithmetic()}"
         if self.suggested is not None and self.suggested_score is not None:
             text += (
-                f"; better fit on paper, not met in 365 days: {self.suggested.name} "
+                f"; better fit on paper, never met: {self.suggested.name} "
                 f"({self.suggested_score.arithmetic()})"
             )
         return text
@@ -206,16 +209,17 @@ def choose_counterpart(
     relationships = [o for o in options if o.established] or [o for o in options if o.count >= threshold]
     if relationships:
         chosen = min(relationships, key=lambda o: (-o.count, -o.last_ordinal, -o.score.total, o.contact.id))
-        better = on_paper.count == 0 and on_paper.paper > chosen.paper
     else:
-        # Nobody established: the best score among the executives the sponsor has met this year, so a
-        # task never pairs them with a stranger while there is someone they know; with nobody met,
-        # the best score of all (the fit on paper decides).
-        met = [o for o in options if o.count > 0] or options
+        # Nobody established: the best score among the executives the sponsor has met this year, else
+        # among those they met before (however long ago), so a task never pairs them with a stranger
+        # while there is someone they know; with nobody ever met, the best score of all (the fit on
+        # paper decides).
+        met = [o for o in options if o.count > 0] or [o for o in options if o.last is not None] or options
         chosen = min(
             met, key=lambda o: (-o.score.total, -o.score.relationship, -o.last_ordinal, o.contact.id)
         )
-        better = on_paper is not chosen and on_paper.count == 0 and on_paper.paper > chosen.paper
+    # An introduction is only worth it to someone the sponsor has never met.
+    better = on_paper is not chosen and on_paper.last is None and on_paper.paper > chosen.paper
     return Counterpart(
         chosen.contact,
         chosen.score,

@@ -33,6 +33,8 @@ def decide(ctx: Context) -> list[Want]:
         "last_touch": last.isoformat() if last else "",
         # whom the last touch was with: not always the counterpart (any partner executive counts)
         "last_touch_with": ctx.view.last_touch_with or "",
+        # the last touch with the counterpart themselves (empty if never): said when it differs
+        "counterpart_last_touch": counterpart.last_touch.isoformat() if counterpart.last_touch else "",
         "every_days": every,
         # A better fit on paper the sponsor has not met regularly: suggested, never forced.
         "suggested": counterpart.suggested.name if counterpart.suggested else "",

@@ -523,3 +523,19 @@ def test_a_long_standing_sponsors_update_covers_the_whole_period() -> None:
             assert (updates[0].due - start).days == 30
             return
     raise AssertionError("no update within the first period")
+
+
+def test_the_german_touch_task_names_whom_the_sponsor_last_met_and_when_they_met_the_counterpart() -> None:
+    # Ava meets Jane Roe regularly; her latest call at Acme was with Sam, 40 days ago. The German
+    # wording says both, as the English one does.
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    german = mapping_with({"cadence:\n": "templates:\n  language: de\ncadence:\n"})
+    contacts = [contact("jane_roe"), contact("sam_svp", seniority="evp", function="sales")]
+    touches = [touch("ceo", "jane_roe", 44, count_365=3), touch("ceo", "sam_svp", 40, count_365=1)]
+    result = plan(org(memory=memory, contacts=contacts, touches=touches), german)
+    [task] = by_rule(result)["executive_touch"]
+    last, jane = ((TODAY - timedelta(days=d)).isoformat() for d in (40, 44))
+    assert task.body.startswith(
+        f"Ihr letztes erfasstes Meeting, Telefonat oder E-Mail bei Acme Inc war mit Sam Svp am {last}; "
+        f"mit Jane Roe am {jane}."
+    )

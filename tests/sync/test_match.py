@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_an_established_relationship_keeps_the_counterpart_and_the_better_fit_is
     assert chosen.suggested_score is not None
     assert chosen.suggested_score.total > chosen.score.total  # the better fit on paper, as promised
     assert "established relationship: 12 touches in 365 days, last on 2026-11-19" in chosen.why()
-    assert "better fit on paper, not met in 365 days: Sam Svp Sales" in chosen.why()
+    assert "better fit on paper, never met: Sam Svp Sales" in chosen.why()
 
 
 @pytest.mark.parametrize(
@@ -80,7 +81,7 @@ def test_the_relationship_threshold(count: int, days_ago: int, established: bool
     if not established:
         lapsed = f"relationship to revive: {count} touches in 365 days, the last on "  # 3 or more: kept
         assert (lapsed if count >= 3 else f"met {count} times in 365 days, last on ") in chosen.why()
-        assert "better fit on paper, not met in 365 days: Sam Svp Sales" in chosen.why()
+        assert "better fit on paper, never met: Sam Svp Sales" in chosen.why()
 
 
 def test_a_lapsed_habit_outranks_a_better_fit_met_once() -> None:
@@ -123,7 +124,47 @@ def test_among_lapsed_habits_the_strongest_wins_and_an_established_one_comes_fir
 def test_with_nobody_met_in_a_year_the_fit_on_paper_decides() -> None:
     chosen = cro_counterpart(CFO_AND_SVP, [])
     assert (chosen.contact.id, chosen.suggested) == ("sam_svp_sales", None)
-    assert chosen.why().startswith("best fit (no partner executive met in 365 days); score ")
+    assert chosen.why().startswith("best fit (no partner executive ever met); score ")
+
+
+def test_with_nobody_met_in_a_year_the_executive_met_before_is_kept_over_a_stranger() -> None:
+    # What the CRO reads: "Connect with Carla Cfo", the executive they met, if 500 days ago, not the
+    # SVP Sales they have never met; the SVP is only suggested, as someone worth an introduction.
+    chosen = cro_counterpart(CFO_AND_SVP, [touch("cro", "carla_cfo", days_ago=500, count_365=0)])
+    assert chosen.contact.id == "carla_cfo"
+    assert chosen.suggested is not None
+    assert chosen.suggested.id == "sam_svp_sales"
+    last = (TODAY - timedelta(days=500)).isoformat()
+    assert chosen.why().startswith(
+        f"met before, last on {last} (none met in 365 days): kept over executives never met; score "
+    )
+    assert "better fit on paper, never met: Sam Svp Sales" in chosen.why()
+
+
+def test_an_executive_met_this_year_comes_before_one_met_longer_ago() -> None:
+    # One call with the SVP Sales 100 days ago outranks years of calls with the CFO that ended 400
+    # days ago: the year's contact is the warmer one, and nobody is suggested (both were met).
+    chosen = cro_counterpart(
+        CFO_AND_SVP,
+        [
+            touch("cro", "carla_cfo", days_ago=400, count_365=0),
+            touch("cro", "sam_svp_sales", days_ago=100, count_365=1),
+        ],
+    )
+    assert (chosen.contact.id, chosen.suggested) == ("sam_svp_sales", None)
+
+
+def test_no_introduction_is_suggested_to_an_executive_the_sponsor_has_met_before() -> None:
+    # The CRO calls the CFO every month; the SVP Sales fits better on paper but the CRO met him two
+    # years ago: "worth an introduction" would be wrong, so nobody is suggested.
+    chosen = cro_counterpart(
+        CFO_AND_SVP,
+        [
+            touch("cro", "carla_cfo", days_ago=10, count_365=12),
+            touch("cro", "sam_svp_sales", days_ago=730, count_365=0),
+        ],
+    )
+    assert (chosen.contact.id, chosen.established, chosen.suggested) == ("carla_cfo", True, None)
 
 
 def test_among_established_relationships_the_strongest_wins() -> None:

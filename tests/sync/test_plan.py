@@ -131,8 +131,30 @@ def test_the_touch_task_names_whom_the_sponsor_last_met_not_always_the_counterpa
     result = plan(org(memory=memory, contacts=contacts, touches=touches), salesforce_mapping())
     task = rules_of(result.tasks)["executive_touch"]
     assert task.subject.startswith("Connect with Jane Roe")
-    last = (TODAY - timedelta(days=40)).isoformat()
-    assert f"Your last logged meeting, call or e-mail with Sam Svp was on {last}." in task.body
+    # She reads whom she last met and when, and when she last met Jane, the one the task names.
+    last, jane = ((TODAY - timedelta(days=d)).isoformat() for d in (40, 44))
+    assert (
+        f"Your latest logged meeting, call or e-mail at Acme Inc was with Sam Svp on {last}; "
+        f"with Jane Roe, on {jane}." in task.body
+    )
+
+
+def test_a_sponsor_who_met_an_executive_long_ago_is_asked_to_reconnect_with_them_not_a_stranger() -> None:
+    # Ava, the CEO, had one call with John Doe, Acme's finance VP, 500 days ago, and has never met
+    # Jane Roe, Acme's CTO, a closer match for her role on paper. What she reads: "Connect with John
+    # Doe", her last call with him and its date, and Jane suggested as worth an introduction; never
+    # a task to connect with Jane that then talks about her call with John.
+    contacts = [contact("jane_roe"), contact("john_doe", seniority="vp", function="finance")]
+    result = plan(
+        org(contacts=contacts, touches=[touch("ceo", "john_doe", 500, count_365=0)]), salesforce_mapping()
+    )
+    task = rules_of(result.tasks)["executive_touch"]
+    assert task.subject.startswith("Connect with John Doe")
+    last = (TODAY - timedelta(days=500)).isoformat()
+    assert task.body.startswith(f"Your last logged meeting, call or e-mail with John Doe was on {last}.")
+    assert task.body.endswith(
+        "Jane Roe (c_suite technology) may be a closer match for your role: worth an introduction."
+    )
 
 
 def test_a_sponsor_whose_habit_lapsed_keeps_the_executive_they_know_and_the_alert_says_so() -> None:

@@ -136,7 +136,7 @@ def test_the_monthly_cfo_sponsor_keeps_the_cfo_as_counterpart_after_an_svp_sales
     text = world.explained(report, "contoso")
     assert "counterpart: Carla Diaz" in text
     assert "established relationship: 4 touches in 365 days" in text
-    assert "better fit on paper, not met in 365 days: Sam Seller" in text
+    assert "better fit on paper, never met: Sam Seller" in text
     assert "0.4x0.00 function + 0.3x1.00 seniority + 0.2x0.67 relationship) / 0.9 = 0.48" in text
 
 
