@@ -66,17 +66,36 @@ def row_converter(spec: ObjectMapping, columns: Sequence[str], cells: Sequence[C
     """:func:`converter` for records that arrive as rows of text cells under ``columns``, each typed
     by its ``cells`` entry (:class:`connectors.base.RecordTable`): ``row_converter(spec, columns,
     cells)(row)`` equals ``converter(spec)(fields, None)`` with ``fields`` the row's typed cells by
-    column, but no ``fields`` is built. The returned function is compiled once per layout, one
-    expression per canonical field: a text cell is inlined (``row[i] or None``, which is
-    :func:`connectors.base.text_cell`), and every other cell type, value map, default or list goes
-    through the very functions :func:`converter` uses. A Bulk API 2.0 pull converts a million
-    rows with it, in about a quarter of the time that typing each row into a dict and converting
-    that dict takes (BENCHMARKS.md, "Third pass").
+    column, but no ``fields`` is built. The returned function is compiled once per layout from
+    :func:`row_expressions`. A Bulk API 2.0 pull converts a million rows with it, in about a quarter
+    of the time that typing each row into a dict and converting that dict takes (BENCHMARKS.md,
+    "Third pass").
     """
+    scope: dict[str, Any] = {}
+    parts = [f"{name!r}: {read}" for name, read in row_expressions(spec, columns, cells, scope).items()]
+    exec(f"def convert(row):\n    return {{{', '.join(parts)}}}\n", scope)
+    compiled: RowConverter = scope["convert"]
+    return compiled
+
+
+def row_expressions(
+    spec: ObjectMapping,
+    columns: Sequence[str],
+    cells: Sequence[Cell],
+    scope: dict[str, Any],
+    texts: set[str] | None = None,
+) -> dict[str, str]:
+    """Canonical field -> a Python expression of ``row`` (a list of text cells under ``columns``)
+    that evaluates to the value :func:`converter` gives the field, with the names it uses added to
+    ``scope``: the building blocks of :func:`row_converter` and of the mirror's compiled rows
+    (:meth:`sync.sources.Source.table_writer`). A text cell is inlined (``row[i] or None``, which
+    is :func:`connectors.base.text_cell`), and every other cell type, value map, default or list
+    goes through the very functions :func:`converter` uses; each expression is evaluated once per
+    row (a list field gives a fresh list each time). ``texts``, if given, gets the fields whose
+    expression is a text cell as it is (a str, or None)."""
     sources = spec.fields.sources()
     at = {name: index for index, name in enumerate(columns)}  # a repeated column: the last, as a dict
-    scope: dict[str, Any] = {}
-    parts: list[str] = []
+    reads: dict[str, str] = {}
     for number, (name, kind) in enumerate(type(spec.fields).KINDS.items()):
         source = sources.get(name)
         value_map, has_default = spec.value_maps.get(name), name in spec.defaults
@@ -84,11 +103,11 @@ def row_converter(spec: ObjectMapping, columns: Sequence[str], cells: Sequence[C
         if not isinstance(source, str):  # no field (or associations, which a table has none of)
             step = _step(kind, source, value_map, has_default, default)
             if kind == "references":  # a fresh list for every record
-                scope[f"step{number}"] = step
-                parts.append(f"{name!r}: step{number}({{}}, None)")
+                scope[f"value{number}"] = step({}, None)
+                reads[name] = f"list(value{number})" if scope[f"value{number}"] else "[]"
             else:  # the same value for every record (a default, or None): a scalar, computed once
                 scope[f"value{number}"] = step({}, None)
-                parts.append(f"{name!r}: value{number}")
+                reads[name] = f"value{number}"
             continue
         index = at.get(source)
         finish = _finish(kind, value_map, has_default, default)
@@ -101,6 +120,8 @@ def row_converter(spec: ObjectMapping, columns: Sequence[str], cells: Sequence[C
             read = f"cell{index}({cell})" if finish is None else f"finish{number}(cell{index}({cell}))"
         elif finish is None:
             read = f"({cell} or None)"
+            if texts is not None:
+                texts.add(name)
         elif kind == "references" and value_map is None and not has_default:
             # _references of a text: [] when empty, [text] without a ';', else the split
             read = f"([] if not {cell} else [{cell}] if ';' not in {cell} else finish{number}({cell}))"
@@ -112,12 +133,10 @@ def row_converter(spec: ObjectMapping, columns: Sequence[str], cells: Sequence[C
             read = f"(sure{number}[{cell}] if {cell} in sure{number} else finish{number}({cell} or None))"
         else:
             read = f"finish{number}({cell} or None)"
-        parts.append(f"{name!r}: {read}")
+        reads[name] = read
     # Only canonical names (the model's own identifiers, quoted by repr) and numbers are spelled into
     # the code; every CRM name and value stays data in ``scope``.
-    exec(f"def convert(row):\n    return {{{', '.join(parts)}}}\n", scope)
-    compiled: RowConverter = scope["convert"]
-    return compiled
+    return reads
 
 
 def _step(

@@ -38,6 +38,11 @@ _UTC_TAILS = frozenset({"Z", "+0000", "+00:00"})
 CHUNK_ROWS = 200
 
 
+# A row made from a table row: the mirror tuple (id, columns, deleted, seen_run), then for an activity
+# the ids of its contacts and of its attendee users (empty for other kinds).
+TableRow = tuple[tuple[Any, ...], Sequence[Any], Sequence[Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One canonical record for the mirror."""
@@ -119,32 +124,6 @@ def _account(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
     return (*(_text(v.get(f)) for f in fields), json.dumps(row.extra or {}), _text(v.get("focus")))
 
 
-def _contact(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
-    v = row.values
-    names = ("account_id", "first_name", "last_name", "title", "email")
-    return (*(_text(v.get(f)) for f in names), _flag(v.get("partner_executive")))
-
-
-def _team(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
-    return tuple(_text(row.values.get(f)) for f in ("account_id", "user_id", "role"))
-
-
-def _activity(row: Row, source: str) -> tuple[Any, ...]:
-    v = row.values
-    sync_key = _text(v.get("sync_key"))
-    return (
-        source,
-        _text(v.get("kind")),
-        _text(v.get("owner_id")),
-        _text(v.get("account_id")),
-        _instant(v.get("occurred_at")),
-        _flag(v.get("completed")),
-        _text(v.get("subject")),
-        sync_key,
-        json.dumps(row.extra) if sync_key and row.extra is not None else None,
-    )
-
-
 def _participant(row: Row, source: str) -> tuple[Any, ...]:
     v = row.values
     counted = not (_flag(v.get("is_record")) or _flag(v.get("declined")))
@@ -174,51 +153,94 @@ def _checked_instant(value: Any) -> str | None:
     return _instant(value) if _day(value) is not None else None
 
 
-def _opportunity(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
-    v = row.values
-    return (
-        _text(v.get("account_id")),
-        _text(v.get("name")),
-        _text(v.get("stage")),
-        _number(v.get("amount")),
-        _day(v.get("close_date")),
-        _flag(v.get("closed")),
-        _flag(v.get("won")),
-        _text(v.get("owner_id")),
-        _checked_instant(v.get("closed_at")),
-    )
+SOURCE = "@source"  # the column holds the name of the CRM object the row came from
+OWN_EXTRA = "@own_extra"  # the row's kept CRM values as JSON, only with a sync key (sponsorsync's tasks)
+# The kinds whose every column is one canonical field through a converter (or one of the two above),
+# in column order. Both ways a row is stored are compiled from this (:func:`column_code`): a
+# projected :class:`Row` (``_COLUMNS`` below) and a Bulk API 2.0 table row
+# (:meth:`sync.sources.Source.table_writer`), so the two cannot give different tuples.
+FIELD_COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {
+    "contacts": (
+        ("account_id", _text), ("first_name", _text), ("last_name", _text), ("title", _text),
+        ("email", _text), ("partner_executive", _flag),
+    ),
+    "account_team": (("account_id", _text), ("user_id", _text), ("role", _text)),
+    "activities": (
+        (SOURCE, None), ("kind", _text), ("owner_id", _text), ("account_id", _text),
+        ("occurred_at", _instant), ("completed", _flag), ("subject", _text), ("sync_key", _text),
+        (OWN_EXTRA, None),
+    ),
+    "opportunities": (
+        ("account_id", _text), ("name", _text), ("stage", _text), ("amount", _number),
+        ("close_date", _day), ("closed", _flag), ("won", _flag), ("owner_id", _text),
+        ("closed_at", _checked_instant),
+    ),
+    "cases": (
+        ("account_id", _text), ("contact_id", _text), ("subject", _text), ("priority", _text),
+        ("escalated", _flag), ("closed", _flag), ("opened_at", _checked_instant),
+        ("closed_at", _checked_instant), ("owner_id", _text),
+    ),
+    "opportunity_partners": (("opportunity_id", _text), ("account_id", _text), ("role", _text)),
+}  # fmt: skip
 
 
-def _case(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
-    v = row.values
-    return (
-        _text(v.get("account_id")),
-        _text(v.get("contact_id")),
-        _text(v.get("subject")),
-        _text(v.get("priority")),
-        _flag(v.get("escalated")),
-        _flag(v.get("closed")),
-        _checked_instant(v.get("opened_at")),
-        _checked_instant(v.get("closed_at")),
-        _text(v.get("owner_id")),
-    )
+def column_code(
+    kind: str,
+    read: Callable[[str], str],
+    extra: str,
+    scope: dict[str, Any],
+    texts: Iterable[str] = (),
+) -> list[str]:
+    """Python statements that set ``c0``, ``c1``, ... to the mirror columns of ``kind`` (a
+    :data:`FIELD_COLUMNS` kind), with the names they use added to ``scope``. ``read(field)`` is an
+    expression of a canonical field's value, ``extra`` one of the row's kept CRM values (a dict or
+    None; evaluated only for a row with a sync key), and ``source`` names the CRM object. The
+    fields in ``texts`` are known to be a str or None, which :func:`_text` keeps as they are."""
+    plain = set(texts)
+    spec = FIELD_COLUMNS[kind]
+    keyed = next((i for i, (field, _) in enumerate(spec) if field == "sync_key"), None)
+    scope["_dumps"] = json.dumps
+    lines = []
+    for number, (field, convert) in enumerate(spec):
+        if field == SOURCE:
+            value = "source"
+        elif field == OWN_EXTRA:
+            assert keyed is not None, f"{kind}: kept values need a sync key column"
+            value = f"(_dumps({extra}) if c{keyed} and ({extra}) is not None else None)"
+        elif convert is _text and field in plain:
+            value = read(field)
+        else:
+            scope[f"column{number}"] = convert
+            value = f"column{number}({read(field)})"
+        lines.append(f"c{number} = {value}")
+    return lines
 
 
-def _partner(row: Row, source: str) -> tuple[Any, ...]:  # noqa: ARG001
-    return tuple(_text(row.values.get(f)) for f in ("opportunity_id", "account_id", "role"))
+def _compiled(kind: str) -> Callable[[Row, str], tuple[Any, ...]]:
+    """The columns of a projected :class:`Row` of ``kind``, compiled from :data:`FIELD_COLUMNS`."""
+    scope: dict[str, Any] = {}
+    lines = column_code(kind, lambda field: f"values.get({field!r})", "row.extra", scope)
+    names = ", ".join(f"c{i}" for i in range(len(lines)))
+    body = "\n    ".join(["values = row.values", *lines, f"return ({names},)"])
+    exec(f"def columns(row, source):\n    {body}\n", scope)
+    compiled: Callable[[Row, str], tuple[Any, ...]] = scope["columns"]
+    return compiled
 
 
 _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
     "users": (("name", "email", "title", "active", "executive", "manager_id"), _user),
     "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra", "focus"), _account),
-    "contacts": (("account_id", "first_name", "last_name", "title", "email", "executive"), _contact),
     "participants": (("source", "activity_id", "person_id", "counted"), _participant),
-    "account_team": (("account_id", "user_id", "role"), _team),
+    "contacts": (
+        ("account_id", "first_name", "last_name", "title", "email", "executive"),
+        _compiled("contacts"),
+    ),
+    "account_team": (("account_id", "user_id", "role"), _compiled("account_team")),
     "opportunities": (
         ("account_id", "name", "stage", "amount", "close_date", "closed", "won", "owner_id", "closed_at"),
-        _opportunity,
+        _compiled("opportunities"),
     ),
-    "opportunity_partners": (("opportunity_id", "account_id", "role"), _partner),
+    "opportunity_partners": (("opportunity_id", "account_id", "role"), _compiled("opportunity_partners")),
     "cases": (
         (
             "account_id",
@@ -231,7 +253,7 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]
             "closed_at",
             "owner_id",
         ),
-        _case,
+        _compiled("cases"),
     ),
     "activities": (
         (
@@ -245,7 +267,7 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]
             "sync_key",
             "extra",
         ),
-        _activity,
+        _compiled("activities"),
     ),
 }
 
@@ -296,23 +318,44 @@ class Mirror:
         self._upsert(kind, sql, batch, source, run_id)
         return count
 
+    def write_table(self, kind: str, rows: Sequence[TableRow]) -> int:
+        """Rows made straight from a Bulk API 2.0 table (:meth:`sync.sources.Source.table_writer`):
+        stored as :meth:`write` stores the rows projected from the same records."""
+        if rows:
+            sql = f"INSERT OR REPLACE INTO {kind}({', '.join(('id', *_COLUMNS[kind][0], 'deleted', 'seen_run'))})"
+            contacts = [(r[0][0], str(c)) for r in rows for c in r[1] or () if c]
+            users = [(r[0][0], str(u)) for r in rows for u in r[2] or () if u]
+            self._store(kind, sql, [r[0] for r in rows], contacts, users)
+        return len(rows)
+
     def _upsert(self, kind: str, sql: str, rows: list[Row], source: str, run_id: int) -> None:
         if not rows:
             return
         _, values_of = _COLUMNS[kind]
-        self._insert(sql, [(r.id, *values_of(r, source), int(r.deleted), run_id) for r in rows])
+        tuples = [(r.id, *values_of(r, source), int(r.deleted), run_id) for r in rows]
+        if kind != "activities":
+            self._insert(sql, tuples)
+            return
+        contacts = [(r.id, str(c)) for r in rows for c in r.values.get("contact_ids") or [] if c]
+        users = [(r.id, str(u)) for r in rows for u in r.values.get("attendee_ids") or [] if u]
+        self._store(kind, sql, tuples, contacts, users)
+
+    def _store(
+        self,
+        kind: str,
+        sql: str,
+        tuples: list[tuple[Any, ...]],
+        contacts: list[tuple[str, str]],
+        users: list[tuple[str, str]],
+    ) -> None:
+        """Rows (id first), and for activities everyone on them: the links of these ids are replaced."""
+        self._insert(sql, tuples)
         if kind == "activities":
-            ids = [r.id for r in rows]
+            ids = [t[0] for t in tuples]
             self._delete("activity_contacts", "activity_id", ids)
-            self._insert(
-                "INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id)",
-                [(r.id, str(c)) for r in rows for c in r.values.get("contact_ids") or [] if c],
-            )
+            self._insert("INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id)", contacts)
             self._delete("activity_users", "activity_id", ids)
-            self._insert(
-                "INSERT OR IGNORE INTO activity_users(activity_id, user_id)",
-                [(r.id, str(u)) for r in rows for u in r.values.get("attendee_ids") or [] if u],
-            )
+            self._insert("INSERT OR IGNORE INTO activity_users(activity_id, user_id)", users)
 
     def _insert(self, head: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """``head`` (``INSERT ... INTO t(columns)``) with every row, in order: as if row by row."""

@@ -191,16 +191,22 @@ def pull_all(
 def _store_page(
     store: StateStore, mirror: Mirror, source: Source, page: Page, run_id: int, stats: PullStats
 ) -> None:
-    rows = source.project_page(page.records)
+    # A Bulk API 2.0 table goes to mirror rows in one step; other pages are projected to Rows first.
+    table = source.table_rows(page.records, run_id)
+    rows = source.project_page(page.records) if table is None else []
     with store.transaction():
-        written = mirror.write(source.kind, source.spec.name, rows, run_id)
+        if table is None:
+            written = mirror.write(source.kind, source.spec.name, rows, run_id)
+        else:
+            written = mirror.write_table(source.kind, table)
         if page.snapshot and page.complete:
-            gone = mirror.mark_missing(source.kind, {row.id for row in rows})
+            present = {row.id for row in rows} if table is None else {t[0][0] for t in table}
+            gone = mirror.mark_missing(source.kind, present)
             stats.deleted[source.key] = stats.deleted.get(source.key, 0) + gone
         if page.cursor is not None:
             store.save_cursor(source.key, page.cursor, now_text())
     stats.records[source.key] = stats.records.get(source.key, 0) + written
-    deleted = sum(1 for row in rows if row.deleted)
+    deleted = sum(1 for row in rows if row.deleted) if table is None else sum(t[0][-2] for t in table)
     if deleted:
         stats.deleted[source.key] = stats.deleted.get(source.key, 0) + deleted
 

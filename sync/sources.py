@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from sponsorsync.connectors.base import Cell, ObjectSpec, Record, RecordTable
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.objects import OPTIONAL_KINDS, ObjectMapping
-from sponsorsync.mappings.records import Converter, RowConverter, converter, crm_fields, row_converter
-from sponsorsync.sync.mirror import Row
+from sponsorsync.mappings.records import (
+    Converter,
+    RowConverter,
+    converter,
+    crm_fields,
+    row_converter,
+    row_expressions,
+)
+from sponsorsync.sync.mirror import FIELD_COLUMNS, Row, TableRow, column_code
+
+# One table row to its mirror row; the second argument is the run that stores it (``seen_run``).
+TableWriter = Callable[[Sequence[str], int], TableRow]
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,55 @@ class Source:
                 Row(str(values.get("id") or id_cell(row[at_id])), values, records.deleted(row), extra)
             )
         return rows
+
+    def table_rows(self, records: Sequence[Record], run_id: int) -> list[TableRow] | None:
+        """The mirror rows of a :class:`RecordTable` page, straight from its text cells: exactly what
+        :meth:`sync.mirror.Mirror.write` stores for the rows :meth:`project_page` gives, without a
+        values dict or a :class:`Row` per record. None for a page of records, and for a kind whose
+        mirror columns are not all one field each (users, accounts, participants: projected)."""
+        if not isinstance(records, RecordTable) or self.kind not in FIELD_COLUMNS:
+            return None
+        layout = (records.columns, records.cells, records.deleted_index)
+        write = self._table_writers.get(layout)
+        if write is None:
+            write = self._table_writers[layout] = self._table_writer(records)
+        return [write(row, run_id) for row in records.rows]
+
+    def _table_writer(self, table: RecordTable) -> TableWriter:
+        """Compiled once per table layout: the canonical values' expressions of the mapping
+        (:func:`mappings.records.row_expressions`) put through the mirror's column converters
+        (:func:`sync.mirror.column_code`); every name and value from the CRM stays data in ``scope``."""
+        scope: dict[str, Any] = {"source": self.spec.name, "_id_cell": table.cells[table.id_index]}
+        texts: set[str] = set()
+        reads = row_expressions(self.mapping, table.columns, table.cells, scope, texts)
+        where = {name: index for index, name in enumerate(table.columns)}
+        kept = []
+        for number, name in enumerate(self.keep):
+            scope[f"_kept{number}"] = name
+            if name in where:
+                scope[f"_keep{number}"] = table.cells[where[name]]
+                kept.append(f"_kept{number}: _keep{number}(row[{where[name]}])")
+            else:
+                kept.append(f"_kept{number}: None")
+        extra = f"{{{', '.join(kept)}}}" if kept else "None"
+        lines = column_code(self.kind, lambda field: reads.get(field, "None"), extra, scope, texts)
+        row_id = f"str({reads.get('id', 'None')} or _id_cell(row[{table.id_index}]))"
+        deleted = "0"
+        if table.deleted_index is not None:
+            scope["_deleted"] = table.cells[table.deleted_index]
+            deleted = f"(1 if _deleted(row[{table.deleted_index}]) else 0)"
+        activity = self.kind == "activities"
+        contacts = reads.get("contact_ids", "()") if activity else "()"
+        users = reads.get("attendee_ids", "()") if activity else "()"
+        columns = ", ".join(f"c{i}" for i in range(len(lines)))
+        body = "\n    ".join([*lines, f"return (({row_id}, {columns}, {deleted}, run), {contacts}, {users})"])
+        exec(f"def write(row, run):\n    {body}\n", scope)
+        compiled: TableWriter = scope["write"]
+        return compiled
+
+    @cached_property
+    def _table_writers(self) -> dict[tuple[tuple[str, ...], tuple[Cell, ...], int | None], TableWriter]:
+        return {}  # one per table layout
 
     def _row_converter(self, columns: tuple[str, ...], cells: tuple[Cell, ...]) -> RowConverter:
         compiled = self._row_converters.get((columns, cells))
