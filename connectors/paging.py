@@ -8,6 +8,7 @@ so a record changed while the pull ran is read again next time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sponsorsync.connectors.base import Cursor
@@ -47,6 +48,37 @@ class CursorTracker:
             self._ids_at_best.add(record_id)
         return True
 
+    @property
+    def admits_all(self) -> bool:
+        """True on a pull without a previous cursor: every record is admitted (:meth:`admit_all`)."""
+        return self._previous is None
+
+    def admit_all(self, ids: Sequence[str], raw_values: Sequence[object]) -> None:
+        """:meth:`admit` of every pair, in order, on a pull without a previous cursor (which admits
+        every record, so nothing is returned): a Bulk API 2.0 page's watermarks at once. When they
+        share one UTC layout (:func:`same_layout`: text order is time order), only those equal to
+        the latest are admitted one by one; otherwise every pair is."""
+        if self._previous is not None:
+            raise ValueError("admit_all is for a pull without a previous cursor")
+        texts = [value for value in raw_values if isinstance(value, str) and value]
+        if not texts:
+            return
+        top = max(texts)
+        zone = utc_zone(top)
+        if (
+            zone is None
+            or len(top) < 20
+            or len(set(map(len, texts))) != 1
+            or {text[10] for text in texts} != {"T"}
+            or {text[-len(zone) :] for text in texts} != {zone}
+        ):
+            for record_id, value in zip(ids, raw_values, strict=True):
+                self.admit(record_id, value)
+            return
+        for record_id, value in zip(ids, raw_values, strict=True):
+            if value == top:
+                self.admit(record_id, value)
+
     def cursor(self) -> Cursor | None:
         """The cursor after everything admitted so far (None if nothing moved it)."""
         best, raw, ids = self._best, self._best_raw, set(self._ids_at_best)
@@ -85,8 +117,16 @@ def same_layout(a: str, b: str) -> bool:
     sits in the same place in both."""
     if len(a) != len(b) or len(a) < 20 or a[10] != "T" or b[10] != "T":
         return False
-    tail = a[-6:]
-    return tail == b[-6:] and (tail[-1] == "Z" or tail[-5:] == "+0000" or tail == "+00:00")
+    zone = utc_zone(a)
+    return zone is not None and b.endswith(zone)
+
+
+def utc_zone(text: str) -> str | None:
+    """The UTC zone a timestamp ends with (``Z``, ``+0000``, ``+00:00``), or None."""
+    return next((zone for zone in _UTC_ZONES if text.endswith(zone)), None)
+
+
+_UTC_ZONES = ("Z", "+0000", "+00:00")
 
 
 class TokenLoopGuard:

@@ -63,7 +63,6 @@ T = TypeVar("T")
 
 BATCH_SIZE = 200  # sObject Collections limit
 MAX_BATCH = 25  # subrequests of one composite/batch call
-PAGE_RECORDS = 2_000  # records per page handed on from a Bulk API 2.0 job (a REST page's size)
 # Objects without an IsDeleted field (they are deactivated, not deleted).
 NO_IS_DELETED = frozenset({"user", "group", "profile", "userrole", "organization", "recordtype"})
 RETRY_RECORD_CODES = frozenset({"UNABLE_TO_LOCK_ROW"})
@@ -471,24 +470,28 @@ class SalesforceConnector:
         query = BulkQuery(self._call, self._retry, spec.name)
         deleted = "IsDeleted" if has_deleted else None
         try:
-            rows = query.run(soql)
-            header = next(rows, None)
-            if header is None:  # no result set at all: nothing changed since the first page
+            chunks = query.run(soql)
+            head = next(chunks, None)
+            if head is None:  # no result set at all: nothing changed since the first page
                 yield Page([], tracker.finished(), complete=True)
                 return
+            header = head[0]
             cells = cells_of(header, types)
             table = partial(RecordTable, header, cells, deleted_column=deleted)
             at_id, at_mark = header.index("Id"), header.index(spec.watermark)
             mark, admit = cells[at_mark], tracker.admit
-            batch: list[list[str]] = []
-            for row in rows:
-                record_id = row[at_id]
-                if record_id in seen or not admit(record_id, mark(row[at_mark])):
-                    continue
-                batch.append(row)
-                if len(batch) >= PAGE_RECORDS:
-                    yield Page(table(batch), hold, complete=False)
-                    batch = []
+            batch: list[list[str]] = []  # handed on when the next rows are in: the last carries the cursor
+            for chunk in chunks:  # up to a REST page's size, as parsed
+                if seen:
+                    chunk = [row for row in chunk if row[at_id] not in seen]
+                if tracker.admits_all:  # a full pull: the cursor tracked a page at once
+                    tracker.admit_all([row[at_id] for row in chunk], [mark(row[at_mark]) for row in chunk])
+                else:
+                    chunk = [row for row in chunk if admit(row[at_id], mark(row[at_mark]))]
+                if chunk:
+                    if batch:
+                        yield Page(table(batch), hold, complete=False)
+                    batch = chunk
         except BulkJobFailed as exc:
             log.warning("Bulk API 2.0 could not read %s (%s); reading it through REST", spec.name, exc)
             yield from self.pull(spec, hold, bulk=False)

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, TypeVar, cast
 
 import requests
@@ -113,8 +114,9 @@ class BulkQuery:
     policy: RetryPolicy
     object_name: str
 
-    def run(self, soql: str) -> Iterator[list[str]]:
-        """Create the job, wait for it, and stream its rows (header first, once)."""
+    def run(self, soql: str) -> Iterator[list[list[str]]]:
+        """Create the job, wait for it, and stream its rows: the header first, once, as a list of
+        that one row, then the rows in lists of up to :data:`PAGE_RECORDS` as they are parsed."""
         job_id = self._create(soql)
         self._wait(job_id)
         yield from self._rows(job_id)
@@ -147,9 +149,10 @@ class BulkQuery:
             reason = info.get("errorMessage") or f"still {state} after {MAX_WAIT_SECONDS:.0f} s"
             raise BulkJobFailed(f"the job ended {state}: {str(reason)[:200]}")
 
-    def _rows(self, job_id: str) -> Iterator[list[str]]:
-        """The rows of every result set. While one set is read, the next one (its locator is in
-        this set's headers) is already asked for, so Salesforce prepares it meanwhile."""
+    def _rows(self, job_id: str) -> Iterator[list[list[str]]]:
+        """The rows of every result set (as :meth:`run` hands them on). While one set is read, the
+        next one (its locator is in this set's headers) is already asked for, so Salesforce prepares
+        it meanwhile."""
         locator = ""
         header_sent = False
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sf-bulk-next")
@@ -173,11 +176,16 @@ class BulkQuery:
                             header = next(reader, None)
                             if header is not None and not header_sent:
                                 header_sent = True
-                                yield header
-                            for index, row in enumerate(reader):
-                                if index >= emitted:
-                                    emitted += 1
-                                    yield row
+                                yield [header]
+                            skip = emitted  # a set read again: what was handed on is not handed on twice
+                            while chunk := list(islice(reader, PAGE_RECORDS)):
+                                if skip:
+                                    dropped, skip = min(skip, len(chunk)), max(0, skip - len(chunk))
+                                    chunk = chunk[dropped:]
+                                    if not chunk:
+                                        continue
+                                emitted += len(chunk)
+                                yield chunk
                         break
                     except (
                         requests.exceptions.RequestException,

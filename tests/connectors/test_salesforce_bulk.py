@@ -14,7 +14,7 @@ import pytest
 import requests
 from simple_salesforce.api import Salesforce
 
-from sponsorsync.connectors import salesforce, salesforce_bulk
+from sponsorsync.connectors import salesforce_bulk
 from sponsorsync.connectors.base import Cursor, ObjectSpec, Page, Record, RecordTable
 from sponsorsync.connectors.salesforce_bulk import cell_converter, cells_of, eligible, typed
 from sponsorsync.connectors.timestamps import parse_instant
@@ -228,13 +228,18 @@ def test_result_sets_are_followed_by_locator_and_handed_on_in_bounded_pages(
     box: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(salesforce_bulk, "SET_RECORDS", 300)
-    monkeypatch.setattr(salesforce, "PAGE_RECORDS", 250)
+    monkeypatch.setattr(salesforce_bulk, "PAGE_RECORDS", 250)
     _, rest, rest_cursor = pull(box, REST)
     box.admin.reset_stats()
     pages, bulk, bulk_cursor = pull(box, BULK)
     assert box.calls()[RESULTS] == 4  # 1,000 records after the first page, in sets of 300
     assert by_id(bulk) == by_id(rest)
-    assert [len(page.records) for page in pages] == [2_000, 250, 250, 250, 250, 0]
+    # Pages of at most 250 rows, handed on as each set of 300 is parsed (a page never spans two
+    # sets, and leaves out what the first REST page gave); the last one carries the cursor.
+    sizes = [len(page.records) for page in pages]
+    assert sizes[0] == 2_000
+    assert all(0 < size <= 250 for size in sizes[1:])
+    assert len(sizes) == 1 + 2 * 3 + 1  # three sets of 300 in two pieces each, and the last 100
     # Unordered rows never move the cursor before the job is read to its end: every bulk page but
     # the last keeps the first page's cursor (a run killed there resumes from it).
     assert all(page.cursor == pages[0].cursor for page in pages[1:-1])
@@ -246,16 +251,16 @@ def test_the_next_result_set_is_asked_for_while_the_current_one_is_read(
     box: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(salesforce_bulk, "SET_RECORDS", 300)
-    monkeypatch.setattr(salesforce, "PAGE_RECORDS", 250)
+    monkeypatch.setattr(salesforce_bulk, "PAGE_RECORDS", 250)
     pages = connector(box, **BULK).pull(CONTACT, None)
     next(pages)  # the first REST page
-    next(pages)  # the first 250 rows of the first set of 300: the pull waits here, its set unfinished
+    first = next(pages)  # up to 250 rows of the first set of 300: the pull waits here
     deadline = time.monotonic() + 10
     while box.calls().get(RESULTS, 0) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert box.calls()[RESULTS] == 2  # the second set is already asked for
     rest = list(pages)
-    assert sum(len(page.records) for page in rest) == 750
+    assert len(first.records) + sum(len(page.records) for page in rest) == 1_000
     assert box.calls()[RESULTS] == 4  # each set asked for once
 
 
