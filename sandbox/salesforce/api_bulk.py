@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sponsorsync.sandbox.http import BadJson, Route, SandboxRequest, SandboxResponse
@@ -182,7 +183,9 @@ class BulkQueryApi:
                     cells = None  # a parent's field: rendered as the REST record nests it
         except SoqlError as exc:
             return sf_error(400, exc.error_code, exc.message)
-        items = result.items if query.order_by else sorted(result.items, key=lambda row: str(row[0]))
+        # Rows in Id order (the store keys rows by their Id, a str): what Salesforce's own result
+        # sets look like, and the same whatever order the query's index gave them in.
+        items = result.items if query.order_by else sorted(result.items, key=itemgetter(0))
         fails = self.settings.fail_next > 0
         if fails:
             self.settings.fail_next -= 1
