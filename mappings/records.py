@@ -88,7 +88,7 @@ def row_expressions(
     """Canonical field -> a Python expression of ``row`` (a list of text cells under ``columns``)
     that evaluates to the value :func:`converter` gives the field, with the names it uses added to
     ``scope``: the building blocks of :func:`row_converter` and of the mirror's compiled rows
-    (:meth:`sync.sources.Source.table_writer`). A text cell is inlined (``row[i] or None``, which
+    (:meth:`sync.sources.Source.table_rows`). A text cell is inlined (``row[i] or None``, which
     is :func:`connectors.base.text_cell`), and every other cell type, value map, default or list
     goes through the very functions :func:`converter` uses; each expression is evaluated once per
     row (a list field gives a fresh list each time). ``texts``, if given, gets the fields whose

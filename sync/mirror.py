@@ -158,7 +158,7 @@ OWN_EXTRA = "@own_extra"  # the row's kept CRM values as JSON, only with a sync 
 # The kinds whose every column is one canonical field through a converter (or one of the two above),
 # in column order. Both ways a row is stored are compiled from this (:func:`column_code`): a
 # projected :class:`Row` (``_COLUMNS`` below) and a Bulk API 2.0 table row
-# (:meth:`sync.sources.Source.table_writer`), so the two cannot give different tuples.
+# (:meth:`sync.sources.Source.table_rows`), so the two cannot give different tuples.
 FIELD_COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {
     "contacts": (
         ("account_id", _text), ("first_name", _text), ("last_name", _text), ("title", _text),
@@ -319,7 +319,7 @@ class Mirror:
         return count
 
     def write_table(self, kind: str, rows: Sequence[TableRow]) -> int:
-        """Rows made straight from a Bulk API 2.0 table (:meth:`sync.sources.Source.table_writer`):
+        """Rows made straight from a Bulk API 2.0 table (:meth:`sync.sources.Source.table_rows`):
         stored as :meth:`write` stores the rows projected from the same records."""
         if rows:
             sql = f"INSERT OR REPLACE INTO {kind}({', '.join(('id', *_COLUMNS[kind][0], 'deleted', 'seen_run'))})"
