@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sponsorsync.connectors.base import Cursor
 from sponsorsync.connectors.errors import CrmUnreachable
-from sponsorsync.connectors.timestamps import iso_utc, parse_instant
+from sponsorsync.connectors.timestamps import iso_utc, parse_instant, utc_zone
 
 
 class CursorTracker:
@@ -119,14 +119,6 @@ def same_layout(a: str, b: str) -> bool:
         return False
     zone = utc_zone(a)
     return zone is not None and b.endswith(zone)
-
-
-def utc_zone(text: str) -> str | None:
-    """The UTC zone a timestamp ends with (``Z``, ``+0000``, ``+00:00``), or None."""
-    return next((zone for zone in _UTC_ZONES if text.endswith(zone)), None)
-
-
-_UTC_ZONES = ("Z", "+0000", "+00:00")
 
 
 class TokenLoopGuard:

@@ -7,6 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 _SF_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
+UTC_ZONES = ("Z", "+0000", "+00:00")  # how the CRMs end a UTC timestamp
+
+
+def utc_zone(text: str) -> str | None:
+    """The UTC zone a timestamp ends with (one of :data:`UTC_ZONES`), or None."""
+    return next((zone for zone in UTC_ZONES if text.endswith(zone)), None)
 
 
 def parse_instant(value: str) -> datetime:

@@ -101,13 +101,12 @@ def row_expressions(
         value_map, has_default = spec.value_maps.get(name), name in spec.defaults
         default = spec.defaults.get(name)
         if not isinstance(source, str):  # no field (or associations, which a table has none of)
-            step = _step(kind, source, value_map, has_default, default)
-            if kind == "references":  # a fresh list for every record
-                scope[f"value{number}"] = step({}, None)
-                reads[name] = f"list(value{number})" if scope[f"value{number}"] else "[]"
-            else:  # the same value for every record (a default, or None): a scalar, computed once
-                scope[f"value{number}"] = step({}, None)
-                reads[name] = f"value{number}"
+            # The same value for every record (a default, or None), computed once; a list is copied
+            # for each record.
+            value = scope[f"value{number}"] = _step(kind, source, value_map, has_default, default)({}, None)
+            reads[name] = (
+                f"value{number}" if kind != "references" else f"list(value{number})" if value else "[]"
+            )
             continue
         index = at.get(source)
         finish = _finish(kind, value_map, has_default, default)

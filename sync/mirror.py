@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sponsorsync.connectors.timestamps import parse_instant
+from sponsorsync.connectors.timestamps import UTC_ZONES, parse_instant
 from sponsorsync.sync.store import StateStore
 
 KINDS = (
@@ -30,7 +30,6 @@ KINDS = (
     "opportunity_partners",
 )
 SOURCED = frozenset({"activities", "participants"})  # kinds whose rows say which CRM object they came from
-_UTC_TAILS = frozenset({"Z", "+0000", "+00:00"})
 # Rows per statement when a page is written to SQLite: one statement per row would hand the
 # interpreter lock over at every row (sqlite3 releases it around each step), and a pull thread
 # parsing the next page makes each hand-back wait; 200 rows x 14 columns stays far below SQLite's
@@ -89,7 +88,7 @@ def _utc_instant(text: str) -> str | None:
     """The common case of :func:`_instant` without parsing a time zone: a UTC datetime as the CRMs
     send it (``2024-05-01T10:00:00.000+0000``, ``...Z``); None for anything else."""
     head, tail = text[:19], text[19:]
-    if tail not in _UTC_TAILS and not (tail[:1] == "." and tail[1:4].isdigit() and tail[4:] in _UTC_TAILS):
+    if tail not in UTC_ZONES and not (tail[:1] == "." and tail[1:4].isdigit() and tail[4:] in UTC_ZONES):
         return None
     try:
         valid = datetime.fromisoformat(head).isoformat() == head
@@ -301,55 +300,55 @@ class Mirror:
 
     # -- writes (inside the caller's transaction) ----------------------------------------------
     def write(self, kind: str, source: str, rows: Iterable[Row], run_id: int) -> int:
-        columns, _ = _COLUMNS[kind]
-        names = ("id", *columns, "deleted", "seen_run")
-        sql = f"INSERT OR REPLACE INTO {kind}({', '.join(names)})"
         count = 0
         batch: list[Row] = []  # sent together: one round trip per page, not per row, on a server database
         for row in rows:
             if row.deleted and not row.values:
-                self._upsert(kind, sql, batch, source, run_id)
+                self._upsert(kind, batch, source, run_id)
                 batch = []
                 # A deletion without the record's fields (HubSpot archive sweeps): flag what we have.
                 self.db.execute(f"UPDATE {kind} SET deleted = 1, seen_run = ? WHERE id = ?", (run_id, row.id))
                 continue
             batch.append(row)
             count += 1
-        self._upsert(kind, sql, batch, source, run_id)
+        self._upsert(kind, batch, source, run_id)
         return count
 
     def write_table(self, kind: str, rows: Sequence[TableRow]) -> int:
         """Rows made straight from a Bulk API 2.0 table (:meth:`sync.sources.Source.table_rows`):
         stored as :meth:`write` stores the rows projected from the same records."""
-        if rows:
-            sql = f"INSERT OR REPLACE INTO {kind}({', '.join(('id', *_COLUMNS[kind][0], 'deleted', 'seen_run'))})"
-            contacts = [(r[0][0], str(c)) for r in rows for c in r[1] or () if c]
-            users = [(r[0][0], str(u)) for r in rows for u in r[2] or () if u]
-            self._store(kind, sql, [r[0] for r in rows], contacts, users)
+        contacts = [(r[0][0], str(c)) for r in rows for c in r[1] if c]
+        users = [(r[0][0], str(u)) for r in rows for u in r[2] if u]
+        self._store(kind, [r[0] for r in rows], contacts, users)
         return len(rows)
 
-    def _upsert(self, kind: str, sql: str, rows: list[Row], source: str, run_id: int) -> None:
-        if not rows:
-            return
+    def _upsert(self, kind: str, rows: list[Row], source: str, run_id: int) -> None:
         _, values_of = _COLUMNS[kind]
         tuples = [(r.id, *values_of(r, source), int(r.deleted), run_id) for r in rows]
-        if kind != "activities":
-            self._insert(sql, tuples)
-            return
-        contacts = [(r.id, str(c)) for r in rows for c in r.values.get("contact_ids") or [] if c]
-        users = [(r.id, str(u)) for r in rows for u in r.values.get("attendee_ids") or [] if u]
-        self._store(kind, sql, tuples, contacts, users)
+        linked = kind == "activities"
+        contacts = (
+            [(r.id, str(c)) for r in rows for c in r.values.get("contact_ids") or [] if c] if linked else []
+        )
+        users = (
+            [(r.id, str(u)) for r in rows for u in r.values.get("attendee_ids") or [] if u] if linked else []
+        )
+        self._store(kind, tuples, contacts, users)
 
     def _store(
         self,
         kind: str,
-        sql: str,
         tuples: list[tuple[Any, ...]],
         contacts: list[tuple[str, str]],
         users: list[tuple[str, str]],
     ) -> None:
-        """Rows (id first), and for activities everyone on them: the links of these ids are replaced."""
-        self._insert(sql, tuples)
+        """Rows (id, columns, deleted, seen_run), and for activities everyone on them: the links of
+        these ids are replaced."""
+        if not tuples:
+            return
+        self._insert(
+            f"INSERT OR REPLACE INTO {kind}({', '.join(('id', *_COLUMNS[kind][0], 'deleted', 'seen_run'))})",
+            tuples,
+        )
         if kind == "activities":
             ids = [t[0] for t in tuples]
             self._delete("activity_contacts", "activity_id", ids)

@@ -64,14 +64,9 @@ class Source:
         if not isinstance(records, RecordTable):
             return [self.project(record) for record in records]
         convert = self._row_converter(records.columns, records.cells)
-        cells, at_id = records.cells, records.id_index
-        id_cell = cells[at_id]
-        where = {name: index for index, name in enumerate(records.columns)}
-        # The kept CRM values, in the mapping's order; a column the table lacks is None, as it is
-        # for a record's ``fields.get``.
-        kept = [
-            (name, where.get(name, 0), cells[where[name]] if name in where else _absent) for name in self.keep
-        ]
+        at_id = records.id_index
+        id_cell = records.cells[at_id]
+        kept = self._kept_columns(records)
         every = self.kind != "activities"  # an activity keeps its values only when it has a sync key
         rows = []
         for row in records.rows:
@@ -104,15 +99,10 @@ class Source:
         scope: dict[str, Any] = {"source": self.spec.name, "_id_cell": table.cells[table.id_index]}
         texts: set[str] = set()
         reads = row_expressions(self.mapping, table.columns, table.cells, scope, texts)
-        where = {name: index for index, name in enumerate(table.columns)}
         kept = []
-        for number, name in enumerate(self.keep):
-            scope[f"_kept{number}"] = name
-            if name in where:
-                scope[f"_keep{number}"] = table.cells[where[name]]
-                kept.append(f"_kept{number}: _keep{number}(row[{where[name]}])")
-            else:
-                kept.append(f"_kept{number}: None")
+        for number, (name, index, cell) in enumerate(self._kept_columns(table)):
+            scope[f"_kept{number}"], scope[f"_keep{number}"] = name, cell
+            kept.append(f"_kept{number}: _keep{number}(row[{index}])")
         extra = f"{{{', '.join(kept)}}}" if kept else "None"
         lines = column_code(self.kind, lambda field: reads.get(field, "None"), extra, scope, texts)
         row_id = f"str({reads.get('id', 'None')} or _id_cell(row[{table.id_index}]))"
@@ -132,6 +122,15 @@ class Source:
     @cached_property
     def _table_writers(self) -> dict[tuple[tuple[str, ...], tuple[Cell, ...], int | None], TableWriter]:
         return {}  # one per table layout
+
+    def _kept_columns(self, table: RecordTable) -> list[tuple[str, int, Cell]]:
+        """The kept CRM values of a table row, in the mapping's order: (name, column, cell type); a
+        column the table lacks reads as None, as a record's ``fields.get`` does."""
+        where = {name: index for index, name in enumerate(table.columns)}
+        return [
+            (name, where[name], table.cells[where[name]]) if name in where else (name, 0, _absent)
+            for name in self.keep
+        ]
 
     def _row_converter(self, columns: tuple[str, ...], cells: tuple[Cell, ...]) -> RowConverter:
         compiled = self._row_converters.get((columns, cells))
