@@ -82,6 +82,9 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "after_days",
         "step_person",
         "your_update",
+        # the follow-up list: every overdue task of the owner on it (the original_* values are the
+        # first one's, oldest due first), each with subject, alliance, due, after_days, your_update
+        "items",
     ),
     "partner_escalation": (
         *_COMMON,

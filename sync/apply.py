@@ -158,7 +158,7 @@ class Applier:
             values = {
                 "kind": "task",
                 "owner_id": write.owner_id,
-                "account_id": write.alliance_id,
+                "account_id": write.alliance_id or None,
                 "occurred_at": today.isoformat(),
                 "completed": False,
                 "subject": write.summary,

@@ -224,8 +224,8 @@ class Differ:
         wanted: dict[str, tuple[WriteField, JsonValue]] = {}
         for name, spec in self.task.fields.items():
             value = canonical[name]
-            if name == "contact_id" and value is None:
-                continue
+            if (name == "contact_id" and value is None) or (name == "account_id" and not value):
+                continue  # a task about no contact, or about no one account (a follow-up list)
             if name in ("subject", "body") and isinstance(value, str):
                 value = encode(spec, value)
             wanted[name] = (spec, format_value(self.crm, name, value))
@@ -236,7 +236,7 @@ class Differ:
         found = []
         if links.contact is not None and desired.contact_id:
             found.append((links.contact.to, desired.contact_id, links.contact.type_id))
-        if links.account is not None:
+        if links.account is not None and desired.account_id:
             found.append((links.account.to, desired.account_id, links.account.type_id))
         if desired.related is not None:
             kind, record_id = desired.related

@@ -93,7 +93,7 @@ def owner_items(
     items: list[OwnerItem] = []
 
     def task_item(action: str, task: DesiredTask) -> OwnerItem:
-        name = names.get(task.alliance_id, task.alliance_id)
+        name = names.get(task.alliance_id, task.alliance_id) or "(follow-up list)"
         return OwnerItem(action, task.rule, name, task.subject, task.due, task.body)
 
     for action, writes in (("create", report.writes.creates), ("update", report.writes.updates)):
@@ -109,7 +109,7 @@ def owner_items(
             entry = ledger.get(write.key)
             if entry is None or entry.fields.get(task_fields.owner_id.field) != owner.id:
                 continue
-            alliance = names.get(entry.alliance_id or "", entry.alliance_id or "(unknown alliance)")
+            alliance = names.get(entry.alliance_id or "", entry.alliance_id or "(follow-up list)")
             subject = str(entry.fields.get(task_fields.subject.field) or write.key)
             items.append(OwnerItem(action, write.rule, alliance, subject, reason=write.summary))
     order = {"create": 0, "update": 1, "held back": 2, "close": 3, "note": 4}

@@ -104,6 +104,7 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
     memory: dict[str, Memory] = {}
     reserved: Counter[str] = Counter()
     enabled = mapping.cadence.rules
+    ladder_wants: list[Want] = []  # one per overdue task and step: grouped into follow-up lists below
     for alliance in org.alliances:
         view = assess(org, mapping, alliance, reserved)
         views[alliance.id] = view
@@ -113,6 +114,9 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
             if not getattr(enabled, name):
                 continue
             for want in rule.decide(ctx):
+                if name == escalation.NAME:
+                    ladder_wants.extend(_on_ladder(ctx, want))
+                    continue
                 task = _task(ctx, name, want)
                 if task is not None:
                     view.tasks.append(task)
@@ -124,6 +128,7 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
         sponsor_id = view.sponsor.id if view.sponsor else alliance.sponsor_id
         counterpart_id = view.counterpart.contact.id if view.counterpart else None
         memory[alliance.id] = Memory(sponsor_id, counterpart_id, ctx.sponsor_since(sponsor_id))
+    tasks.extend(_follow_up(org, mapping, f) for f in escalation.followups(org, ladder_wants, closed_by_us))
     tasks, held_back = _intake(org, mapping, tasks, views)
     closures, switched_off = _closures(org, mapping, contexts, {t.key for t in tasks} | {t.key for t in held_back},
                                        closed_by_us)  # fmt: skip
@@ -160,6 +165,33 @@ def _task(ctx: Context, rule: str, want: Want) -> DesiredTask | None:
         account_id=ctx.alliance.id,
         body_once=want.body_once,
         related=want.related,
+    )
+
+
+def _on_ladder(ctx: Context, want: Want) -> list[Want]:
+    """The escalation want with the alliance's values a list of one shows (as every task does)."""
+    values = {"tier": ctx.alliance.tier, "manager": ctx.view.manager.name if ctx.view.manager else "",
+              "sponsor": ctx.view.sponsor.name if ctx.view.sponsor else "", **want.values}  # fmt: skip
+    return [Want(want.anchor, want.owner, values)]
+
+
+def _follow_up(org: Org, mapping: Mapping, follow_up: escalation.FollowUp) -> DesiredTask:
+    """A person's follow-up list of one owner's overdue tasks: about people, not one alliance, so it
+    is linked to no account."""
+    wording = mapping.templates.wording()
+    values = escalation.list_values(follow_up)
+    return DesiredTask(
+        key=follow_up.key,
+        rule=escalation.NAME,
+        alliance_id="",
+        owner_id=follow_up.person.id,
+        subject=_clip(wording.render(escalation.NAME, "subject", **values).replace("\n", " "), 255),
+        body=_clip(wording.render(escalation.NAME, "body", **values), 30_000),
+        due=_held_due(org, mapping, follow_up.key)
+        or org.today + timedelta(days=mapping.cadence.task_due_days),
+        priority="high",
+        contact_id=None,
+        account_id="",
     )
 
 
@@ -215,15 +247,19 @@ def _ladder(ctx: Context, tasks: list[DesiredTask]) -> list[str]:
 def _due(ctx: Context, key: str, want: Want) -> date:
     """The CRM's due date for a task it holds (set once, never moved); else the deadline, never
     before today; else ``task_due_days`` from today."""
-    own = ctx.org.own_tasks.get(key)
-    if own is not None:
-        held = own.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field)
-        found = to_date(str(held)) if held not in (None, "") else None
-        if found is not None:
-            return found
+    held = _held_due(ctx.org, ctx.mapping, key)
+    if held is not None:
+        return held
     if want.deadline is not None and want.deadline >= ctx.today:
         return want.deadline
     return ctx.today + timedelta(days=ctx.mapping.cadence.task_due_days)
+
+
+def _held_due(org: Org, mapping: Mapping, key: str) -> date | None:
+    """The due date the CRM holds for a task of ours, if it holds one."""
+    own = org.own_tasks.get(key)
+    held = own.crm_values.get(mapping.writeback.task.fields.due_date.field) if own is not None else None
+    return to_date(str(held)) if held not in (None, "") else None
 
 
 def _intake(
@@ -274,10 +310,13 @@ def _closures(
             switched_off.append(key)  # the admin switched the rule off: not our call to close its tasks
             continue
         ctx = contexts.get(alliance_id)
-        if ctx is None:
+        if rule == escalation.NAME and escalation.is_list_key(alliance_id):
+            close = escalation.close_list(org, anchor)
+        elif ctx is None:
             closures.append(Closure(key, rule, "not_needed", wording.render("reason", "not_alliance")))
             continue
-        close = REGISTRY[rule].close(ctx, anchor)
+        else:
+            close = REGISTRY[rule].close(ctx, anchor)
         values = {"sponsor": "", "counterpart": "", "date": "", "owner": "", "rule": rule, "replacement": ""}
         reason = wording.render("reason", close.reason, **(values | close.values))
         closures.append(Closure(key, rule, close.outcome, reason))

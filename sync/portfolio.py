@@ -385,7 +385,7 @@ def _overdue(
         person = org.users.get(fact.owner_id or "")
         owner = person.name if person else (fact.owner_id or "(no owner)")
         view = views.get(fact.alliance_id or "")
-        alliance = view.alliance.name if view else (fact.alliance_id or "")
+        alliance = view.alliance.name if view else (fact.alliance_id or "(follow-up list)")
         found[owner].append(
             OverdueTask(owner, alliance, fact.rule, fact.subject, fact.due, (today - fact.due).days)
         )

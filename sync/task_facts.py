@@ -55,7 +55,9 @@ def task_facts(
         crm = own.get(key)
         parts = key.split(":", 3)
         rule = (entry.rule if entry else None) or (parts[1] if len(parts) == 4 else "unknown")
-        alliance_id = (entry.alliance_id if entry else None) or (parts[2] if len(parts) == 4 else None)
+        # A follow-up list (``ss1:escalation:@<person>:...``) is about no one alliance.
+        in_key = parts[2] if len(parts) == 4 and not parts[2].startswith("@") else None
+        alliance_id = (entry.alliance_id if entry else None) or in_key
         got = crm.crm_values if crm else {}
         state: TaskState
         status = _text(got.get(fields.status.field))

@@ -1,21 +1,34 @@
-"""The escalation ladder: a task overdue by a step's ``after_days_overdue`` gets one task for the
-next person up (the owner's manager, the alliance manager, the sponsor or a named person).
+"""The escalation ladder: a task overdue by a step's ``after_days_overdue`` reaches the next person
+up (the owner's manager, the alliance manager, the sponsor or a named person).
 
-Each step is its own keyed task (``ss1:escalation:<alliance>:<step>:<rule>:<anchor of the original>``),
-created once, due ``task_due_days`` later, and closed when the original is: as done when the
-original was completed or what it asked for happened, as not needed otherwise (saying when the
-original was missed). A step whose person is missing, inactive, the
-original's owner or already on an earlier step passes to the next step, at its own day. The due date
-the ladder counts from is the one in the CRM: a person who moves the original's due date moves the
-ladder with it."""
+Each person gets one follow-up list per owner they are to follow up with, across alliances: the
+overdue tasks of that owner which reached them on the ladder (``decide`` gives one :class:`Want`
+per overdue task and step; :func:`followups` groups them). A list is one keyed task,
+``ss1:escalation:@<person>:<owner>:<day it was opened>``, due ``task_due_days`` after it is opened
+(never moved). It is kept current: a task that reaches the step later joins it, a task that is
+closed leaves it, and it closes as not needed when none is left (it never claims the follow-up
+happened). A list the person closes or deletes themselves stays closed: only tasks that reach the
+step after the day it was opened start a new one. With a single task in it, it reads as before the
+lists: "Overdue since <due>: <subject>".
+
+A step whose person is missing, inactive, the original's owner or already on an earlier step passes
+to the next step, at its own day. The due date the ladder counts from is the one in the CRM: a
+person who moves the original's due date moves the ladder with it.
+
+Escalations written one per overdue task by earlier versions
+(``ss1:escalation:<alliance>:<step>:<rule>:<anchor>``) are closed when their task is, as before, and
+otherwise as replaced by the lists."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.policy import EscalationStep
-from sponsorsync.sync.model import Person
+from sponsorsync.sync.model import Org, Person
 from sponsorsync.sync.rules.base import Close, Context, Want, make_key
 
 NAME = "escalation"
@@ -61,6 +74,8 @@ def ladder(ctx: Context, rule: str, owner: Person | None) -> list[tuple[int, int
 
 
 def decide(ctx: Context) -> list[Want]:
+    """One want per overdue task of this alliance and ladder step it reached, for that step's
+    person; the plan groups them across alliances with :func:`followups`."""
     from sponsorsync.sync.rules import parse_key
 
     task = ctx.mapping.writeback.task
@@ -76,7 +91,8 @@ def decide(ctx: Context) -> list[Want]:
         if due is None:
             continue
         overdue = (ctx.today - due).days
-        owner = ctx.org.users.get(_text(own.crm_values.get(fields.owner_id.field)) or "")
+        owner_id = _text(own.crm_values.get(fields.owner_id.field)) or ""
+        owner = ctx.org.users.get(owner_id)
         subject = _text(own.crm_values.get(fields.subject.field)) or rule
         for number, threshold, person in ladder(ctx, rule, owner):
             if overdue < threshold:
@@ -84,6 +100,10 @@ def decide(ctx: Context) -> list[Want]:
             if person is None:
                 continue
             values: dict[str, Any] = {
+                "alliance": ctx.alliance.name,
+                "original_key": key,
+                "original_owner_id": owner_id,
+                "fired_on": due + timedelta(days=threshold),
                 "original_subject": subject,
                 "original_owner": owner.name if owner else "nobody",
                 "original_due": due.isoformat(),
@@ -97,6 +117,91 @@ def decide(ctx: Context) -> list[Want]:
     return wants
 
 
+LIST_MARK = "@"  # the alliance part of a follow-up list's key: the person it is for
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """One person's list of overdue tasks of one owner, across alliances (oldest due first)."""
+
+    key: str
+    person: Person
+    items: tuple[Want, ...]
+
+
+def list_prefix(person_id: str, owner_id: str) -> str:
+    return make_key(NAME, LIST_MARK + person_id, f"{owner_id}:")
+
+
+def is_list_key(alliance_part: str) -> bool:
+    return alliance_part.startswith(LIST_MARK)
+
+
+def followups(org: Org, wants: list[Want], closed_by_us: frozenset[str]) -> list[FollowUp]:
+    """Group the ladder's wants (one per overdue task and step) into one list per person and owner.
+
+    The list already open keeps its key and takes every overdue task it has now. With none open, a
+    list is opened today; after a list its person closed or deleted, only tasks that reached the
+    step after the day it was opened go on the new one (the others were on it)."""
+    groups: dict[tuple[str, str], dict[str, Want]] = defaultdict(dict)
+    people: dict[str, Person] = {}
+    for want in wants:
+        assert want.owner is not None
+        people[want.owner.id] = want.owner
+        group = groups[(want.owner.id, want.values["original_owner_id"])]
+        group.setdefault(want.values["original_key"], want)  # one line per task on a person's list
+    found = []
+    for (person_id, owner_id), by_task in sorted(groups.items()):
+        prefix = list_prefix(person_id, owner_id)
+        items = sorted(by_task.values(), key=lambda w: (w.values["original_due"], w.values["original_key"]))
+        opened = sorted(k for k in org.own_tasks if k.startswith(prefix))
+        latest = org.own_tasks[opened[-1]] if opened else None
+        key = prefix + org.today.isoformat()
+        if (
+            latest is not None
+            and not (latest.completed or latest.deleted)
+            and latest.sync_key not in closed_by_us
+        ):
+            key = latest.sync_key
+        elif latest is not None and latest.sync_key not in closed_by_us:
+            # Closed or deleted by its person: what was on it is theirs; later arrivals only.
+            since = _day(latest.sync_key[len(prefix) :])
+            items = [w for w in items if since is None or w.values["fired_on"] > since]
+        if items:
+            found.append(FollowUp(key, people[person_id], tuple(items)))
+    return found
+
+
+def list_values(follow_up: FollowUp) -> dict[str, Any]:
+    """Template values of a list: the first task's (so a list of one reads as a single escalation,
+    and wording written for single escalations keeps working) and ``items``, all of them."""
+    first = follow_up.items[0].values
+    alliances = list(dict.fromkeys(w.values["alliance"] for w in follow_up.items))
+    internal = {"original_key", "original_owner_id", "fired_on"}
+    return {
+        **{k: v for k, v in first.items() if k not in internal},
+        "alliance": ", ".join(alliances),
+        "items": [
+            {
+                "subject": w.values["original_subject"],
+                "alliance": w.values["alliance"],
+                "due": w.values["original_due"],
+                "after_days": w.values["after_days"],
+                "your_update": w.values["your_update"],
+            }
+            for w in follow_up.items
+        ],
+        "your_update": all(w.values["your_update"] for w in follow_up.items),
+    }
+
+
+def close_list(org: Org, anchor: str) -> Close:
+    """Why a follow-up list is no longer wanted: nothing of its owner's is overdue at its step."""
+    owner_id = anchor.split(":", 1)[0]
+    owner = org.users.get(owner_id)
+    return Close("not_needed", "list_clear", {"owner": owner.name if owner else owner_id or "nobody"})
+
+
 def close(ctx: Context, anchor: str) -> Close:
     _, rule, original_anchor = ([*anchor.split(":", 2), "", ""])[:3]
     key = make_key(rule, ctx.alliance.id, original_anchor)
@@ -107,8 +212,8 @@ def close(ctx: Context, anchor: str) -> Close:
             return Close("done", "original_done")
         return Close("not_needed", "original_closed")
     # Gone, closed by an earlier run, or no longer wanted (this run ends it).
-    gone = original is None or original.deleted
-    if gone or key in ctx.closed_by_us or key not in ctx.desired:
+    if original is None or original.deleted or key in ctx.closed_by_us or key not in ctx.desired:
+        gone = original is None or original.deleted
         if not gone and key not in ctx.closed_by_us:
             # This run ends the original: say how, without claiming it is closed (a task a person
             # edited only gets a note).
@@ -120,7 +225,19 @@ def close(ctx: Context, anchor: str) -> Close:
             if outcome == "missed":
                 return Close("not_needed", "original_missed")
         return Close("not_needed", "original_closed")
+    # Still open and wanted: an escalation of an earlier version, replaced by the follow-up lists
+    # while its task is overdue.
+    due = to_date(_text(original.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field)))
+    if due is not None and due < ctx.today:
+        return Close("not_needed", "listed")
     return Close("not_needed", "situation_changed")
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _text(value: object) -> str | None:

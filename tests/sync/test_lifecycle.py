@@ -228,12 +228,13 @@ def test_an_overdue_task_reaches_the_owners_manager_then_the_sponsor_on_the_conf
         _, held = overdue_task(days)
         setting = org(users=LADDER_USERS, alliances=[alliance(sponsor=None)], own=[held])
         result = plan(setting, ladder_mapping())
-        steps[days] = [(t.owner_id, t.key.split(":")[3]) for t in by_rule(result).get("escalation", [])]
+        steps[days] = [(t.owner_id, t.key) for t in by_rule(result).get("escalation", [])]
+    hana_on_mia = f"ss1:escalation:@head:manager:{TODAY.isoformat()}"  # Hana's follow-up list on Mia
     assert steps[6] == []
-    assert steps[7] == [("head", "1")]
-    assert steps[13] == [("head", "1")]
+    assert steps[7] == [("head", hana_on_mia)]
+    assert steps[13] == [("head", hana_on_mia)]
     # No sponsor on this alliance: step 2 (the sponsor) has nobody, so nothing more.
-    assert steps[14] == [("head", "1")]
+    assert steps[14] == [("head", hana_on_mia)]
 
 
 def test_the_escalation_names_the_task_its_owner_and_due_date() -> None:
@@ -267,6 +268,107 @@ def test_a_step_with_nobody_passes_to_the_next_one_and_closes_as_done_with_the_o
     assert [(c.key, c.outcome, c.reason) for c in result.closures] == [
         (escalation, "done", "the overdue task was completed")
     ]
+
+
+def no_sponsor_overdue(alliance_id: str, days: int, *, completed: bool = False) -> OwnTask:
+    """Mia's "Appoint an executive sponsor for <alliance>", ``days`` past its due date on TODAY."""
+    values = {"ActivityDate": (TODAY - timedelta(days=days)).isoformat(), "OwnerId": "manager",
+              "Subject": f"Appoint an executive sponsor for {alliance_id.title()} Inc",
+              "Status": "Completed" if completed else "Not Started"}  # fmt: skip
+    return own_task(make_key("no_sponsor", alliance_id, "e1"), completed=completed, values=values)
+
+
+NO_SPONSORS = [alliance("acme", sponsor=None), alliance("globex", sponsor=None)]
+
+
+def hana_list(day: date) -> str:
+    return f"ss1:escalation:@head:manager:{day.isoformat()}"
+
+
+def test_a_manager_gets_one_follow_up_list_per_person_not_one_task_per_overdue_task() -> None:
+    # Mia let two tasks slide on two alliances. Hana, her manager, gets one task: follow up with Mia,
+    # listing both (oldest due first) with their alliances and due dates; it is about Mia, not one
+    # account, so it is linked to none.
+    own = [no_sponsor_overdue("acme", 8), no_sponsor_overdue("globex", 10)]
+    result = plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=own), ladder_mapping())
+    [task] = by_rule(result)["escalation"]
+    assert (task.key, task.owner_id, task.account_id, task.priority) == (hana_list(TODAY), "head", "", "high")
+    assert task.subject == "Follow up with Mia Manager: 2 overdue tasks"
+    assert task.body.splitlines() == [
+        "These tasks owned by Mia Manager are past their due date and still open:",
+        f'- "Appoint an executive sponsor for Globex Inc" (Globex Inc), due {TODAY - timedelta(days=10)}',
+        f'- "Appoint an executive sponsor for Acme Inc" (Acme Inc), due {TODAY - timedelta(days=8)}',
+        "Follow up with Mia Manager, or reassign them. This list is kept up to date: a task leaves it "
+        "when it is closed, and the list closes when none is left.",
+    ]
+    assert task.due == TODAY + timedelta(days=7)
+    assert [t.alliance_id for t in result.tasks if t.rule == "escalation"] == [""]
+
+
+def test_the_list_takes_later_overdue_tasks_keeps_its_due_date_and_closes_when_none_is_left() -> None:
+    # Day 0: only Acme's task is a week overdue; Hana's list names it alone, as a single escalation did.
+    first = plan(org(users=LADDER_USERS, alliances=NO_SPONSORS,
+                     own=[no_sponsor_overdue("acme", 8), no_sponsor_overdue("globex", 4)]), ladder_mapping())  # fmt: skip
+    [opened] = by_rule(first)["escalation"]
+    assert (
+        opened.subject
+        == f"Overdue since {TODAY - timedelta(days=8)}: Appoint an executive sponsor for Acme Inc"
+    )
+    assert "Other tasks of theirs that become overdue are added here." in opened.body
+    written = own_task(opened.key, values={"ActivityDate": opened.due.isoformat(), "OwnerId": "head"})
+    # Day 3: Globex's task reaches the step too: it joins the same list, whose due date stays.
+    later = TODAY + timedelta(days=3)
+    own = [no_sponsor_overdue("acme", 8), no_sponsor_overdue("globex", 4), written]
+    [joined] = by_rule(
+        plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=own, today=later), ladder_mapping())
+    )["escalation"]
+    assert (joined.key, joined.due) == (opened.key, opened.due)
+    assert joined.subject == "Follow up with Mia Manager: 2 overdue tasks"
+    # Day 5: Mia appointed Acme's sponsor and closed that task: it leaves the list.
+    acme_done = replace(own[0], completed=True, crm_values={**own[0].crm_values, "Status": "Completed"})
+    [left] = by_rule(plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=[acme_done, own[1], written],
+                              today=later + timedelta(days=2)), ladder_mapping()))["escalation"]  # fmt: skip
+    assert left.key == opened.key
+    assert left.subject.endswith("Appoint an executive sponsor for Globex Inc")
+    # Day 6: Globex's is closed too. The list closes as not needed: Hana's follow-up is not claimed done.
+    globex_done = replace(own[1], completed=True, crm_values={**own[1].crm_values, "Status": "Completed"})
+    result = plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=[acme_done, globex_done, written],
+                      today=later + timedelta(days=3)), ladder_mapping())  # fmt: skip
+    assert "escalation" not in by_rule(result)
+    assert [(c.key, c.outcome, c.reason) for c in result.closures] == [
+        (opened.key, "not_needed", "none of its tasks is still open, overdue and with Mia Manager")
+    ]
+
+
+def test_a_list_its_person_closed_stays_closed_and_only_later_arrivals_open_a_new_one() -> None:
+    # Hana marked her list on Mia done on its first day, with Acme's task on it. Acme's task, still
+    # overdue, is not listed again; Globex's, which reaches the step two days later, opens a new list.
+    closed = own_task(hana_list(TODAY), completed=True, values={"Status": "Completed"})
+    own = [no_sponsor_overdue("acme", 8), no_sponsor_overdue("globex", 5), closed]
+    assert "escalation" not in by_rule(
+        plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=own), ladder_mapping())
+    )
+    two_days_on = org(users=LADDER_USERS, alliances=NO_SPONSORS, own=own, today=TODAY + timedelta(days=2))
+    [new] = by_rule(plan(two_days_on, ladder_mapping()))["escalation"]
+    assert new.key == hana_list(TODAY + timedelta(days=2))
+    assert new.subject.endswith("Appoint an executive sponsor for Globex Inc")
+    # A list sponsorsync closed (nothing was left on it) is no bar: a task overdue again is listed anew.
+    result = plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=[no_sponsor_overdue("acme", 8),
+                                                                     own_task(hana_list(TODAY - timedelta(days=20)))]),
+                  ladder_mapping(), closed_by_us=frozenset({hana_list(TODAY - timedelta(days=20))}))  # fmt: skip
+    assert [t.key for t in by_rule(result)["escalation"]] == [hana_list(TODAY)]
+
+
+def test_an_escalation_of_an_earlier_version_is_replaced_by_the_list_saying_so() -> None:
+    # Before the lists, Hana had one escalation per overdue task. Acme's is still overdue: its old
+    # escalation closes as not needed, saying why, and the list that replaces it is written.
+    old = own_task(make_key("escalation", "acme", "1:no_sponsor:e1"))
+    result = plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=[no_sponsor_overdue("acme", 9), old]),
+                  ladder_mapping())  # fmt: skip
+    assert [(c.key, c.outcome, c.reason) for c in result.closures] == [
+        (old.sync_key, "not_needed", "overdue tasks are now followed up in one list per person and owner")
+    ]
+    assert [t.key for t in by_rule(result)["escalation"]] == [hana_list(TODAY)]
 
 
 # -- 7. people --------------------------------------------------------------------------------------
@@ -454,6 +556,29 @@ def test_an_overdue_update_reaching_its_sponsor_is_worded_to_them() -> None:
         f"Mia Manager was to send you the Acme Inc sponsor update by {first.due}"
     )
     assert "Ava Chen" not in steps["ceo"].subject + steps["ceo"].body
+
+
+def test_a_sponsors_list_words_their_own_update_to_them_beside_the_other_tasks() -> None:
+    # Two weeks overdue, Mia's update to Ava and Mia's "Identify a partner executive" reach Ava, the
+    # sponsor (step 2). One list: the update is "your Acme Inc sponsor update", the other is named.
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    setting = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)])
+    first = by_rule(plan(setting, ladder_mapping()))["sponsor_update"][0]
+    today = first.due + timedelta(days=14)
+    late = own_task(first.key, values={"ActivityDate": first.due.isoformat(), "OwnerId": "manager",
+                                       "Subject": first.subject})  # fmt: skip
+    finder = own_task(make_key("no_partner_executive", "acme", "e1"),
+                      values={"ActivityDate": (first.due - timedelta(days=1)).isoformat(), "OwnerId": "manager",
+                              "Subject": "Identify a partner executive at Acme Inc"})  # fmt: skip
+    later = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)], today=today,
+                contacts=[], own=[late, finder])  # fmt: skip
+    lists = {t.owner_id: t for t in by_rule(plan(later, ladder_mapping()))["escalation"]}
+    assert lists["ceo"].subject == "Follow up with Mia Manager: 2 overdue tasks"
+    assert lists["ceo"].body.splitlines()[1:3] == [
+        f'- "Identify a partner executive at Acme Inc" (Acme Inc), due {first.due - timedelta(days=1)}',
+        f"- your Acme Inc sponsor update, due {first.due}",
+    ]
+    assert "Ava Chen" not in lists["ceo"].subject + lists["ceo"].body
 
 
 def test_a_written_update_is_shown_as_its_reader_has_it_not_as_it_would_be_written_today() -> None:
