@@ -336,7 +336,7 @@ def test_the_list_takes_later_overdue_tasks_keeps_its_due_date_and_closes_when_n
                       today=later + timedelta(days=3)), ladder_mapping())  # fmt: skip
     assert "escalation" not in by_rule(result)
     assert [(c.key, c.outcome, c.reason) for c in result.closures] == [
-        (opened.key, "not_needed", "none of its tasks is still open, overdue and with Mia Manager")
+        (opened.key, "not_needed", "no task on this list is still open, overdue and with Mia Manager")
     ]
 
 
