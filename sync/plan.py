@@ -128,7 +128,9 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
         sponsor_id = view.sponsor.id if view.sponsor else alliance.sponsor_id
         counterpart_id = view.counterpart.contact.id if view.counterpart else None
         memory[alliance.id] = Memory(sponsor_id, counterpart_id, ctx.sponsor_since(sponsor_id))
-    tasks.extend(_follow_up(org, mapping, f) for f in escalation.followups(org, ladder_wants, closed_by_us))
+    tasks.extend(
+        _follow_up(org, mapping, f) for f in escalation.followups(org, mapping, ladder_wants, closed_by_us)
+    )
     tasks, held_back = _intake(org, mapping, tasks, views)
     closures, switched_off = _closures(org, mapping, contexts, {t.key for t in tasks} | {t.key for t in held_back},
                                        closed_by_us)  # fmt: skip

@@ -8,7 +8,7 @@ per overdue task and step; :func:`followups` groups them). A list is one keyed t
 (never moved). It is kept current: a task that reaches the step later joins it, a task that is
 closed leaves it, and it closes as not needed when none is left (it never claims the follow-up
 happened). A list the person closes or deletes themselves stays closed: only tasks that reach the
-step after the day it was opened start a new one. With a single task in it, it reads as before the
+step after the day they closed it start a new one. With a single task in it, it reads as before the
 lists: "Overdue since <due>: <subject>".
 
 A step whose person is missing, inactive, the original's owner or already on an earlier step passes
@@ -27,7 +27,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import EscalationStep
+from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.model import Org, Person
 from sponsorsync.sync.rules.base import Close, Context, Want, make_key
 
@@ -137,12 +139,12 @@ def is_list_key(alliance_part: str) -> bool:
     return alliance_part.startswith(LIST_MARK)
 
 
-def followups(org: Org, wants: list[Want], closed_by_us: frozenset[str]) -> list[FollowUp]:
+def followups(org: Org, mapping: Mapping, wants: list[Want], closed_by_us: frozenset[str]) -> list[FollowUp]:
     """Group the ladder's wants (one per overdue task and step) into one list per person and owner.
 
     The list already open keeps its key and takes every overdue task it has now. With none open, a
     list is opened today; after a list its person closed or deleted, only tasks that reached the
-    step after the day it was opened go on the new one (the others were on it)."""
+    step after it was closed go on the new one (the others were on it: see :func:`_seen_until`)."""
     groups: dict[tuple[str, str], dict[str, Want]] = defaultdict(dict)
     people: dict[str, Person] = {}
     for want in wants:
@@ -165,11 +167,24 @@ def followups(org: Org, wants: list[Want], closed_by_us: frozenset[str]) -> list
             key = latest.sync_key
         elif latest is not None and latest.sync_key not in closed_by_us:
             # Closed or deleted by its person: what was on it is theirs; later arrivals only.
-            since = _day(latest.sync_key[len(prefix) :])
+            since = _seen_until(mapping, latest, _day(latest.sync_key[len(prefix) :]))
             items = [w for w in items if since is None or w.values["fired_on"] > since]
         if items:
             found.append(FollowUp(key, people[person_id], tuple(items)))
     return found
+
+
+def _seen_until(mapping: Mapping, closed: OwnTask, opened: date | None) -> date | None:
+    """The last day a list its person closed held what had reached the step: the day the CRM says it
+    was completed (``writeback.task.completed_at_field``), else (deleted, or no completion date) its
+    due date, the end of the window it was written for, else the day it was opened."""
+    task = mapping.writeback.task
+    done_on = (
+        to_date(_text(closed.crm_values.get(task.completed_at_field))) if task.completed_at_field else None
+    )
+    if done_on is not None and not closed.deleted:
+        return done_on
+    return to_date(_text(closed.crm_values.get(task.fields.due_date.field))) or opened
 
 
 def list_values(follow_up: FollowUp) -> dict[str, Any]:

@@ -359,6 +359,28 @@ def test_a_list_its_person_closed_stays_closed_and_only_later_arrivals_open_a_ne
     assert [t.key for t in by_rule(result)["escalation"]] == [hana_list(TODAY)]
 
 
+def test_tasks_that_joined_a_list_before_its_person_completed_it_do_not_come_back() -> None:
+    # Hana's list opened on day 0 with Acme's task; Globex's joined on day 2; Hana completed the list
+    # on day 3 (the CRM's completion date). Day 4: both still overdue, nothing comes back to her. Day 6:
+    # Initech's task reaches the step, after she completed the list: a new list, with it alone.
+    alliances = [*NO_SPONSORS, alliance("initech", sponsor=None)]
+    completed = own_task(hana_list(TODAY), completed=True,
+                         values={"Status": "Completed", "ActivityDate": (TODAY + timedelta(days=7)).isoformat(),
+                                 "CompletedDateTime": f"{TODAY + timedelta(days=3)}T16:20:00.000+0000"})  # fmt: skip
+    own = [
+        no_sponsor_overdue("acme", 8),
+        no_sponsor_overdue("globex", 5),
+        no_sponsor_overdue("initech", 1),
+        completed,
+    ]
+    day4 = org(users=LADDER_USERS, alliances=alliances, own=own, today=TODAY + timedelta(days=4))
+    assert "escalation" not in by_rule(plan(day4, ladder_mapping()))
+    day6 = org(users=LADDER_USERS, alliances=alliances, own=own, today=TODAY + timedelta(days=6))
+    [new] = by_rule(plan(day6, ladder_mapping()))["escalation"]
+    assert new.key == hana_list(TODAY + timedelta(days=6))
+    assert new.subject.endswith("Appoint an executive sponsor for Initech Inc")
+
+
 def test_an_escalation_of_an_earlier_version_is_replaced_by_the_list_saying_so() -> None:
     # Before the lists, Hana had one escalation per overdue task. Acme's is still overdue: its old
     # escalation closes as not needed, saying why, and the list that replaces it is written.
