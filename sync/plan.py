@@ -115,7 +115,7 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
                 continue
             for want in rule.decide(ctx):
                 if name == escalation.NAME:
-                    ladder_wants.extend(_on_ladder(ctx, want))
+                    ladder_wants.append(_on_ladder(ctx, want))
                     continue
                 task = _task(ctx, name, want)
                 if task is not None:
@@ -170,11 +170,11 @@ def _task(ctx: Context, rule: str, want: Want) -> DesiredTask | None:
     )
 
 
-def _on_ladder(ctx: Context, want: Want) -> list[Want]:
+def _on_ladder(ctx: Context, want: Want) -> Want:
     """The escalation want with the alliance's values a list of one shows (as every task does)."""
     values = {"tier": ctx.alliance.tier, "manager": ctx.view.manager.name if ctx.view.manager else "",
               "sponsor": ctx.view.sponsor.name if ctx.view.sponsor else "", **want.values}  # fmt: skip
-    return [Want(want.anchor, want.owner, values)]
+    return Want(want.anchor, want.owner, values)
 
 
 def _follow_up(org: Org, mapping: Mapping, follow_up: escalation.FollowUp) -> DesiredTask:

@@ -22,6 +22,7 @@ What they should see, written before the run (the known-answers org, tests/suppo
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,7 @@ from sponsorsync.mappings.loader import default_mapping_path, load_mapping
 from sponsorsync.mappings.writeback import decode
 from sponsorsync.sync.run import RunReport
 from tests.support import orgs
+from tests.support.cli import invoke
 from tests.support.driver import driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
 from tests.sync.test_end_to_end import labels
@@ -140,3 +142,20 @@ def to_day(value: str | None) -> date:
     found = to_date(value)
     assert found is not None
     return found
+
+
+def test_sync_plan_shows_the_manager_the_follow_up_list_as_they_will_get_it(
+    box: Sandbox, tmp_path: Path
+) -> None:
+    # Two weeks after the first run, Mia's three tasks are a week overdue: `sync plan --owner` shows
+    # Tom one new task, his list on Mia, labelled as a follow-up list (it is on no one alliance).
+    env = box.env_file(tmp_path / "run.env", {"MAPPING": str(mapping_file(box, tmp_path))})
+    assert invoke("sync", "run", env_file=env).exit_code == 0
+    box.admin.advance_clock(days=14)
+    tom = next(u.email for u in orgs.known_answers().users if u.key == "tom")
+    shown = invoke("sync", "plan", "--owner", tom, "--json", env_file=env)
+    assert shown.exit_code == 0, shown.output
+    lists = [t for t in json.loads(shown.stdout)["tasks"] if t["rule"] == "escalation"]
+    assert [(t["action"], t["alliance"], t["subject"]) for t in lists] == [
+        ("create", "(follow-up list)", "Follow up with Mia Manager: 3 overdue tasks")
+    ]
