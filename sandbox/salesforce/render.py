@@ -16,6 +16,7 @@ schema declares; ``_check_order`` keeps the two in step.
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sponsorsync.sandbox.salesforce.ids import id_maker, org_id
@@ -194,9 +195,11 @@ def _activities(
     me: str,
 ) -> tuple[list[Row], list[Row], list[Row]]:
     task_id, event_id, relation_id = id_maker("00T"), id_maker("00U"), id_maker("0RE")
-    tasks: list[Row] = []
-    events: list[Row] = []
-    relations: list[Row] = []  # invitees and extra contacts of events (not the WhoId / WhatId rows)
+    # Ids are given in the order the records were created, as Salesforce gives them, not in the
+    # generator's order (contact by contact): a task's contact does not follow its Id, as in a real
+    # org, which is what a full pull's rows look like to the state database.
+    pending_tasks: list[tuple[int, Row]] = []
+    pending_events: list[tuple[int, Row, list[Row]]] = []  # the event, then its relations, without ids
     days: dict[int, str] = {}  # one shared string per calendar day
     for a in org.activities():
         at = to_ms(a.at)
@@ -211,29 +214,37 @@ def _activities(
         owner = users[a.owner]
         if a.kind == "meeting":
             end = at + a.duration_minutes * 60_000
-            this = event_id(FIRST_NUMBER + len(events))
-            events.append(
-                (this, who, what, a.subject, at, day, a.duration_minutes, at, end,
-                 None, account, owner, "Meeting", False, created, me, modified, me, modified, False, "Event")
-            )  # fmt: skip
-            for user in a.invitees:
-                relations.append(
-                    (relation_id(FIRST_NUMBER + len(relations)), users[user], this, "Accepted", created, None, True,
-                     False, False, None, False, created, me, created, me, created)
-                )  # fmt: skip
-            for other in a.others:
-                relations.append(
-                    (relation_id(FIRST_NUMBER + len(relations)), contacts[other], this, "New", None, None, False,
-                     True, False, contact_accounts[other], False, created, me, created, me, created)
-                )  # fmt: skip
+            event = (who, what, a.subject, at, day, a.duration_minutes, at, end,
+                     None, account, owner, "Meeting", False, created, me, modified, me, modified, False, "Event")  # fmt: skip
+            invited: list[Row] = [
+                (users[user], "Accepted", created, None, True, False, False, None, False, created, me, created, me,
+                 created)
+                for user in a.invitees
+            ]  # fmt: skip
+            invited += [
+                (contacts[other], "New", None, None, False, True, False, contact_accounts[other], False, created, me,
+                 created, me, created)
+                for other in a.others
+            ]  # fmt: skip
+            pending_events.append((created, event, invited))
             continue
         subtype, kind = _SUBTYPES[a.kind]
         done = a.completed
-        tasks.append(
-            (task_id(FIRST_NUMBER + len(tasks)), who, what, a.subject, day, "Completed" if done else "Not Started",
-             "Normal", owner, None, kind, False, account, done, created, me, modified, me, modified, False,
-             at if done else None, subtype, None, None)
+        pending_tasks.append(
+            (created, (who, what, a.subject, day, "Completed" if done else "Not Started", "Normal", owner, None, kind,
+                       False, account, done, created, me, modified, me, modified, False, at if done else None,
+                       subtype, None, None))
         )  # fmt: skip
+    pending_tasks.sort(key=itemgetter(0))  # stable: records created together keep the generator's order
+    pending_events.sort(key=itemgetter(0))
+    tasks: list[Row] = [(task_id(FIRST_NUMBER + n), *row) for n, (_, row) in enumerate(pending_tasks)]
+    events: list[Row] = []
+    relations: list[Row] = []  # invitees and extra contacts of events (not the WhoId / WhatId rows)
+    for _, event, invited in pending_events:
+        this = event_id(FIRST_NUMBER + len(events))
+        events.append((this, *event))
+        for person, *rest in invited:
+            relations.append((relation_id(FIRST_NUMBER + len(relations)), person, this, *rest))
     return tasks, events, relations
 
 
