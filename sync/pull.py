@@ -161,30 +161,32 @@ def pull_all(
     switch, collect = sys.getswitchinterval(), gc.get_threshold()
     sys.setswitchinterval(min(switch, SWITCH_SECONDS))
     gc.set_threshold(max(collect[0], GC_ALLOCATIONS), *collect[1:])
-    for thread in threads:
-        thread.start()
-    remaining = len(plans)
-    try:
-        while remaining:
-            item = inbox.get()
-            if isinstance(item, _Failed):
-                raise item.error
-            if isinstance(item, _Done):
-                remaining -= 1
-                _finish(store, mirror, item.source, run_id, stats, progress, modes[item.source.key])
-                continue
-            source, page = item
-            if expected and page.expected is not None:
-                expected(source.key, page.expected)
-            _store_page(store, mirror, source, page, run_id, stats)
-            if progress:
-                progress(source.key, stats.records.get(source.key, 0), False)
-    finally:
-        stop.set()
+    # A full pull loads its tables without the indexes its rows' order would scatter (SQLite).
+    with store.indexes_deferred(source.kind for source, cursor, _ in plans if cursor is None):
         for thread in threads:
-            thread.join(timeout=5)
-        sys.setswitchinterval(switch)
-        gc.set_threshold(*collect)
+            thread.start()
+        remaining = len(plans)
+        try:
+            while remaining:
+                item = inbox.get()
+                if isinstance(item, _Failed):
+                    raise item.error
+                if isinstance(item, _Done):
+                    remaining -= 1
+                    _finish(store, mirror, item.source, run_id, stats, progress, modes[item.source.key])
+                    continue
+                source, page = item
+                if expected and page.expected is not None:
+                    expected(source.key, page.expected)
+                _store_page(store, mirror, source, page, run_id, stats)
+                if progress:
+                    progress(source.key, stats.records.get(source.key, 0), False)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=5)
+            sys.setswitchinterval(switch)
+            gc.set_threshold(*collect)
     return stats
 
 

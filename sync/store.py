@@ -181,6 +181,23 @@ def _warn_if_wider(path: Path, allowed: int) -> None:
         )
 
 
+#: Secondary indexes whose keys do not follow the order a full pull's rows arrive in, per mirror kind
+#: (as the migrations create them; `tests/sync/test_store.py` checks they match): dropped while a
+#: full pull of that kind loads, built afterwards (:meth:`StateStore.indexes_deferred`).
+DEFERRED_INDEXES: dict[str, tuple[str, ...]] = {
+    "contacts": ("CREATE INDEX contacts_account ON contacts(account_id)",),
+    "activities": ("CREATE INDEX activity_contacts_contact ON activity_contacts(contact_id)",),
+    "participants": (
+        "CREATE INDEX participants_activity ON participants(activity_id)",
+        "CREATE INDEX participants_person ON participants(person_id)",
+    ),
+}
+
+
+def _index_name(sql: str) -> str:
+    return sql.split()[2]
+
+
 def _private_dir(path: Path) -> None:
     """Create ``path`` (and missing parents) as 0700 whatever the umask; warn when it exists wider."""
     try:
@@ -244,6 +261,7 @@ class StateStore:
                 sqlite.execute("PRAGMA synchronous=NORMAL")
                 sqlite.execute("PRAGMA foreign_keys=ON")
                 self._migrate()
+                self._restore_indexes()
         except sqlite3.DatabaseError as exc:
             raise StateError(
                 f"The state database {self.path} cannot be used: {exc}",
@@ -309,6 +327,38 @@ class StateStore:
                     self._pg.set_version(number)
                 else:
                     self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextlib.contextmanager
+    def indexes_deferred(self, kinds: Iterable[str]) -> Iterator[None]:
+        """While full pulls load these kinds: SQLite without their tables' secondary indexes
+        (:data:`DEFERRED_INDEXES`), built once afterwards, even when the pull fails. A key that does
+        not follow the order rows arrive in (the contact of each of a million tasks) costs a random
+        B-tree leaf per row, written again at every page's commit: 4-5x the time of the row itself
+        (BENCHMARKS.md). A run killed meanwhile leaves them to the next open (:meth:`_restore_indexes`).
+        PostgreSQL keeps its indexes."""
+        statements = [sql for kind in sorted(set(kinds)) for sql in DEFERRED_INDEXES.get(kind, ())]
+        if self._pg is not None or not statements:
+            yield
+            return
+        with self.transaction():
+            for sql in statements:
+                self.db.execute(f"DROP INDEX IF EXISTS {_index_name(sql)}")
+        try:
+            yield
+        finally:
+            self._restore_indexes()
+
+    def _restore_indexes(self) -> None:
+        """Build any deferred index that is missing (after a full pull, or a run killed during one)."""
+        present = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        missing = [
+            sql for group in DEFERRED_INDEXES.values() for sql in group if _index_name(sql) not in present
+        ]
+        if not missing:
+            return  # nothing to write: opening takes no write lock
+        with self.transaction():
+            for sql in missing:
+                self.db.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:

@@ -25,8 +25,10 @@ The default suite kills at a sample of points; `python -m benchmarks` runs every
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ from pathlib import Path
 import pytest
 
 from sponsorsync.mappings.loader import default_mapping_path
+from sponsorsync.sync.store import DB_NAME, DEFERRED_INDEXES
 from tests.support.cli import CliResult, invoke, spawn
 from tests.support.driver import CrmState, Driver, crm_state, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
@@ -296,7 +299,25 @@ def resume_and_check(world: World, env_file: Path, reference: Reference) -> CrmS
     assert state.accounts == reference.state.accounts
     again = sync(env_file)
     assert (again["created"], again["updated"], again["closed"], again["accounts_written"]) == (0, 0, 0, 0)
+    # A run killed during a full pull left the indexes it loads without dropped: they are back.
+    assert missing_indexes(env_file) == []
     return state
+
+
+def missing_indexes(env_file: Path) -> list[str]:
+    """The deferred indexes (sync/store.py) the state database named in ``env_file`` lacks."""
+    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+    if values.get("SPONSORSYNC_STATE_URL", "").strip().strip('"'):
+        return []  # PostgreSQL keeps its indexes
+    database = Path(values["SPONSORSYNC_STATE_DIR"].strip().strip('"')) / DB_NAME
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    return sorted(
+        n
+        for group in DEFERRED_INDEXES.values()
+        for n in (sql.split()[2] for sql in group)
+        if n not in present
+    )
 
 
 def crash_first_run(world: World, home: Path, point: KillPoint) -> None:

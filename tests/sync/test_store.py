@@ -1,4 +1,4 @@
-"""The state store on disk: who may read it."""
+"""The state store on disk: who may read it, and the indexes a full pull loads without."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sponsorsync.sync.store import DB_NAME, StateStore
+from sponsorsync.sync.store import DB_NAME, DEFERRED_INDEXES, StateStore
+
+DEFERRED = sorted(sql.split()[2] for group in DEFERRED_INDEXES.values() for sql in group)
 
 
 @pytest.fixture
@@ -64,3 +66,45 @@ def test_a_private_state_dir_gives_no_warning(tmp_path: Path, caplog: pytest.Log
     with caplog.at_level(logging.WARNING, logger="sponsorsync.sync.store"):
         StateStore(tmp_path / "state").close()
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def indexes(store: StateStore) -> dict[str, str]:
+    return dict(
+        store.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    )
+
+
+def test_the_deferred_indexes_are_those_the_migrations_create(tmp_path: Path) -> None:
+    found = indexes(StateStore(tmp_path))
+    assert {sql.split()[2]: sql for group in DEFERRED_INDEXES.values() for sql in group} == {
+        name: found[name] for name in DEFERRED
+    }
+
+
+def test_a_full_pull_of_a_kind_loads_without_its_indexes_and_builds_them_after_even_on_failure(
+    tmp_path: Path,
+) -> None:
+    store = StateStore(tmp_path)
+    with store.indexes_deferred(["activities", "accounts"]):
+        during = set(indexes(store))
+        store.db.execute("INSERT INTO activity_contacts(activity_id, contact_id) VALUES ('00T1', '003A')")
+    assert "activity_contacts_contact" not in during
+    assert {"contacts_account", "participants_person"} <= during  # other kinds keep theirs
+    assert set(DEFERRED) <= set(indexes(store))
+    plan = store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT activity_id FROM activity_contacts WHERE contact_id = '003A'"
+    )
+    assert "activity_contacts_contact" in " ".join(str(row) for row in plan)
+    with pytest.raises(RuntimeError), store.indexes_deferred(["contacts", "participants"]):
+        raise RuntimeError("the pull failed")
+    assert set(DEFERRED) <= set(indexes(store))
+
+
+def test_a_run_killed_while_the_indexes_were_dropped_gets_them_back_when_the_state_is_opened(
+    tmp_path: Path,
+) -> None:
+    store = StateStore(tmp_path)
+    for name in DEFERRED:  # what a run SIGKILLed during a full pull leaves
+        store.db.execute(f"DROP INDEX {name}")
+    store.close()
+    assert set(DEFERRED) <= set(indexes(StateStore(tmp_path)))
