@@ -104,7 +104,7 @@ DAY_TWO_CALLS = [
     call("sponsorsync.sync.apply:Applier.apply", 1),
     call("sponsorsync.sync.ledger:Ledger.record", 1),  # the new period's tasks confirmed, not recorded
     call("sponsorsync.sync.mirror:Mirror.merge_task", 1),  # due dates moved and tasks closed, confirmed
-    call("sponsorsync.sync.mirror:Mirror.merge_task", 4),
+    call("sponsorsync.sync.mirror:Mirror.merge_task", 3),
     call("sponsorsync.sync.ledger:Ledger.record", 2),  # ... and not recorded
     call("sponsorsync.sync.mirror:Mirror.patch_account_extra", 1),
     call("sponsorsync.sync.ledger:Ledger.record", 3),  # health rewritten, not recorded
