@@ -105,6 +105,7 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
     reserved: Counter[str] = Counter()
     enabled = mapping.cadence.rules
     ladder_wants: list[Want] = []  # one per overdue task and step: grouped into follow-up lists below
+    earlier: set[str] = set()  # open escalations of one task written by earlier versions: kept as they are
     for alliance in org.alliances:
         view = assess(org, mapping, alliance, reserved)
         views[alliance.id] = view
@@ -115,7 +116,11 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
                 continue
             for want in rule.decide(ctx):
                 if name == escalation.NAME:
-                    ladder_wants.append(_on_ladder(ctx, want))
+                    kept = escalation.earlier_escalation(ctx, want)
+                    if kept is not None:
+                        earlier.add(kept)
+                    else:
+                        ladder_wants.append(_on_ladder(ctx, want))
                     continue
                 task = _task(ctx, name, want)
                 if task is not None:
@@ -132,7 +137,7 @@ def plan(org: Org, mapping: Mapping, closed_by_us: frozenset[str] = frozenset())
         _follow_up(org, mapping, f) for f in escalation.followups(org, mapping, ladder_wants, closed_by_us)
     )
     tasks, held_back = _intake(org, mapping, tasks, views)
-    closures, switched_off = _closures(org, mapping, contexts, {t.key for t in tasks} | {t.key for t in held_back},
+    closures, switched_off = _closures(org, mapping, contexts, {t.key for t in tasks} | {t.key for t in held_back} | earlier,
                                        closed_by_us)  # fmt: skip
     return Plan(today, tasks, closures, accounts, views, memory, held_back, switched_off, not org.memory)
 

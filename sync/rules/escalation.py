@@ -16,8 +16,8 @@ to the next step, at its own day. The due date the ladder counts from is the one
 person who moves the original's due date moves the ladder with it.
 
 Escalations written one per overdue task by earlier versions
-(``ss1:escalation:<alliance>:<step>:<rule>:<anchor>``) are closed when their task is, as before, and
-otherwise as replaced by the lists."""
+(``ss1:escalation:<alliance>:<step>:<rule>:<anchor>``) stay open as they are while their task is
+overdue (:func:`earlier_escalation`; the task is not listed as well) and close with it, as before."""
 
 from __future__ import annotations
 
@@ -131,6 +131,17 @@ class FollowUp:
     items: tuple[Want, ...]
 
 
+def earlier_escalation(ctx: Context, want: Want) -> str | None:
+    """The key of the open escalation an earlier version wrote for this overdue task and step (one
+    task per overdue task), if there is one. It stays as it is, open until its task closes, and the
+    task is not listed again: an upgrade neither closes nor repeats what its readers already have."""
+    key = make_key(NAME, ctx.alliance.id, want.anchor)
+    own = ctx.org.own_tasks.get(key)
+    if own is None or own.completed or own.deleted or key in ctx.closed_by_us:
+        return None
+    return key
+
+
 def list_prefix(person_id: str, owner_id: str) -> str:
     return make_key(NAME, LIST_MARK + person_id, f"{owner_id}:")
 
@@ -240,11 +251,6 @@ def close(ctx: Context, anchor: str) -> Close:
             if outcome == "missed":
                 return Close("not_needed", "original_missed")
         return Close("not_needed", "original_closed")
-    # Still open and wanted: an escalation of an earlier version, replaced by the follow-up lists
-    # while its task is overdue.
-    due = to_date(_text(original.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field)))
-    if due is not None and due < ctx.today:
-        return Close("not_needed", "listed")
     return Close("not_needed", "situation_changed")
 
 

@@ -381,16 +381,25 @@ def test_tasks_that_joined_a_list_before_its_person_completed_it_do_not_come_bac
     assert new.subject.endswith("Appoint an executive sponsor for Initech Inc")
 
 
-def test_an_escalation_of_an_earlier_version_is_replaced_by_the_list_saying_so() -> None:
-    # Before the lists, Hana had one escalation per overdue task. Acme's is still overdue: its old
-    # escalation closes as not needed, saying why, and the list that replaces it is written.
+def test_an_escalation_of_an_earlier_version_stays_until_its_task_closes_and_is_not_listed_again() -> None:
+    # Before the lists, Hana got one escalation per overdue task; she has the one about Acme's. After
+    # the upgrade it stays as it is (no close, no note, no rewrite) and Acme's task is not put on a
+    # list too; Globex's, overdue since, is on her new list alone. When Acme's task is done, its
+    # escalation closes with it, as escalations always did.
     old = own_task(make_key("escalation", "acme", "1:no_sponsor:e1"))
-    result = plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=[no_sponsor_overdue("acme", 9), old]),
-                  ladder_mapping())  # fmt: skip
-    assert [(c.key, c.outcome, c.reason) for c in result.closures] == [
-        (old.sync_key, "not_needed", "overdue tasks are now followed up in one list per person and owner")
+    own = [no_sponsor_overdue("acme", 9), no_sponsor_overdue("globex", 8), old]
+    result = plan(org(users=LADDER_USERS, alliances=NO_SPONSORS, own=own), ladder_mapping())
+    assert result.closures == []
+    [listed] = by_rule(result)["escalation"]
+    assert listed.key == hana_list(TODAY)
+    assert listed.subject.endswith("Appoint an executive sponsor for Globex Inc")
+    acme_done = replace(own[0], completed=True, crm_values={**own[0].crm_values, "Status": "Completed"})
+    later = plan(
+        org(users=LADDER_USERS, alliances=NO_SPONSORS, own=[acme_done, own[1], old]), ladder_mapping()
+    )
+    assert [(c.key, c.outcome, c.reason) for c in later.closures] == [
+        (old.sync_key, "done", "the overdue task was completed")
     ]
-    assert [t.key for t in by_rule(result)["escalation"]] == [hana_list(TODAY)]
 
 
 # -- 7. people --------------------------------------------------------------------------------------
