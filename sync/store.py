@@ -261,7 +261,7 @@ class StateStore:
                 sqlite.execute("PRAGMA synchronous=NORMAL")
                 sqlite.execute("PRAGMA foreign_keys=ON")
                 self._migrate()
-                self._restore_indexes()
+                self._restore_indexes(on_open=True)
         except sqlite3.DatabaseError as exc:
             raise StateError(
                 f"The state database {self.path} cannot be used: {exc}",
@@ -331,10 +331,11 @@ class StateStore:
     @contextlib.contextmanager
     def indexes_deferred(self, kinds: Iterable[str]) -> Iterator[None]:
         """While full pulls load these kinds: SQLite without their tables' secondary indexes
-        (:data:`DEFERRED_INDEXES`), built once afterwards, even when the pull fails. A key that does
-        not follow the order rows arrive in (the contact of each of a million tasks) costs a random
-        B-tree leaf per row, written again at every page's commit: 4-5x the time of the row itself
-        (BENCHMARKS.md). A run killed meanwhile leaves them to the next open (:meth:`_restore_indexes`).
+        (:data:`DEFERRED_INDEXES`), built once the pull has stored everything. A key that does not
+        follow the order rows arrive in (the contact of each of a million tasks) costs a random B-tree
+        leaf per row, written again at every page's commit: 4-5x the time of the row itself
+        (BENCHMARKS.md). A pull that fails, or a run killed meanwhile, leaves them to the next open
+        (:meth:`_restore_indexes`): a failing run (a full disk) must still record how it ended.
         PostgreSQL keeps its indexes."""
         statements = [sql for kind in sorted(set(kinds)) for sql in DEFERRED_INDEXES.get(kind, ())]
         if self._pg is not None or not statements:
@@ -343,22 +344,31 @@ class StateStore:
         with self.transaction():
             for sql in statements:
                 self.db.execute(f"DROP INDEX IF EXISTS {_index_name(sql)}")
-        try:
-            yield
-        finally:
-            self._restore_indexes()
+        yield
+        self._restore_indexes()
 
-    def _restore_indexes(self) -> None:
-        """Build any deferred index that is missing (after a full pull, or a run killed during one)."""
+    def _restore_indexes(self, *, on_open: bool = False) -> None:
+        """Build any deferred index that is missing (after a full pull, or a run that failed or was
+        killed during one). On opening, one that cannot be built now (a full disk, another process
+        writing) is logged and left to a later open: the state works without it, only slower."""
         present = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         missing = [
             sql for group in DEFERRED_INDEXES.values() for sql in group if _index_name(sql) not in present
         ]
         if not missing:
             return  # nothing to write: opening takes no write lock
-        with self.transaction():
-            for sql in missing:
-                self.db.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        try:
+            with self.transaction():
+                for sql in missing:
+                    self.db.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        except sqlite3.OperationalError as exc:
+            if not on_open:
+                raise
+            log.warning(
+                "could not rebuild the state's indexes (%s): reads are slower until a later command does",
+                exc,
+                extra={"indexes": [_index_name(sql) for sql in missing]},
+            )
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
