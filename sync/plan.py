@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.model import Mapping
+from sponsorsync.mappings.templates import Wording
 from sponsorsync.mappings.writeback import decode
 from sponsorsync.sync.assess import AllianceView, Health, assess, is_covered
 from sponsorsync.sync.model import Memory, Org, Person
@@ -149,13 +150,7 @@ def _task(ctx: Context, rule: str, want: Want) -> DesiredTask | None:
         return None
     key = make_key(rule, ctx.alliance.id, want.anchor)
     due = _due(ctx, key, want)
-    values: dict[str, Any] = {
-        "alliance": ctx.alliance.name,
-        "tier": ctx.alliance.tier,
-        "manager": ctx.view.manager.name if ctx.view.manager else "",
-        "sponsor": ctx.view.sponsor.name if ctx.view.sponsor else "",
-        **want.values,
-    }
+    values: dict[str, Any] = {**_common(ctx), **want.values}
     if REGISTRY[rule].CADENCE:
         values["deadline"] = due.isoformat()
     return DesiredTask(
@@ -163,9 +158,8 @@ def _task(ctx: Context, rule: str, want: Want) -> DesiredTask | None:
         rule=rule,
         alliance_id=ctx.alliance.id,
         owner_id=owner.id,
-        subject=_clip(ctx.wording.render(rule, "subject", **values).replace("\n", " "), 255),
-        body=(_written_body(ctx, key) if want.body_once else None)
-        or _clip(ctx.wording.render(rule, "body", **values), 30_000),
+        subject=_subject(ctx.wording, rule, values),
+        body=(_written_body(ctx, key) if want.body_once else None) or _body(ctx.wording, rule, values),
         due=due,
         priority="high" if rule in ALERTS else "normal",
         contact_id=want.contact_id,
@@ -175,11 +169,27 @@ def _task(ctx: Context, rule: str, want: Want) -> DesiredTask | None:
     )
 
 
+def _common(ctx: Context) -> dict[str, Any]:
+    """The values every task's wording may use: its alliance, tier, manager and sponsor."""
+    return {
+        "alliance": ctx.alliance.name,
+        "tier": ctx.alliance.tier,
+        "manager": ctx.view.manager.name if ctx.view.manager else "",
+        "sponsor": ctx.view.sponsor.name if ctx.view.sponsor else "",
+    }
+
+
+def _subject(wording: Wording, rule: str, values: dict[str, Any]) -> str:
+    return _clip(wording.render(rule, "subject", **values).replace("\n", " "), 255)
+
+
+def _body(wording: Wording, rule: str, values: dict[str, Any]) -> str:
+    return _clip(wording.render(rule, "body", **values), 30_000)
+
+
 def _on_ladder(ctx: Context, want: Want) -> Want:
     """The escalation want with the alliance's values a list of one shows (as every task does)."""
-    values = {"tier": ctx.alliance.tier, "manager": ctx.view.manager.name if ctx.view.manager else "",
-              "sponsor": ctx.view.sponsor.name if ctx.view.sponsor else "", **want.values}  # fmt: skip
-    return Want(want.anchor, want.owner, values)
+    return Want(want.anchor, want.owner, {**_common(ctx), **want.values})
 
 
 def _follow_up(org: Org, mapping: Mapping, follow_up: escalation.FollowUp) -> DesiredTask:
@@ -192,8 +202,8 @@ def _follow_up(org: Org, mapping: Mapping, follow_up: escalation.FollowUp) -> De
         rule=escalation.NAME,
         alliance_id="",
         owner_id=follow_up.person.id,
-        subject=_clip(wording.render(escalation.NAME, "subject", **values).replace("\n", " "), 255),
-        body=_clip(wording.render(escalation.NAME, "body", **values), 30_000),
+        subject=_subject(wording, escalation.NAME, values),
+        body=_body(wording, escalation.NAME, values),
         due=_held_due(org, mapping, follow_up.key)
         or org.today + timedelta(days=mapping.cadence.task_due_days),
         priority="high",

@@ -194,7 +194,8 @@ DEFERRED_INDEXES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _index_name(sql: str) -> str:
+def index_name(sql: str) -> str:
+    """The name a ``CREATE INDEX <name> ON ...`` statement gives."""
     return sql.split()[2]
 
 
@@ -343,7 +344,7 @@ class StateStore:
             return
         with self.transaction():
             for sql in statements:
-                self.db.execute(f"DROP INDEX IF EXISTS {_index_name(sql)}")
+                self.db.execute(f"DROP INDEX IF EXISTS {index_name(sql)}")
         yield
         self._restore_indexes()
 
@@ -353,7 +354,7 @@ class StateStore:
         writing) is logged and left to a later open: the state works without it, only slower."""
         present = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         missing = [
-            sql for group in DEFERRED_INDEXES.values() for sql in group if _index_name(sql) not in present
+            sql for group in DEFERRED_INDEXES.values() for sql in group if index_name(sql) not in present
         ]
         if not missing:
             return  # nothing to write: opening takes no write lock
@@ -367,7 +368,7 @@ class StateStore:
             log.warning(
                 "could not rebuild the state's indexes (%s): reads are slower until a later command does",
                 exc,
-                extra={"indexes": [_index_name(sql) for sql in missing]},
+                extra={"indexes": [index_name(sql) for sql in missing]},
             )
 
     @contextlib.contextmanager

@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 
 from sponsorsync.mappings.loader import default_mapping_path
-from sponsorsync.sync.store import DB_NAME, DEFERRED_INDEXES
+from sponsorsync.sync.store import DB_NAME, DEFERRED_INDEXES, index_name
 from tests.support.cli import CliResult, invoke, spawn
 from tests.support.driver import CrmState, Driver, crm_state, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
@@ -305,18 +305,15 @@ def resume_and_check(world: World, env_file: Path, reference: Reference) -> CrmS
 
 
 def missing_indexes(env_file: Path) -> list[str]:
-    """The deferred indexes (sync/store.py) the state database named in ``env_file`` lacks."""
-    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-    if values.get("SPONSORSYNC_STATE_URL", "").strip().strip('"'):
-        return []  # PostgreSQL keeps its indexes
-    database = Path(values["SPONSORSYNC_STATE_DIR"].strip().strip('"')) / DB_NAME
-    with contextlib.closing(sqlite3.connect(database)) as db:
+    """The deferred indexes (sync/store.py) that the state beside ``env_file`` lacks (World keeps
+    its run's state in ``state`` next to ``run.env``)."""
+    with contextlib.closing(sqlite3.connect(env_file.parent / "state" / DB_NAME)) as db:
         present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     return sorted(
-        n
+        index_name(sql)
         for group in DEFERRED_INDEXES.values()
-        for n in (sql.split()[2] for sql in group)
-        if n not in present
+        for sql in group
+        if index_name(sql) not in present
     )
 
 

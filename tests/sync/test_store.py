@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from sponsorsync.sync.store import DB_NAME, DEFERRED_INDEXES, StateStore
+from sponsorsync.sync.store import DB_NAME, DEFERRED_INDEXES, StateStore, index_name
 
-DEFERRED = sorted(sql.split()[2] for group in DEFERRED_INDEXES.values() for sql in group)
+DEFERRED = sorted(index_name(sql) for group in DEFERRED_INDEXES.values() for sql in group)
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def indexes(store: StateStore) -> dict[str, str]:
 
 def test_the_deferred_indexes_are_those_the_migrations_create(tmp_path: Path) -> None:
     found = indexes(StateStore(tmp_path))
-    assert {sql.split()[2]: sql for group in DEFERRED_INDEXES.values() for sql in group} == {
+    assert {index_name(sql): sql for group in DEFERRED_INDEXES.values() for sql in group} == {
         name: found[name] for name in DEFERRED
     }
 
