@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -69,6 +69,9 @@ class SandboxResponse:
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False  # close the connection without answering
     truncate: bool = False  # send the headers and half the body, then close the connection
+    # A body sent as it is made, in HTTP/1.1 chunks, as Salesforce sends a large result: the server
+    # makes each part under its lock, so other requests are answered between two parts.
+    parts: Iterator[bytes] | None = None
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> SandboxResponse:

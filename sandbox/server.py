@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -137,9 +137,19 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
+        if response.parts is not None and (response.truncate or self.command == "HEAD"):
+            response.body, response.parts = sandbox.whole(response.parts), None
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
+        if response.parts is not None:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            while (part := sandbox.next_part(response.parts)) is not None:
+                if part:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+            return
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if response.truncate:
@@ -277,6 +287,17 @@ class SandboxServer:
         if decision.response_delay_ms:
             time.sleep(decision.response_delay_ms / 1000)
         return response
+
+    def next_part(self, parts: Iterator[bytes]) -> bytes | None:
+        """The next part of a streamed body (:attr:`SandboxResponse.parts`), made under the lock the
+        emulator's handlers run under; None after the last."""
+        with self._lock:
+            return next(parts, None)
+
+    def whole(self, parts: Iterator[bytes]) -> bytes:
+        """A streamed body made at once (a response cut short by a fault, or a HEAD)."""
+        with self._lock:
+            return b"".join(parts)
 
     def _dispatch(self, request: SandboxRequest, route: Any, path_known: bool) -> SandboxResponse:
         with self._lock:

@@ -21,7 +21,7 @@ import csv
 import io
 import json
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -38,6 +38,7 @@ from sponsorsync.sandbox.salesforce.state import DATA, OrgState
 from sponsorsync.sandbox.salesforce.values import format_datetime
 
 DEFAULT_SET = 50_000
+PART_ROWS = 2_000  # rows printed and sent at a time (one HTTP chunk)
 DAILY_JOBS = 10_000
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
 LINE_ENDINGS = {"LF": "\n", "CRLF": "\r\n"}
@@ -253,13 +254,12 @@ class BulkQueryApi:
         if start is None or start > len(job.items) or (start == len(job.items) and start > 0):
             return sf_error(400, "INVALIDLOCATOR", "Invalid locator")
         end = min(len(job.items), start + size)
-        body = _csv(job, job.items[start:end])
         headers = {
             "Content-Type": "text/csv",
             "Sforce-NumberOfRecords": str(end - start),
             "Sforce-Locator": _locator(end) if end < len(job.items) else "null",
         }
-        return SandboxResponse(200, body, headers)
+        return SandboxResponse(200, b"", headers, parts=_parts(job, start, end))
 
     # -- helpers ---------------------------------------------------------------------------------
     def _advance(self, job: Job, now: datetime) -> Job:
@@ -316,10 +316,20 @@ def _unsupported(query: Any) -> str:
     return ""
 
 
-def _csv(job: Job, rows: Sequence[Any]) -> bytes:
+def _parts(job: Job, start: int, end: int) -> Iterator[bytes]:
+    """Rows ``start`` to ``end`` of a job's result, printed :data:`PART_ROWS` at a time: Salesforce
+    made the result while the job ran and sends it in chunks, so its first bytes do not wait for
+    the whole set to be printed, as they would if the sandbox printed it before answering."""
+    yield _csv(job, job.items[start : min(end, start + PART_ROWS)], header=True)
+    for at in range(start + PART_ROWS, end, PART_ROWS):
+        yield _csv(job, job.items[at : min(end, at + PART_ROWS)], header=False)
+
+
+def _csv(job: Job, rows: Sequence[Any], *, header: bool) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=job.delimiter, lineterminator=job.line_ending, quoting=csv.QUOTE_ALL)
-    writer.writerow(job.header())
+    if header:
+        writer.writerow(job.header())
     if job.cells is not None:
         getters = [get for get, _ in job.cells]
         printers = [(i, prints) for i, (_, prints) in enumerate(job.cells) if prints is not None]

@@ -98,6 +98,26 @@ def test_results_come_in_sets_by_locator_and_max_records_in_id_order(sf: Sf) -> 
     assert bad.status_code == 400
 
 
+def test_a_result_set_is_sent_in_chunks_as_it_is_printed(sf: Sf) -> None:
+    # Salesforce sends a result it made while the job ran, chunked: its first rows do not wait for
+    # the whole set to be printed, as they would if the sandbox printed the set before answering.
+    sf.admin.configure(bulk_job_seconds=0)
+    add_tasks(sf, 4_500)
+    job = create(sf, "SELECT Id, Subject FROM Task", operation="query").json()
+    complete(sf, job["id"])
+    url = sf.data(f"jobs/query/{job['id']}/results")
+    with sf.http.get(url, params={"maxRecords": "4100"}, stream=True, timeout=30) as streamed:
+        assert streamed.headers["Transfer-Encoding"] == "chunked"
+        assert "Content-Length" not in streamed.headers
+        sizes = [len(chunk) for chunk in streamed.raw.read_chunked(decode_content=True)]
+    assert len(sizes) == 3  # 2,000 + 2,000 + 100 rows, the header with the first
+    whole = sf.get(f"jobs/query/{job['id']}/results", params={"maxRecords": "4100"})
+    assert whole.headers["Sforce-NumberOfRecords"] == "4100"
+    assert sum(sizes) == len(whole.content)
+    assert len(rows(whole)) == 4_100
+    assert whole.text.splitlines()[0] == '"Id","Subject"'  # once, at the top
+
+
 def test_query_all_jobs_return_deleted_records_and_query_jobs_do_not(sf: Sf) -> None:
     sf.admin.configure(bulk_job_seconds=0)
     ids = add_tasks(sf, 3, prefix="gone")
