@@ -25,6 +25,11 @@ class ObjectSpec:
     fields: tuple[str, ...]
     watermark: str
     associations: tuple[str, ...] = ()
+    # Fields of ``fields`` needed only on the records whose ``key_field`` is set (sponsorsync's own
+    # tasks: what the CRM holds of what was written). A pull may read them for those records alone:
+    # a Bulk API 2.0 pull leaves them out for the others, whose Description can hold a whole e-mail.
+    key_field: str | None = None
+    keyed_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

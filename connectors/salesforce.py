@@ -465,10 +465,14 @@ class SalesforceConnector:
         are not handed on twice. A job that fails is replaced by REST pages from the same cursor."""
         has_deleted = spec.name.lower() not in NO_IS_DELETED
         hold = tracker.cursor()
-        soql = _select(spec, fields, hold, self._lookback)
+        pulled = {name.casefold() for name in fields}
+        key = spec.key_field.casefold() if spec.key_field else ""
+        keyed = {name.casefold() for name in spec.keyed_fields} - {key} if key in pulled else set()
+        soql = _select(spec, [f for f in fields if f.casefold() not in keyed], hold, self._lookback)
         types = self._field_types(spec)
         query = BulkQuery(self._call, self._retry, spec.name)
         deleted = "IsDeleted" if has_deleted else None
+        own = False  # a row with a key came: those records are read again with every field
         try:
             chunks = query.run(soql)
             head = next(chunks, None)
@@ -479,6 +483,7 @@ class SalesforceConnector:
             cells = cells_of(header, types)
             table = partial(RecordTable, header, cells, deleted_column=deleted)
             at_id, at_mark = header.index("Id"), header.index(spec.watermark)
+            at_key = _column(header, spec.key_field) if keyed else None
             mark, admit = cells[at_mark], tracker.admit
             batch: list[list[str]] = []  # handed on when the next rows are in: the last carries the cursor
             for chunk in chunks:  # up to a REST page's size, as parsed
@@ -488,6 +493,9 @@ class SalesforceConnector:
                     tracker.admit_all([row[at_id] for row in chunk], [mark(row[at_mark]) for row in chunk])
                 else:
                     chunk = [row for row in chunk if admit(row[at_id], mark(row[at_mark]))]
+                if at_key is not None:
+                    kept = [row for row in chunk if not row[at_key]]
+                    own, chunk = own or len(kept) < len(chunk), kept
                 if chunk:
                     if batch:
                         yield Page(table(batch), hold, complete=False)
@@ -496,7 +504,31 @@ class SalesforceConnector:
             log.warning("Bulk API 2.0 could not read %s (%s); reading it through REST", spec.name, exc)
             yield from self.pull(spec, hold, bulk=False)
             return
+        if own:
+            yield from self._keyed_pages(spec, fields, hold, has_deleted, seen)
         yield Page(table(batch), tracker.finished(), complete=True)
+
+    def _keyed_pages(
+        self, spec: ObjectSpec, fields: Sequence[str], hold: Cursor | None, has_deleted: bool, seen: set[str]
+    ) -> Iterator[Page]:
+        """The records with a key (sponsorsync's own tasks) of a Bulk API 2.0 pull that left out their
+        keyed fields, read again through REST ``queryAll`` with every field, as they are now: one call
+        per 2,000 of them. A record changed since the job began is read again by the next pull; the
+        first page's records (``seen``) are not handed on twice."""
+        soql = _select(spec, fields, hold, self._lookback)
+        soql += f"{' AND' if ' WHERE ' in soql else ' WHERE'} {spec.key_field} != null"
+        what = f"reading {spec.name} records of sponsorsync's own"
+        result = self._call(what, lambda sf: sf.query(soql, include_deleted=True))
+        guard = TokenLoopGuard(what)
+        while True:
+            records = [_record(raw, has_deleted) for raw in result.get("records", [])]
+            records = [record for record in records if record.id not in seen]
+            if records:
+                yield Page(records, hold, complete=False)
+            if result.get("done", True) or not result.get("nextRecordsUrl"):
+                return
+            guard.check(str(result["nextRecordsUrl"]))
+            result = self._query_more(what, str(result["nextRecordsUrl"]))
 
     def _ranges(self, first: dict[str, Any]) -> int:
         raw = first.get("records") or []
@@ -663,6 +695,12 @@ class SalesforceConnector:
 
 def _query_all(soql: str, sf: Salesforce) -> dict[str, Any]:
     return dict(sf.query(soql, include_deleted=True))
+
+
+def _column(header: Sequence[str], name: str | None) -> int | None:
+    """Where a field is in a Bulk API 2.0 header (names compare as Salesforce compares them)."""
+    folded = [column.casefold() for column in header]
+    return folded.index(name.casefold()) if name and name.casefold() in folded else None
 
 
 def _pulled_fields(spec: ObjectSpec, has_deleted: bool) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -191,12 +191,15 @@ def sources(mapping: Mapping) -> list[Source]:
             keep = account_fields(mapping)
         elif kind == "activities" and spec.object == mapping.writeback.task.object:
             keep = task_fields(mapping)
-        fields = tuple(dict.fromkeys([*crm_fields(spec), *keep]))
-        result.append(
-            Source(
-                kind, spec, ObjectSpec(spec.object, fields, spec.watermark, tuple(spec.associations)), keep
-            )
-        )
+        mapped = crm_fields(spec)
+        fields = tuple(dict.fromkeys([*mapped, *keep]))
+        pulled = ObjectSpec(spec.object, fields, spec.watermark, tuple(spec.associations))
+        if kind == "activities" and keep:  # kept only for sponsorsync's own tasks (Source.project)
+            key_field = mapping.writeback.task.key_field
+            folded = {name.casefold() for name in mapped}
+            keyed = tuple(name for name in keep if name.casefold() not in folded)
+            pulled = replace(pulled, key_field=key_field, keyed_fields=keyed)
+        result.append(Source(kind, spec, pulled, keep))
     return result
 
 

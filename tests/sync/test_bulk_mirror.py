@@ -2,7 +2,8 @@
 leaves, on one sandbox org over HTTPS: the Bulk rows are projected straight from their CSV cells
 (:class:`connectors.base.RecordTable`), the REST records through the record path, and every table of
 the mirror must come out the same, down to the CRM values kept verbatim for sponsorsync's own tasks
-and the deleted flag of a task a person deleted."""
+(which the Bulk job leaves out, and a REST read of those tasks alone brings) and the deleted flag of a
+task a person deleted."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -56,7 +58,7 @@ def test_a_bulk_full_pull_leaves_the_mirror_a_rest_full_pull_leaves(
         own = sorted(crm.tasks().values(), key=lambda task: task.key)
         assert len(own) >= 2
         crm.delete(own[0].id)
-        jobs, mirrors = {}, {}
+        jobs, mirrors, own_reads = {}, {}, {}
         for way, threshold in (("rest", "0"), ("bulk", "1")):
             box.admin.reset_stats()
             state = tmp_path / way
@@ -65,11 +67,22 @@ def test_a_bulk_full_pull_leaves_the_mirror_a_rest_full_pull_leaves(
             )
             assert report.exit_code == ExitCode.OK
             jobs[way] = box.calls().get(CREATE_JOB, 0)
+            reads = [unquote_plus(r["target"]) for r in box.admin.requests()]
+            own_reads[way] = sum(1 for target in reads if "Sponsor_Sync_Key__c != null" in target)
             mirrors[way] = mirror_of(state)
+        # The Bulk job left out what only sponsorsync's own tasks need (a Description can hold a
+        # whole e-mail); those tasks came again with every field, in one REST call.
+        listed: dict[str, Any] = crm.sf.restful("jobs/query") or {}
+        [task_job] = [job for job in listed["records"] if job["object"] == "Task"]
+        results = f"{crm.sf.base_url}jobs/query/{task_job['id']}/results"
+        header = crm.sf.session.get(results, headers=crm.sf.headers, timeout=30).text.splitlines()[0]
     assert jobs["rest"] == 0
     bulk = {m.split(":")[0].split()[-1] for m in caplog.messages if m.endswith("(threshold 1)")}
     assert bulk == {"Task"}  # the others fit in the first REST page: see tests/sync/test_tables.py
     assert jobs["bulk"] == len(bulk)
+    assert '"Sponsor_Sync_Key__c"' in header
+    assert not {'"Description"', '"Status"', '"Priority"', '"Sponsor_Sync_Stamp__c"'} & set(header.split(","))
+    assert own_reads == {"rest": 0, "bulk": 1}
     for table in TABLES:
         assert mirrors["bulk"][table] == mirrors["rest"][table], table
     assert all(mirrors["bulk"][table] for table in ("users", "accounts", "contacts", "activities"))
