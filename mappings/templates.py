@@ -70,6 +70,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "every_days",
         "suggested",
         "suggested_title",
+        "marked_done",
     ),
     "sponsor_inactive": (*_COMMON, "counterpart", "last_touch", "last_touch_with", "limit_days"),
     "no_partner_executive": (*_COMMON, "threshold"),

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol
 
+from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import TierCadence
 from sponsorsync.mappings.templates import Wording
 from sponsorsync.sync.assess import AllianceView
+from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.model import Alliance, Memory, Org, Person
 
 Outcome = Literal["done", "not_needed", "missed"]
@@ -146,6 +148,24 @@ def episode(ctx: Context, rule: str) -> str:
     latest = numbers[-1]
     closed = make_key(rule, ctx.alliance.id, f"e{latest}") in ctx.closed_by_us
     return f"e{latest + 1}" if closed else f"e{latest}"
+
+
+def completion_date(mapping: Mapping, task: OwnTask) -> date | None:
+    """The day the CRM says a task was completed (``writeback.task.completed_at_field``), if it says."""
+    field_name = mapping.writeback.task.completed_at_field
+    value = task.crm_values.get(field_name) if field_name else None
+    return to_date(str(value)) if value not in (None, "") else None
+
+
+def done_by_person(ctx: Context, key: str) -> date | None:
+    """The day a person marked the task with this key done: it is closed in the CRM, not deleted,
+    and sponsorsync did not close it. The CRM's completion date, else the task's due date, else
+    today. None when no person closed it."""
+    task = ctx.org.own_tasks.get(key)
+    if task is None or not task.completed or task.deleted or key in ctx.closed_by_us:
+        return None
+    due = task.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field)
+    return completion_date(ctx.mapping, task) or to_date(str(due or "")) or ctx.today
 
 
 def newly_appointed(ctx: Context, rule: str, sponsor: Person) -> bool:

@@ -31,7 +31,7 @@ from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import EscalationStep
 from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.model import Org, Person
-from sponsorsync.sync.rules.base import Close, Context, Want, make_key
+from sponsorsync.sync.rules.base import Close, Context, Want, completion_date, make_key
 
 NAME = "escalation"
 ALERT = True
@@ -189,13 +189,10 @@ def _seen_until(mapping: Mapping, closed: OwnTask, opened: date | None) -> date 
     """The last day a list its person closed held what had reached the step: the day the CRM says it
     was completed (``writeback.task.completed_at_field``), else (deleted, or no completion date) its
     due date, the end of the window it was written for, else the day it was opened."""
-    task = mapping.writeback.task
-    done_on = (
-        to_date(_text(closed.crm_values.get(task.completed_at_field))) if task.completed_at_field else None
-    )
+    done_on = completion_date(mapping, closed)
     if done_on is not None and not closed.deleted:
         return done_on
-    return to_date(_text(closed.crm_values.get(task.fields.due_date.field))) or opened
+    return to_date(_text(closed.crm_values.get(mapping.writeback.task.fields.due_date.field))) or opened
 
 
 def list_values(follow_up: FollowUp) -> dict[str, Any]:

@@ -3,13 +3,18 @@
 The deadline is the last touch plus the tier's ``executive_touch_days``; the task appears
 ``lead_days`` before it and is due on it. With no touch on record, or a deadline already past, the
 task is due ``task_due_days`` after it appears: never in the past. The anchor is the last touch, so
-the task is the same task until the two meet again."""
+the task is the same task until the two meet again.
+
+A sponsor who marks the task done with no touch logged since (a call from a mobile, a dinner) is
+taken at their word: the cadence runs on from the day they marked it, and the next task comes one
+``executive_touch_days`` later, as it would have after a logged meeting, saying no meeting is logged
+(anchor ``<last touch>+<n>``, the n-th task since that touch). Never sooner, and never not at all."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sponsorsync.sync.rules.base import Close, Context, Want, sponsor_change
+from sponsorsync.sync.rules.base import Close, Context, Want, done_by_person, make_key, sponsor_change
 
 NAME = "executive_touch"
 ALERT = False
@@ -23,10 +28,16 @@ def decide(ctx: Context) -> list[Want]:
         return []
     every = ctx.cadence.executive_touch_days
     last = ctx.view.last_touch
-    deadline = last + timedelta(days=every) if last else None
+    contact = counterpart.contact
+    base = f"{sponsor.id}:{contact.id}:{last.isoformat() if last else 'never'}"
+    anchor, since, marked = base, last, None  # the cadence runs from the last touch, or the last mark
+    while (done := done_by_person(ctx, make_key(NAME, ctx.alliance.id, anchor))) is not None:
+        marked = done
+        since = max(since, done) if since else done
+        anchor = f"{base}+{int(anchor.partition('+')[2] or 0) + 1}"
+    deadline = since + timedelta(days=every) if since else None
     if deadline is not None and ctx.today < deadline - timedelta(days=ctx.cadence.lead_days):
         return []
-    contact = counterpart.contact
     values = {
         "counterpart": contact.name,
         "counterpart_title": contact.title or "",
@@ -39,13 +50,15 @@ def decide(ctx: Context) -> list[Want]:
         # A better fit on paper the sponsor has not met regularly: suggested, never forced.
         "suggested": counterpart.suggested.name if counterpart.suggested else "",
         "suggested_title": (counterpart.suggested.title or "") if counterpart.suggested else "",
+        # the day the sponsor marked the last of these tasks done with no touch logged since (empty if not)
+        "marked_done": marked.isoformat() if marked else "",
     }
-    anchor = f"{sponsor.id}:{contact.id}:{last.isoformat() if last else 'never'}"
     return [Want(anchor, sponsor, values, contact_id=contact.id, deadline=deadline)]
 
 
 def close(ctx: Context, anchor: str) -> Close:
     sponsor_id, contact_id, since = ([*anchor.split(":", 2), "", ""])[:3]
+    since = since.partition("+")[0]  # the n-th task since that touch: the same touch
     changed = sponsor_change(ctx, sponsor_id)
     if changed is not None:
         return changed

@@ -133,6 +133,72 @@ def test_a_changed_counterpart_is_not_reported_as_a_meeting() -> None:
     assert closure.reason == "the executive counterpart is now John Doe"
 
 
+def marked_done(key: str, on: date) -> OwnTask:
+    """A touch task its sponsor marked done on ``on`` (the CRM's completion date), due two days before."""
+    return own_task(key, completed=True, values={"Status": "Completed",
+                                                 "ActivityDate": (on - timedelta(days=2)).isoformat(),
+                                                 "CompletedDateTime": f"{on}T17:05:00.000+0000"})  # fmt: skip
+
+
+def test_a_touch_task_marked_done_with_no_meeting_logged_comes_back_one_cadence_later() -> None:
+    # Ava last logged a meeting with Jane Roe 60 days ago; she marked her "Connect with Jane Roe"
+    # task done 10 days ago, with nothing logged (a call from her phone, say). She is taken at her
+    # word: no new task until the strategic cadence (45 days) from that day is 7 days away, on day
+    # 28; then one, due on day 35, saying no meeting is logged. She marks that one done on day 30
+    # without logging either: the next comes 45 days after that, never sooner.
+    met = TODAY - timedelta(days=60)
+    first = make_key("executive_touch", "acme", f"ceo:jane_roe:{met}")
+    touches = [touch("ceo", "jane_roe", 60)]
+
+    def touch_tasks(day: int, own: list[OwnTask]) -> list[DesiredTask]:
+        today = TODAY + timedelta(days=day)
+        result = plan(org(touches=touches, own=own, today=today), salesforce_mapping())
+        assert not [c for c in result.closures if c.rule == "executive_touch"]  # hers stay as she left them
+        return by_rule(result).get("executive_touch", [])
+
+    own = [marked_done(first, TODAY - timedelta(days=10))]
+    assert touch_tasks(0, own) == []
+    assert touch_tasks(27, own) == []
+    [again] = touch_tasks(28, own)
+    assert again.key == f"{first}+1"
+    assert again.due == TODAY + timedelta(days=35)  # 45 days after she marked the last one done
+    assert again.subject.startswith("Connect with Jane Roe")
+    assert f"Your last logged meeting, call or e-mail with Jane Roe was on {met}." in again.body
+    assert (
+        f"You marked the last reminder done on {TODAY - timedelta(days=10)}, and none is logged since"
+        in again.body
+    )
+    own.append(marked_done(again.key, TODAY + timedelta(days=30)))
+    assert touch_tasks(67, own) == []
+    [third] = touch_tasks(68, own)
+    assert (third.key, third.due) == (f"{first}+2", TODAY + timedelta(days=75))
+
+
+def test_a_touch_task_sponsorsync_closed_or_its_sponsor_deleted_does_not_start_a_cadence() -> None:
+    met = TODAY - timedelta(days=60)
+    first = make_key("executive_touch", "acme", f"ceo:jane_roe:{met}")
+    touches = [touch("ceo", "jane_roe", 60)]
+    # Deleted: the deleted task stays the one wanted, and a deleted task is never recreated (the diff).
+    deleted = replace(marked_done(first, TODAY - timedelta(days=10)), deleted=True)
+    result = plan(org(touches=touches, own=[deleted]), salesforce_mapping())
+    assert [t.key for t in by_rule(result)["executive_touch"]] == [first]
+    closed = own_task(first, completed=True, values={"Status": "Completed"})
+    result = plan(org(touches=touches, own=[closed]), salesforce_mapping(), closed_by_us=frozenset({first}))
+    assert [t.key for t in by_rule(result)["executive_touch"]] == [first]  # as before: no "+1"
+
+
+def test_the_task_after_a_marked_one_closes_as_done_when_they_meet() -> None:
+    met = TODAY - timedelta(days=60)
+    first = make_key("executive_touch", "acme", f"ceo:jane_roe:{met}")
+    own = [marked_done(first, TODAY - timedelta(days=50)), own_task(f"{first}+1")]
+    result = plan(org(touches=[touch("ceo", "jane_roe", 2)], own=own), salesforce_mapping())
+    [closure] = [c for c in result.closures if c.rule == "executive_touch"]
+    assert (closure.key, closure.outcome) == (f"{first}+1", "done")
+    assert closure.reason.startswith("Ava Chen and Jane Roe connected on")
+    still = plan(org(touches=[touch("ceo", "jane_roe", 60)], own=own), salesforce_mapping())
+    assert not [c for c in still.closures if c.rule == "executive_touch"]  # nothing new: it stays open
+
+
 def test_switching_a_rule_off_leaves_its_open_tasks_alone() -> None:
     key = make_key("executive_touch", "acme", "ceo:jane_roe:never")
     off = mapping_with({"    executive_touch: true\n": "    executive_touch: false\n"})

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,10 +33,10 @@ from benchmarks.cadence import simulate
 from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.loader import default_mapping_path, load_mapping
 from sponsorsync.mappings.writeback import decode
-from sponsorsync.sync.run import RunReport
+from sponsorsync.sync.run import RunReport, execute
 from tests.support import orgs
 from tests.support.cli import invoke
-from tests.support.driver import driver_for
+from tests.support.driver import TaskView, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
 from tests.sync.test_end_to_end import labels
 
@@ -136,6 +136,49 @@ def test_thirty_days_of_daily_runs_read_as_the_people_who_get_the_tasks(box: San
     # Nothing nobody did is marked done: the only completed task of ours is the Globex task.
     completed = [t for t in tasks.values() if t.status in ("Completed", "COMPLETED")]
     assert sorted(t.rule for t in completed) == ["no_sponsor"]
+
+
+def test_a_touch_task_the_sponsor_marks_done_without_a_meeting_comes_back_one_cadence_later(
+    box: Sandbox, tmp_path: Path
+) -> None:
+    """Marcus gets "Connect with Jane Roe ..." on day 0 (last met 60 days ago; strategic: every 45
+    days). On day 3 he marks it done in the CRM, with no meeting logged. Written before the run: he is
+    taken at his word. Nothing about Jane Roe until the cadence from day 3 is a week away: on day 41
+    a new "Connect with Jane Roe ..." arrives, due on day 48, saying he marked the last one done on
+    day 3 and that no meeting is logged since; the one he completed stays as he left it."""
+    settings = box.settings(MAPPING=str(mapping_file(box, tmp_path)))
+    mapping = load_mapping(settings.mapping)
+    crm = driver_for(box, labels(orgs.known_answers()))
+    marcus = crm.id_of("user", "marcus")
+    body_field = mapping.writeback.task.fields.body
+    assert body_field is not None
+
+    def touch_tasks() -> list[TaskView]:
+        return sorted((t for t in crm.tasks().values() if t.rule == "executive_touch"), key=lambda t: t.key)
+
+    day0 = execute(settings, mapping, mode="run").today
+    [first] = touch_tasks()
+    box.admin.advance_clock(days=3)
+    crm.as_person("marcus").complete(first.id)
+    days_on = 3
+    for day in (3, 4, 40, 41):
+        box.admin.advance_clock(days=day - days_on)
+        days_on = day
+        report = execute(settings, mapping, mode="run")
+        assert report.exit_code == 0
+        assert (report.today - day0).days == day
+        tasks = touch_tasks()
+        if day < 41:
+            assert [(t.key, t.done) for t in tasks] == [(first.key, True)], day
+    done, again = tasks
+    assert (done.key, done.done, done.due) == (first.key, True, first.due)
+    assert (again.owner_id, again.done) == (marcus, False)
+    assert again.subject == first.subject
+    assert to_day(again.due) == day0 + timedelta(days=48)
+    marked = (day0 + timedelta(days=3)).isoformat()
+    assert f"You marked the last reminder done on {marked}, and none is logged since" in decode(
+        body_field, again.body
+    )
 
 
 def to_day(value: str | None) -> date:
