@@ -33,7 +33,7 @@ _COMMON = ("alliance", "tier", "manager", "sponsor")  # no "today": stored text 
 _CHARTER = ("touch_days", "update_days", "sla_days", "lookahead_days")
 #: The variables each template may use (all plain text, dates as YYYY-MM-DD).
 VARIABLES: dict[str, tuple[str, ...]] = {
-    "no_sponsor": (*_COMMON, "candidates", "candidates_note"),
+    "no_sponsor": (*_COMMON, "candidates", "candidates_note", "marked_done"),
     "sponsor_gone": (*_COMMON, "candidates", "candidates_note"),
     "new_sponsor": (*_COMMON, "counterpart", "counterpart_title", "appointed_on", *_CHARTER),
     "charter": (*_COMMON, "counterpart", "counterpart_title", "appointed_on", *_CHARTER),
@@ -73,7 +73,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
         "marked_done",
     ),
     "sponsor_inactive": (*_COMMON, "counterpart", "last_touch", "last_touch_with", "limit_days"),
-    "no_partner_executive": (*_COMMON, "threshold"),
+    "no_partner_executive": (*_COMMON, "threshold", "marked_done"),
     "counterpart_gone": (*_COMMON, "counterpart", "what", "replacement"),
     "escalation": (
         *_COMMON,

@@ -17,7 +17,7 @@ Wording lives in the templates (``mappings/templates/<language>.yaml``) under th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, Protocol
 
 from sponsorsync.connectors.timestamps import to_date
@@ -148,6 +148,20 @@ def episode(ctx: Context, rule: str) -> str:
     latest = numbers[-1]
     closed = make_key(rule, ctx.alliance.id, f"e{latest}") in ctx.closed_by_us
     return f"e{latest + 1}" if closed else f"e{latest}"
+
+
+def wanted_episode(ctx: Context, rule: str) -> tuple[str, str] | None:
+    """The episode to ask for while the condition holds, and the day its last task was marked done
+    (empty if it was not). A task a person marked done with the condition still there is taken at
+    their word for the tier's ``sponsor_update_days`` (the alliance's own rhythm): nothing until
+    then (None), then the next episode, which says so. Never sooner, and never not at all."""
+    anchor = episode(ctx, rule)
+    done = done_by_person(ctx, make_key(rule, ctx.alliance.id, anchor))
+    if done is None:
+        return anchor, ""
+    if ctx.today < done + timedelta(days=ctx.cadence.sponsor_update_days):
+        return None
+    return f"e{int(anchor[1:]) + 1}", done.isoformat()
 
 
 def completion_date(mapping: Mapping, task: OwnTask) -> date | None:

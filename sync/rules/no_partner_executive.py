@@ -1,8 +1,11 @@
-"""No partner contact is on record as an executive: the alliance manager adds one."""
+"""No partner contact is on record as an executive: the alliance manager adds one.
+
+A task marked done with none recorded comes back after the tier's ``sponsor_update_days``
+(:func:`~sponsorsync.sync.rules.base.wanted_episode`)."""
 
 from __future__ import annotations
 
-from sponsorsync.sync.rules.base import Close, Context, Want, episode
+from sponsorsync.sync.rules.base import Close, Context, Want, wanted_episode
 
 NAME = "no_partner_executive"
 ALERT = True
@@ -15,8 +18,12 @@ def decide(ctx: Context) -> list[Want]:
         return []
     threshold = ctx.wording.render("seniority", ctx.mapping.titles.executive_threshold)
     sponsor = ctx.sponsor
-    values = {"threshold": threshold, "sponsor": sponsor.name if sponsor else ""}
-    return [Want(episode(ctx, NAME), ctx.view.manager, values)]
+    wanted = wanted_episode(ctx, NAME)
+    if wanted is None:
+        return []
+    anchor, marked = wanted
+    values = {"threshold": threshold, "sponsor": sponsor.name if sponsor else "", "marked_done": marked}
+    return [Want(anchor, ctx.view.manager, values)]
 
 
 def close(ctx: Context, anchor: str) -> Close:  # noqa: ARG001

@@ -199,6 +199,35 @@ def test_the_task_after_a_marked_one_closes_as_done_when_they_meet() -> None:
     assert not [c for c in still.closures if c.rule == "executive_touch"]  # nothing new: it stays open
 
 
+def test_a_gap_task_marked_done_with_the_gap_still_there_comes_back_at_the_tiers_rhythm() -> None:
+    # Mia marked "Appoint an executive sponsor for Acme" done 10 days ago, and the CRM still names no
+    # sponsor; she also marked "Identify a partner executive" done, with none recorded. Taken at her
+    # word for the strategic tier's 30 days (its sponsor update rhythm): nothing until day 20, then
+    # each comes back once, as a new task saying when the last was marked done.
+    marked_on = TODAY - timedelta(days=10)
+    own = [marked_done(make_key("no_sponsor", "acme", "e1"), marked_on),
+           marked_done(make_key("no_partner_executive", "acme", "e1"), marked_on)]  # fmt: skip
+
+    def gap_tasks(day: int) -> dict[str, list[DesiredTask]]:
+        setting = org(alliances=[alliance(sponsor=None)], contacts=[contact("pm", seniority="manager")], own=own,
+                      today=TODAY + timedelta(days=day))  # fmt: skip
+        found = by_rule(plan(setting, salesforce_mapping()))
+        return {rule: found[rule] for rule in ("no_sponsor", "no_partner_executive") if rule in found}
+
+    assert gap_tasks(0) == {}
+    assert gap_tasks(19) == {}
+    back = gap_tasks(20)
+    [sponsor], [executive] = back["no_sponsor"], back["no_partner_executive"]
+    assert sponsor.key == make_key("no_sponsor", "acme", "e2")
+    assert executive.key == make_key("no_partner_executive", "acme", "e2")
+    assert sponsor.body.startswith(
+        f"Acme Inc (strategic alliance) has no executive sponsor: the last reminder was marked done on {marked_on}, "
+        "and the CRM still names none."
+    )
+    assert f"though the last reminder was marked done on {marked_on}." in executive.body
+    assert sponsor.due == executive.due == TODAY + timedelta(days=27)  # task_due_days after it appears
+
+
 def test_switching_a_rule_off_leaves_its_open_tasks_alone() -> None:
     key = make_key("executive_touch", "acme", "ceo:jane_roe:never")
     off = mapping_with({"    executive_touch: true\n": "    executive_touch: false\n"})

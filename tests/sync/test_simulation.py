@@ -138,47 +138,54 @@ def test_thirty_days_of_daily_runs_read_as_the_people_who_get_the_tasks(box: San
     assert sorted(t.rule for t in completed) == ["no_sponsor"]
 
 
-def test_a_touch_task_the_sponsor_marks_done_without_a_meeting_comes_back_one_cadence_later(
-    box: Sandbox, tmp_path: Path
-) -> None:
-    """Marcus gets "Connect with Jane Roe ..." on day 0 (last met 60 days ago; strategic: every 45
-    days). On day 3 he marks it done in the CRM, with no meeting logged. Written before the run: he is
-    taken at his word. Nothing about Jane Roe until the cadence from day 3 is a week away: on day 41
-    a new "Connect with Jane Roe ..." arrives, due on day 48, saying he marked the last one done on
-    day 3 and that no meeting is logged since; the one he completed stays as he left it."""
+def test_tasks_marked_done_without_the_work_come_back_at_their_rhythm(box: Sandbox, tmp_path: Path) -> None:
+    """Written before the run. Marcus gets "Connect with Jane Roe ..." on day 0 (last met 60 days ago;
+    strategic: every 45 days), Mia "Appoint an executive sponsor for Globex" (key tier: updates every
+    60 days). On day 3 both mark theirs done in the CRM; no meeting is logged, no sponsor named. Both
+    are taken at their word, and nothing comes back sooner than their rhythm: on day 41 a new
+    "Connect with Jane Roe ..." arrives for Marcus, due on day 48, saying he marked the last one done
+    on day 3 and nothing is logged since; on day 63 a new "Appoint an executive sponsor for Globex"
+    arrives for Mia, due on day 70, saying the last was marked done on day 3. The completed tasks stay
+    as they were left."""
     settings = box.settings(MAPPING=str(mapping_file(box, tmp_path)))
     mapping = load_mapping(settings.mapping)
     crm = driver_for(box, labels(orgs.known_answers()))
-    marcus = crm.id_of("user", "marcus")
+    marcus, mia = crm.id_of("user", "marcus"), crm.id_of("user", "mia")
+    globex = crm.id_of("account", "globex")
     body_field = mapping.writeback.task.fields.body
     assert body_field is not None
 
-    def touch_tasks() -> list[TaskView]:
-        return sorted((t for t in crm.tasks().values() if t.rule == "executive_touch"), key=lambda t: t.key)
+    def ours() -> tuple[list[TaskView], list[TaskView]]:
+        tasks = sorted(crm.tasks().values(), key=lambda t: t.key)
+        touches = [t for t in tasks if t.rule == "executive_touch"]
+        return touches, [t for t in tasks if t.rule == "no_sponsor" and t.account_id == globex]
 
     day0 = execute(settings, mapping, mode="run").today
-    [first] = touch_tasks()
+    [touch], [appoint] = ours()
     box.admin.advance_clock(days=3)
-    crm.as_person("marcus").complete(first.id)
+    crm.as_person("marcus").complete(touch.id)
+    crm.as_person("mia").complete(appoint.id)
     days_on = 3
-    for day in (3, 4, 40, 41):
+    for day in (3, 4, 40, 41, 62, 63):
         box.admin.advance_clock(days=day - days_on)
         days_on = day
         report = execute(settings, mapping, mode="run")
         assert report.exit_code == 0
         assert (report.today - day0).days == day
-        tasks = touch_tasks()
+        touches, appoints = ours()
         if day < 41:
-            assert [(t.key, t.done) for t in tasks] == [(first.key, True)], day
-    done, again = tasks
-    assert (done.key, done.done, done.due) == (first.key, True, first.due)
-    assert (again.owner_id, again.done) == (marcus, False)
-    assert again.subject == first.subject
-    assert to_day(again.due) == day0 + timedelta(days=48)
+            assert [(t.key, t.done) for t in touches] == [(touch.key, True)], day
+        if day < 63:
+            assert [(t.key, t.done) for t in appoints] == [(appoint.key, True)], day
     marked = (day0 + timedelta(days=3)).isoformat()
-    assert f"You marked the last reminder done on {marked}, and none is logged since" in decode(
-        body_field, again.body
-    )
+    for (first, owner, due_day, says), (done, again) in [
+        ((touch, marcus, 48, f"You marked the last reminder done on {marked}, and none is logged since"), touches),
+        ((appoint, mia, 70, f"the last reminder was marked done on {marked}, and the CRM still names none"), appoints),
+    ]:  # fmt: skip
+        assert (done.key, done.done, done.due) == (first.key, True, first.due)
+        assert (again.owner_id, again.done, again.subject) == (owner, False, first.subject)
+        assert to_day(again.due) == day0 + timedelta(days=due_day)
+        assert says in decode(body_field, again.body)
 
 
 def to_day(value: str | None) -> date:
