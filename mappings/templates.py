@@ -34,7 +34,7 @@ _CHARTER = ("touch_days", "update_days", "sla_days", "lookahead_days")
 #: The variables each template may use (all plain text, dates as YYYY-MM-DD).
 VARIABLES: dict[str, tuple[str, ...]] = {
     "no_sponsor": (*_COMMON, "candidates", "candidates_note", "marked_done"),
-    "sponsor_gone": (*_COMMON, "candidates", "candidates_note"),
+    "sponsor_gone": (*_COMMON, "candidates", "candidates_note", "marked_done"),
     "new_sponsor": (*_COMMON, "counterpart", "counterpart_title", "appointed_on", *_CHARTER),
     "charter": (*_COMMON, "counterpart", "counterpart_title", "appointed_on", *_CHARTER),
     "sponsor_update": (

@@ -164,6 +164,27 @@ def wanted_episode(ctx: Context, rule: str) -> tuple[str, str] | None:
     return f"e{int(anchor[1:]) + 1}", done.isoformat()
 
 
+def marked_chain(ctx: Context, rule: str, base: str) -> tuple[str, date | None]:
+    """The first of ``base``, ``base+1``, ``base+2``, ... whose task no person marked done, and the
+    day the one before it was marked done (None when ``base`` itself was not)."""
+    anchor, marked, count = base, None, 0
+    while (done := done_by_person(ctx, make_key(rule, ctx.alliance.id, anchor))) is not None:
+        marked, count = done, count + 1
+        anchor = f"{base}+{count}"
+    return anchor, marked
+
+
+def after_marked(ctx: Context, rule: str, base: str) -> tuple[str, str] | None:
+    """For a rule whose anchor (``base``) stays while the condition holds: the anchor to ask for,
+    and the day its last task was marked done (empty if none was). A task a person marked done with
+    the condition still there is taken at their word for the tier's ``sponsor_update_days``: nothing
+    until then (None), then ``<base>+<n>``, the n-th task since. Never sooner, never not at all."""
+    anchor, marked = marked_chain(ctx, rule, base)
+    if marked is not None and ctx.today < marked + timedelta(days=ctx.cadence.sponsor_update_days):
+        return None
+    return anchor, marked.isoformat() if marked else ""
+
+
 def completion_date(mapping: Mapping, task: OwnTask) -> date | None:
     """The day the CRM says a task was completed (``writeback.task.completed_at_field``), if it says."""
     field_name = mapping.writeback.task.completed_at_field

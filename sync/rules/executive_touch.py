@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sponsorsync.sync.rules.base import Close, Context, Want, done_by_person, make_key, sponsor_change
+from sponsorsync.sync.rules.base import Close, Context, Want, marked_chain, sponsor_change
 
 NAME = "executive_touch"
 ALERT = False
@@ -30,11 +30,8 @@ def decide(ctx: Context) -> list[Want]:
     last = ctx.view.last_touch
     contact = counterpart.contact
     base = f"{sponsor.id}:{contact.id}:{last.isoformat() if last else 'never'}"
-    anchor, since, marked = base, last, None  # the cadence runs from the last touch, or the last mark
-    while (done := done_by_person(ctx, make_key(NAME, ctx.alliance.id, anchor))) is not None:
-        marked = done
-        since = max(since, done) if since else done
-        anchor = f"{base}+{int(anchor.partition('+')[2] or 0) + 1}"
+    anchor, marked = marked_chain(ctx, NAME, base)
+    since = max(last, marked) if last and marked else last or marked  # the last touch, or the last mark
     deadline = since + timedelta(days=every) if since else None
     if deadline is not None and ctx.today < deadline - timedelta(days=ctx.cadence.lead_days):
         return []

@@ -1,8 +1,11 @@
-"""The sponsor is no longer an active user: the alliance manager appoints a successor."""
+"""The sponsor is no longer an active user: the alliance manager appoints a successor.
+
+A task marked done with no successor recorded comes back after the tier's ``sponsor_update_days``
+(:func:`~sponsorsync.sync.rules.base.after_marked`)."""
 
 from __future__ import annotations
 
-from sponsorsync.sync.rules.base import Close, Context, Want, candidate_values
+from sponsorsync.sync.rules.base import Close, Context, Want, after_marked, candidate_values
 
 NAME = "sponsor_gone"
 ALERT = True
@@ -13,11 +16,16 @@ SPONSOR_IS_SUBJECT = False
 def decide(ctx: Context) -> list[Want]:
     if ctx.view.sponsor_state != "gone":
         return []
-    who = ctx.name_of(ctx.alliance.sponsor_id)
-    return [Want(str(ctx.alliance.sponsor_id), ctx.view.manager, {"sponsor": who, **candidate_values(ctx)})]
+    wanted = after_marked(ctx, NAME, str(ctx.alliance.sponsor_id))
+    if wanted is None:
+        return []
+    anchor, marked = wanted
+    values = {"sponsor": ctx.name_of(ctx.alliance.sponsor_id), **candidate_values(ctx), "marked_done": marked}
+    return [Want(anchor, ctx.view.manager, values)]
 
 
 def close(ctx: Context, anchor: str) -> Close:
+    anchor = anchor.partition("+")[0]  # the n-th task about the same sponsor
     sponsor = ctx.view.sponsor
     if ctx.view.sponsor_state == "ok" and sponsor is not None:
         if sponsor.id == anchor:

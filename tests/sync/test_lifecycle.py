@@ -228,6 +228,39 @@ def test_a_gap_task_marked_done_with_the_gap_still_there_comes_back_at_the_tiers
     assert sponsor.due == executive.due == TODAY + timedelta(days=27)  # task_due_days after it appears
 
 
+def test_a_replace_the_sponsor_task_marked_done_with_no_successor_comes_back_at_the_tiers_rhythm() -> None:
+    # Ava left the company; Mia marked "Replace Ava Chen as executive sponsor of Acme" done 10 days
+    # ago and recorded no successor. Nothing until day 20 (strategic: 30 days), then once more.
+    users = [person("ceo", "Ava Chen", seniority="c_suite", active=False),
+             person("cto", "Marcus Reid", seniority="c_suite", function="technology"),
+             person("manager", "Mia Manager", seniority="manager")]  # fmt: skip
+    marked_on = TODAY - timedelta(days=10)
+    own = [marked_done(make_key("sponsor_gone", "acme", "ceo"), marked_on)]
+
+    def replace_tasks(day: int) -> list[DesiredTask]:
+        setting = org(users=users, own=own, today=TODAY + timedelta(days=day))
+        return by_rule(plan(setting, salesforce_mapping())).get("sponsor_gone", [])
+
+    assert replace_tasks(19) == []
+    [again] = replace_tasks(20)
+    assert again.key == make_key("sponsor_gone", "acme", "ceo+1")
+    assert again.subject == "Replace Ava Chen as executive sponsor of Acme Inc"
+    assert again.body.startswith(
+        "Ava Chen, the executive sponsor of Acme Inc, is no longer an active user, and the CRM still names no "
+        f"successor, though the last reminder was marked done on {marked_on}."
+    )
+    # Marcus is appointed: the open one closes as done, naming him.
+    appointed = org(users=users, alliances=[alliance(sponsor="cto")], own=[*own, own_task(again.key)],
+                    today=TODAY + timedelta(days=21))  # fmt: skip
+    [closure] = [c for c in plan(appointed, salesforce_mapping()).closures if c.rule == "sponsor_gone"]
+    assert (closure.key, closure.outcome) == (again.key, "done")
+    # Ava is back instead: not needed, and not reported as an appointment.
+    back = [replace(users[0], active=True), *users[1:]]
+    returned = org(users=back, own=[*own, own_task(again.key)], today=TODAY + timedelta(days=21))
+    [closure] = [c for c in plan(returned, salesforce_mapping()).closures if c.rule == "sponsor_gone"]
+    assert (closure.key, closure.outcome) == (again.key, "not_needed")
+
+
 def test_switching_a_rule_off_leaves_its_open_tasks_alone() -> None:
     key = make_key("executive_touch", "acme", "ceo:jane_roe:never")
     off = mapping_with({"    executive_touch: true\n": "    executive_touch: false\n"})
