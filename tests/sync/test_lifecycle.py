@@ -174,6 +174,18 @@ def test_a_touch_task_marked_done_with_no_meeting_logged_comes_back_one_cadence_
     assert (third.key, third.due) == (f"{first}+2", TODAY + timedelta(days=75))
 
 
+def test_a_marked_touch_task_for_a_pair_that_never_met_says_so_once() -> None:
+    first = make_key("executive_touch", "acme", "ceo:jane_roe:never")
+    [again] = by_rule(plan(org(own=[marked_done(first, TODAY - timedelta(days=50))]), salesforce_mapping()))[
+        "executive_touch"
+    ]
+    assert again.key == f"{first}+1"
+    assert again.body.startswith(
+        "There is no logged meeting, call or e-mail between you and Jane Roe yet. You marked the last "
+        f"reminder done on {TODAY - timedelta(days=50)}: log the next one in the CRM"
+    )
+
+
 def test_a_touch_task_sponsorsync_closed_or_its_sponsor_deleted_does_not_start_a_cadence() -> None:
     met = TODAY - timedelta(days=60)
     first = make_key("executive_touch", "acme", f"ceo:jane_roe:{met}")
