@@ -433,14 +433,17 @@ class SalesforceConnector:
 
     def _soql(self, what: str, soql: str) -> list[dict[str, Any]]:
         """Every record a query returns (all its pages)."""
-        result: dict[str, Any] = self._call(what, lambda sf: sf.query(soql))
-        records = list(result.get("records", []))
+        return [raw for result in self._results(what, soql) for raw in result.get("records", [])]
+
+    def _results(self, what: str, soql: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        """Each page of a query's result, as it is read (``include_deleted``: ``queryAll``)."""
+        result: dict[str, Any] = self._call(what, lambda sf: sf.query(soql, include_deleted=include_deleted))
+        yield result
         guard = TokenLoopGuard(what)
         while not result.get("done", True) and result.get("nextRecordsUrl"):
             guard.check(str(result["nextRecordsUrl"]))
             result = self._query_more(what, str(result["nextRecordsUrl"]))
-            records += result.get("records", [])
-        return records
+            yield result
 
     def _wants_bulk(self, spec: ObjectSpec, fields: Sequence[str], first: dict[str, Any]) -> bool:
         total = int(first.get("totalSize") or 0)
@@ -518,17 +521,11 @@ class SalesforceConnector:
         soql = _select(spec, fields, hold, self._lookback)
         soql += f"{' AND' if ' WHERE ' in soql else ' WHERE'} {spec.key_field} != null"
         what = f"reading {spec.name} records of sponsorsync's own"
-        result = self._call(what, lambda sf: sf.query(soql, include_deleted=True))
-        guard = TokenLoopGuard(what)
-        while True:
+        for result in self._results(what, soql, include_deleted=True):
             records = [_record(raw, has_deleted) for raw in result.get("records", [])]
             records = [record for record in records if record.id not in seen]
             if records:
                 yield Page(records, hold, complete=False)
-            if result.get("done", True) or not result.get("nextRecordsUrl"):
-                return
-            guard.check(str(result["nextRecordsUrl"]))
-            result = self._query_more(what, str(result["nextRecordsUrl"]))
 
     def _ranges(self, first: dict[str, Any]) -> int:
         raw = first.get("records") or []

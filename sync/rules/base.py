@@ -157,11 +157,7 @@ def wanted_episode(ctx: Context, rule: str) -> tuple[str, str] | None:
     then (None), then the next episode, which says so. Never sooner, and never not at all."""
     anchor = episode(ctx, rule)
     done = done_by_person(ctx, make_key(rule, ctx.alliance.id, anchor))
-    if done is None:
-        return anchor, ""
-    if ctx.today < done + timedelta(days=ctx.cadence.sponsor_update_days):
-        return None
-    return f"e{int(anchor[1:]) + 1}", done.isoformat()
+    return _after_rhythm(ctx, anchor if done is None else f"e{int(anchor[1:]) + 1}", done)
 
 
 def marked_chain(ctx: Context, rule: str, base: str) -> tuple[str, date | None]:
@@ -179,7 +175,12 @@ def after_marked(ctx: Context, rule: str, base: str) -> tuple[str, str] | None:
     and the day its last task was marked done (empty if none was). A task a person marked done with
     the condition still there is taken at their word for the tier's ``sponsor_update_days``: nothing
     until then (None), then ``<base>+<n>``, the n-th task since. Never sooner, never not at all."""
-    anchor, marked = marked_chain(ctx, rule, base)
+    return _after_rhythm(ctx, *marked_chain(ctx, rule, base))
+
+
+def _after_rhythm(ctx: Context, anchor: str, marked: date | None) -> tuple[str, str] | None:
+    """``anchor`` and the day the task before it was marked done, once the tier's
+    ``sponsor_update_days`` have passed since that day (None before)."""
     if marked is not None and ctx.today < marked + timedelta(days=ctx.cadence.sponsor_update_days):
         return None
     return anchor, marked.isoformat() if marked else ""
