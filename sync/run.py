@@ -302,18 +302,25 @@ def _record_end(
     message: str,
 ) -> None:
     """Record how a run that did not finish ended. The failure may be the database's own (full disk,
-    damage): then the history keeps the run as 'running' and the next run marks it interrupted."""
+    damage). A full disk stops the write-ahead log growing: the second try first moves the log into
+    the database, which makes room for the one row. If that fails too, the history keeps the run as
+    'running' and the next run marks it interrupted."""
     if not run_id:
         return
-    try:
-        if store.db.in_transaction:
-            store.db.execute("ROLLBACK")
-        calls = connector.api_calls() if connector else 0
-        ledger.finish_run(run_id, outcome, int(code), calls, {}, message)
-    except Exception as exc:
-        if not isinstance(exc, sqlite3.Error | OSError) and state_error(exc, store.path) is None:
-            raise
-        log.warning("run #%d could not be recorded as %s in the history: %s", run_id, outcome, exc)
+    calls = connector.api_calls() if connector else 0
+    for attempt in (1, 2):
+        try:
+            if store.db.in_transaction:
+                store.db.execute("ROLLBACK")
+            if attempt == 2:
+                store.reclaim_log()
+            ledger.finish_run(run_id, outcome, int(code), calls, {}, message)
+            return
+        except Exception as exc:
+            if not isinstance(exc, sqlite3.Error | OSError) and state_error(exc, store.path) is None:
+                raise
+            if attempt == 2:
+                log.warning("run #%d could not be recorded as %s in the history: %s", run_id, outcome, exc)
 
 
 def _written_by(ledger: Ledger, run_id: int) -> dict[str, Any]:

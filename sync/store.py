@@ -371,6 +371,13 @@ class StateStore:
                 extra={"indexes": [index_name(sql) for sql in missing]},
             )
 
+    def reclaim_log(self) -> None:
+        """SQLite: copy the write-ahead log into the database and empty it. After a write failed for
+        want of space it is the log that could not grow, and the database file needs fewer bytes than
+        the log held (a page the log holds many times is written once). PostgreSQL: nothing to do."""
+        if self._pg is None:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Database]:
         self.db.execute("BEGIN" if self._pg is not None else "BEGIN IMMEDIATE")

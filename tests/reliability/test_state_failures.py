@@ -24,7 +24,7 @@ import typer
 from typer.testing import CliRunner
 
 from sponsorsync.commands.base import Group
-from sponsorsync.connectors.errors import StateError
+from sponsorsync.connectors.errors import ExitCode, StateError
 from sponsorsync.sync.ledger import Ledger, RunRecord
 from sponsorsync.sync.state_errors import state_error
 from sponsorsync.sync.store import DB_NAME, StateStore
@@ -80,6 +80,51 @@ def run_with_file_size_limit(limit: int, env_file: Path) -> CliResult:
         preexec_fn=limit_files,
     )
     return CliResult(child.returncode, child.stdout, child.stderr)
+
+
+# In a child: a state whose write-ahead log holds a megabyte the database does not yet (checkpoints
+# off), then a file size limit at the log's size, so the log cannot grow by one page. A write fails as
+# on a full disk; the run's end is still recorded.
+FULL_LOG = """
+import resource, signal, sys
+from pathlib import Path
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.run import _record_end
+from sponsorsync.connectors.errors import ExitCode
+from sponsorsync.sync.store import DB_NAME, StateStore
+state = Path(sys.argv[1])
+store = StateStore(state)
+ledger = Ledger(store)
+store.db.execute("PRAGMA wal_autocheckpoint = 0")
+with store.transaction():
+    run_id = ledger.start_run("run", "salesforce")
+with store.transaction():
+    store.db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", [(f"k{i}", "x" * 1000) for i in range(1000)])
+log = state / (DB_NAME + "-wal")
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (log.stat().st_size, log.stat().st_size))
+try:
+    with store.transaction():
+        store.db.execute("INSERT INTO meta(key, value) VALUES ('more', ?)", ("y" * 20000,))
+except Exception as exc:
+    print("write failed:", type(exc).__name__)
+_record_end(store, ledger, run_id, None, "failed", ExitCode.STATE, "the disk is full")
+store.close()
+"""
+
+
+def test_a_run_that_fails_on_a_full_disk_is_recorded_by_moving_the_log_into_the_database(
+    tmp_path: Path,
+) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", FULL_LOG, str(tmp_path)], cwd=ROOT, env=child_env(), capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert child.returncode == 0, child.stderr
+    assert "write failed" in child.stdout
+    assert "could not be recorded" not in child.stderr
+    [run] = history(tmp_path)
+    assert (run.outcome, run.exit_code, run.message) == ("failed", ExitCode.STATE, "the disk is full")
 
 
 def test_a_full_disk_during_a_run_stops_cleanly_and_is_in_the_history(box: Sandbox, tmp_path: Path) -> None:
