@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.loader import load_mapping
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.sandbox.admin import SandboxAdmin
@@ -120,7 +119,7 @@ def simulate(
         for write in report.writes.creates:
             if write.key in rejected:
                 continue
-            due = to_date(str(write.fields.get(due_field) or ""))
+            due = report.calendar.day(write.fields.get(due_field))
             if due is not None and due < today:
                 day.born_overdue += 1
             day.created_by_rule[write.rule] = day.created_by_rule.get(write.rule, 0) + 1

@@ -62,6 +62,7 @@ def summary(report: RunReport, phases: dict[str, float]) -> dict[str, Any]:
         "accounts": counts["accounts_written"],
         "rejected": counts["rejected"],
         "history_asked": counts["history_asked"],
+        "zone_asked": counts["zone_asked"],
         "linked": linked_records(report),
         "planned": {
             "create": counts["to_create"],

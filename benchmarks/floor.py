@@ -19,6 +19,11 @@ Identity. Every run asks the CRM once which org the credentials reach (Salesforc
 names the organization id, HubSpot's account details the portal id), so that one org's state is
 never used for another: one call, ``org identity``.
 
+Org time zone. Days are counted in the org's time zone. HubSpot's account details (the identity
+call) tell it; Salesforce's default time zone takes one query of its Organization record, made at
+most once a day (and never with ``SPONSORSYNC_SYNC__TIMEZONE`` set): ``org time zone``, 1 on a
+run that asked.
+
 Sponsor history. A run that sees alliances for the first time (the first run, new alliances) reads
 when their sponsors were appointed from the CRM's field history, once: Salesforce one query (2,000
 rows a page; only recent changes come back), HubSpot a batch read per 100 alliances,
@@ -144,6 +149,7 @@ def write_floor(crm: str, writes: Writes) -> dict[str, int]:
 
 
 HISTORY = "sponsor history"
+ZONE = "org time zone"  # one call on a run that asked the CRM for it (Salesforce, once a day)
 
 
 def history_calls(crm: str, asked: int) -> int:
@@ -164,6 +170,7 @@ def full_floor(
     writes: Writes,
     history_asked: int = 0,
     *,
+    zone_asked: bool = False,
     searched: frozenset[str] = frozenset(),
     associations: Mapping[str, int] | None = None,
 ) -> Floor:
@@ -185,17 +192,23 @@ def full_floor(
         )
     if history_asked:
         reads[HISTORY] = history_calls(crm, history_asked)
+    if zone_asked:
+        reads[ZONE] = 1
     if limits.owners_page is not None:
         reads["owners"] = pages(owners[0], limits.owners_page)
         reads["owners (archived)"] = pages(owners[1], limits.owners_page)
     return Floor(reads, write_floor(crm, writes))
 
 
-def incremental_floor(crm: str, changed: Mapping[str, int], owners: int, writes: Writes) -> Floor:
+def incremental_floor(
+    crm: str, changed: Mapping[str, int], owners: int, writes: Writes, *, zone_asked: bool = False
+) -> Floor:
     """``changed``: records changed since the last run, per pulled object (every pulled object must
-    appear, with 0 when nothing changed)."""
+    appear, with 0 when nothing changed); ``zone_asked``: the run read the org's time zone."""
     limits = LIMITS[crm]
     reads = {IDENTITY: 1} | read_floor(limits, changed, limits.change_page)
+    if zone_asked:
+        reads[ZONE] = 1
     if limits.owners_page is not None:
         reads["owners"] = pages(owners, limits.owners_page)
     return Floor(reads, write_floor(crm, writes))

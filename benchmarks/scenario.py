@@ -232,6 +232,7 @@ class _Runner:
             owners,
             writes_of(child),
             asked,
+            zone_asked=bool(child.result.get("zone_asked")),
             searched=searched,
             associations=self.associations,
         )
@@ -249,7 +250,13 @@ class _Runner:
             expected[obj] += n
         child, calls, log = self.sync(name, env or self.fast)
         crm = self.box.crm
-        floor = incremental_floor(crm, expected, self.counts.get(OWNERS, 0), writes_of(child))
+        floor = incremental_floor(
+            crm,
+            expected,
+            self.counts.get(OWNERS, 0),
+            writes_of(child),
+            zone_asked=bool(child.result.get("zone_asked")),
+        )
         run = Run(name, calls, floor, child, changed=changed)
         if crm == "hubspot":
             objects = {k: v for k, v in self.archived.items() if k != OWNERS}

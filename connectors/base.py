@@ -220,6 +220,9 @@ class OrgIdentity:
     # The user the credentials act as (Salesforce); None where writes carry no user (a HubSpot
     # private app). Tells sponsorsync's own changes from a person's (LastModifiedById).
     user_id: str | None = None
+    # The org's own time zone where the identity call tells it (HubSpot's account time zone; None on
+    # Salesforce, whose default time zone takes a query: Connector.org_time_zone).
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,11 @@ class Connector(Protocol):
 
     def identity(self) -> OrgIdentity:
         """The org the credentials reach (one API call)."""
+        ...
+
+    def org_time_zone(self) -> str | None:
+        """The org's own time zone (an IANA name; one API call), None where the CRM will not say.
+        HubSpot's identity carries it already; Salesforce reads its Organization record."""
         ...
 
     def describe(self, object_name: str) -> ObjectSchema: ...

@@ -63,7 +63,8 @@ class HubSpotConnector(HubSpotPulls, HubSpotWrites):
         )
 
     def identity(self) -> OrgIdentity:
-        # The account information API (hubspot-api-client has no module for it): its portal id.
+        # The account information API (hubspot-api-client has no module for it): the portal id, and
+        # the account's time zone (days are counted on it).
         def details(api: Apis) -> Any:
             return api.owners.api_client.call_api(
                 "/account-info/v3/details",
@@ -82,7 +83,16 @@ class HubSpotConnector(HubSpotPulls, HubSpotWrites):
                 status=200,
                 hint="check SPONSORSYNC_HUBSPOT__BASE_URL points at the HubSpot API",
             )
-        return OrgIdentity(org_id=str(portal), instance_url=self._base_url)
+        zone = data.get("timeZone")
+        return OrgIdentity(
+            org_id=str(portal),
+            instance_url=self._base_url,
+            time_zone=zone if isinstance(zone, str) and zone else None,
+        )
+
+    def org_time_zone(self) -> str | None:
+        """The account's time zone (the account details, as :meth:`identity` reads them)."""
+        return self.identity().time_zone
 
     def describe(self, object_name: str) -> ObjectSchema:
         if object_name == OWNERS:

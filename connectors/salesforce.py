@@ -68,6 +68,7 @@ NO_IS_DELETED = frozenset({"user", "group", "profile", "userrole", "organization
 RETRY_RECORD_CODES = frozenset({"UNABLE_TO_LOCK_ROW"})
 MAX_RELOGINS = 10  # per run: a session that keeps expiring means something else is wrong
 _API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+ORG_TIME_ZONE_SOQL = "SELECT TimeZoneSidKey FROM Organization"  # the org's default time zone
 # Field history objects whose name does not follow <Object>History / <Object>Id.
 HISTORY_OBJECTS = {"opportunity": ("OpportunityFieldHistory", "OpportunityId")}
 
@@ -250,6 +251,24 @@ class SalesforceConnector:
                 hint="check SPONSORSYNC_SALESFORCE__INSTANCE_URL points at the org's My Domain",
             )
         return OrgIdentity(org_id=parts[-2], instance_url=f"https://{self._instance}", user_id=parts[-1])
+
+    def org_time_zone(self) -> str | None:
+        """The org's default time zone (``Organization.TimeZoneSidKey``, an IANA name or ``GMT``):
+        one query. None, with a warning, when the user may not read it or it is empty."""
+        try:
+            rows = self._soql("reading the org's time zone", ORG_TIME_ZONE_SOQL)
+        except CrmRequestError as exc:  # e.g. INVALID_TYPE: Organization hidden from the user
+            log.warning(
+                "Salesforce refused to tell the org's time zone (%s): days are counted in UTC; set "
+                "SPONSORSYNC_SYNC__TIMEZONE to the org's zone",
+                exc.error_code or exc.status,
+            )
+            return None
+        zone = rows[0].get("TimeZoneSidKey") if rows else None
+        if not isinstance(zone, str) or not zone.strip():
+            log.warning("Salesforce's Organization record names no time zone: days are counted in UTC")
+            return None
+        return zone.strip()
 
     def describe(self, object_name: str) -> ObjectSchema:
         raw: dict[str, Any] = (

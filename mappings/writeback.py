@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+from datetime import time
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
 from sponsorsync.mappings.base import ApiName, Strict
 from sponsorsync.mappings.vocab import Overwrite
+
+DUE_TIME = time(17, 0)  # a due date written as a date and time: the end of the working day
 
 
 class WriteField(Strict):
@@ -131,6 +134,12 @@ class TaskWriteback(Strict):
         description="Read-only field holding when a task was completed (Salesforce CompletedDateTime, HubSpot "
         "hs_task_completion_date): the scorecard counts a sponsor's escalation answered within its SLA when "
         "the task was completed on or before its due date.",
+    )
+    due_time: time = Field(
+        default=DUE_TIME,
+        description="HubSpot: the time of day, in the org's time zone, a due date is written at (hs_timestamp "
+        "is a date and time; default 17:00, the end of the working day, so the task shows as due on its day "
+        "and turns overdue after it). Salesforce's ActivityDate is a date: not used.",
     )
     fields: TaskFields = Field(description="Canonical task field -> CRM field (with overwrite rule).")
     values: TaskValues = Field(description="Status and priority values.")

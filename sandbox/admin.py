@@ -53,6 +53,11 @@ class SandboxAdmin:
         result: str = self._call("POST", "clock", {"advance_days": days, "advance_seconds": seconds})["now"]
         return result
 
+    def set_clock(self, when: str) -> str:
+        """Set the clock to an ISO-8601 instant (``2026-12-08T02:30:00Z``), later or earlier."""
+        result: str = self._call("POST", "clock", {"set": when})["now"]
+        return result
+
     def now(self) -> str:
         result: str = self._call("GET", "clock")["now"]
         return result

@@ -17,13 +17,14 @@ mirror) and what sponsorsync wrote before (the ledger), and keep only the differ
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from sponsorsync.connectors.base import JsonValue
-from sponsorsync.connectors.timestamps import to_date
+from sponsorsync.connectors.timestamps import iso_utc
 from sponsorsync.mappings.model import Mapping
-from sponsorsync.mappings.writeback import WriteField, encode
+from sponsorsync.mappings.writeback import DUE_TIME, WriteField, encode
+from sponsorsync.sync.calendar import UTC_CALENDAR, Calendar
 from sponsorsync.sync.ledger import CLOSED, MISSED, OPEN, SETTLED, STALE, LedgerEntry
 from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.plan import AccountValues, Closure, DesiredTask, Plan
@@ -69,11 +70,15 @@ class WritePlan:
         return len(self.creates) + len(self.updates) + len(self.closes) + len(self.notes) + len(self.accounts)
 
 
-def format_value(crm: str, canonical: str, value: Any) -> JsonValue:
-    """A canonical value as the CRM field wants it."""
+def format_value(
+    crm: str, canonical: str, value: Any, calendar: Calendar = UTC_CALENDAR, due_time: time = DUE_TIME
+) -> JsonValue:
+    """A canonical value as the CRM field wants it. HubSpot's due date (``hs_timestamp``) is a date
+    and time, shown in the account's time zone: the due day at ``due_time`` on the org's calendar,
+    so the task shows as due on its day (midnight UTC is the evening before in the Americas)."""
     if isinstance(value, date):
         if crm == "hubspot" and canonical == "due_date":
-            return f"{value.isoformat()}T00:00:00.000Z"  # hs_timestamp is a datetime property
+            return iso_utc(calendar.at(value, due_time))
         return value.isoformat()
     if isinstance(value, bool) and crm == "hubspot":
         return "true" if value else "false"  # a bool property takes the option values as text
@@ -82,11 +87,13 @@ def format_value(crm: str, canonical: str, value: Any) -> JsonValue:
     return str(value)
 
 
-def same(canonical: str, a: Any, b: Any) -> bool:
+def same(canonical: str, a: Any, b: Any, calendar: Calendar = UTC_CALENDAR) -> bool:
+    """Whether two values of a field are the same to its reader: dates and due dates by their day on
+    the org's calendar, checkboxes by truth, text without surrounding blanks."""
     if canonical in BOOLEAN_FIELDS:
         return _truth(a) == _truth(b)
     if canonical in DATE_FIELDS:
-        return to_date(str(a) if a else None) == to_date(str(b) if b else None)
+        return calendar.day(a or None) == calendar.day(b or None)
     return ("" if a is None else str(a).strip()) == ("" if b is None else str(b).strip())
 
 
@@ -96,7 +103,10 @@ def _truth(value: Any) -> bool:
 
 
 def confirm_sent(
-    mapping: Mapping, entries: dict[str, LedgerEntry], own: dict[str, OwnTask]
+    mapping: Mapping,
+    entries: dict[str, LedgerEntry],
+    own: dict[str, OwnTask],
+    calendar: Calendar = UTC_CALENDAR,
 ) -> list[LedgerEntry]:
     """Settle the writes an earlier run sent but was killed before recording: the CRM decides.
 
@@ -112,7 +122,8 @@ def confirm_sent(
         task = own.get(entry.sync_key)
         sent: dict[str, Any] = entry.sent.get("fields") or {}
         landed = task is not None and all(
-            same(names.get(name, ""), task.crm_values.get(name), value) for name, value in sent.items()
+            same(names.get(name, ""), task.crm_values.get(name), value, calendar)
+            for name, value in sent.items()
         )
         if landed:
             status = CLOSED if entry.sent.get("action") == "close" else entry.status
@@ -134,8 +145,10 @@ class Differ:
         own: dict[str, OwnTask],
         stamp_text: str,
         integration_user: str | None = None,
+        calendar: Calendar = UTC_CALENDAR,
     ) -> None:
         self.mapping = mapping
+        self.calendar = calendar
         self.crm = mapping.crm
         self.ledger = ledger
         self.own = own
@@ -228,7 +241,7 @@ class Differ:
                 continue  # a task about no contact, or about no one account (a follow-up list)
             if name in ("subject", "body") and isinstance(value, str):
                 value = encode(spec, value)
-            wanted[name] = (spec, format_value(self.crm, name, value))
+            wanted[name] = (spec, format_value(self.crm, name, value, self.calendar, self.task.due_time))
         return wanted
 
     def _associations(self, desired: DesiredTask) -> tuple[tuple[str, str, int], ...]:
@@ -277,7 +290,7 @@ class Differ:
         changes: dict[str, JsonValue] = {}
         for name, (spec, value) in wanted.items():
             current = own.crm_values.get(spec.field)
-            if name == "status" or name in CREATE_ONLY or same(name, current, value):
+            if name == "status" or name in CREATE_ONLY or same(name, current, value, self.calendar):
                 continue
             if name == "body" and desired.body_once:  # a dated snapshot, written on creation only
                 continue
@@ -304,7 +317,7 @@ class Differ:
         for crm_field, written in entry.fields.items():
             if crm_field == self.task.stamp_field or crm_field not in own.crm_values:
                 continue
-            if not same(names.get(crm_field, ""), own.crm_values.get(crm_field), written):
+            if not same(names.get(crm_field, ""), own.crm_values.get(crm_field), written, self.calendar):
                 return True
         return False
 
@@ -332,9 +345,9 @@ class Differ:
             value = wanted[name]
             if value is None:
                 continue  # never blank a field out (e.g. no touch yet)
-            formatted = format_value(self.crm, name, value)
+            formatted = format_value(self.crm, name, value, self.calendar)
             existing = current.get(spec.field)
-            if same(name, existing, formatted) or spec.overwrite == "never":
+            if same(name, existing, formatted, self.calendar) or spec.overwrite == "never":
                 continue
             if spec.overwrite == "if_blank" and existing not in (None, ""):
                 continue

@@ -4,6 +4,11 @@ Pull pages arrive here as canonical values (see :func:`mappings.records.canonica
 stored with the page's cursor in one transaction, so a run killed mid-pull resumes from the last
 stored page. Reads for the engine stream or aggregate in SQL: a million activities never sit in
 memory at once.
+
+Instants (``occurred_at``, ``opened_at``, ``closed_at``) are stored as the org's wall-clock time
+(:mod:`sync.calendar`), so a day is the text's first ten characters on the org's calendar, for a
+date-only value and a datetime alike; the state records the zone they were stored in
+(``calendar_zone``), and a change of zone pulls everything again.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sponsorsync.connectors.timestamps import UTC_ZONES, parse_instant
+from sponsorsync.sync.calendar import UTC_CALENDAR, Calendar
 from sponsorsync.sync.store import StateStore
 
 KINDS = (
@@ -138,18 +145,47 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _day(value: Any) -> str | None:
-    """A date (or the UTC day of a datetime) as ``YYYY-MM-DD``; None when it is not one."""
-    instant = _instant(value)
-    try:
-        return None if instant is None else date.fromisoformat(instant[:10]).isoformat()
-    except ValueError:
-        return None
+def _day_by(instant: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """A date (or the day of a datetime, as ``instant`` stores it) as ``YYYY-MM-DD``; None when it
+    is not one."""
+
+    def day(value: Any) -> str | None:
+        text = instant(value)
+        try:
+            return None if text is None else date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            return None
+
+    return day
 
 
-def _checked_instant(value: Any) -> str | None:
-    """Like :func:`_instant`, but a 10-character text that is no date is None too."""
-    return _instant(value) if _day(value) is not None else None
+def _checked_by(
+    instant: Callable[[Any], str | None], day: Callable[[Any], str | None]
+) -> Callable[[Any], str | None]:
+    """Like ``instant``, but a 10-character text that is no date is None too."""
+    return lambda value: instant(value) if day(value) is not None else None
+
+
+_day = _day_by(_instant)  # the UTC day of a datetime
+_checked_instant = _checked_by(_instant, _day)
+
+
+def _on_calendar(calendar: Calendar) -> dict[Callable[[Any], Any], Callable[[Any], Any]]:
+    """The instant converters of :data:`FIELD_COLUMNS` on the org's calendar: an instant becomes
+    the org's wall-clock time (:meth:`sync.calendar.Calendar.wall`), a date stays the day it is. The
+    UTC calendar's are the converters themselves."""
+    if calendar.is_utc:
+        return {}
+    wall = calendar.wall
+
+    def instant(value: Any) -> str | None:
+        text = _instant(value)
+        if text is None or len(str(value)) == 10:  # a date (as _instant reads one): the org's day
+            return text
+        return wall(text)
+
+    day = _day_by(instant)
+    return {_instant: instant, _day: day, _checked_instant: _checked_by(instant, day)}
 
 
 SOURCE = "@source"  # the column holds the name of the CRM object the row came from
@@ -189,13 +225,16 @@ def column_code(
     extra: str,
     scope: dict[str, Any],
     texts: Iterable[str] = (),
+    calendar: Calendar = UTC_CALENDAR,
 ) -> list[str]:
     """Python statements that set ``c0``, ``c1``, ... to the mirror columns of ``kind`` (a
     :data:`FIELD_COLUMNS` kind), with the names they use added to ``scope``. ``read(field)`` is an
     expression of a canonical field's value, ``extra`` one of the row's kept CRM values (a dict or
     None; evaluated only for a row with a sync key), and ``source`` names the CRM object. The
-    fields in ``texts`` are known to be a str or None, which :func:`_text` keeps as they are."""
+    fields in ``texts`` are known to be a str or None, which :func:`_text` keeps as they are.
+    Instants are converted on ``calendar`` (:func:`_on_calendar`)."""
     plain = set(texts)
+    bound = _on_calendar(calendar)
     spec = FIELD_COLUMNS[kind]
     keyed = next((i for i, (field, _) in enumerate(spec) if field == "sync_key"), None)
     scope["_dumps"] = json.dumps
@@ -209,16 +248,17 @@ def column_code(
         elif convert is _text and field in plain:
             value = read(field)
         else:
-            scope[f"column{number}"] = convert
+            scope[f"column{number}"] = bound.get(convert, convert) if convert is not None else convert
             value = f"column{number}({read(field)})"
         lines.append(f"c{number} = {value}")
     return lines
 
 
-def _compiled(kind: str) -> Callable[[Row, str], tuple[Any, ...]]:
+@lru_cache(maxsize=64)
+def _compiled(kind: str, calendar: Calendar = UTC_CALENDAR) -> Callable[[Row, str], tuple[Any, ...]]:
     """The columns of a projected :class:`Row` of ``kind``, compiled from :data:`FIELD_COLUMNS`."""
     scope: dict[str, Any] = {}
-    lines = column_code(kind, lambda field: f"values.get({field!r})", "row.extra", scope)
+    lines = column_code(kind, lambda field: f"values.get({field!r})", "row.extra", scope, calendar=calendar)
     names = ", ".join(f"c{i}" for i in range(len(lines)))
     body = "\n    ".join(["values = row.values", *lines, f"return ({names},)"])
     exec(f"def columns(row, source):\n    {body}\n", scope)
@@ -293,8 +333,10 @@ class OwnTask:
 
 
 class Mirror:
-    def __init__(self, store: StateStore) -> None:
+    def __init__(self, store: StateStore, calendar: Calendar = UTC_CALENDAR) -> None:
+        """``calendar``: the org's, on which the rows written are stored (reading needs none)."""
         self.store = store
+        self.calendar = calendar
         self.db = store.db
         self._chunked = isinstance(store.db, sqlite3.Connection)  # PostgreSQL pipelines executemany
 
@@ -323,7 +365,7 @@ class Mirror:
         return len(rows)
 
     def _upsert(self, kind: str, rows: list[Row], source: str, run_id: int) -> None:
-        _, values_of = _COLUMNS[kind]
+        values_of = _compiled(kind, self.calendar) if kind in FIELD_COLUMNS else _COLUMNS[kind][1]
         tuples = [(r.id, *values_of(r, source), int(r.deleted), run_id) for r in rows]
         linked = kind == "activities"
         contacts = (

@@ -14,6 +14,7 @@ from typing import Any
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import AccountFieldSponsor
 from sponsorsync.mappings.vocab import Function, Seniority
+from sponsorsync.sync.calendar import UTC_CALENDAR, Calendar
 from sponsorsync.sync.mirror import Mirror, OwnTask, TouchAggregate
 
 TIER_ORDER = {"strategic": 0, "key": 1, "standard": 2}
@@ -140,6 +141,7 @@ class Org:
     # alliance id -> (day, health) each time the health sponsorsync wrote changed, oldest first
     health_history: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
+    calendar: Calendar = UTC_CALENDAR  # the org's: days of the CRM's instants (mirror rows are on it)
     memo: dict[str, Any] = field(default_factory=dict)  # results pure functions derive once per org
 
     def touch(self, owner_id: str | None, contact_id: str) -> TouchAggregate | None:
@@ -166,6 +168,7 @@ def build_org(
     today: date,
     memory: dict[str, Memory],
     pending: frozenset[str] = frozenset(),
+    calendar: Calendar = UTC_CALENDAR,
 ) -> Org:
     titles = mapping.titles
     roster = {e.email.casefold(): e for e in mapping.roster.executives}
@@ -281,6 +284,7 @@ def build_org(
         pending=pending,
         deals=deals,
         cases=cases,
+        calendar=calendar,
         stats={
             "users": len(users),
             "alliances": len(alliances),
@@ -292,7 +296,7 @@ def build_org(
 
 
 def _day(text: str | None) -> date | None:
-    """The UTC day of a mirror date or instant (``YYYY-MM-DD...``)."""
+    """The day of a mirror date or instant (``YYYY-MM-DD...``, on the org's calendar)."""
     return date.fromisoformat(text[:10]) if text else None
 
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.templates import Wording
 from sponsorsync.mappings.writeback import decode
@@ -276,7 +275,7 @@ def _held_due(org: Org, mapping: Mapping, key: str) -> date | None:
     """The due date the CRM holds for a task of ours, if it holds one."""
     own = org.own_tasks.get(key)
     held = own.crm_values.get(mapping.writeback.task.fields.due_date.field) if own is not None else None
-    return to_date(str(held)) if held not in (None, "") else None
+    return org.calendar.day(held)
 
 
 def _intake(

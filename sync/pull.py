@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sponsorsync.connectors.base import Connector, Page
+from sponsorsync.sync.calendar import UTC_CALENDAR, Calendar
 from sponsorsync.sync.ledger import now_text
 from sponsorsync.sync.mirror import Mirror
 from sponsorsync.sync.sources import Source
@@ -86,11 +87,12 @@ def pull_all(
     sweep_hours: float,
     progress: Progress | None = None,
     expected: Expected | None = None,
+    calendar: Calendar = UTC_CALENDAR,
 ) -> PullStats:
-    """Pull every source and store it in the mirror. ``progress`` hears the records stored so far;
-    ``expected``, how many a pull will read where the CRM said so (a count before a HubSpot full
-    pull, the first Salesforce page's ``totalSize``)."""
-    mirror = Mirror(store)
+    """Pull every source and store it in the mirror, its instants on the org's ``calendar``.
+    ``progress`` hears the records stored so far; ``expected``, how many a pull will read where the
+    CRM said so (a count before a HubSpot full pull, the first Salesforce page's ``totalSize``)."""
+    mirror = Mirror(store, calendar)
     stats = PullStats()
     inbox: queue.Queue[tuple[Source, Page] | _Done | _Failed] = queue.Queue(maxsize=QUEUE_PAGES)
     stop = threading.Event()
@@ -194,7 +196,7 @@ def _store_page(
     store: StateStore, mirror: Mirror, source: Source, page: Page, run_id: int, stats: PullStats
 ) -> None:
     # A Bulk API 2.0 table goes to mirror rows in one step; other pages are projected to Rows first.
-    table = source.table_rows(page.records, run_id)
+    table = source.table_rows(page.records, run_id, mirror.calendar)
     rows = source.project_page(page.records) if table is None else []
     with store.transaction():
         if table is None:

@@ -18,6 +18,7 @@ from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import AccountFieldSponsor
 from sponsorsync.sync.apply import Applier, ApplyResult
 from sponsorsync.sync.assess import AllianceView
+from sponsorsync.sync.calendar import UTC_CALENDAR, UTC_NAME, Calendar, UnknownTimeZone
 from sponsorsync.sync.diff import Differ, WritePlan, confirm_sent, stamp
 from sponsorsync.sync.ledger import Ledger, now_text
 from sponsorsync.sync.mirror import Mirror
@@ -30,6 +31,9 @@ from sponsorsync.sync.state_errors import state_error
 from sponsorsync.sync.store import StateStore, open_state
 
 log = logging.getLogger(__name__)
+CALENDAR_META = "calendar_zone"  # the time zone the mirror's instants are stored in
+ZONE_META, ZONE_READ_META = "org_time_zone", "org_time_zone_read_at"  # Salesforce's, read daily
+ZONE_REREAD = timedelta(days=1)
 Mode = Literal["run", "dry_run", "plan"]
 
 
@@ -88,6 +92,8 @@ class RunReport:
     applied: ApplyResult | None
     mirror_counts: dict[str, int] = field(default_factory=dict)
     history_asked: int = 0  # alliances seen for the first time whose sponsor's history was read
+    calendar: Calendar = UTC_CALENDAR  # the org's: ``today`` and every day of the run are on it
+    zone_asked: bool = False  # the run asked the CRM for the org's time zone (Salesforce, once a day)
 
     def summary(self) -> RunSummary:
         return RunSummary(
@@ -129,6 +135,7 @@ class RunReport:
             "to_note": len(self.writes.notes),
             "first_run": self.plan.first_run,
             "history_asked": self.history_asked,
+            "zone_asked": self.zone_asked,
             "held_back": len(self.plan.held_back),
             "held_back_by_owner": _by_owner(self.plan),
             "switched_off": len(self.plan.switched_off),
@@ -150,7 +157,7 @@ def recent_appointments(connector: Connector, mapping: Mapping, org: Org) -> tup
         return 0, {}
     since = datetime.combine(org.today - timedelta(days=window), datetime.min.time(), UTC)
     found = connector.field_history(mapping.objects.accounts.object, field_name, new, since)
-    return len(new), {account_id: when.astimezone(UTC).date() for account_id, when in found.items()}
+    return len(new), {account_id: org.calendar.date_of(when) for account_id, when in found.items()}
 
 
 def _by_owner(the_plan: Plan) -> dict[str, int]:
@@ -213,6 +220,8 @@ def execute(
         connector = connect(settings, max_api_calls=max_api_calls)
         identity = connector.identity()
         _check_state_org(store, crm, identity)
+        calendar, zone_asked = org_calendar(settings, identity, connector, store)
+        _use_calendar(store, calendar)
         if progress.phase:
             progress.phase("pull")
         stats = pull_all(
@@ -224,22 +233,23 @@ def execute(
             sweep_hours=settings.sync.deletion_sweep_hours,
             progress=progress.pulled,
             expected=progress.expected,
+            calendar=calendar,
         )
-        today = connector.server_time().astimezone(UTC).date()
+        today = calendar.date_of(connector.server_time())
         if progress.phase:
             progress.phase("plan")
         mirror = Mirror(store)
         pending = frozenset(r.sync_key for r in ledger.rejections())
-        org = build_org(mirror, mapping, today, ledger.memory(), pending)
+        org = build_org(mirror, mapping, today, ledger.memory(), pending, calendar)
         org.health_history = ledger.health_history()
         history_asked, org.appointed = recent_appointments(connector, mapping, org)
         with store.transaction():
-            ledger.record(confirm_sent(mapping, ledger.entries(), org.own_tasks))
+            ledger.record(confirm_sent(mapping, ledger.entries(), org.own_tasks, calendar))
         the_plan = plan(org, mapping, ledger.closed_by_us())
         stamp_text = stamp(mapping, version, run_id, now_text())
-        writes = Differ(mapping, ledger.entries(), org.own_tasks, stamp_text, identity.user_id).diff(
-            the_plan, {a.id: a.current for a in org.alliances}
-        )
+        writes = Differ(
+            mapping, ledger.entries(), org.own_tasks, stamp_text, identity.user_id, calendar
+        ).diff(the_plan, {a.id: a.current for a in org.alliances})
         applied = None
         if mode == "run":
             if progress.phase:
@@ -266,6 +276,8 @@ def execute(
             applied=applied,
             mirror_counts=mirror.counts(),
             history_asked=history_asked,
+            calendar=calendar,
+            zone_asked=zone_asked,
         )
         ledger.finish_run(run_id, report.outcome, int(exit_code), report.api_calls, report.counts(), None)
         if on_end is not None:
@@ -364,6 +376,61 @@ def _check_state_crm(store: StateStore, crm: str) -> None:
         )
 
 
+def org_calendar(
+    settings: Settings, identity: OrgIdentity, connector: Connector, store: StateStore
+) -> tuple[Calendar, bool]:
+    """The calendar days are counted on: ``sync.timezone``, else the org's own time zone, else UTC;
+    and whether this run asked the CRM for the zone. HubSpot's identity tells it; Salesforce's takes
+    a query, made at most once a day (the zone read last is kept in the state)."""
+    if settings.sync.timezone:
+        return Calendar(settings.sync.timezone), False
+    zone, asked = identity.time_zone, False
+    if zone is None:
+        now = connector.server_time()
+        read_at = store.meta(ZONE_READ_META)
+        if read_at is None or now - datetime.fromisoformat(read_at) >= ZONE_REREAD:
+            zone, asked = connector.org_time_zone(), True
+            store.set_meta(ZONE_META, zone or "")
+            store.set_meta(ZONE_READ_META, now.isoformat())
+        else:
+            zone = store.meta(ZONE_META) or None
+    if zone:
+        try:
+            return Calendar(zone), asked
+        except UnknownTimeZone:
+            log.warning(
+                "the CRM's time zone %r is not in the time zone database: days are counted in UTC "
+                "(set SPONSORSYNC_SYNC__TIMEZONE to the org's zone)",
+                zone[:60],
+            )
+    return UTC_CALENDAR, asked
+
+
+def stored_calendar(store: StateStore) -> Calendar:
+    """The calendar the mirror's rows were stored on (the last run's)."""
+    zone = store.meta(CALENDAR_META)
+    try:
+        return Calendar(zone) if zone else UTC_CALENDAR
+    except UnknownTimeZone:
+        return UTC_CALENDAR
+
+
+def _use_calendar(store: StateStore, calendar: Calendar) -> None:
+    """Record the run's calendar. The mirror keeps instants as the wall time of the zone it was filled
+    on (states from before the calendar: UTC), so on another zone everything is pulled again."""
+    stored = store.meta(CALENDAR_META) or UTC_NAME
+    if stored != calendar.zone:
+        if store.meta("last_today") is not None:
+            log.warning(
+                "days are now counted in the time zone %s (were %s): pulling everything again, so that "
+                "stored meetings and tasks fall on the days the CRM shows",
+                calendar.zone,
+                stored,
+            )
+        store.forget_cursors()
+    store.set_meta(CALENDAR_META, calendar.zone)
+
+
 def local_model(store: StateStore, mapping: Mapping) -> tuple[Org, Plan]:
     """The model and plan as of the last sync's ``today``, from local state only: no CRM call."""
     if store.meta("crm") is None:
@@ -372,10 +439,11 @@ def local_model(store: StateStore, mapping: Mapping) -> tuple[Org, Plan]:
             hint="run `sponsorsync sync run` (or `sponsorsync demo`) first",
         )
     ledger = Ledger(store)
+    calendar = stored_calendar(store)
     last = store.meta("last_today")
-    today = date.fromisoformat(last) if last else datetime.now(UTC).date()
+    today = date.fromisoformat(last) if last else calendar.date_of(datetime.now(UTC))
     pending = frozenset(r.sync_key for r in ledger.rejections())
-    org = build_org(Mirror(store), mapping, today, ledger.memory(), pending)
+    org = build_org(Mirror(store), mapping, today, ledger.memory(), pending, calendar)
     org.health_history = ledger.health_history()
     return org, plan(org, mapping, ledger.closed_by_us())
 

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -31,6 +40,7 @@ from pydantic_settings import (
 
 from sponsorsync.connectors.errors import ConfigError
 from sponsorsync.connectors.settings import HubSpotSettings, LimitSettings, SalesforceSettings
+from sponsorsync.sync.calendar import UnknownTimeZone, zone_info
 from sponsorsync.sync.statedir import default_state_dir
 
 ENV_PREFIX = "SPONSORSYNC_"
@@ -63,6 +73,24 @@ class SyncSettings(BaseModel):
     max_api_calls: int | None = Field(
         default=None, ge=1, description="Stop a run cleanly (exit 3) once it has made this many API calls."
     )
+    timezone: str = Field(
+        default="",
+        description="The time zone days are counted in (IANA name, e.g. America/New_York); empty: the CRM "
+        "org's own (Salesforce's default time zone, HubSpot's account time zone).",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value.strip():
+            try:
+                zone_info(value.strip())
+            except UnknownTimeZone:
+                raise ValueError(
+                    f"unknown time zone {value.strip()!r}: give an IANA name such as America/New_York, "
+                    "Europe/Berlin or UTC, or leave it empty for the CRM org's own"
+                ) from None
+        return value.strip()
 
 
 class Settings(BaseSettings):

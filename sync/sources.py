@@ -26,6 +26,7 @@ from sponsorsync.mappings.records import (
     row_converter,
     row_expressions,
 )
+from sponsorsync.sync.calendar import UTC_CALENDAR, Calendar
 from sponsorsync.sync.mirror import FIELD_COLUMNS, Row, TableRow, column_code
 
 # One table row to its mirror row; the second argument is the run that stores it (``seen_run``).
@@ -79,20 +80,22 @@ class Source:
             )
         return rows
 
-    def table_rows(self, records: Sequence[Record], run_id: int) -> list[TableRow] | None:
+    def table_rows(
+        self, records: Sequence[Record], run_id: int, calendar: Calendar = UTC_CALENDAR
+    ) -> list[TableRow] | None:
         """The mirror rows of a :class:`RecordTable` page, straight from its text cells: exactly what
         :meth:`sync.mirror.Mirror.write` stores for the rows :meth:`project_page` gives, without a
         values dict or a :class:`Row` per record. None for a page of records, and for a kind whose
         mirror columns are not all one field each (users, accounts, participants: projected)."""
         if not isinstance(records, RecordTable) or self.kind not in FIELD_COLUMNS:
             return None
-        layout = (records.columns, records.cells, records.deleted_index)
+        layout = (records.columns, records.cells, records.deleted_index, calendar.zone)
         write = self._table_writers.get(layout)
         if write is None:
-            write = self._table_writers[layout] = self._table_writer(records)
+            write = self._table_writers[layout] = self._table_writer(records, calendar)
         return [write(row, run_id) for row in records.rows]
 
-    def _table_writer(self, table: RecordTable) -> TableWriter:
+    def _table_writer(self, table: RecordTable, calendar: Calendar) -> TableWriter:
         """Compiled once per table layout: the canonical values' expressions of the mapping
         (:func:`mappings.records.row_expressions`) put through the mirror's column converters
         (:func:`sync.mirror.column_code`); every name and value from the CRM stays data in ``scope``."""
@@ -104,7 +107,7 @@ class Source:
             scope[f"_kept{number}"], scope[f"_keep{number}"] = name, cell
             kept.append(f"_kept{number}: _keep{number}(row[{index}])")
         extra = f"{{{', '.join(kept)}}}" if kept else "None"
-        lines = column_code(self.kind, lambda field: reads.get(field, "None"), extra, scope, texts)
+        lines = column_code(self.kind, lambda field: reads.get(field, "None"), extra, scope, texts, calendar)
         row_id = f"str({reads.get('id', 'None')} or _id_cell(row[{table.id_index}]))"
         deleted = "0"
         if table.deleted_index is not None:
@@ -120,8 +123,8 @@ class Source:
         return compiled
 
     @cached_property
-    def _table_writers(self) -> dict[tuple[tuple[str, ...], tuple[Cell, ...], int | None], TableWriter]:
-        return {}  # one per table layout
+    def _table_writers(self) -> dict[tuple[tuple[str, ...], tuple[Cell, ...], int | None, str], TableWriter]:
+        return {}  # one per table layout (and calendar)
 
     def _kept_columns(self, table: RecordTable) -> list[tuple[str, int, Cell]]:
         """The kept CRM values of a table row, in the mapping's order: (name, column, cell type); a

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.calendar import UTC_CALENDAR, Calendar
 from sponsorsync.sync.ledger import CLOSED, DELETED, MISSED, LedgerEntry
 from sponsorsync.sync.mirror import OwnTask
 
@@ -37,17 +37,19 @@ def task_facts(
     own: dict[str, OwnTask],
     mapping: Mapping,
     done_on: dict[str, date] | None = None,
+    calendar: Calendar = UTC_CALENDAR,
 ) -> list[TaskFact]:
     """Every task the ledger recorded (or the CRM holds with our key), with its state now: done only
     when the CRM holds it completed with the completed status; missed as the ledger says. ``done_on``:
-    for tasks without a CRM completion date, the date of the sync that saw them done."""
+    for tasks without a CRM completion date, the date of the sync that saw them done. The CRM's
+    dates are read on the org's ``calendar``."""
     task = mapping.writeback.task
     fields, values = task.fields, task.values
     seen = done_on or {}
 
     def completed_at(got: dict[str, object]) -> date | None:
         """When the CRM says it was completed (``writeback.task.completed_at_field``), where mapped."""
-        return to_date(_text(got.get(task.completed_at_field))) if task.completed_at_field else None
+        return calendar.day(got.get(task.completed_at_field)) if task.completed_at_field else None
 
     facts = []
     for key in sorted({k for k, e in entries.items() if e.kind == "task"} | own.keys()):
@@ -79,7 +81,9 @@ def task_facts(
                 alliance_id=alliance_id,
                 owner_id=_text(got.get(fields.owner_id.field)) or _text(sent.get(fields.owner_id.field)),
                 subject=_text(got.get(fields.subject.field)) or _text(sent.get(fields.subject.field)) or rule,
-                due=to_date(_text(got.get(fields.due_date.field)) or _text(sent.get(fields.due_date.field))),
+                due=calendar.day(
+                    _text(got.get(fields.due_date.field)) or _text(sent.get(fields.due_date.field))
+                ),
                 state=state,
                 done_on=(completed_at(got) or seen.get(key)) if state == "done" else None,
             )

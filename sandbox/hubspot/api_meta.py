@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from sponsorsync.sandbox.clock import Clock
 from sponsorsync.sandbox.http import Route, SandboxRequest, SandboxResponse
 from sponsorsync.sandbox.hubspot.api_common import flag, limit_arg, next_link, paging
 from sponsorsync.sandbox.hubspot.errors import HubSpotError, json_response
@@ -16,8 +18,9 @@ OWNERS_MAX = 500
 
 
 class MetaApi:
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, portal: Portal, clock: Clock) -> None:
         self.portal = portal
+        self.clock = clock
 
     def routes(self) -> list[Route]:
         return [
@@ -40,17 +43,21 @@ class MetaApi:
         return json_response(200, {"results": []})
 
     def account_details(self, _request: SandboxRequest) -> SandboxResponse:
-        """The account information API's shape (portalId is an integer; every field required)."""
+        """The account information API's shape (portalId is an integer; every field required); the
+        UTC offset is the time zone's now."""
+        offset = self.clock.now().astimezone(ZoneInfo(self.portal.time_zone)).utcoffset()
+        offset_ms = int(offset.total_seconds() * 1000) if offset else 0
+        sign, minutes = ("-" if offset_ms < 0 else "+"), abs(offset_ms) // 60_000
         return json_response(
             200,
             {
                 "portalId": self.portal.portal_id,
                 "accountType": "STANDARD",
-                "timeZone": "US/Eastern",
+                "timeZone": self.portal.time_zone,
                 "companyCurrency": "USD",
                 "additionalCurrencies": [],
-                "utcOffset": "-05:00",
-                "utcOffsetMilliseconds": -18_000_000,
+                "utcOffset": f"{sign}{minutes // 60:02d}:{minutes % 60:02d}",
+                "utcOffsetMilliseconds": offset_ms,
                 "uiDomain": "app.hubspot.com",
                 "dataHostingLocation": "na1",
             },

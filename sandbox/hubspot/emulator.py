@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sponsorsync.sandbox.bounds import DAY_MS, whole
 from sponsorsync.sandbox.clock import Clock
@@ -38,7 +39,7 @@ MESSAGES = {
 EDGE_STATUS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
 # the server core's own codes (unknown routes, handler crashes) in HubSpot's categories
 SERVER_CODES = {"NOT_FOUND": "OBJECT_NOT_FOUND", "UNKNOWN_EXCEPTION": "INTERNAL_ERROR"}
-SETTINGS = ("index_lag_ms", "rate_limit", "expire_tokens")
+SETTINGS = ("index_lag_ms", "rate_limit", "expire_tokens", "time_zone")
 
 
 def _guard(handler: Handler) -> Handler:
@@ -61,6 +62,17 @@ def edge_page(status: int) -> SandboxResponse:
     return SandboxResponse(status, html.encode(), {"Content-Type": "text/html", "Server": "cloudflare"})
 
 
+def known_zone(value: Any) -> str:
+    """An account time zone the time zone database knows (HubSpot offers only such names)."""
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"time_zone: {value!r} is no IANA time zone name (e.g. US/Eastern, Europe/Berlin)"
+        ) from None
+    return str(value)
+
+
 class HubSpotEmulator:
     crm = "hubspot"
 
@@ -75,7 +87,7 @@ class HubSpotEmulator:
             ObjectsApi(self.portal, self.searcher),
             BatchApi(self.portal),
             AssociationsApi(self.portal),
-            MetaApi(self.portal),
+            MetaApi(self.portal, clock),
         ]
 
     @classmethod
@@ -149,5 +161,11 @@ class HubSpotEmulator:
             raise ValueError(f"unknown HubSpot sandbox settings {sorted(unknown)}; known: {list(SETTINGS)}")
         if "index_lag_ms" in settings:
             self.portal.index_lag_ms = whole(settings["index_lag_ms"], "index_lag_ms", 0, DAY_MS)
-        self.gate.configure(settings)
-        return {"index_lag_ms": self.portal.index_lag_ms, **self.gate.settings()}
+        if "time_zone" in settings:
+            self.portal.time_zone = known_zone(settings["time_zone"])
+        self.gate.configure({k: v for k, v in settings.items() if k != "time_zone"})
+        return {
+            "index_lag_ms": self.portal.index_lag_ms,
+            "time_zone": self.portal.time_zone,
+            **self.gate.settings(),
+        }

@@ -114,6 +114,9 @@ class SeedBuilder:
 DEFAULT_INDEX_LAG_MS = 2_000  # a write reaches search a moment later, as in HubSpot
 
 
+DEFAULT_TIME_ZONE = "US/Eastern"  # what the account information API answers unless configured
+
+
 class Portal:
     """Everything a request can read or change."""
 
@@ -130,6 +133,7 @@ class Portal:
         self.links = Links(seed.links)
         self.validator = Validator(seed.portal_id, self.owners.active)
         self.index_lag_ms = DEFAULT_INDEX_LAG_MS
+        self.time_zone = DEFAULT_TIME_ZONE  # the account's (Settings > Account Defaults > Time Zone)
         # The person (HubSpot user id) behind the current request, when it acts as one: see Gate.person.
         self.acting = threading.local()
 
@@ -139,6 +143,7 @@ class Portal:
             store.reset()
         self.links.reset()
         self.index_lag_ms = DEFAULT_INDEX_LAG_MS
+        self.time_zone = DEFAULT_TIME_ZONE
 
     def store(self, otype: ObjectType) -> ObjectStore:
         return self.stores[otype.name]

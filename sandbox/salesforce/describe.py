@@ -27,20 +27,17 @@ _CHILD_NAMES = {
     ("OpportunityPartner", "OpportunityId"): "OpportunityPartnersFrom",
     ("OpportunityPartner", "AccountToId"): "OpportunityPartnersTo",
 }  # fmt: skip
-_NO_FEED = frozenset(
+_NO_LAYOUT = frozenset(
     {
-        "Task",
-        "Event",
         "AccountTeamMember",
         "EventRelation",
         "TaskRelation",
         "AccountHistory",
         "OpportunityPartner",
+        "Organization",
     }
 )
-_NO_LAYOUT = frozenset(
-    {"AccountTeamMember", "EventRelation", "TaskRelation", "AccountHistory", "OpportunityPartner"}
-)
+_NO_FEED = _NO_LAYOUT | {"Task", "Event"}
 
 
 def versions() -> list[dict[str, str]]:
@@ -114,9 +111,12 @@ def _urls(obj: SObject, version: str) -> dict[str, str]:
 
 
 def global_entry(obj: SObject, version: str) -> dict[str, Any]:
-    if obj.read_only:  # a history object: query and retrieve only
-        return {**_global_entry(obj, version), "createable": False, "deletable": False, "layoutable": False,
-                "mruEnabled": False, "triggerable": False, "undeletable": False, "updateable": False}  # fmt: skip
+    if obj.read_only:  # a history object, Organization: query and retrieve only
+        entry = {**_global_entry(obj, version), "createable": False, "deletable": False, "layoutable": False,
+                 "mruEnabled": False, "triggerable": False, "undeletable": False, "updateable": False}  # fmt: skip
+        if obj.name == "Organization":  # no getUpdated / getDeleted on the org itself
+            entry["replicateable"] = False
+        return entry
     return _global_entry(obj, version)
 
 

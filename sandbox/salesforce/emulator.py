@@ -29,18 +29,21 @@ from sponsorsync.sandbox.salesforce.errors import (
     soap_fault,
 )
 from sponsorsync.sandbox.salesforce.loader import load
-from sponsorsync.sandbox.salesforce.schema import USER
+from sponsorsync.sandbox.salesforce.schema import ORGANIZATION, TIME_ZONES, USER
 from sponsorsync.sandbox.salesforce.seed import Seed
 from sponsorsync.sandbox.salesforce.state import OrgState
-from sponsorsync.sandbox.salesforce.store import Store
+from sponsorsync.sandbox.salesforce.store import Row, Store, Table
+from sponsorsync.sandbox.salesforce.values import second_stamp
 from sponsorsync.sandbox.salesforce.writes import Writer
 
 _LOGIN_PREFIX = r"{prefix:/[^/]+\.salesforce\.com}"
 FREEZE_ABOVE_ROWS = 200_000
 _SETTINGS = (
     "daily_api_requests", "credentials", "jwt_public_keys", "expire_sessions", "shared_activities",
-    "bulk_job_seconds", "fail_bulk_jobs",
+    "bulk_job_seconds", "fail_bulk_jobs", "time_zone",
 )  # fmt: skip
+_TIME_ZONE = ORGANIZATION.slot("TimeZoneSidKey")
+_CHANGED = (ORGANIZATION.slot("LastModifiedDate"), ORGANIZATION.slot("SystemModstamp"))
 
 
 class SalesforceEmulator:
@@ -167,8 +170,20 @@ class SalesforceEmulator:
         unknown = set(settings) - set(_SETTINGS)
         if unknown:
             raise ValueError(f"unknown Salesforce settings {sorted(unknown)}; known: {list(_SETTINGS)}")
-        rest = {k: v for k, v in settings.items() if not k.startswith(("bulk_", "fail_bulk_"))}
+        zone = settings.get("time_zone")
+        if "time_zone" in settings and (not isinstance(zone, str) or zone not in TIME_ZONES):
+            raise ValueError(
+                f"time_zone must be one of the org's time zones (Organization.TimeZoneSidKey), not {zone!r}: "
+                + ", ".join(TIME_ZONES)
+            )
+        rest = {
+            k: v
+            for k, v in settings.items()
+            if not k.startswith(("bulk_", "fail_bulk_")) and k != "time_zone"
+        }
         bulk = self.bulk.configure(settings)
+        if isinstance(zone, str):
+            self._set_time_zone(zone)
         if "shared_activities" in rest:  # off: no TaskRelation, EventRelation lists invitees only
             value = rest.pop("shared_activities")
             if not isinstance(value, bool):
@@ -177,8 +192,35 @@ class SalesforceEmulator:
         return {
             **self.auth.configure(rest, self.clock.now()),
             "shared_activities": self.org.shared_activities,
+            "time_zone": self.time_zone,
             **bulk,
         }
+
+    @property
+    def time_zone(self) -> str:
+        """The org's default time zone: its Organization record's TimeZoneSidKey."""
+        return str(self._organization()[1][_TIME_ZONE])
+
+    def _organization(self) -> tuple[Table, Row]:
+        table = self.org.store.table(ORGANIZATION.name)
+        assert table is not None
+        row = table.get(self.org_id)
+        assert row is not None, "every org has its Organization record"
+        return table, row
+
+    def _set_time_zone(self, zone: str) -> None:
+        """Change the org's default time zone, as an admin does in Setup (Company Information): the
+        Organization record's TimeZoneSidKey, LastModifiedDate and SystemModstamp. A reset restores
+        the seeded record."""
+        table, row = self._organization()
+        if row[_TIME_ZONE] == zone:
+            return
+        self.org.last_stamp = max(self.org.last_stamp, second_stamp(self.clock.now()))
+        changed = list(row)
+        changed[_TIME_ZONE] = zone
+        for slot in _CHANGED:
+            changed[slot] = self.org.last_stamp
+        table.put(tuple(changed))
 
     # -- helpers ---------------------------------------------------------------------------------
     def _login_routes(self) -> list[Route]:

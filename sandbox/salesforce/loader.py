@@ -7,6 +7,9 @@ The file maps object names to lists of records, field names as in the describe::
      "Account": [{"@id": "acme", "Name": "Acme", "Type": "Partner", "OwnerId": "@ceo",
                   "LastModifiedDate": "@now-30d"}]}
 
+The org's Organization record is always there; ``"Organization": [{...}]`` (one record at most)
+sets its Name, TimeZoneSidKey, LanguageLocaleKey or DefaultLocaleSidKey.
+
 ``"@id": "label"`` names a record; ``"@label"`` anywhere else is that record's id. ``"@now"``,
 ``"@now-30d"``, ``"@now+2h"``, ``"@today"``, ``"@today-45d"`` (units d, h, m) are resolved against
 the clock at load. Mistakes raise ValueError naming the file, the record and the field.
@@ -20,16 +23,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sponsorsync.sandbox.salesforce.ids import make_id, normalize
+from sponsorsync.sandbox.salesforce.ids import ORG_ID, make_id, normalize
 from sponsorsync.sandbox.salesforce.schema import (
     CONTACT,
     HISTORY_DATA_TYPES,
     OBJECTS,
+    ORGANIZATION,
     Field,
     SObject,
     find_object,
 )
-from sponsorsync.sandbox.salesforce.seed import Seed, api_user_row, row_from
+from sponsorsync.sandbox.salesforce.seed import ORGANIZATION_DEFAULTS, Seed, api_user_row, row_from
 from sponsorsync.sandbox.salesforce.store import FIRST_NUMBER
 from sponsorsync.sandbox.salesforce.values import second_stamp, to_ms
 from sponsorsync.sandbox.salesforce.writes import WriteError, coerce_value, derive
@@ -72,9 +76,14 @@ class _Loader:
         for key, items in data.items():
             obj = find_object(key)
             if obj is None:
-                raise ValueError(f"{self.path}: unknown object {key!r}; known: {', '.join(_ORDER)}")
+                known = ", ".join((*_ORDER, ORGANIZATION.name))
+                raise ValueError(f"{self.path}: unknown object {key!r}; known: {known}")
             if not isinstance(items, list):
                 raise ValueError(f"{self.path}: {obj.name} must be a list of records")
+            if obj is ORGANIZATION and len(items) > 1:
+                raise ValueError(
+                    f"{self.path}: Organization: an org has one Organization record, not {len(items)}"
+                )
             for index, item in enumerate(items):
                 where = f"{self.path}: {obj.name}[{index}]"
                 if not isinstance(item, dict):
@@ -83,6 +92,11 @@ class _Loader:
         api_user = api_user_row(second_stamp(self.now))
         self.known_ids[api_user[0]] = "User"
         rows: dict[str, list[tuple[Any, ...]]] = {"User": [api_user]}
+        # Every org has its Organization record: the file's values (if it lists one) over the defaults.
+        org_id, org_item = (records.get(ORGANIZATION.name) or [(ORG_ID, {})])[0]
+        where = f"{self.path}: Organization[0]" + (f" ({org_item['@id']!r})" if "@id" in org_item else "")
+        org_values = {**ORGANIZATION_DEFAULTS, **org_item}
+        rows[ORGANIZATION.name] = [self._row(ORGANIZATION, org_id, org_values, where, api_user[0])]
         for name in _ORDER:
             obj = OBJECTS[name.lower()]
             for index, (record_id, item) in enumerate(records.get(name, [])):
@@ -96,8 +110,11 @@ class _Loader:
         )
 
     def _assign(self, obj: SObject, item: dict[str, Any], where: str) -> str:
-        record_id = make_id(obj.key_prefix, self.numbers[obj.name])
-        self.numbers[obj.name] += 1
+        if obj is ORGANIZATION:  # the org's own record: its id is the organization id
+            record_id = ORG_ID
+        else:
+            record_id = make_id(obj.key_prefix, self.numbers[obj.name])
+            self.numbers[obj.name] += 1
         label = item.get("@id")
         if label is not None:
             if not isinstance(label, str) or not label:

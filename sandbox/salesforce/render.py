@@ -1,5 +1,6 @@
 """The generated org (sandbox/orggen.py) rendered into Salesforce records.
 
+- the org -> its one Organization record (id ``ids.org_id(seed)``, the defaults of seed.py);
 - users -> User (executives keep their titles; username = e-mail); the integration user comes first;
 - accounts -> Account (kind -> Type, tier -> Alliance_Tier__c, sponsor -> Executive_Sponsor__c and an
   AccountTeamMember with TeamMemberRole "Executive Sponsor", owner -> OwnerId); a sponsor appointed
@@ -34,7 +35,7 @@ from sponsorsync.sandbox.salesforce.schema import (
     USER,
     SObject,
 )
-from sponsorsync.sandbox.salesforce.seed import Seed, api_user_row
+from sponsorsync.sandbox.salesforce.seed import Seed, api_user_row, organization_row
 from sponsorsync.sandbox.salesforce.store import FIRST_NUMBER, Row
 from sponsorsync.sandbox.salesforce.values import to_ms
 
@@ -121,13 +122,18 @@ def _managers(people: list[Any], ids: list[str]) -> dict[int, str]:
 
 def render(org: Any) -> Seed:
     """Salesforce rows for an ``orggen.Org``."""
-    api_user = api_user_row(to_ms(org.now) // 1000 * 1000)
+    stamp = to_ms(org.now) // 1000 * 1000
+    api_user = api_user_row(stamp)
     me = api_user[0]
+    organization = org_id(org.seed)
     user_id, account_id, contact_id = id_maker("005"), id_maker("001"), id_maker("003")
     users = [user_id(FIRST_NUMBER + 1 + u.key) for u in org.users]
     accounts = [account_id(FIRST_NUMBER + a.key) for a in org.accounts]
     contacts = [contact_id(FIRST_NUMBER + c.key) for c in org.contacts]
-    rows: dict[str, list[Row]] = {"User": [api_user]}
+    rows: dict[str, list[Row]] = {
+        "User": [api_user],
+        "Organization": [organization_row(organization, stamp, me)],
+    }
     managers = _managers(org.users, users)
     for u in org.users:
         created, modified = to_ms(u.created_at), to_ms(u.modified_at)
@@ -183,7 +189,7 @@ def render(org: Any) -> Seed:
         "Opportunity": FIRST_NUMBER + len(rows["Opportunity"]),
         "Case": FIRST_NUMBER + len(rows["Case"]),
     }
-    return Seed(rows=rows, next_numbers=numbers, api_user_id=me, generated=org, org_id=org_id(org.seed))
+    return Seed(rows=rows, next_numbers=numbers, api_user_id=me, generated=org, org_id=organization)
 
 
 def _activities(

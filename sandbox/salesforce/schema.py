@@ -62,7 +62,7 @@ class SObject:
     by_lower: dict[str, Field] = field(default_factory=dict)
     relationships: dict[str, Field] = field(default_factory=dict)
     hidden: frozenset[str] = frozenset()  # fields this org does not have (rows keep their slot)
-    read_only: bool = False  # written by the org itself (field history): no create/update/delete via the API
+    read_only: bool = False  # written by the org itself (history, Organization): no API create/update/delete
 
     def __post_init__(self) -> None:
         self.fields = tuple(replace(f, slot=i) for i, f in enumerate(self.fields))
@@ -479,6 +479,50 @@ PERMISSION_SET_ASSIGNMENT = SObject(
     ),
 )  # fmt: skip
 
+# The org itself: one record, its id the organization id (00D...). Setup changes it, never the API:
+# queryable and retrievable, not createable, updateable or deletable. TimeZoneSidKey is the org's
+# default time zone (Setup > Company Information), an IANA name or "GMT"; a subset of Salesforce's
+# values, each a zone of the time zone database.
+TIME_ZONES = (
+    "Pacific/Kiritimati", "Pacific/Chatham", "Pacific/Auckland", "Pacific/Tongatapu", "Pacific/Fiji",
+    "Asia/Kamchatka", "Pacific/Guadalcanal", "Australia/Lord_Howe", "Australia/Sydney", "Australia/Brisbane",
+    "Australia/Adelaide", "Australia/Darwin", "Asia/Seoul", "Asia/Tokyo", "Asia/Hong_Kong", "Asia/Manila",
+    "Asia/Shanghai", "Asia/Singapore", "Asia/Taipei", "Australia/Perth", "Asia/Bangkok", "Asia/Ho_Chi_Minh",
+    "Asia/Jakarta", "Asia/Rangoon", "Asia/Dhaka", "Asia/Kathmandu", "Asia/Colombo", "Asia/Kolkata",
+    "Asia/Karachi", "Asia/Tashkent", "Asia/Yekaterinburg", "Asia/Kabul", "Asia/Dubai", "Asia/Tbilisi",
+    "Asia/Yerevan", "Asia/Tehran", "Africa/Nairobi", "Asia/Baghdad", "Asia/Kuwait", "Asia/Riyadh",
+    "Europe/Istanbul", "Europe/Moscow", "Africa/Cairo", "Africa/Johannesburg", "Asia/Jerusalem", "Europe/Athens",
+    "Europe/Bucharest", "Europe/Helsinki", "Africa/Lagos", "Europe/Amsterdam", "Europe/Berlin", "Europe/Brussels",
+    "Europe/Madrid", "Europe/Paris", "Europe/Prague", "Europe/Rome", "Europe/Stockholm", "Europe/Zurich",
+    "Europe/Dublin", "Europe/Lisbon", "Europe/London", "GMT", "Atlantic/Cape_Verde", "Atlantic/South_Georgia",
+    "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "America/Santiago", "America/St_Johns",
+    "America/Halifax", "America/Puerto_Rico", "Atlantic/Bermuda", "America/Caracas", "America/Bogota",
+    "America/Indiana/Indianapolis", "America/Lima", "America/New_York", "America/Panama", "America/Chicago",
+    "America/El_Salvador", "America/Mexico_City", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+    "America/Tijuana", "America/Anchorage", "Pacific/Honolulu", "Pacific/Niue", "Pacific/Pago_Pago",
+)  # fmt: skip
+LANGUAGES = (
+    "da", "de", "en_US", "es", "es_MX", "fi", "fr", "it", "ja", "ko", "nl_NL", "no", "pt_BR", "ru", "sv", "th",
+    "zh_CN", "zh_TW",
+)  # fmt: skip
+LOCALES = (
+    "de_AT", "de_CH", "de_DE", "en_AU", "en_CA", "en_GB", "en_IE", "en_IN", "en_NZ", "en_US", "es_ES", "es_MX",
+    "fr_CA", "fr_FR", "it_IT", "ja_JP", "ko_KR", "nl_NL", "pt_BR", "sv_SE", "zh_CN",
+)  # fmt: skip
+_SETUP_ONLY = {"nillable": False, "createable": False, "updateable": False}
+ORGANIZATION = SObject(
+    "Organization", "00D", "Organization", "Organizations",
+    (
+        _id("Organization ID"),
+        Field("Name", "string", "Name", 80, name_field=True, **_SETUP_ONLY),  # type: ignore[arg-type]
+        _pick("TimeZoneSidKey", "Default Time Zone", TIME_ZONES, restricted=True, **_SETUP_ONLY),
+        _pick("LanguageLocaleKey", "Language", LANGUAGES, restricted=True, **_SETUP_ONLY),
+        _pick("DefaultLocaleSidKey", "Locale", LOCALES, restricted=True, **_SETUP_ONLY),
+        *_audit(),
+    ),
+    read_only=True,
+)  # fmt: skip
+
 # The pseudo-object a polymorphic relationship (Who, What, Owner on activities) points at.
 NAME = SObject(
     "Name", "000", "Name", "Names",
@@ -516,6 +560,7 @@ OBJECTS: dict[str, SObject] = {
         PERMISSION_SET,
         FIELD_PERMISSIONS,
         PERMISSION_SET_ASSIGNMENT,
+        ORGANIZATION,
     )
 }
 BY_PREFIX: dict[str, SObject] = {o.key_prefix: o for o in OBJECTS.values()}

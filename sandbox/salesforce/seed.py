@@ -1,16 +1,26 @@
 """What both ways of seeding the org (generated, or loaded from --data) produce, and the records
-every org has: the integration user the API writes as."""
+every org has: the integration user the API writes as, and the Organization record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from sponsorsync.sandbox.orggen_records import COMPANY_NAME
 from sponsorsync.sandbox.salesforce.ids import ORG_ID, make_id
-from sponsorsync.sandbox.salesforce.schema import USER, SObject
+from sponsorsync.sandbox.salesforce.schema import ORGANIZATION, USER, SObject
 from sponsorsync.sandbox.salesforce.store import FIRST_NUMBER, Row
 
 API_USERNAME = "integration@northwind.example"
+DEFAULT_TIME_ZONE = "America/Los_Angeles"  # the default time zone a new US org gets
+# The Organization record's own values (a data file may give others; the time zone is also the
+# sandbox setting ``time_zone``).
+ORGANIZATION_DEFAULTS: dict[str, str] = {
+    "Name": COMPANY_NAME,
+    "TimeZoneSidKey": DEFAULT_TIME_ZONE,
+    "LanguageLocaleKey": "en_US",
+    "DefaultLocaleSidKey": "en_US",
+}
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "Task": {"Status": "Not Started", "Priority": "Normal", "TaskSubtype": "Task"},
     "Event": {"EventSubtype": "Event"},
@@ -52,3 +62,11 @@ def api_user_row(stamp: int) -> Row:
         },
     )  # fmt: skip
     return tuple(record[f.name] for f in USER.fields)
+
+
+def organization_row(org_id: str, stamp: int, created_by: str) -> Row:
+    """The org's one Organization record (id ``org_id``, 00D...), with ORGANIZATION_DEFAULTS."""
+    audit = {"CreatedDate": stamp, "CreatedById": created_by, "LastModifiedDate": stamp,
+             "LastModifiedById": created_by, "SystemModstamp": stamp}  # fmt: skip
+    record = row_from(ORGANIZATION, org_id, {**ORGANIZATION_DEFAULTS, **audit})
+    return tuple(record[f.name] for f in ORGANIZATION.fields)

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal, Protocol
 
-from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import TierCadence
 from sponsorsync.mappings.templates import Wording
 from sponsorsync.sync.assess import AllianceView
+from sponsorsync.sync.calendar import Calendar
 from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.model import Alliance, Memory, Org, Person
 
@@ -186,11 +186,11 @@ def _after_rhythm(ctx: Context, anchor: str, marked: date | None) -> tuple[str, 
     return anchor, marked.isoformat() if marked else ""
 
 
-def completion_date(mapping: Mapping, task: OwnTask) -> date | None:
-    """The day the CRM says a task was completed (``writeback.task.completed_at_field``), if it says."""
+def completion_date(mapping: Mapping, task: OwnTask, calendar: Calendar) -> date | None:
+    """The day the CRM says a task was completed (``writeback.task.completed_at_field``), if it says,
+    on the org's calendar."""
     field_name = mapping.writeback.task.completed_at_field
-    value = task.crm_values.get(field_name) if field_name else None
-    return to_date(str(value)) if value not in (None, "") else None
+    return calendar.day(task.crm_values.get(field_name)) if field_name else None
 
 
 def done_by_person(ctx: Context, key: str) -> date | None:
@@ -201,7 +201,8 @@ def done_by_person(ctx: Context, key: str) -> date | None:
     if task is None or not task.completed or task.deleted or key in ctx.closed_by_us:
         return None
     due = task.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field)
-    return completion_date(ctx.mapping, task) or to_date(str(due or "")) or ctx.today
+    calendar = ctx.org.calendar
+    return completion_date(ctx.mapping, task, calendar) or calendar.day(due) or ctx.today
 
 
 def newly_appointed(ctx: Context, rule: str, sponsor: Person) -> bool:

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import EscalationStep
+from sponsorsync.sync.calendar import Calendar
 from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.model import Org, Person
 from sponsorsync.sync.rules.base import Close, Context, Want, completion_date, make_key
@@ -89,7 +89,7 @@ def decide(ctx: Context) -> list[Want]:
         if parsed is None or parsed[0] == NAME or own is None or own.completed or own.deleted:
             continue
         rule, _, anchor = parsed
-        due = to_date(_text(own.crm_values.get(fields.due_date.field)))
+        due = ctx.org.calendar.day(own.crm_values.get(fields.due_date.field))
         if due is None:
             continue
         overdue = (ctx.today - due).days
@@ -178,21 +178,21 @@ def followups(org: Org, mapping: Mapping, wants: list[Want], closed_by_us: froze
             key = latest.sync_key
         elif latest is not None and latest.sync_key not in closed_by_us:
             # Closed or deleted by its person: what was on it is theirs; later arrivals only.
-            since = _seen_until(mapping, latest, _day(latest.sync_key[len(prefix) :]))
+            since = _seen_until(mapping, org.calendar, latest, _day(latest.sync_key[len(prefix) :]))
             items = [w for w in items if since is None or w.values["fired_on"] > since]
         if items:
             found.append(FollowUp(key, people[person_id], tuple(items)))
     return found
 
 
-def _seen_until(mapping: Mapping, closed: OwnTask, opened: date | None) -> date | None:
+def _seen_until(mapping: Mapping, calendar: Calendar, closed: OwnTask, opened: date | None) -> date | None:
     """The last day a list its person closed held what had reached the step: the day the CRM says it
     was completed (``writeback.task.completed_at_field``), else (deleted, or no completion date) its
     due date, the end of the window it was written for, else the day it was opened."""
-    done_on = completion_date(mapping, closed)
+    done_on = completion_date(mapping, closed, calendar)
     if done_on is not None and not closed.deleted:
         return done_on
-    return to_date(_text(closed.crm_values.get(mapping.writeback.task.fields.due_date.field))) or opened
+    return calendar.day(closed.crm_values.get(mapping.writeback.task.fields.due_date.field)) or opened
 
 
 def list_values(follow_up: FollowUp) -> dict[str, Any]:

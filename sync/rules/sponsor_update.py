@@ -17,7 +17,6 @@ from __future__ import annotations
 import zlib
 from datetime import date, timedelta
 
-from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.sync.brief import brief_values
 from sponsorsync.sync.rules.base import Close, Context, Want, make_key, sponsor_change
 
@@ -97,6 +96,6 @@ def close(ctx: Context, anchor: str) -> Close:
         # The note names the due date the task carries (the deadline, or later if it appeared late).
         own = ctx.org.own_tasks.get(make_key(NAME, ctx.alliance.id, anchor))
         held = own.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field) if own else None
-        due = to_date(str(held)) if held not in (None, "") else None
+        due = ctx.org.calendar.day(held)
         return Close("missed", "next_period", {"date": (due or deadline).isoformat()})
     return Close("not_needed", "situation_changed")

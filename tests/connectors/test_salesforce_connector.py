@@ -3,6 +3,7 @@ pulls, cursors, writes, faults, quotas and every login kind."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,9 @@ from simple_salesforce.api import Salesforce
 from sponsorsync.connectors.base import ObjectSpec, WriteItem
 from sponsorsync.connectors.errors import AuthFailed, CrmUnreachable, QuotaExhausted
 from sponsorsync.connectors.factory import connect
+from sponsorsync.connectors.salesforce import SalesforceConnector
+from sponsorsync.sandbox.salesforce import SalesforceEmulator
+from sponsorsync.sandbox.salesforce.ids import ORG_ID
 from tests.support.sandbox import Sandbox, connector, drain, running_sandbox
 
 QUERY_ALL = "GET /services/data/{version}/queryAll{slash}"
@@ -350,3 +354,55 @@ def test_a_key_held_by_two_tasks_is_refused_never_written_a_third_time(box: Sand
     tasks, _ = drain(client.pull(TASK, None))
     holders = sorted(t.id for t in tasks if t.fields["Sponsor_Sync_Key__c"] == first.key)
     assert holders == sorted([first.id, clone])
+
+
+# -- the org's default time zone (Organization.TimeZoneSidKey) -------------------------------------
+SF_QUERY = "GET /services/data/{version}/query{slash}"
+
+
+def _client(box: Sandbox) -> SalesforceConnector:
+    client = connector(box)
+    assert isinstance(client, SalesforceConnector)
+    box.admin.reset_stats()  # count from here (an access-token connector sends nothing to start)
+    return client
+
+
+def test_the_org_time_zone_is_its_default_time_zone_read_with_one_query(box: Sandbox) -> None:
+    client = _client(box)
+    assert client.org_time_zone() == "America/Los_Angeles"  # the sandbox org's default, a new US org's
+    assert box.calls() == {SF_QUERY: 1}
+    assert client.api_calls() == 1
+
+
+def test_the_identity_is_still_one_call_and_leaves_the_time_zone_to_its_query(box: Sandbox) -> None:
+    client = _client(box)
+    identity = client.identity()
+    assert identity.org_id == ORG_ID
+    assert identity.time_zone is None  # not in the resource list: Connector.org_time_zone reads it
+    assert box.total_calls() == 1
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Asia/Kolkata", "GMT"])
+def test_the_org_time_zone_is_the_one_the_org_is_set_to(box: Sandbox, zone: str) -> None:
+    box.admin.configure(time_zone=zone)
+    assert _client(box).org_time_zone() == zone
+
+
+def test_a_refused_query_gives_no_time_zone_and_one_warning_saying_what_to_set(
+    box: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As Salesforce answers a user who may not see an object.
+    box.admin.add_faults(
+        {"method": "GET", "path": "*/query/*", "action": "error", "status": 400, "error_code": "INVALID_TYPE",
+         "message": "sObject type 'Organization' is not supported.", "count": 1}
+    )  # fmt: skip
+    client = _client(box)
+    with caplog.at_level(logging.WARNING, logger="sponsorsync.connectors.salesforce"):
+        assert client.org_time_zone() is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert "INVALID_TYPE" in warnings[0]
+    assert "days are counted in UTC; set SPONSORSYNC_SYNC__TIMEZONE" in warnings[0]
+    emulator = box.server.emulator
+    assert isinstance(emulator, SalesforceEmulator)
+    assert emulator.access_token not in caplog.text

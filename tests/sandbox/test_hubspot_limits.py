@@ -237,11 +237,14 @@ def test_bad_settings_are_refused(hs: Sandbox, settings: dict[str, object]) -> N
 
 
 def test_reset_turns_limits_and_expiry_off(hs: Sandbox) -> None:
-    hs.admin.configure(rate_limit={"ten_second_max": 1}, expire_tokens=True, index_lag_ms=10)
+    hs.admin.configure(
+        rate_limit={"ten_second_max": 1}, expire_tokens=True, index_lag_ms=10, time_zone="Europe/Berlin"
+    )
     hs.admin.reset()
     assert hs.admin.configure() == {
         "latency_ms": 0.0,
         "index_lag_ms": 0,
+        "time_zone": "US/Eastern",
         "rate_limit": None,
         "expire_tokens": False,
     }

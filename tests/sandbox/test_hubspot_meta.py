@@ -218,6 +218,28 @@ def test_account_details_have_the_documented_shape_and_the_portal_id(hs: Sandbox
     assert body["accountType"] in ("APP_DEVELOPER", "DEVELOPER_TEST", "SANDBOX", "STANDARD")
 
 
+def test_account_details_give_the_configured_time_zone_with_its_offset_at_the_clock(hs: Sandbox) -> None:
+    """The account's time zone (default US/Eastern) and its UTC offset now, summer time included; a
+    name that is no time zone is refused."""
+    details = hs.raw("GET", "/account-info/v3/details").json()
+    assert details["timeZone"] == "US/Eastern"
+    hs.admin.configure(time_zone="Europe/Berlin")
+    try:
+        hs.admin.set_clock("2027-01-15T12:00:00Z")
+        winter = hs.raw("GET", "/account-info/v3/details").json()
+        assert (winter["timeZone"], winter["utcOffset"], winter["utcOffsetMilliseconds"]) == (
+            "Europe/Berlin", "+01:00", 3_600_000,
+        )  # fmt: skip
+        hs.admin.set_clock("2027-07-15T12:00:00Z")
+        summer = hs.raw("GET", "/account-info/v3/details").json()
+        assert (summer["utcOffset"], summer["utcOffsetMilliseconds"]) == ("+02:00", 7_200_000)
+        with pytest.raises(RuntimeError, match="no IANA time zone name"):
+            hs.admin.configure(time_zone="Mars/Olympus_Mons")
+    finally:
+        hs.admin.reset()
+    assert hs.raw("GET", "/account-info/v3/details").json()["timeZone"] == "US/Eastern"
+
+
 def test_schemas_list_no_custom_objects_for_a_portal_without_them(hs: Sandbox) -> None:
     """GET /crm/v3/schemas (CollectionResponseObjectSchemaNoPaging): the sandbox portal has no
     custom objects, so the list is empty; the SDK's schemas API reads it."""

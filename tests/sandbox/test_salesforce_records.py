@@ -57,6 +57,9 @@ FIELDS = {
     "LastModifiedDate LastModifiedById SystemModstamp",
     "PermissionSetAssignment": "Id PermissionSetId AssigneeId CreatedDate CreatedById LastModifiedDate "
     "LastModifiedById SystemModstamp",
+    # The org itself (Salesforce's object reference, Organization): the fields sponsorsync reads and a few.
+    "Organization": "Id Name TimeZoneSidKey LanguageLocaleKey DefaultLocaleSidKey CreatedDate LastModifiedDate "
+    "SystemModstamp",
 }
 
 

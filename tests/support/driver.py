@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import requests
 from hubspot import HubSpot
@@ -246,7 +247,11 @@ class SalesforceDriver:
         self.sf.restful(f"sobjects/Account/{self.id_of('account', account)}", method="PATCH", json=body)
 
     def create_deal(self, account: str, name: str, amount: float, close_in_days: int = 30) -> str:
-        close = (_now(self.box) + timedelta(days=close_in_days)).date().isoformat()
+        # A person picks the close date (a date field) on the org's calendar: its default time zone.
+        zone = ZoneInfo(
+            self.sf.query("SELECT TimeZoneSidKey FROM Organization")["records"][0]["TimeZoneSidKey"]
+        )
+        close = (_now(self.box).astimezone(zone) + timedelta(days=close_in_days)).date().isoformat()
         body = {"Name": name, "AccountId": self.id_of("account", account), "Amount": amount, "CloseDate": close,
                 "StageName": DEAL_STAGES["salesforce"][0]}  # fmt: skip
         created: dict[str, Any] = self.sf.restful("sobjects/Opportunity/", method="POST", json=body) or {}

@@ -4,12 +4,11 @@ weeks of nobody acting but one sponsor update sent, then the report from local s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from sponsorsync.connectors.timestamps import to_date
 from sponsorsync.sync.portfolio_state import load_portfolio
 from sponsorsync.sync.store import StateStore
 from tests.support import orgs
@@ -26,6 +25,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
 
 
 def test_scorecard_coverage_and_overdue_tasks_match_the_crm(world: World) -> None:
+    loaded = datetime.fromisoformat(world.box.admin.now().replace("Z", "+00:00"))  # the org's "now"
     world.sync()
     world.box.admin.advance_clock(days=35)
     world.sync()  # the sponsor updates of Acme (strategic, every 30 days) and Hooli come up
@@ -50,12 +50,17 @@ def test_scorecard_coverage_and_overdue_tasks_match_the_crm(world: World) -> Non
     # Acme is strategic, touched 95 days ago (every 45); Hooli has no partner executive: nobody covered.
     assert (portfolio.overall.alliances, portfolio.overall.covered) == (4, 0)
     rows = {r.name: r for r in portfolio.alliances}
-    assert rows["Acme Corporation"].last_touch == last.today - timedelta(days=95)
+    # 60 days before the org was loaded, on the org's calendar (a change to or from summer time
+    # between then and now can make that 59 or 61 calendar days near midnight).
+    assert rows["Acme Corporation"].last_touch == last.calendar.date_of(loaded - timedelta(days=60))
+    assert abs((last.today - rows["Acme Corporation"].last_touch).days - 95) <= 1
 
     # Overdue: exactly the CRM's open tasks of ours whose due date has passed, by owner.
     crm = world.tasks().values()
     expected = sorted(
-        t.subject for t in crm if not t.done and (due := to_date(t.due)) is not None and due < last.today
+        t.subject
+        for t in crm
+        if not t.done and (due := last.calendar.day(t.due)) is not None and due < last.today
     )
     assert expected  # the first run's alerts were due within days, five weeks ago
     found = sorted(t.subject for tasks in portfolio.overdue.values() for t in tasks)

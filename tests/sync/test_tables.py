@@ -19,7 +19,8 @@ from sponsorsync.connectors.base import Cell, Record, RecordTable, text_cell
 from sponsorsync.connectors.salesforce_bulk import cell_converter
 from sponsorsync.mappings.loader import load_mapping
 from sponsorsync.mappings.records import converter, row_converter
-from sponsorsync.sync.mirror import _COLUMNS, FIELD_COLUMNS, Mirror, Row, _text
+from sponsorsync.sync.calendar import Calendar
+from sponsorsync.sync.mirror import FIELD_COLUMNS, Mirror, Row, _compiled, _text
 from sponsorsync.sync.sources import Source, sources
 from sponsorsync.sync.store import StateStore
 
@@ -139,20 +140,23 @@ def strict_row(row: Row) -> Any:
     return (row.id, strict(row.values), row.deleted, strict(row.extra))
 
 
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
 @pytest.mark.parametrize(("crm", "source"), SOURCES, ids=IDS)
-def test_a_table_gives_the_mirror_rows_its_records_give(crm: str, source: Source) -> None:
+def test_a_table_gives_the_mirror_rows_its_records_give(crm: str, source: Source, zone: str) -> None:
     # The one-step way (Source.table_rows, what a Bulk pull stores) against the record path: each
-    # record projected to a Row, its columns by the mirror (_COLUMNS), its links from its lists.
+    # record projected to a Row, its columns by the mirror (_COLUMNS), its links from its lists; on
+    # the org's calendar (instants as its wall time) both ways alike.
     rng = random.Random(f"{source.key}-mirror")
+    calendar = Calendar(zone)
     if source.kind not in FIELD_COLUMNS:  # users, accounts, participants: always projected
         columns, cells = layout(source, rng)
-        assert source.table_rows(RecordTable(columns, cells, [], "IsDeleted"), 7) is None
+        assert source.table_rows(RecordTable(columns, cells, [], "IsDeleted"), 7, calendar) is None
         return
-    _, values_of = _COLUMNS[source.kind]
+    values_of = _compiled(source.kind, calendar)
     for _ in range(6):
         columns, cells = layout(source, rng)
         table = RecordTable(columns, cells, rows_for(source, columns, cells, rng, 60), "IsDeleted")
-        made = source.table_rows(table, 7)
+        made = source.table_rows(table, 7, calendar)
         assert made is not None
         expected = []
         for row in map(source.project, table):

@@ -1,0 +1,100 @@
+"""The org's calendar: on which day an instant falls where the org works.
+
+The CRMs send instants in UTC (a meeting at 18:00 in New York arrives as 23:00Z, one at 19:00 as the
+next day's 00:00Z) and show them to people in the org's time zone. Every day sponsorsync counts
+(today, the day two people met, the day a task was completed, a due date read back) is a day of
+that zone, so a task never says two people met on a day their calendars do not show, and a due
+date written to a datetime field (HubSpot ``hs_timestamp``) shows as the same day in the CRM.
+
+The mirror keeps instants as the org's wall-clock time (:meth:`Calendar.wall`), in the sortable
+form ``YYYY-MM-DDTHH:MM:SSZ`` it always had, so a date-only value (Salesforce ``ActivityDate``,
+stored as that day's ``T00:00:00Z``) and a datetime compare on one calendar and a day is the text's
+first ten characters. On a UTC calendar the text is the UTC instant, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sponsorsync.connectors.timestamps import parse_instant
+
+UTC_NAME = "UTC"
+_WALL = "%Y-%m-%dT%H:%M:%SZ"
+_LAST_SECOND = timedelta(minutes=59, seconds=59)
+
+
+class UnknownTimeZone(ValueError):
+    """A time zone name the time zone database does not know."""
+
+
+def zone_info(name: str) -> tzinfo:
+    """The zone of an IANA name (``America/New_York``, ``GMT``, ``UTC``); UnknownTimeZone if none."""
+    if name.upper() in ("UTC", "Z", "ETC/UTC"):
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UnknownTimeZone(name) from exc
+
+
+@dataclass(frozen=True)
+class Calendar:
+    zone: str = UTC_NAME
+    _tz: tzinfo = field(init=False, repr=False, compare=False)
+    _offsets: dict[str, timedelta | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_tz", zone_info(self.zone))
+        object.__setattr__(self, "_offsets", {})
+
+    @property
+    def is_utc(self) -> bool:
+        return self._tz is UTC
+
+    def date_of(self, instant: datetime) -> date:
+        """The org's date at an (aware) instant: ``date_of(now)`` is today."""
+        return instant.astimezone(self._tz).date()
+
+    def day(self, value: object) -> date | None:
+        """The org's day of a CRM value: a date (``YYYY-MM-DD``) as it is, an instant (ISO-8601,
+        Salesforce ``+0000``, epoch milliseconds) on the org's calendar; None for empty or invalid."""
+        if value is None:
+            return None
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            if len(text) == 10 and not text.isdigit():
+                return date.fromisoformat(text)
+            return parse_instant(text).astimezone(self._tz).date()
+        except ValueError:
+            return None
+
+    def wall(self, utc_text: str) -> str:
+        """A UTC instant as ``YYYY-MM-DDTHH:MM:SSZ`` -> the org's wall-clock time in the same form.
+        The offset is looked up once per UTC hour (the mirror's hot path parses no time zone); an
+        hour in which the zone changes its offset is converted value by value."""
+        if self._tz is UTC:
+            return utc_text
+        hour = utc_text[:13]
+        if hour in self._offsets:
+            offset = self._offsets[hour]
+        else:
+            start = datetime.fromisoformat(f"{hour}:00:00+00:00")
+            first, last = (t.astimezone(self._tz).utcoffset() for t in (start, start + _LAST_SECOND))
+            offset = self._offsets[hour] = first if first == last else None
+        instant = datetime.fromisoformat(utc_text[:19])
+        if offset is None:
+            offset = instant.replace(tzinfo=UTC).astimezone(self._tz).utcoffset()
+        return (instant + offset).strftime(_WALL) if offset else utc_text
+
+    def at(self, day: date, clock: time) -> datetime:
+        """The instant (aware, UTC) of ``clock`` on ``day`` in the org's zone (a time a change of
+        offset skips is taken after the change, one it repeats at its first occurrence)."""
+        local = datetime.combine(day, clock).replace(tzinfo=self._tz)
+        return local.astimezone(UTC)
+
+
+UTC_CALENDAR = Calendar()
