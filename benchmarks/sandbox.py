@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -73,9 +74,12 @@ class Sandbox:
 
     def stay_within_one_day(self, minutes: float) -> None:
         """Move the clock past midnight first if the runs to come would cross it: "today" must not
-        change between the runs of one scenario (it would change the plan, and so the writes)."""
+        change between the runs of one scenario (it would change the plan, and so the writes). The
+        midnight of the org's time zone, on whose calendar sponsorsync counts days."""
+        zone = ZoneInfo(str(self.admin.configure()["time_zone"]))
         now = self.now()
-        midnight = datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
+        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+        midnight = datetime.combine(tomorrow, time(), zone).astimezone(UTC)  # compared in UTC
         if now + timedelta(minutes=minutes) >= midnight:
             self.advance((midnight - now).total_seconds() / 60 + 1)
 

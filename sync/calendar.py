@@ -47,6 +47,8 @@ class Calendar:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_tz", zone_info(self.zone))
+        if self._tz is UTC:
+            object.__setattr__(self, "zone", UTC_NAME)  # "utc", "Etc/UTC": one name, one stored calendar
         object.__setattr__(self, "_offsets", {})
 
     @property

@@ -46,6 +46,7 @@ def test_today_is_the_org_date_not_the_utc_date() -> None:
     assert NEW_YORK.date_of(evening) == date(2026, 12, 7)
     assert Calendar("Asia/Tokyo").date_of(datetime(2026, 12, 7, 22, 0, tzinfo=UTC)) == date(2026, 12, 8)
     assert UTC_CALENDAR.date_of(evening) == date(2026, 12, 8)
+    assert Calendar("utc") == Calendar("Etc/UTC") == UTC_CALENDAR  # one name: no re-pull for a spelling
 
 
 def test_a_due_date_is_the_due_day_at_the_due_time_where_the_org_works_in_winter_and_summer() -> None:
