@@ -265,6 +265,7 @@ def status(store: StateStore) -> dict[str, Any]:
     return {
         "state_dir": store.label,
         "crm": store.meta("crm"),
+        "time_zone": store.meta("calendar_zone"),  # the days of the last run were counted in it
         "last_run": asdict(runs[0]) if runs else None,
         "mirror": Mirror(store).counts(),
         "cursors": {

@@ -221,6 +221,11 @@ def execute(
         identity = connector.identity()
         _check_state_org(store, crm, identity)
         calendar, zone_asked = org_calendar(settings, identity, connector, store)
+        log.info(
+            "days are counted in the time zone %s (%s)",
+            calendar.zone,
+            "SPONSORSYNC_SYNC__TIMEZONE" if settings.sync.timezone else "the CRM org's",
+        )
         _use_calendar(store, calendar)
         if progress.phase:
             progress.phase("pull")

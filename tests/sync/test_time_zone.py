@@ -26,7 +26,9 @@ import pytest
 
 from sponsorsync.connectors.timestamps import parse_instant
 from sponsorsync.mappings.loader import load_mapping
+from sponsorsync.sync.report import status
 from sponsorsync.sync.run import execute
+from sponsorsync.sync.store import StateStore
 from tests.support import orgs
 from tests.support.driver import driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
@@ -62,8 +64,10 @@ def test_an_evening_run_counts_the_days_the_org_sees_and_due_dates_show_on_their
     settings = box.settings()
     mapping = load_mapping(None, box.crm)  # type: ignore[arg-type]
 
+    caplog.set_level(logging.INFO, logger="sponsorsync")
     report = execute(settings, mapping, mode="run")
     assert report.today == local_day
+    assert f"days are counted in the time zone {ZONES[box.crm]} (the CRM org's)" in caplog.text
     acme = crm.accounts()[crm.id_of("account", "acme")]
     assert acme.last_touch == local_day.isoformat()
     assert acme.reason is not None
@@ -85,8 +89,12 @@ def test_an_evening_run_counts_the_days_the_org_sees_and_due_dates_show_on_their
     again = execute(settings, mapping, mode="run")
     assert again.writes.count() == 0
     assert again.today == local_day
+    store = StateStore(settings.state_dir)
+    try:
+        assert status(store)["time_zone"] == ZONES[box.crm]  # `sync status` says which calendar
+    finally:
+        store.close()
 
-    caplog.set_level(logging.WARNING, logger="sponsorsync")
     in_utc = execute(box.settings(SYNC__TIMEZONE="UTC"), mapping, mode="run")
     assert f"days are now counted in the time zone UTC (were {ZONES[box.crm]})" in caplog.text
     assert in_utc.today == at.date()
