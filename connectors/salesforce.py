@@ -259,8 +259,8 @@ class SalesforceConnector:
             rows = self._soql("reading the org's time zone", ORG_TIME_ZONE_SOQL)
         except CrmRequestError as exc:  # e.g. INVALID_TYPE: Organization hidden from the user
             log.warning(
-                "Salesforce refused to tell the org's time zone (%s): days are counted in UTC; set "
-                "SPONSORSYNC_SYNC__TIMEZONE to the org's zone",
+                "Salesforce refused to tell the org's time zone (%s): the zone read before is kept (none: "
+                "UTC); set SPONSORSYNC_SYNC__TIMEZONE to the org's zone",
                 exc.error_code or exc.status,
             )
             return None

@@ -394,7 +394,9 @@ def org_calendar(
         now = connector.server_time()
         read_at = store.meta(ZONE_READ_META)
         if read_at is None or now - datetime.fromisoformat(read_at) >= ZONE_REREAD:
-            zone, asked = connector.org_time_zone(), True
+            # A refusal keeps the zone read before: a flapping permission must not switch the
+            # calendar (and pull everything again) back and forth.
+            zone, asked = connector.org_time_zone() or store.meta(ZONE_META) or None, True
             store.set_meta(ZONE_META, zone or "")
             store.set_meta(ZONE_READ_META, now.isoformat())
         else:

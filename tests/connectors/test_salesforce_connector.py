@@ -402,7 +402,7 @@ def test_a_refused_query_gives_no_time_zone_and_one_warning_saying_what_to_set(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1, warnings
     assert "INVALID_TYPE" in warnings[0]
-    assert "days are counted in UTC; set SPONSORSYNC_SYNC__TIMEZONE" in warnings[0]
+    assert "the zone read before is kept (none: UTC); set SPONSORSYNC_SYNC__TIMEZONE" in warnings[0]
     emulator = box.server.emulator
     assert isinstance(emulator, SalesforceEmulator)
     assert emulator.access_token not in caplog.text

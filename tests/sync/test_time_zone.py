@@ -117,6 +117,15 @@ def test_salesforce_is_asked_for_its_time_zone_once_a_day_and_never_when_it_is_s
             asked.append(report.zone_asked)
             assert report.calendar.zone == "America/Los_Angeles"
         assert asked == [True, False, False, True]
+        # The next day the query is refused (a permission taken away): the zone read before stays.
+        box.admin.add_faults(
+            {"method": "GET", "path": "*/query/*", "action": "error", "status": 400,
+             "error_code": "INVALID_TYPE", "message": "sObject type 'Organization' is not supported.", "count": 1}
+        )  # fmt: skip
+        box.admin.advance_clock(days=1)
+        refused = execute(settings, mapping, mode="run")
+        assert (refused.zone_asked, refused.calendar.zone) == (True, "America/Los_Angeles")
+        assert refused.pull.full == report.pull.full  # no calendar change: nothing more pulled in full
         box.admin.configure(time_zone="Europe/Berlin")
         box.admin.advance_clock(days=1)
         assert execute(settings, mapping, mode="run").calendar.zone == "Europe/Berlin"
