@@ -32,6 +32,13 @@ class TaskFact:
     done_on: date | None = None
 
 
+def completion_date(mapping: Mapping, task: OwnTask, calendar: Calendar) -> date | None:
+    """The day the CRM says a task of ours was completed (``writeback.task.completed_at_field``),
+    if it says, on the org's calendar."""
+    field_name = mapping.writeback.task.completed_at_field
+    return calendar.day(task.crm_values.get(field_name)) if field_name else None
+
+
 def task_facts(
     entries: dict[str, LedgerEntry],
     own: dict[str, OwnTask],
@@ -46,10 +53,6 @@ def task_facts(
     task = mapping.writeback.task
     fields, values = task.fields, task.values
     seen = done_on or {}
-
-    def completed_at(got: dict[str, object]) -> date | None:
-        """When the CRM says it was completed (``writeback.task.completed_at_field``), where mapped."""
-        return calendar.day(got.get(task.completed_at_field)) if task.completed_at_field else None
 
     facts = []
     for key in sorted({k for k, e in entries.items() if e.kind == "task"} | own.keys()):
@@ -85,7 +88,9 @@ def task_facts(
                     _text(got.get(fields.due_date.field)) or _text(sent.get(fields.due_date.field))
                 ),
                 state=state,
-                done_on=(completed_at(got) or seen.get(key)) if state == "done" else None,
+                done_on=((crm and completion_date(mapping, crm, calendar)) or seen.get(key))
+                if state == "done"
+                else None,
             )
         )
     return facts

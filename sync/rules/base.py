@@ -24,9 +24,8 @@ from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import TierCadence
 from sponsorsync.mappings.templates import Wording
 from sponsorsync.sync.assess import AllianceView
-from sponsorsync.sync.calendar import Calendar
-from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.model import Alliance, Memory, Org, Person
+from sponsorsync.sync.task_facts import completion_date
 
 Outcome = Literal["done", "not_needed", "missed"]
 KEY_PREFIX = "ss1"
@@ -184,13 +183,6 @@ def _after_rhythm(ctx: Context, anchor: str, marked: date | None) -> tuple[str, 
     if marked is not None and ctx.today < marked + timedelta(days=ctx.cadence.sponsor_update_days):
         return None
     return anchor, marked.isoformat() if marked else ""
-
-
-def completion_date(mapping: Mapping, task: OwnTask, calendar: Calendar) -> date | None:
-    """The day the CRM says a task was completed (``writeback.task.completed_at_field``), if it says,
-    on the org's calendar."""
-    field_name = mapping.writeback.task.completed_at_field
-    return calendar.day(task.crm_values.get(field_name)) if field_name else None
 
 
 def done_by_person(ctx: Context, key: str) -> date | None:

@@ -31,7 +31,8 @@ from sponsorsync.mappings.policy import EscalationStep
 from sponsorsync.sync.calendar import Calendar
 from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.model import Org, Person
-from sponsorsync.sync.rules.base import Close, Context, Want, completion_date, make_key
+from sponsorsync.sync.rules.base import Close, Context, Want, make_key
+from sponsorsync.sync.task_facts import completion_date
 
 NAME = "escalation"
 ALERT = True
