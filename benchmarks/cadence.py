@@ -5,7 +5,8 @@ overdue, is an unchanged account left alone, does an overdue task reach someone,
 
 Figures come from the write plans sponsorsync sent (and the CRM confirmed), day by day:
 ``due_moves`` counts updates that carry the due-date field, ``born_overdue`` creates whose due date
-lies before the day they were created, ``idle_account_writes`` account writes beyond the accounts
+lies before the day they were created, ``due_on_day_off`` creates due on a day that is not one of
+``cadence.working_days``, ``idle_account_writes`` account writes beyond the accounts
 whose health values actually changed that day."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Day:
     accounts_changed: int = 0  # alliances whose health values differ from the day before
     due_moves: int = 0
     born_overdue: int = 0
+    due_on_day_off: int = 0
     held_back: int = 0
     created_by_rule: dict[str, int] = field(default_factory=dict)
     closed_by_outcome: dict[str, int] = field(default_factory=dict)
@@ -62,6 +64,7 @@ class Simulation:
             "days": len(self.days),
             "due_moves": self.total("due_moves"),
             "born_overdue": self.total("born_overdue"),
+            "due_on_day_off": self.total("due_on_day_off"),
             "idle_account_writes": sum(d.idle_account_writes for d in self.days),
             "task_updates_after_day_0": sum(d.updated for d in later),
             "writes_per_day_after_day_0": round(
@@ -94,6 +97,7 @@ def simulate(
     between them; ``on_day(day, previous report)`` runs before each day's sync (people acting).
     ``keep_reports``: keep only the first N run reports (long simulations of big orgs)."""
     due_field = mapping.writeback.task.fields.due_date.field
+    working = mapping.cadence.working_weekdays
     result = Simulation([], [])
     previous: dict[str, AccountValues] = {}
     report: RunReport | None = None
@@ -122,6 +126,8 @@ def simulate(
             due = report.calendar.day(write.fields.get(due_field))
             if due is not None and due < today:
                 day.born_overdue += 1
+            if due is not None and due.weekday() not in working:
+                day.due_on_day_off += 1
             day.created_by_rule[write.rule] = day.created_by_rule.get(write.rule, 0) + 1
         for write in report.writes.closes + report.writes.notes:
             if write.key not in rejected:
@@ -172,15 +178,15 @@ def cadence_markdown(results: list[dict[str, Any]]) -> str:
     lines = [
         "## Cadence simulation (one run a day on the sandbox clock, nobody acting)",
         "",
-        "| CRM | contacts | days | due-date moves | born overdue | idle account writes | task updates after day 0 "
-        "| writes per day after day 0 | first escalation on day |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| CRM | contacts | days | due-date moves | born overdue | due on a day off | idle account writes "
+        "| task updates after day 0 | writes per day after day 0 | first escalation on day |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         s = r["summary"]
         lines.append(
             f"| {r['crm']} | {r['size']:,} | {s['days'] - 1} | {s['due_moves']} | {s['born_overdue']} | "
-            f"{s['idle_account_writes']} | {s['task_updates_after_day_0']} | {s['writes_per_day_after_day_0']} | "
+            f"{s['due_on_day_off']} | {s['idle_account_writes']} | {s['task_updates_after_day_0']} | {s['writes_per_day_after_day_0']} | "
             f"{s['first_escalation_day']} |"
         )
     lines += ["", "First run (a baseline): tasks per person and what the intake limit held back.", ""]

@@ -9,7 +9,7 @@ from collections.abc import Mapping as MappingType
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from sponsorsync.mappings.base import Scalar, Strict
 from sponsorsync.mappings.titles import (
@@ -392,8 +392,8 @@ class Escalation(Strict):
         ge=0,
         le=60,
         description="An escalated partner case / ticket gives the sponsor a high-priority task due this many "
-        "days after sponsorsync first sees it escalated (the sponsor's answer time in the charter and "
-        "the scorecard). If the task is not done in time, the steps above apply.",
+        "days after sponsorsync first sees it escalated, or the next working day after that (the sponsor's "
+        "answer time in the charter and the scorecard). If the task is not done in time, the steps above apply.",
     )
 
     @model_validator(mode="after")
@@ -469,6 +469,21 @@ class Intake(Strict):
     )
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _each_day_once(days: list[Weekday]) -> list[Weekday]:
+    twice = sorted({d for d in days if days.count(d) > 1}, key=WEEKDAYS.index)
+    if twice:
+        raise ValueError(f"{', '.join(twice)} listed more than once; list each working day once")
+    return days
+
+
+# A type, not a Cadence validator: the loader checks each field of cadence on its own, by its type.
+WorkingDays = Annotated[list[Weekday], AfterValidator(_each_day_once)]
+
+
 class Cadence(Strict):
     """How often things must happen, per tier, and what the engine does about it."""
 
@@ -480,6 +495,14 @@ class Cadence(Strict):
         ge=0,
         description="Tasks with no cadence deadline (alerts, a missed deadline) are due this many days "
         "after they are created. A due date is set once, on creation, and never moved by sponsorsync.",
+    )
+    working_days: WorkingDays = Field(
+        default_factory=lambda: list(WEEKDAYS[:5]),
+        min_length=1,
+        description="The days the people who get the tasks work (mon ... sun). A task is never due on "
+        "another day: a deadline that falls on one brings the task forward to the last working day "
+        "before it (if that is not past), anything else goes to the next working day. List all seven "
+        "for due dates on any day.",
     )
     rules: CadenceRules = Field(default_factory=CadenceRules, description="Rules switched on or off.")
     escalation: Escalation = Field(default_factory=Escalation, description="The escalation ladder.")
@@ -493,6 +516,11 @@ class Cadence(Strict):
     )
     intake: Intake = Field(default_factory=Intake, description="New tasks per person per run.")
     critical: Critical = Field(default_factory=Critical, description="Critical moments for the sponsor.")
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        """The working days as ``date.weekday()`` numbers (Monday 0)."""
+        return frozenset(WEEKDAYS.index(d) for d in self.working_days)
 
 
 class Weights(Strict):

@@ -135,6 +135,7 @@ class Applier:
                     self._mirror_task(write, r.id or write.crm_id, fields, today)
                     done.add(r.key)
                 self.ledger.record(records)
+                self.ledger.record_opened((r.key for r in ok if by_key[r.key].action == "create"), today)
                 self.ledger.clear_rejections(r.key for r in [*ok, *gone])
                 self.ledger.reject(self.run_id, self.task.object, failed)
             result.rejected.extend(failed)

@@ -105,6 +105,19 @@ class Ledger:
             ],
         )  # fmt: skip
 
+    def record_opened(self, keys: Iterable[str], day: date) -> None:
+        """The day these tasks were created in the CRM (the first record of a key stays)."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO task_opened(sync_key, opened_on) VALUES (?, ?)",
+            [(key, day.isoformat()) for key in keys],
+        )
+
+    def opened_on(self) -> dict[str, date]:
+        """The day each task sponsorsync created was created (tasks created before this was kept, or
+        adopted after a crash, have none)."""
+        rows = self.db.execute("SELECT sync_key, opened_on FROM task_opened")
+        return {key: date.fromisoformat(day) for key, day in rows}
+
     def mark_sent(self, sent: dict[str, dict[str, Any]]) -> None:
         """Before sending updates of recorded entries: what is about to be written, per sync key."""
         self.db.executemany(

@@ -10,6 +10,8 @@ each; this module runs them and applies what every task shares, the lifecycle:
 - **Fixed dates.** A task's due date is set when it is created and never moved by sponsorsync: a
   task already in the CRM keeps the due date the CRM holds. Cadence tasks are due on their
   deadline; nothing is created due in the past (a missed deadline gives ``today + task_due_days``).
+  Nothing is due on a day off (``cadence.working_days``): a deadline on one brings the task forward
+  to the working day before, any other date goes to the next working day.
 - **People.** A task goes to the rule's person when active, else the alliance manager, else the
   sponsor. A task about the sponsor (brief them, send them the update, check in with them) is never
   addressed to the sponsor themselves: it goes to the owner's manager, or is not written (noted).
@@ -31,6 +33,7 @@ from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.templates import Wording
 from sponsorsync.mappings.writeback import decode
 from sponsorsync.sync.assess import AllianceView, Health, assess, is_covered
+from sponsorsync.sync.calendar import working_due
 from sponsorsync.sync.model import Memory, Org, Person
 from sponsorsync.sync.rules import ALERTS, REGISTRY, RULES, escalation, make_key, parse_key
 from sponsorsync.sync.rules.base import Context, Outcome, Want
@@ -204,7 +207,7 @@ def _follow_up(org: Org, mapping: Mapping, follow_up: escalation.FollowUp) -> De
         subject=_subject(wording, escalation.NAME, values),
         body=_body(wording, escalation.NAME, values),
         due=_held_due(org, mapping, follow_up.key)
-        or org.today + timedelta(days=mapping.cadence.task_due_days),
+        or _working_due(org, mapping, org.today + timedelta(days=mapping.cadence.task_due_days)),
         priority="high",
         contact_id=None,
         account_id="",
@@ -262,13 +265,24 @@ def _ladder(ctx: Context, tasks: list[DesiredTask]) -> list[str]:
 
 def _due(ctx: Context, key: str, want: Want) -> date:
     """The CRM's due date for a task it holds (set once, never moved); else the deadline, never
-    before today; else ``task_due_days`` from today."""
+    before today; else the rule's ``due_in`` days (an SLA) or ``task_due_days`` from today. On a
+    working day: a deadline comes forward to the working day before it, the others go to the next."""
     held = _held_due(ctx.org, ctx.mapping, key)
     if held is not None:
         return held
     if want.deadline is not None and want.deadline >= ctx.today:
-        return want.deadline
-    return ctx.today + timedelta(days=ctx.mapping.cadence.task_due_days)
+        return _working_due(ctx.org, ctx.mapping, want.deadline, deadline=True)
+    days = (
+        want.due_in
+        if want.due_in is not None and want.deadline is None
+        else ctx.mapping.cadence.task_due_days
+    )
+    return _working_due(ctx.org, ctx.mapping, ctx.today + timedelta(days=days))
+
+
+def _working_due(org: Org, mapping: Mapping, candidate: date, *, deadline: bool = False) -> date:
+    working = mapping.cadence.working_weekdays
+    return working_due(candidate, today=org.today, working=working, deadline=deadline)
 
 
 def _held_due(org: Org, mapping: Mapping, key: str) -> date | None:

@@ -304,9 +304,9 @@ def _scorecards(
         ]
         sla = mapping.cadence.escalation.sponsor_sla_days
         to_sponsor = [
-            (t.done_on - (t.due - timedelta(days=sla))).days
+            (t.done_on - opened).days
             for t in answered
-            if t.state == "done" and t.due and t.done_on
+            if t.state == "done" and t.done_on and (opened := _opened(t, sla)) is not None
         ]
         closed = [
             c
@@ -343,6 +343,14 @@ def _mean(values: list[int]) -> float | None:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def _opened(task: TaskFact, sla: int) -> date | None:
+    """The day an escalation task was opened: as the state recorded it; for a task written before the
+    state kept it, its due date less the SLA (due dates were then never moved to a working day)."""
+    if task.opened_on is not None:
+        return task.opened_on
+    return task.due - timedelta(days=sla) if task.due is not None else None
 
 
 def _came_due(task: TaskFact, org: Org) -> bool:

@@ -16,8 +16,9 @@ def load_portfolio(store: StateStore, mapping: Mapping, *, owner_email: str | No
     """Raises ConfigError when no sync has run with this state yet, or no user has ``owner_email``."""
     org, the_plan = local_model(store, mapping)
     mirror = Mirror(store)
+    ledger = Ledger(store)
     facts = task_facts(
-        Ledger(store).entries(), org.own_tasks, mapping, mirror.completed_on(), calendar=org.calendar
+        ledger.entries(), org.own_tasks, mapping, mirror.completed_on(), org.calendar, ledger.opened_on()
     )
     executives = {a: [c.id for c in contacts] for a, contacts in org.executives.items()}
     touch = mapping.cadence.touch

@@ -165,6 +165,9 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX opportunity_partners_account ON opportunity_partners(account_id)
     """,
+    # 8: the day each task of ours was created (due dates fall on working days, so a due date no
+    # longer tells the day a task was opened: the sponsor scorecard's response time reads it here)
+    "CREATE TABLE task_opened (sync_key TEXT PRIMARY KEY, opened_on TEXT NOT NULL) WITHOUT ROWID",
 ]
 
 

@@ -30,6 +30,8 @@ class TaskFact:
     # When it was done: the CRM's completion date (writeback.task.completed_at_field), else the date
     # of the sync that first saw it done (an upper bound).
     done_on: date | None = None
+    # The day sponsorsync created it, where the state has it (not for tasks created before it kept it).
+    opened_on: date | None = None
 
 
 def completion_date(mapping: Mapping, task: OwnTask, calendar: Calendar) -> date | None:
@@ -45,11 +47,12 @@ def task_facts(
     mapping: Mapping,
     done_on: dict[str, date] | None = None,
     calendar: Calendar = UTC_CALENDAR,
+    opened_on: dict[str, date] | None = None,
 ) -> list[TaskFact]:
     """Every task the ledger recorded (or the CRM holds with our key), with its state now: done only
     when the CRM holds it completed with the completed status; missed as the ledger says. ``done_on``:
     for tasks without a CRM completion date, the date of the sync that saw them done. The CRM's
-    dates are read on the org's ``calendar``."""
+    dates are read on the org's ``calendar``; ``opened_on``: the day each task was created, where known."""
     task = mapping.writeback.task
     fields, values = task.fields, task.values
     seen = done_on or {}
@@ -91,6 +94,7 @@ def task_facts(
                 done_on=((crm and completion_date(mapping, crm, calendar)) or seen.get(key))
                 if state == "done"
                 else None,
+                opened_on=(opened_on or {}).get(key),
             )
         )
     return facts

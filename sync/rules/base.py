@@ -46,8 +46,11 @@ class Want:
     # The CRM record the task is about besides the account: ("case", id) or ("deal", id); HubSpot
     # links the task to it where the mapping names the association (writeback.task.associations).
     related: tuple[str, str] | None = None
-    # The cadence deadline, when there is one: the task is due on it (never before today).
+    # The cadence deadline, when there is one: the task is due on it (never before today), or on the
+    # last working day before it.
     deadline: date | None = None
+    # Else, when set: due this many days from today (an SLA), or on the next working day after.
+    due_in: int | None = None
     # The task asks someone to act towards the sponsor: never address it to the sponsor themselves.
     about_sponsor: bool = False
     # The body is a snapshot as of the day the task is written (the sponsor brief): not rewritten later.

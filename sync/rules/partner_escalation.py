@@ -1,13 +1,11 @@
 """An escalated partner issue reaches the sponsor fast: each escalated, open case (Salesforce Case
 with IsEscalated) or ticket (HubSpot, priority HIGH or URGENT), as the mapping's ``objects.cases``
 defines it, gives the sponsor one high-priority task due ``cadence.escalation.sponsor_sla_days``
-after sponsorsync first sees it (the due date is then fixed). Not done in time, it climbs the
+after sponsorsync first sees it, or the next working day after that (the due date is then fixed). Not done in time, it climbs the
 escalation ladder like any task. It closes, as not needed, when the case closes or is no longer
 escalated; the sponsor marking it done is the answer the scorecard counts."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from sponsorsync.sync.model import Case
 from sponsorsync.sync.rules.base import Close, Context, Want, counterpart_values
@@ -43,8 +41,7 @@ def decide(ctx: Context) -> list[Want]:
             "for_sponsor": ctx.sponsor is not None,
         }
         # The sponsor; with no active sponsor the planner gives it to the alliance manager.
-        due = ctx.today + timedelta(days=sla)
-        wants.append(Want(case.id, ctx.sponsor, values, related=("case", case.id), deadline=due))
+        wants.append(Want(case.id, ctx.sponsor, values, related=("case", case.id), due_in=sla))
     return wants
 
 

@@ -161,7 +161,8 @@ def test_a_touch_task_marked_done_with_no_meeting_logged_comes_back_one_cadence_
     assert touch_tasks(27, own) == []
     [again] = touch_tasks(28, own)
     assert again.key == f"{first}+1"
-    assert again.due == TODAY + timedelta(days=35)  # 45 days after she marked the last one done
+    # 45 days after she marked the last one done is Sunday 3 January: due the Friday before.
+    assert again.due == TODAY + timedelta(days=33)
     assert again.subject.startswith("Connect with Jane Roe")
     assert f"Your last logged meeting, call or e-mail with Jane Roe was on {met}." in again.body
     assert (
@@ -237,7 +238,8 @@ def test_a_gap_task_marked_done_with_the_gap_still_there_comes_back_at_the_tiers
         "and the CRM still names none."
     )
     assert f"though the last reminder was marked done on {marked_on}." in executive.body
-    assert sponsor.due == executive.due == TODAY + timedelta(days=27)  # task_due_days after it appears
+    # task_due_days after it appears is Saturday 26 December: due the next working day, the Monday.
+    assert sponsor.due == executive.due == TODAY + timedelta(days=29)
 
 
 def test_a_replace_the_sponsor_task_marked_done_with_no_successor_comes_back_at_the_tiers_rhythm() -> None:
@@ -385,7 +387,7 @@ def test_the_escalation_names_the_task_its_owner_and_due_date() -> None:
     assert task.subject == f"Overdue since {due}: Appoint an executive sponsor for Acme Inc"
     assert "owned by Mia Manager" in task.body
     assert task.priority == "high"
-    assert task.due == TODAY + timedelta(days=7)
+    assert task.due == TODAY + timedelta(days=8)  # a week from Sunday is a Sunday: the Monday after
 
 
 def test_a_step_with_nobody_passes_to_the_next_one_and_closes_as_done_with_the_original() -> None:
@@ -441,7 +443,7 @@ def test_a_manager_gets_one_follow_up_list_per_person_not_one_task_per_overdue_t
         "Follow up with Mia Manager, or reassign them. This list is kept up to date: a task leaves it "
         "when it is closed, and the list closes when none is left.",
     ]
-    assert task.due == TODAY + timedelta(days=7)
+    assert task.due == TODAY + timedelta(days=8)  # a week from Sunday is a Sunday: the Monday after
     assert [t.alliance_id for t in result.tasks if t.rule == "escalation"] == [""]
 
 
@@ -710,9 +712,11 @@ def test_an_overdue_update_reaching_its_sponsor_is_worded_to_them() -> None:
     # Mia's update to Ava, a week overdue: Mia's manager Hana gets "Overdue since ...: Send Ava Chen the
     # Acme Inc sponsor update ..." (step 1); two weeks overdue, Ava herself hears of it, worded to her:
     # "Your Acme Inc sponsor update from Mia Manager is overdue", never "Send Ava Chen the update".
-    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    # (Ava has been the sponsor since the schedule put this update's deadline on Wednesday 2 December.)
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=196))}
     setting = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)])
     first = by_rule(plan(setting, ladder_mapping()))["sponsor_update"][0]
+    assert first.due == TODAY + timedelta(days=3)  # its deadline, Wednesday 2 December
     values = {"ActivityDate": first.due.isoformat(), "OwnerId": "manager", "Subject": first.subject}
     late = own_task(first.key, values=values)
     later = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)],
@@ -732,9 +736,12 @@ def test_an_overdue_update_reaching_its_sponsor_is_worded_to_them() -> None:
 def test_a_sponsors_list_words_their_own_update_to_them_beside_the_other_tasks() -> None:
     # Two weeks overdue, Mia's update to Ava and Mia's "Identify a partner executive" reach Ava, the
     # sponsor (step 2). One list: the update is "your Acme Inc sponsor update", the other is named.
-    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
+    memory = {
+        "acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=196))
+    }  # update due Wednesday 2 December
     setting = org(users=LADDER_USERS, memory=memory, touches=[touch("ceo", "jane_roe", 1)])
     first = by_rule(plan(setting, ladder_mapping()))["sponsor_update"][0]
+    assert first.due == TODAY + timedelta(days=3)  # its deadline, Wednesday 2 December
     today = first.due + timedelta(days=14)
     late = own_task(first.key, values={"ActivityDate": first.due.isoformat(), "OwnerId": "manager",
                                        "Subject": first.subject})  # fmt: skip

@@ -3,7 +3,7 @@ which key. Pure: no CRM, no database (see builders.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -88,14 +88,14 @@ def test_an_open_kickoff_stays_planned_while_the_sponsor_is_the_same() -> None:
 
 
 @pytest.mark.parametrize(
-    ("days_ago", "expected"),
+    ("days_ago", "expected", "due"),
     [
-        (37, set()),
-        (38, {"executive_touch"}),
-        (45, {"executive_touch"}),
-        (46, {"executive_touch"}),
-        (90, {"executive_touch"}),
-        (91, {"executive_touch", "sponsor_inactive"}),
+        (37, set(), None),
+        (38, {"executive_touch"}, date(2026, 12, 4)),  # the deadline, Sunday 6 December: the Friday before
+        (45, {"executive_touch"}, date(2026, 11, 30)),  # the deadline is today, a Sunday: Monday
+        (46, {"executive_touch"}, date(2026, 12, 7)),  # missed: a week on is a Sunday, so the Monday
+        (90, {"executive_touch"}, date(2026, 12, 7)),
+        (91, {"executive_touch", "sponsor_inactive"}, date(2026, 12, 7)),
     ],
     ids=[
         "before-lead",
@@ -106,7 +106,10 @@ def test_an_open_kickoff_stays_planned_while_the_sponsor_is_the_same() -> None:
         "past-inactive-limit",
     ],
 )
-def test_touch_and_inactivity_thresholds_for_a_strategic_alliance(days_ago: int, expected: set[str]) -> None:
+def test_touch_and_inactivity_thresholds_for_a_strategic_alliance(
+    days_ago: int, expected: set[str], due: date | None
+) -> None:
+    assert TODAY.weekday() == 6  # a Sunday: the due dates are on working days (Monday to Friday)
     memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
     result = plan(org(memory=memory, touches=[touch("ceo", "jane_roe", days_ago)]), salesforce_mapping())
     assert set(rules_of(result.tasks)) - {"sponsor_update"} == expected
@@ -117,8 +120,7 @@ def test_touch_and_inactivity_thresholds_for_a_strategic_alliance(days_ago: int,
         )
         task = rules_of(result.tasks)["executive_touch"]
         assert f"Your last logged meeting, call or e-mail with Jane Roe was on {last}." in task.body
-        deadline = TODAY + timedelta(days=45 - days_ago)
-        assert task.due == (deadline if deadline >= TODAY else TODAY + timedelta(days=7))
+        assert task.due == due
 
 
 def test_the_touch_task_names_whom_the_sponsor_last_met_not_always_the_counterpart() -> None:
@@ -279,7 +281,11 @@ def test_sponsor_update_moves_to_the_next_period() -> None:
     first, second = rules_of(now.tasks)["sponsor_update"], rules_of(later.tasks)["sponsor_update"]
     assert first.key != second.key
     assert parse_key(first.key) is not None
-    assert (second.due - first.due).days == 30
+    deadlines = [date.fromisoformat(k.rsplit(":", 1)[1]) for k in (first.key, second.key)]
+    assert (deadlines[1] - deadlines[0]).days == 30  # the schedule: one update every 30 days
+    # Both deadlines already past when each run sees them: due a week on, on a working day (a week
+    # from Sunday 29 November is a Sunday: the Monday; from Tuesday 29 December, a Tuesday).
+    assert (first.due, second.due) == (date(2026, 12, 7), date(2027, 1, 5))
 
 
 def test_planning_is_deterministic() -> None:

@@ -292,3 +292,18 @@ def test_csv_and_html_keep_crm_text_inert() -> None:
     html = render_html(p)
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in html
     assert "<b>bold" not in html
+
+
+def test_the_sponsors_answer_time_counts_from_the_day_the_escalation_was_opened() -> None:
+    # Ava answered 500A, 500B and 500J. Written before sponsorsync kept the day a task was opened, their
+    # due dates are the day they were opened plus the 2-day SLA: opened 11-08, 11-18 and 11-13, done
+    # 11-09, 11-22 and 11-14: 1, 4 and 1 days, 2 on average.
+    world, facts = _world()
+    views = plan(world, MAPPING).views
+    cards = {c.sponsor_id: c for c in build_portfolio(world, MAPPING, views, facts, None).scorecards}
+    assert cards["ceo"].days_to_sponsor == pytest.approx(2)
+    # Where the state has the day (due dates now fall on working days, so due - SLA may not be it):
+    # 500B opened on 11-19, done 11-22: 3 days; (1 + 3 + 1) / 3 on average.
+    recorded = [replace(f, opened_on=date(2026, 11, 19)) if f.key.endswith(":500B") else f for f in facts]
+    cards = {c.sponsor_id: c for c in build_portfolio(world, MAPPING, views, recorded, None).scorecards}
+    assert cards["ceo"].days_to_sponsor == pytest.approx(5 / 3)

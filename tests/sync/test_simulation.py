@@ -1,7 +1,8 @@
 """Thirty days on the sandbox clock, one sync a day, on both CRMs (real SDKs over HTTPS), read as
 the alliance manager Mia, her manager Tom and the sponsor Marcus would read their CRM.
 
-What they should see, written before the run (the known-answers org, tests/support/orgs.py):
+What they should see, written before the run (the known-answers org, tests/support/orgs.py; day 0
+is a Monday, so the scenario's weekends fall on the same days whatever day the suite runs):
 - Day 0 (the first run, a baseline): Mia gets "Appoint an executive sponsor for Globex", "Replace
   Liam O'Connor as executive sponsor of Initech" and "Identify a partner executive at Hooli", each due
   a week later; Marcus gets "Connect with Jane Roe ..." (last met 60 days ago, strategic: every 45),
@@ -10,7 +11,8 @@ What they should see, written before the run (the known-answers org, tests/suppo
   health actually changes. The only task rewritten after day 0 is Tom's follow-up list, when a task
   joins or leaves it; no other task is.
 - Sponsor updates for Acme (strategic, every 30 days) and Hooli (key, every 60) appear on their own
-  schedules, each lead_days (7) before its deadline.
+  schedules, each lead_days (7) before its deadline, due on it (on the Friday before when it is a
+  Saturday or Sunday). Nothing is due on a weekend.
 - Day 14 (a week overdue): Tom, Mia's manager in the roster, gets one task, not one per overdue task:
   "Follow up with Mia ...: 3 overdue tasks", listing her three day-0 tasks with their alliances and
   due dates. It is about Mia, so it is linked to no account. Its due date stays the one it was
@@ -36,6 +38,7 @@ from sponsorsync.mappings.writeback import decode
 from sponsorsync.sync.run import RunReport, execute
 from tests.support import orgs
 from tests.support.cli import invoke
+from tests.support.days import on_or_before
 from tests.support.driver import TaskView, driver_for
 from tests.support.sandbox import Sandbox, running_sandbox
 from tests.sync.test_end_to_end import labels
@@ -46,6 +49,9 @@ def box(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sandbox]:
     with running_sandbox(
         request.param, tmp_path / "sandbox", data=orgs.render(request.param, orgs.known_answers())
     ) as sandbox:
+        now = date.fromisoformat(sandbox.admin.now()[:10])
+        monday = now + timedelta(days=7 - now.weekday())
+        sandbox.admin.set_clock(f"{monday.isoformat()}T17:00:00Z")  # the morning in the Americas
         yield sandbox
 
 
@@ -89,6 +95,7 @@ def test_thirty_days_of_daily_runs_read_as_the_people_who_get_the_tasks(box: San
 
     assert summary["due_moves"] == 0
     assert summary["born_overdue"] == 0
+    assert summary["due_on_day_off"] == 0  # 30 days hold four weekends: nothing is due on one
     assert summary["idle_account_writes"] == 0
     # The tasks rewritten after day 0 are Tom's follow-up lists only (a task joined or left one).
     updated = {w.rule for r in run.reports[1:] for w in r.writes.updates}
@@ -101,8 +108,10 @@ def test_thirty_days_of_daily_runs_read_as_the_people_who_get_the_tasks(box: San
     assert any(t.account_id == crm.id_of("account", "acme") for t in updates)
     created_on = {w.key: r.today for r in run.reports for w in r.writes.creates}
     for task in updates:
+        deadline = date.fromisoformat(task.key.rsplit(":", 1)[1])
         assert task.owner_id == mia
-        assert (to_day(task.due) - created_on[task.key]).days == 7
+        assert (deadline - created_on[task.key]).days == 7
+        assert to_day(task.due) == on_or_before(deadline)
 
     # Escalations: on day 14, to Tom, one follow-up list on Mia, none to Marcus about himself.
     assert run.first_day_of("escalation") == 14
@@ -143,7 +152,8 @@ def test_tasks_marked_done_without_the_work_come_back_at_their_rhythm(box: Sandb
     strategic: every 45 days), Mia "Appoint an executive sponsor for Globex" (key tier: updates every
     60 days). On day 3 both mark theirs done in the CRM; no meeting is logged, no sponsor named. Both
     are taken at their word, and nothing comes back sooner than their rhythm: on day 41 a new
-    "Connect with Jane Roe ..." arrives for Marcus, due on day 48, saying he marked the last one done
+    "Connect with Jane Roe ..." arrives for Marcus, due on day 46 (day 48, the deadline, is a Sunday:
+    the Friday before), saying he marked the last one done
     on day 3 and nothing is logged since; on day 63 a new "Appoint an executive sponsor for Globex"
     arrives for Mia, due on day 70, saying the last was marked done on day 3. The completed tasks stay
     as they were left."""
@@ -161,6 +171,7 @@ def test_tasks_marked_done_without_the_work_come_back_at_their_rhythm(box: Sandb
         return touches, [t for t in tasks if t.rule == "no_sponsor" and t.account_id == globex]
 
     day0 = execute(settings, mapping, mode="run").today
+    assert day0.weekday() == 0  # a Monday (the fixture's clock)
     [touch], [appoint] = ours()
     box.admin.advance_clock(days=3)
     crm.as_person("marcus").complete(touch.id)
@@ -179,7 +190,7 @@ def test_tasks_marked_done_without_the_work_come_back_at_their_rhythm(box: Sandb
             assert [(t.key, t.done) for t in appoints] == [(appoint.key, True)], day
     marked = (day0 + timedelta(days=3)).isoformat()
     for (first, owner, due_day, says), (done, again) in [
-        ((touch, marcus, 48, f"You marked the last reminder done on {marked}, and none is logged since"), touches),
+        ((touch, marcus, 46, f"You marked the last reminder done on {marked}, and none is logged since"), touches),
         ((appoint, mia, 70, f"the last reminder was marked done on {marked}, and the CRM still names none"), appoints),
     ]:  # fmt: skip
         assert (done.key, done.done, done.due) == (first.key, True, first.due)

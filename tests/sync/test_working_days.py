@@ -1,0 +1,186 @@
+"""No task is due on a day its owner does not work (``cadence.working_days``, Monday to Friday by
+default).
+
+Written from the reader's side before the code: a sponsor who opens the CRM on Monday morning must
+not find a task created over the weekend already overdue, and a deadline that falls on a Saturday
+(a sponsor update, a meeting on Monday the day after which the sponsor should be briefed) is work
+for the Friday before, not for the Monday after. A task that is already in the CRM keeps the date
+it has (sponsorsync never moves a due date), and an org whose people work Sunday to Thursday
+lists those days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sponsorsync.connectors.timestamps import parse_instant
+from sponsorsync.mappings.loader import load_mapping, parse_mapping
+from sponsorsync.mappings.model import Mapping
+from sponsorsync.sync.calendar import working_due
+from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.model import Case, Memory
+from sponsorsync.sync.plan import plan
+from sponsorsync.sync.run import execute
+from sponsorsync.sync.store import StateStore
+from tests.mappings.support import edited, line_of, problems
+from tests.support import orgs
+from tests.support.driver import driver_for
+from tests.support.sandbox import running_sandbox
+from tests.sync.builders import TODAY, alliance, org, own_task, salesforce_mapping
+from tests.sync.test_end_to_end import labels
+
+MON_FRI = frozenset(range(5))
+SUN_THU = frozenset({6, 0, 1, 2, 3})
+SAT, SUN, MON = date(2026, 12, 12), date(2026, 12, 13), date(2026, 12, 14)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "today", "working", "deadline", "due"),
+    [
+        (date(2026, 12, 9), date(2026, 12, 7), MON_FRI, True, date(2026, 12, 9)),  # a Wednesday stays
+        (date(2026, 12, 9), date(2026, 12, 7), MON_FRI, False, date(2026, 12, 9)),
+        (SAT, date(2026, 12, 7), MON_FRI, True, date(2026, 12, 11)),  # deadline Saturday: the Friday before
+        (SUN, date(2026, 12, 7), MON_FRI, True, date(2026, 12, 11)),  # deadline Sunday: the Friday too
+        (SAT, date(2026, 12, 11), MON_FRI, True, date(2026, 12, 11)),  # run on Friday: due that day
+        (SAT, SAT, MON_FRI, True, MON),  # run on the Saturday itself: Friday is past, so Monday
+        (SUN, SAT, MON_FRI, True, MON),
+        (SAT, date(2026, 12, 5), MON_FRI, False, MON),  # a week from a Saturday: Monday after
+        (SUN, date(2026, 12, 6), MON_FRI, False, MON),
+        (date(2026, 12, 11), date(2026, 12, 7), SUN_THU, True, date(2026, 12, 10)),  # Friday off: Thursday
+        (SAT, date(2026, 12, 5), SUN_THU, False, SUN),  # Saturday off: Sunday is a working day there
+        (SAT, SAT, frozenset(range(7)), True, SAT),  # every day a working day: any date as it is
+        (SUN, date(2026, 12, 6), frozenset(range(7)), False, SUN),
+    ],
+)
+def test_a_due_date_falls_on_a_working_day(
+    candidate: date, today: date, working: frozenset[int], deadline: bool, due: date
+) -> None:
+    assert working_due(candidate, today=today, working=working, deadline=deadline) == due
+
+
+def test_the_default_week_is_monday_to_friday_and_an_org_can_list_its_own() -> None:
+    assert salesforce_mapping().cadence.working_days == ["mon", "tue", "wed", "thu", "fri"]
+    assert salesforce_mapping().cadence.working_weekdays == MON_FRI
+    assert _week("[sun, mon, tue, wed, thu]").cadence.working_weekdays == SUN_THU
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ("[mon, tue, mon]", "cadence.working_days: mon listed more than once; list each working day once"),
+        ("[]", "cadence.working_days: list should have at least 1 item after validation, not 0"),
+        ("[monday, tue]", "cadence.working_days[0]: 'monday' is not allowed; did you mean 'mon'?"),
+    ],
+    ids=["twice", "none", "long-name"],
+)
+def test_a_wrong_working_week_names_its_line_and_what_to_write(days: str, expected: str) -> None:
+    text = edited("salesforce", ("  working_days: [mon, tue, wed, thu, fri]", f"  working_days: {days}"))
+    (got,) = problems(text)
+    where, _, rest = got.partition(": ")
+    assert where.split(":")[:2] == ["m.yaml", str(line_of(text, f"working_days: {days}"))]
+    assert rest.startswith(expected), rest
+
+
+def _week(days: str) -> Mapping:
+    return parse_mapping(
+        edited("salesforce", ("  working_days: [mon, tue, wed, thu, fri]", f"  working_days: {days}")),
+        "m.yaml",
+    )
+
+
+def test_an_alert_raised_on_a_sunday_is_due_on_the_monday_a_week_later() -> None:
+    assert TODAY.weekday() == 6  # the builders' day is a Sunday
+    (task,) = plan(org(alliances=[alliance(sponsor=None)]), salesforce_mapping()).tasks
+    assert task.rule == "no_sponsor"
+    assert task.due == TODAY + timedelta(days=8)  # a week on is a Sunday: the Monday after
+    week_of_seven = _week("[mon, tue, wed, thu, fri, sat, sun]")
+    (anyday,) = plan(org(alliances=[alliance(sponsor=None)]), week_of_seven).tasks
+    assert anyday.due == TODAY + timedelta(days=7)
+
+
+def test_a_sponsor_update_due_on_a_saturday_is_due_the_friday_before_and_says_so() -> None:
+    # Mia sends Ava the Acme update every 30 days; this period's deadline is a Saturday.
+    deadline = date(2026, 12, 5)
+    assert deadline.weekday() == 5
+    key = f"ss1:sponsor_update:acme:ceo:{(deadline - timedelta(days=30)).isoformat()}"
+    held = own_task(key, completed=True, values={"ActivityDate": "2026-11-05", "Status": "Completed"})
+    memory = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=400))}
+    result = plan(org(memory=memory, own=[held]), salesforce_mapping())
+    (update,) = [t for t in result.tasks if t.rule == "sponsor_update"]
+    # The schedule (the key) keeps the Saturday, so later periods do not drift by a day each time.
+    assert update.key == f"ss1:sponsor_update:acme:ceo:{deadline.isoformat()}"
+    assert update.due == date(2026, 12, 4)
+    assert update.subject == "Send Ava Chen the Acme Inc sponsor update by 2026-12-04"
+
+
+def test_a_task_already_in_the_crm_keeps_its_weekend_due_date() -> None:
+    # Written by an earlier version (or moved there by a person): sponsorsync never moves it.
+    key = "ss1:no_sponsor:acme:e1"
+    sunday = (TODAY + timedelta(days=7)).isoformat()
+    held = own_task(key, values={"ActivityDate": sunday, "Status": "Not Started", "OwnerId": "manager"})
+    (task,) = plan(org(alliances=[alliance(sponsor=None)], own=[held]), salesforce_mapping()).tasks
+    assert task.key == key
+    assert task.due.isoformat() == sunday
+
+
+def test_an_escalation_seen_on_a_friday_gives_the_sponsor_until_monday_not_the_weekend() -> None:
+    # Acme escalates a case; the sponsor has 2 days (cadence.escalation.sponsor_sla_days). Seen on a
+    # Wednesday: due Friday. Seen on a Friday: Sunday is no working day, so Monday.
+    case = Case("500A", "acme", "Outage", escalated=True, closed=False, opened_on=date(2026, 12, 1))
+    dues = {}
+    for today in (date(2026, 12, 2), date(2026, 12, 4)):
+        world = org(today=today, memory={"acme": Memory("ceo", "jane_roe", today - timedelta(days=400))})
+        world.cases = {"acme": [case]}
+        (task,) = [t for t in plan(world, salesforce_mapping()).tasks if t.rule == "partner_escalation"]
+        dues[today.strftime("%a")] = task.due
+    assert dues == {"Wed": date(2026, 12, 4), "Fri": date(2026, 12, 7)}
+
+
+# -- both CRMs, over HTTPS ------------------------------------------------------------------------
+ZONES = {"hubspot": "America/New_York", "salesforce": "America/Los_Angeles"}
+
+
+@pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
+def test_a_saturday_run_writes_nothing_due_on_the_weekend(crm: str, tmp_path: Path) -> None:
+    # The sync runs every day, weekends too. On Saturday morning (where the org is) it raises Mia's
+    # alerts (Globex has no sponsor, Initech's sponsor left, Hooli has no partner executive) and
+    # Marcus's overdue "Connect with Jane Roe". A week from Saturday is a Saturday: they are due the
+    # Monday after, and in HubSpot at 17:00 that Monday where the portal is. Nothing is due on a
+    # Saturday or Sunday. Sunday's run writes nothing, and the state knows the day each was opened.
+    with running_sandbox(crm, tmp_path / "sandbox", data=orgs.render(crm, orgs.known_answers())) as box:
+        box.admin.configure(time_zone=ZONES[crm])
+        now = datetime.fromisoformat(box.admin.now().replace("Z", "+00:00"))
+        saturday = now.date() + timedelta(days=(5 - now.weekday()) % 7 or 7)
+        box.admin.set_clock(f"{saturday.isoformat()}T17:00:00Z")  # 09:00 / 12:00 there
+        crm_view = driver_for(box, labels(orgs.known_answers()))
+        settings, mapping = box.settings(), load_mapping(None, box.crm)  # type: ignore[arg-type]
+
+        report = execute(settings, mapping, mode="run")
+        assert report.today == saturday
+        tasks = crm_view.tasks()
+        monday = saturday + timedelta(days=9)
+        (globex,) = [t for t in tasks.values() if t.subject == "Appoint an executive sponsor for Globex"]
+        dues = {key: _local_day(t.due or "", crm) for key, t in tasks.items()}
+        assert dues[globex.key] == monday
+        assert all(day.weekday() < 5 and day >= saturday for day in dues.values()), dues
+        if crm == "hubspot":
+            due = parse_instant(globex.due or "").astimezone(ZoneInfo(ZONES[crm]))
+            assert (due.date(), due.hour) == (monday, 17)
+
+        box.admin.advance_clock(days=1)
+        assert execute(settings, mapping, mode="run").writes.count() == 0
+        store = StateStore(settings.state_dir)
+        try:
+            assert Ledger(store).opened_on() == dict.fromkeys(tasks, saturday)
+        finally:
+            store.close()
+
+
+def _local_day(due: str, crm: str) -> date:
+    if crm == "salesforce":
+        return date.fromisoformat(due)  # ActivityDate: a date
+    return parse_instant(due).astimezone(ZoneInfo(ZONES[crm])).date()
