@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.events import AliasEvent, ScalarEvent
 
 from sponsorsync.connectors.errors import ConfigError
 from sponsorsync.mappings.advice import advise
@@ -138,6 +138,26 @@ def _read_yaml(text: str, file: str) -> Any:
         raise MappingError(file, [syntax_problem(exc, file)]) from None
     except YAMLError as exc:
         raise MappingError(file, [f"{file}:1:1: (YAML syntax): {exc}; fix the YAML syntax"]) from None
+    except ValueError as exc:  # a plain scalar YAML reads as a date, but no such day (2026-13-01)
+        raise MappingError(file, [_bad_date(text, file, exc)]) from None
+
+
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _bad_date(text: str, file: str, exc: ValueError) -> str:
+    """Where the unquoted date that is no date is, and what is wrong with it."""
+    for event in YAML(typ="rt").parse(text):
+        if isinstance(event, ScalarEvent) and event.style is None and _DATE_LIKE.match(event.value):
+            try:
+                dt.date.fromisoformat(event.value[:10])
+            except ValueError as why:
+                mark = event.start_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                return (
+                    f"{file}:{line}:{col}: {event.value!r} is not a date ({why}); write a day as YYYY-MM-DD"
+                )
+    return f"{file}:1:1: (YAML syntax): {exc}; fix the YAML syntax"
 
 
 def syntax_problem(exc: MarkedYAMLError, file: str) -> str:

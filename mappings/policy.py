@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping as MappingType
+from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -503,6 +504,11 @@ class Cadence(Strict):
         "another day: a deadline that falls on one brings the task forward to the last working day "
         "before it (if that is not past), anything else goes to the next working day. List all seven "
         "for due dates on any day.",
+    )
+    holidays: list[date] = Field(
+        default_factory=list,
+        description="Days off besides the weekly ones (public holidays, a company shutdown), as YYYY-MM-DD: "
+        "no task is due on one, as for a day not in working_days.",
     )
     rules: CadenceRules = Field(default_factory=CadenceRules, description="Rules switched on or off.")
     escalation: Escalation = Field(default_factory=Escalation, description="The escalation ladder.")

@@ -102,26 +102,39 @@ class Calendar:
 UTC_CALENDAR = Calendar()
 
 
-def working_due(candidate: date, *, today: date, working: frozenset[int], deadline: bool) -> date:
-    """The due date for a task that would be due on ``candidate``, on a working day (``working``:
-    ``date.weekday()`` numbers; all seven leave every date as it is).
+@dataclass(frozen=True)
+class WorkWeek:
+    """The days the people who get the tasks work: ``weekdays`` (``date.weekday()`` numbers, Monday
+    0) less ``days_off`` (public holidays, a shutdown). Every day by default."""
 
-    A deadline (``deadline=True``) that falls on a day off brings the task forward to the last working
-    day before it, so the work is due while people are at work and before the deadline; if that day is
-    already past, the task is due on the first working day from today. Any other date (so many days
-    from today) goes to the next working day on or after it: a task is never due on a day its owner
-    does not work, and so never arrives overdue on their next working morning."""
-    if not working:
-        raise ValueError("no working day")
-    if candidate.weekday() in working:
+    weekdays: frozenset[int] = frozenset(range(7))
+    days_off: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.weekdays:
+            raise ValueError("no working day in the week")
+
+    def works_on(self, day: date) -> bool:
+        return day.weekday() in self.weekdays and day not in self.days_off
+
+    def due(self, candidate: date, *, today: date, deadline: bool) -> date:
+        """The due date for a task that would be due on ``candidate``, on a working day.
+
+        A deadline (``deadline=True``) that falls on a day off brings the task forward to the last
+        working day before it, so the work is due while people are at work and before the deadline;
+        if that day is already past, the task is due on the first working day from today. Any other
+        date (so many days from today) goes to the next working day on or after it: a task is never
+        due on a day its owner does not work, and so never arrives overdue on their next working
+        morning."""
+        if self.works_on(candidate):
+            return candidate
+        if deadline:
+            before = candidate
+            while not self.works_on(before):
+                before -= timedelta(days=1)
+            if before >= today:
+                return before
+            candidate = today
+        while not self.works_on(candidate):
+            candidate += timedelta(days=1)
         return candidate
-    if deadline:
-        before = candidate
-        while before.weekday() not in working:
-            before -= timedelta(days=1)
-        if before >= today:
-            return before
-        candidate = today
-    while candidate.weekday() not in working:
-        candidate += timedelta(days=1)
-    return candidate

@@ -20,10 +20,10 @@ import pytest
 from sponsorsync.connectors.timestamps import parse_instant
 from sponsorsync.mappings.loader import load_mapping, parse_mapping
 from sponsorsync.mappings.model import Mapping
-from sponsorsync.sync.calendar import working_due
+from sponsorsync.sync.calendar import WorkWeek
 from sponsorsync.sync.ledger import Ledger
 from sponsorsync.sync.model import Case, Memory
-from sponsorsync.sync.plan import plan
+from sponsorsync.sync.plan import plan, work_week
 from sponsorsync.sync.run import execute
 from sponsorsync.sync.store import StateStore
 from tests.mappings.support import edited, line_of, problems
@@ -59,37 +59,75 @@ SAT, SUN, MON = date(2026, 12, 12), date(2026, 12, 13), date(2026, 12, 14)
 def test_a_due_date_falls_on_a_working_day(
     candidate: date, today: date, working: frozenset[int], deadline: bool, due: date
 ) -> None:
-    assert working_due(candidate, today=today, working=working, deadline=deadline) == due
+    assert WorkWeek(working).due(candidate, today=today, deadline=deadline) == due
+
+
+CHRISTMAS, NEW_YEAR = date(2026, 12, 25), date(2027, 1, 1)  # both Fridays
+
+
+@pytest.mark.parametrize(
+    ("candidate", "today", "deadline", "due"),
+    [
+        (CHRISTMAS, date(2026, 12, 21), True, date(2026, 12, 24)),  # a deadline on Christmas: the day before
+        (date(2026, 12, 26), date(2026, 12, 21), True, date(2026, 12, 24)),  # on the Saturday after it too
+        (NEW_YEAR, date(2026, 12, 25), False, date(2027, 1, 4)),  # a week from Christmas: the Monday after
+        (date(2026, 12, 24), date(2026, 12, 21), False, date(2026, 12, 24)),  # Christmas Eve is worked
+        (NEW_YEAR, NEW_YEAR, True, date(2027, 1, 4)),  # the run on New Year's Day itself: Monday
+    ],
+)
+def test_a_holiday_is_a_day_off_like_a_weekend(
+    candidate: date, today: date, deadline: bool, due: date
+) -> None:
+    week = WorkWeek(MON_FRI, frozenset({CHRISTMAS, NEW_YEAR}))
+    assert week.due(candidate, today=today, deadline=deadline) == due
+
+
+def test_a_week_with_no_working_day_is_refused() -> None:
+    with pytest.raises(ValueError, match="no working day"):
+        WorkWeek(frozenset())
 
 
 def test_the_default_week_is_monday_to_friday_and_an_org_can_list_its_own() -> None:
     assert salesforce_mapping().cadence.working_days == ["mon", "tue", "wed", "thu", "fri"]
     assert salesforce_mapping().cadence.working_weekdays == MON_FRI
     assert _week("[sun, mon, tue, wed, thu]").cadence.working_weekdays == SUN_THU
+    assert work_week(salesforce_mapping()) == WorkWeek(MON_FRI)  # no holidays unless listed
+    listed = _week("[mon, tue, wed, thu, fri]", "[2026-12-25, '2027-01-01']")
+    assert work_week(listed) == WorkWeek(MON_FRI, frozenset({CHRISTMAS, NEW_YEAR}))
 
 
 @pytest.mark.parametrize(
-    ("days", "expected"),
+    ("days", "holidays", "expected"),
     [
-        ("[mon, tue, mon]", "cadence.working_days: mon listed more than once; list each working day once"),
-        ("[]", "cadence.working_days: list should have at least 1 item after validation, not 0"),
-        ("[monday, tue]", "cadence.working_days[0]: 'monday' is not allowed; did you mean 'mon'?"),
+        ("[mon, tue, mon]", "[]", "cadence.working_days: mon listed more than once; list each working day once"),
+        ("[]", "[]", "cadence.working_days: list should have at least 1 item after validation, not 0"),
+        ("[monday, tue]", "[]", "cadence.working_days[0]: 'monday' is not allowed; did you mean 'mon'?"),
+        ("[mon]", "[2026-12-25, christmas]", "cadence.holidays[1]: input should be a valid date"),
+        ("[mon]", "[2026-13-01]", "'2026-13-01' is not a date (month must be in 1..12); write a day as YYYY-MM-DD"),
     ],
-    ids=["twice", "none", "long-name"],
-)
-def test_a_wrong_working_week_names_its_line_and_what_to_write(days: str, expected: str) -> None:
-    text = edited("salesforce", ("  working_days: [mon, tue, wed, thu, fri]", f"  working_days: {days}"))
+    ids=["twice", "none", "long-name", "holiday-name", "no-such-day"],
+)  # fmt: skip
+def test_a_wrong_working_week_names_its_line_and_what_to_write(
+    days: str, holidays: str, expected: str
+) -> None:
+    text = _week_text(days, holidays)
     (got,) = problems(text)
     where, _, rest = got.partition(": ")
-    assert where.split(":")[:2] == ["m.yaml", str(line_of(text, f"working_days: {days}"))]
+    marker = f"working_days: {days}" if rest.startswith("cadence.working_days") else f"holidays: {holidays}"
+    assert where.split(":")[:2] == ["m.yaml", str(line_of(text, marker))]
     assert rest.startswith(expected), rest
 
 
-def _week(days: str) -> Mapping:
-    return parse_mapping(
-        edited("salesforce", ("  working_days: [mon, tue, wed, thu, fri]", f"  working_days: {days}")),
-        "m.yaml",
-    )
+def _week_text(days: str, holidays: str = "[]") -> str:
+    """The default Salesforce mapping with this working week and these holidays."""
+    text = edited("salesforce")
+    start = text.index("  working_days:")
+    end = text.index("\n", text.index("  holidays:", start)) + 1
+    return f"{text[:start]}  working_days: {days}\n  holidays: {holidays}\n{text[end:]}"
+
+
+def _week(days: str, holidays: str = "[]") -> Mapping:
+    return parse_mapping(_week_text(days, holidays), "m.yaml")
 
 
 def test_an_alert_raised_on_a_sunday_is_due_on_the_monday_a_week_later() -> None:
@@ -100,6 +138,10 @@ def test_an_alert_raised_on_a_sunday_is_due_on_the_monday_a_week_later() -> None
     week_of_seven = _week("[mon, tue, wed, thu, fri, sat, sun]")
     (anyday,) = plan(org(alliances=[alliance(sponsor=None)]), week_of_seven).tasks
     assert anyday.due == TODAY + timedelta(days=7)
+    # That Monday is a holiday where the org works: the Tuesday.
+    holiday = _week("[mon, tue, wed, thu, fri]", "[2026-12-07]")
+    (after,) = plan(org(alliances=[alliance(sponsor=None)]), holiday).tasks
+    assert after.due == TODAY + timedelta(days=9)
 
 
 def test_a_sponsor_update_due_on_a_saturday_is_due_the_friday_before_and_says_so() -> None:
