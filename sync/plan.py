@@ -268,16 +268,32 @@ def _due(ctx: Context, key: str, want: Want) -> date:
     before today; else the rule's ``due_in`` days (an SLA) or ``task_due_days`` from today. On a
     working day: a deadline comes forward to the working day before it, the others go to the next."""
     held = _held_due(ctx.org, ctx.mapping, key)
+    deadline = want.deadline if want.deadline is not None and want.deadline >= ctx.today else None
     if held is not None:
+        if deadline is not None and held != deadline:
+            _day_off_note(ctx, key, deadline, held)
         return held
-    if want.deadline is not None and want.deadline >= ctx.today:
-        return _working_due(ctx.org, ctx.mapping, want.deadline, deadline=True)
+    if deadline is not None:
+        due = _working_due(ctx.org, ctx.mapping, deadline, deadline=True)
+        return _day_off_note(ctx, key, deadline, due)
     days = (
         want.due_in
         if want.due_in is not None and want.deadline is None
         else ctx.mapping.cadence.task_due_days
     )
-    return _working_due(ctx.org, ctx.mapping, ctx.today + timedelta(days=days))
+    candidate = ctx.today + timedelta(days=days)
+    return _day_off_note(ctx, key, candidate, _working_due(ctx.org, ctx.mapping, candidate))
+
+
+def _day_off_note(ctx: Context, key: str, day: date, due: date) -> date:
+    """``due``; for ``sync explain``, why it is not ``day`` when that is a day off."""
+    if due != day and not work_week(ctx.mapping).works_on(day):
+        rule = key.split(":")[1]
+        ctx.view.notes.append(
+            f"{rule}: due {due.isoformat()} ({due:%A}), not {day.isoformat()} ({day:%A}): a day off "
+            "(cadence.working_days, cadence.holidays)"
+        )
+    return due
 
 
 def _working_due(org: Org, mapping: Mapping, candidate: date, *, deadline: bool = False) -> date:

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from rich.console import Console
 
 from sponsorsync.connectors.timestamps import parse_instant
 from sponsorsync.mappings.loader import load_mapping, parse_mapping
@@ -24,6 +25,7 @@ from sponsorsync.sync.calendar import WorkWeek
 from sponsorsync.sync.ledger import Ledger
 from sponsorsync.sync.model import Case, Memory
 from sponsorsync.sync.plan import plan, work_week
+from sponsorsync.sync.report import explain
 from sponsorsync.sync.run import execute
 from sponsorsync.sync.store import StateStore
 from tests.mappings.support import edited, line_of, problems
@@ -157,6 +159,19 @@ def test_a_sponsor_update_due_on_a_saturday_is_due_the_friday_before_and_says_so
     assert update.key == f"ss1:sponsor_update:acme:ceo:{deadline.isoformat()}"
     assert update.due == date(2026, 12, 4)
     assert update.subject == "Send Ava Chen the Acme Inc sponsor update by 2026-12-04"
+    # `sync explain` says why (the admin who sees the key's Saturday and the Friday due date).
+    why = "sponsor_update: due 2026-12-04 (Friday), not 2026-12-05 (Saturday): a day off"
+    assert any(note.startswith(why) for note in result.views["acme"].notes), result.views["acme"].notes
+    with Console(width=200, record=True) as console:
+        console.print(explain(result.views["acme"], result.tasks))
+    assert why in console.export_text()
+    # Written, the task keeps that date, and explain still says why.
+    written = own_task(update.key, values={"ActivityDate": "2026-12-04", "Status": "Not Started"})
+    again = plan(
+        org(memory=memory, own=[held, written], today=TODAY + timedelta(days=1)), salesforce_mapping()
+    )
+    assert [t.due for t in again.tasks if t.key == update.key] == [date(2026, 12, 4)]
+    assert any(note.startswith(why) for note in again.views["acme"].notes)
 
 
 def test_a_task_already_in_the_crm_keeps_its_weekend_due_date() -> None:
