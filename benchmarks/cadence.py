@@ -6,7 +6,7 @@ overdue, is an unchanged account left alone, does an overdue task reach someone,
 Figures come from the write plans sponsorsync sent (and the CRM confirmed), day by day:
 ``due_moves`` counts updates that carry the due-date field, ``born_overdue`` creates whose due date
 lies before the day they were created, ``due_on_day_off`` creates due on a day that is not one of
-``cadence.working_days`` (or is one of ``cadence.holidays``), ``idle_account_writes`` account writes beyond the accounts
+``cadence.working_days`` (or is a holiday: ``cadence.holidays``, ``public_holidays``), ``idle_account_writes`` account writes beyond the accounts
 whose health values actually changed that day."""
 
 from __future__ import annotations
@@ -97,7 +97,6 @@ def simulate(
     between them; ``on_day(day, previous report)`` runs before each day's sync (people acting).
     ``keep_reports``: keep only the first N run reports (long simulations of big orgs)."""
     due_field = mapping.writeback.task.fields.due_date.field
-    week = work_week(mapping)
     result = Simulation([], [])
     previous: dict[str, AccountValues] = {}
     report: RunReport | None = None
@@ -126,7 +125,7 @@ def simulate(
             due = report.calendar.day(write.fields.get(due_field))
             if due is not None and due < today:
                 day.born_overdue += 1
-            if due is not None and not week.works_on(due):
+            if due is not None and not work_week(mapping, today).works_on(due):
                 day.due_on_day_off += 1
             day.created_by_rule[write.rule] = day.created_by_rule.get(write.rule, 0) + 1
         for write in report.writes.closes + report.writes.notes:

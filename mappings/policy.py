@@ -485,6 +485,30 @@ def _each_day_once(days: list[Weekday]) -> list[Weekday]:
 WorkingDays = Annotated[list[Weekday], AfterValidator(_each_day_once)]
 
 
+def _known_region(text: str) -> str:
+    """``US``, ``us``, ``DE-BY``: a country (ISO 3166) the holidays library knows, and a subdivision of
+    it; upper-cased."""
+    import holidays  # 40 ms: only for a mapping that names a region
+
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    country, _, part = text.strip().upper().partition("-")
+    if country not in supported:
+        raise ValueError(
+            f"{text!r} is not a country the public-holiday data knows; give an ISO 3166 code such as US, GB, "
+            "DE or FR, or one with a subdivision such as US-CA or DE-BY"
+        )
+    subdivisions = [s.upper() for s in supported[country]]
+    if part and part not in subdivisions:
+        raise ValueError(
+            f"{part!r} is not a subdivision of {country} the public-holiday data knows; use one of "
+            f"{', '.join(subdivisions[:20])}{' ...' if len(subdivisions) > 20 else ''}, or {country} alone"
+        )
+    return f"{country}-{part}" if part else country
+
+
+PublicHolidays = Annotated[str, AfterValidator(_known_region)]
+
+
 class Cadence(Strict):
     """How often things must happen, per tier, and what the engine does about it."""
 
@@ -509,6 +533,12 @@ class Cadence(Strict):
         default_factory=list,
         description="Days off besides the weekly ones (public holidays, a company shutdown), as YYYY-MM-DD: "
         "no task is due on one, as for a day not in working_days.",
+    )
+    public_holidays: PublicHolidays | None = Field(
+        default=None,
+        description="The public holidays of a country (ISO 3166: US, GB, DE, FR, ...) or of one of its "
+        "subdivisions (US-CA, DE-BY, GB-SCT), from the holidays library: days off like the listed holidays. "
+        "Empty: only the listed holidays.",
     )
     rules: CadenceRules = Field(default_factory=CadenceRules, description="Rules switched on or off.")
     escalation: Escalation = Field(default_factory=Escalation, description="The escalation ladder.")

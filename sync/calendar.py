@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sponsorsync.connectors.timestamps import parse_instant
@@ -138,3 +139,16 @@ class WorkWeek:
         while not self.works_on(candidate):
             candidate += timedelta(days=1)
         return candidate
+
+
+@lru_cache(maxsize=32)
+def public_holidays(region: str | None, year: int) -> frozenset[date]:
+    """The public holidays of ``region`` (``US``, ``DE-BY``) from the year before ``year`` to two years
+    after it (every due date a run sets is within that), from the holidays library; none for None."""
+    if region is None:
+        return frozenset()
+    import holidays  # 40 ms: only where a mapping names a region
+
+    country, _, part = region.partition("-")
+    found = holidays.country_holidays(country, subdiv=part or None, years=range(year - 1, year + 3))
+    return frozenset(found)

@@ -10,7 +10,7 @@ each; this module runs them and applies what every task shares, the lifecycle:
 - **Fixed dates.** A task's due date is set when it is created and never moved by sponsorsync: a
   task already in the CRM keeps the due date the CRM holds. Cadence tasks are due on their
   deadline; nothing is created due in the past (a missed deadline gives ``today + task_due_days``).
-  Nothing is due on a day off (``cadence.working_days``, ``cadence.holidays``): a deadline on one brings the task forward
+  Nothing is due on a day off (``cadence.working_days``, ``holidays``, ``public_holidays``): a deadline on one brings it forward
   to the working day before, any other date goes to the next working day.
 - **People.** A task goes to the rule's person when active, else the alliance manager, else the
   sponsor. A task about the sponsor (brief them, send them the update, check in with them) is never
@@ -33,7 +33,7 @@ from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.templates import Wording
 from sponsorsync.mappings.writeback import decode
 from sponsorsync.sync.assess import AllianceView, Health, assess, is_covered
-from sponsorsync.sync.calendar import WorkWeek
+from sponsorsync.sync.calendar import WorkWeek, public_holidays
 from sponsorsync.sync.model import Memory, Org, Person
 from sponsorsync.sync.rules import ALERTS, REGISTRY, RULES, escalation, make_key, parse_key
 from sponsorsync.sync.rules.base import Context, Outcome, Want
@@ -287,23 +287,25 @@ def _due(ctx: Context, key: str, want: Want) -> date:
 
 def _day_off_note(ctx: Context, key: str, day: date, due: date) -> date:
     """``due``; for ``sync explain``, why it is not ``day`` when that is a day off."""
-    if due != day and not work_week(ctx.mapping).works_on(day):
+    if due != day and not work_week(ctx.mapping, ctx.today).works_on(day):
         rule = key.split(":")[1]
         ctx.view.notes.append(
             f"{rule}: due {due.isoformat()} ({due:%A}), not {day.isoformat()} ({day:%A}): a day off "
-            "(cadence.working_days, cadence.holidays)"
+            "(cadence.working_days, holidays, public_holidays)"
         )
     return due
 
 
 def _working_due(org: Org, mapping: Mapping, candidate: date, *, deadline: bool = False) -> date:
-    return work_week(mapping).due(candidate, today=org.today, deadline=deadline)
+    return work_week(mapping, org.today).due(candidate, today=org.today, deadline=deadline)
 
 
-def work_week(mapping: Mapping) -> WorkWeek:
-    """The mapping's working days (``cadence.working_days`` less ``cadence.holidays``)."""
+def work_week(mapping: Mapping, today: date) -> WorkWeek:
+    """The mapping's working days around ``today``: ``cadence.working_days`` less the listed
+    ``cadence.holidays`` and the ``cadence.public_holidays`` of its region."""
     cadence = mapping.cadence
-    return WorkWeek(cadence.working_weekdays, frozenset(cadence.holidays))
+    days_off = frozenset(cadence.holidays) | public_holidays(cadence.public_holidays, today.year)
+    return WorkWeek(cadence.working_weekdays, days_off)
 
 
 def _held_due(org: Org, mapping: Mapping, key: str) -> date | None:

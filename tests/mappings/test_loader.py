@@ -69,7 +69,7 @@ def _one(text: str) -> str:
             [("  task_due_days: 7", "  task_due_days: 7\n  task_due_dayz: 3")],
             "task_due_dayz",
             "cadence.task_due_dayz: unknown key; did you mean 'task_due_days'? "
-            "(valid keys here: tiers, touch, health, task_due_days, working_days, holidays, rules, escalation, new_sponsor_window_days, intake, critical)",
+            "(valid keys here: tiers, touch, health, task_due_days, working_days, holidays, public_holidays, rules, escalation, new_sponsor_window_days, intake, critical)",
         ),
         (
             "salesforce",

@@ -93,9 +93,9 @@ def test_the_default_week_is_monday_to_friday_and_an_org_can_list_its_own() -> N
     assert salesforce_mapping().cadence.working_days == ["mon", "tue", "wed", "thu", "fri"]
     assert salesforce_mapping().cadence.working_weekdays == MON_FRI
     assert _week("[sun, mon, tue, wed, thu]").cadence.working_weekdays == SUN_THU
-    assert work_week(salesforce_mapping()) == WorkWeek(MON_FRI)  # no holidays unless listed
+    assert work_week(salesforce_mapping(), TODAY) == WorkWeek(MON_FRI)  # no holidays unless listed
     listed = _week("[mon, tue, wed, thu, fri]", "[2026-12-25, '2027-01-01']")
-    assert work_week(listed) == WorkWeek(MON_FRI, frozenset({CHRISTMAS, NEW_YEAR}))
+    assert work_week(listed, TODAY) == WorkWeek(MON_FRI, frozenset({CHRISTMAS, NEW_YEAR}))
 
 
 @pytest.mark.parametrize(
@@ -120,16 +120,49 @@ def test_a_wrong_working_week_names_its_line_and_what_to_write(
     assert rest.startswith(expected), rest
 
 
-def _week_text(days: str, holidays: str = "[]") -> str:
-    """The default Salesforce mapping with this working week and these holidays."""
+def _week_text(days: str, holidays: str = "[]", public: str | None = None) -> str:
+    """The default Salesforce mapping with this working week, these holidays and this region's."""
     text = edited("salesforce")
     start = text.index("  working_days:")
-    end = text.index("\n", text.index("  holidays:", start)) + 1
-    return f"{text[:start]}  working_days: {days}\n  holidays: {holidays}\n{text[end:]}"
+    end = text.index("\n", text.index("  public_holidays:", start)) + 1
+    region = f"  public_holidays: {public if public is not None else 'null'}\n"
+    return f"{text[:start]}  working_days: {days}\n  holidays: {holidays}\n{region}{text[end:]}"
 
 
-def _week(days: str, holidays: str = "[]") -> Mapping:
-    return parse_mapping(_week_text(days, holidays), "m.yaml")
+def _week(days: str, holidays: str = "[]", public: str | None = None) -> Mapping:
+    return parse_mapping(_week_text(days, holidays, public), "m.yaml")
+
+
+def test_a_country_s_public_holidays_are_days_off_without_listing_them() -> None:
+    # A US org: an alert raised on Thursday 19 November would be due on Thanksgiving, a week later:
+    # it is due the Friday after. In Britain, Boxing Day falls on a Saturday in 2026 and its holiday
+    # is the Monday after: an alert due then goes to the Tuesday.
+    us = _week("[mon, tue, wed, thu, fri]", public="us")
+    assert us.cadence.public_holidays == "US"
+    (task,) = plan(org(alliances=[alliance(sponsor=None)], today=date(2026, 11, 19)), us).tasks
+    assert task.due == date(2026, 11, 27)
+    britain = work_week(_week("[mon, tue, wed, thu, fri]", public="GB-ENG"), date(2026, 12, 21))
+    assert britain.due(date(2026, 12, 28), today=date(2026, 12, 21), deadline=False) == date(2026, 12, 29)
+    assert britain.due(date(2026, 12, 28), today=date(2026, 12, 21), deadline=True) == date(2026, 12, 24)
+    # Listed days add to the region's.
+    both = work_week(_week("[mon, tue, wed, thu, fri]", "[2026-12-24]", public="GB"), date(2026, 12, 21))
+    assert both.due(date(2026, 12, 28), today=date(2026, 12, 21), deadline=True) == date(2026, 12, 23)
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        ("XX", "cadence.public_holidays: 'XX' is not a country the public-holiday data knows; give an ISO 3166 code"),
+        ("US-ZZ", "cadence.public_holidays: 'ZZ' is not a subdivision of US the public-holiday data knows; use one of"),
+    ],
+    ids=["country", "subdivision"],
+)  # fmt: skip
+def test_an_unknown_region_names_its_line_and_what_to_give(region: str, expected: str) -> None:
+    text = _week_text("[mon, tue, wed, thu, fri]", public=region)
+    (got,) = problems(text)
+    where, _, rest = got.partition(": ")
+    assert where.split(":")[:2] == ["m.yaml", str(line_of(text, f"public_holidays: {region}"))]
+    assert rest.startswith(expected), rest
 
 
 def test_an_alert_raised_on_a_sunday_is_due_on_the_monday_a_week_later() -> None:
