@@ -192,7 +192,7 @@ SOURCE = "@source"  # the column holds the name of the CRM object the row came f
 OWN_EXTRA = "@own_extra"  # the row's kept CRM values as JSON, only with a sync key (sponsorsync's tasks)
 # The kinds whose every column is one canonical field through a converter (or one of the two above),
 # in column order. Both ways a row is stored are compiled from this (:func:`column_code`): a
-# projected :class:`Row` (``_COLUMNS`` below) and a Bulk API 2.0 table row
+# projected :class:`Row` (:func:`_compiled`) and a Bulk API 2.0 table row
 # (:meth:`sync.sources.Source.table_rows`), so the two cannot give different tuples.
 FIELD_COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {
     "contacts": (
@@ -266,48 +266,31 @@ def _compiled(kind: str, calendar: Calendar = UTC_CALENDAR) -> Callable[[Row, st
     return compiled
 
 
-_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[Row, str], tuple[Any, ...]]]] = {
-    "users": (("name", "email", "title", "active", "executive", "manager_id"), _user),
-    "accounts": (("name", "owner_id", "type", "tier", "sponsor_id", "extra", "focus"), _account),
-    "participants": (("source", "activity_id", "person_id", "counted"), _participant),
-    "contacts": (
-        ("account_id", "first_name", "last_name", "title", "email", "executive"),
-        _compiled("contacts"),
-    ),
-    "account_team": (("account_id", "user_id", "role"), _compiled("account_team")),
+# Each kind's columns (besides id, deleted, seen_run), in table order.
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "users": ("name", "email", "title", "active", "executive", "manager_id"),
+    "accounts": ("name", "owner_id", "type", "tier", "sponsor_id", "extra", "focus"),
+    "participants": ("source", "activity_id", "person_id", "counted"),
+    "contacts": ("account_id", "first_name", "last_name", "title", "email", "executive"),
+    "account_team": ("account_id", "user_id", "role"),
     "opportunities": (
-        ("account_id", "name", "stage", "amount", "close_date", "closed", "won", "owner_id", "closed_at"),
-        _compiled("opportunities"),
+        "account_id", "name", "stage", "amount", "close_date", "closed", "won", "owner_id", "closed_at"
     ),
-    "opportunity_partners": (("opportunity_id", "account_id", "role"), _compiled("opportunity_partners")),
+    "opportunity_partners": ("opportunity_id", "account_id", "role"),
     "cases": (
-        (
-            "account_id",
-            "contact_id",
-            "subject",
-            "priority",
-            "escalated",
-            "closed",
-            "opened_at",
-            "closed_at",
-            "owner_id",
-        ),
-        _compiled("cases"),
+        "account_id", "contact_id", "subject", "priority", "escalated", "closed", "opened_at", "closed_at",
+        "owner_id",
     ),
     "activities": (
-        (
-            "source",
-            "kind",
-            "owner_id",
-            "account_id",
-            "occurred_at",
-            "completed",
-            "subject",
-            "sync_key",
-            "extra",
-        ),
-        _compiled("activities"),
+        "source", "kind", "owner_id", "account_id", "occurred_at", "completed", "subject", "sync_key", "extra"
     ),
+}  # fmt: skip
+# The kinds whose columns are not one field each: projected by hand. The others are compiled from
+# FIELD_COLUMNS on the org's calendar (_compiled).
+_PROJECTED: dict[str, Callable[[Row, str], tuple[Any, ...]]] = {
+    "users": _user,
+    "accounts": _account,
+    "participants": _participant,
 }
 
 
@@ -365,7 +348,7 @@ class Mirror:
         return len(rows)
 
     def _upsert(self, kind: str, rows: list[Row], source: str, run_id: int) -> None:
-        values_of = _compiled(kind, self.calendar) if kind in FIELD_COLUMNS else _COLUMNS[kind][1]
+        values_of = _PROJECTED.get(kind) or _compiled(kind, self.calendar)
         tuples = [(r.id, *values_of(r, source), int(r.deleted), run_id) for r in rows]
         linked = kind == "activities"
         contacts = (
@@ -388,7 +371,7 @@ class Mirror:
         if not tuples:
             return
         self._insert(
-            f"INSERT OR REPLACE INTO {kind}({', '.join(('id', *_COLUMNS[kind][0], 'deleted', 'seen_run'))})",
+            f"INSERT OR REPLACE INTO {kind}({', '.join(('id', *_COLUMNS[kind], 'deleted', 'seen_run'))})",
             tuples,
         )
         if kind == "activities":

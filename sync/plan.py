@@ -207,7 +207,9 @@ def _follow_up(org: Org, mapping: Mapping, follow_up: escalation.FollowUp) -> De
         subject=_subject(wording, escalation.NAME, values),
         body=_body(wording, escalation.NAME, values),
         due=_held_due(org, mapping, follow_up.key)
-        or _working_due(org, mapping, org.today + timedelta(days=mapping.cadence.task_due_days)),
+        or work_week(mapping, org.today).due(
+            org.today + timedelta(days=mapping.cadence.task_due_days), today=org.today, deadline=False
+        ),
         priority="high",
         contact_id=None,
         account_id="",
@@ -268,36 +270,32 @@ def _due(ctx: Context, key: str, want: Want) -> date:
     before today; else the rule's ``due_in`` days (an SLA) or ``task_due_days`` from today. On a
     working day: a deadline comes forward to the working day before it, the others go to the next."""
     held = _held_due(ctx.org, ctx.mapping, key)
-    deadline = want.deadline if want.deadline is not None and want.deadline >= ctx.today else None
+    week, today = work_week(ctx.mapping, ctx.today), ctx.today
+    deadline = want.deadline if want.deadline is not None and want.deadline >= today else None
     if held is not None:
         if deadline is not None and held != deadline:
-            _day_off_note(ctx, key, deadline, held)
+            _day_off_note(ctx, key, deadline, held, week)
         return held
     if deadline is not None:
-        due = _working_due(ctx.org, ctx.mapping, deadline, deadline=True)
-        return _day_off_note(ctx, key, deadline, due)
+        return _day_off_note(ctx, key, deadline, week.due(deadline, today=today, deadline=True), week)
     days = (
         want.due_in
         if want.due_in is not None and want.deadline is None
         else ctx.mapping.cadence.task_due_days
     )
-    candidate = ctx.today + timedelta(days=days)
-    return _day_off_note(ctx, key, candidate, _working_due(ctx.org, ctx.mapping, candidate))
+    candidate = today + timedelta(days=days)
+    return _day_off_note(ctx, key, candidate, week.due(candidate, today=today, deadline=False), week)
 
 
-def _day_off_note(ctx: Context, key: str, day: date, due: date) -> date:
+def _day_off_note(ctx: Context, key: str, day: date, due: date, week: WorkWeek) -> date:
     """``due``; for ``sync explain``, why it is not ``day`` when that is a day off."""
-    if due != day and not work_week(ctx.mapping, ctx.today).works_on(day):
+    if due != day and not week.works_on(day):
         rule = key.split(":")[1]
         ctx.view.notes.append(
             f"{rule}: due {due.isoformat()} ({due:%A}), not {day.isoformat()} ({day:%A}): a day off "
             "(cadence.working_days, holidays, public_holidays)"
         )
     return due
-
-
-def _working_due(org: Org, mapping: Mapping, candidate: date, *, deadline: bool = False) -> date:
-    return work_week(mapping, org.today).due(candidate, today=org.today, deadline=deadline)
 
 
 def work_week(mapping: Mapping, today: date) -> WorkWeek:
