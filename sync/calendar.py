@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sponsorsync.connectors.timestamps import parse_instant
 
 UTC_NAME = "UTC"
-_WALL = "%Y-%m-%dT%H:%M:%SZ"
 _LAST_SECOND = timedelta(minutes=59, seconds=59)
 
 
@@ -91,7 +90,7 @@ class Calendar:
         instant = datetime.fromisoformat(utc_text[:19])
         if offset is None:
             offset = instant.replace(tzinfo=UTC).astimezone(self._tz).utcoffset()
-        return (instant + offset).strftime(_WALL) if offset else utc_text
+        return f"{(instant + offset).isoformat()}Z" if offset else utc_text
 
     def at(self, day: date, clock: time) -> datetime:
         """The instant (aware, UTC) of ``clock`` on ``day`` in the org's zone (a time a change of

@@ -76,16 +76,17 @@ def _text(value: Any) -> str | None:
 
 
 def _instant(value: Any) -> str | None:
-    """Dates and datetimes as sortable UTC text: ``YYYY-MM-DDTHH:MM:SSZ``."""
-    text = _text(value)
-    if text is None:
+    """Dates and datetimes as sortable UTC text: ``YYYY-MM-DDTHH:MM:SSZ``; a date (10 characters)
+    is that day's midnight."""
+    if value is None or value == "":
         return None
+    text = str(value)
+    if len(text) == 10:
+        return f"{text}T00:00:00Z"
     fast = _utc_instant(text)
     if fast is not None:
         return fast
     try:
-        if len(text) == 10:
-            return f"{text}T00:00:00Z"
         return parse_instant(text).strftime("%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return None
@@ -179,10 +180,13 @@ def _on_calendar(calendar: Calendar) -> dict[Callable[[Any], Any], Callable[[Any
     wall = calendar.wall
 
     def instant(value: Any) -> str | None:
-        text = _instant(value)
-        if text is None or len(str(value)) == 10:  # a date (as _instant reads one): the org's day
-            return text
-        return wall(text)
+        if value is None or value == "":
+            return None
+        text = str(value)
+        if len(text) == 10:  # a date (as _instant reads one): the org's day
+            return f"{text}T00:00:00Z"
+        utc = _instant(text)
+        return None if utc is None else wall(utc)
 
     day = _day_by(instant)
     return {_instant: instant, _day: day, _checked_instant: _checked_by(instant, day)}
