@@ -20,7 +20,8 @@ from typing import Any
 from sponsorsync.mappings.loader import load_mapping
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.sandbox.admin import SandboxAdmin
-from sponsorsync.sync.plan import AccountValues, work_week
+from sponsorsync.sync.calendar import work_week
+from sponsorsync.sync.plan import AccountValues
 from sponsorsync.sync.run import RunReport, execute
 from sponsorsync.sync.settings import Settings, load_settings
 
@@ -125,7 +126,7 @@ def simulate(
             due = report.calendar.day(write.fields.get(due_field))
             if due is not None and due < today:
                 day.born_overdue += 1
-            if due is not None and not work_week(mapping, today).works_on(due):
+            if due is not None and not work_week(mapping.cadence, today).works_on(due):
                 day.due_on_day_off += 1
             day.created_by_rule[write.rule] = day.created_by_rule.get(write.rule, 0) + 1
         for write in report.writes.closes + report.writes.notes:

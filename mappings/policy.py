@@ -365,7 +365,19 @@ class EscalationStep(Strict):
         "sponsor; user: the person named by `email`."
     )
     email: str | None = Field(default=None, description="With to: user, that person's e-mail.")
-    after_days_overdue: int = Field(ge=1, description="Days past the task's due date before this step.")
+    after_working_days_overdue: int | None = Field(
+        default=None,
+        ge=1,
+        description="Working days (cadence.working_days, less holidays) past the task's due date before "
+        "this step: a weekend or a shutdown does not count against the task's owner. Give this or "
+        "after_days_overdue.",
+    )
+    after_days_overdue: int | None = Field(
+        default=None,
+        ge=1,
+        description="Calendar days past the task's due date before this step, days off included. Give this "
+        "or after_working_days_overdue.",
+    )
     rules: list[str] | None = Field(
         default=None, description="Only tasks of these rules escalate at this step (default: all)."
     )
@@ -374,7 +386,22 @@ class EscalationStep(Strict):
     def _email_for_user(self) -> EscalationStep:
         if (self.to == "user") != (self.email is not None):
             raise ValueError("give `email` exactly when `to` is user (the person to escalate to)")
+        if (self.after_working_days_overdue is None) == (self.after_days_overdue is None):
+            raise ValueError(
+                "give exactly one of `after_working_days_overdue` (working days, the usual choice) and "
+                "`after_days_overdue` (calendar days): how long a task is overdue before this step"
+            )
         return self
+
+    @property
+    def working(self) -> bool:
+        """Whether the step counts working days (else calendar days)."""
+        return self.after_working_days_overdue is not None
+
+    @property
+    def days(self) -> int:
+        """The step's number of days overdue, in its unit (:attr:`working`)."""
+        return self.after_working_days_overdue or self.after_days_overdue or 0
 
 
 class Escalation(Strict):
@@ -382,11 +409,12 @@ class Escalation(Strict):
 
     steps: list[EscalationStep] = Field(
         default_factory=lambda: [
-            EscalationStep(to="owner_manager", after_days_overdue=7),
-            EscalationStep(to="sponsor", after_days_overdue=14),
+            EscalationStep(to="owner_manager", after_working_days_overdue=5),
+            EscalationStep(to="sponsor", after_working_days_overdue=10),
         ],
-        description="Steps in order of after_days_overdue; a step whose person is missing, inactive or "
-        "the task's own owner passes to the next one.",
+        description="Steps in increasing order of days overdue, all counted the same way (working days or "
+        "calendar days); a step whose person is missing, inactive or the task's own owner passes to the next "
+        "one. Default: the owner's manager after 5 working days, the sponsor after 10.",
     )
     sponsor_sla_days: int = Field(
         default=2,
@@ -399,9 +427,15 @@ class Escalation(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Escalation:
-        days = [s.after_days_overdue for s in self.steps]
+        if len({step.working for step in self.steps}) > 1:
+            raise ValueError(
+                "count every step the same way: all with after_working_days_overdue, or all with "
+                "after_days_overdue"
+            )
+        days = [s.days for s in self.steps]
         if days != sorted(days):
-            raise ValueError(f"steps must be in increasing after_days_overdue order (found {days})")
+            unit = "after_working_days_overdue" if self.steps[0].working else "after_days_overdue"
+            raise ValueError(f"steps must be in increasing {unit} order (found {days})")
         return self
 
 

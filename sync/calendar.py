@@ -17,9 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sponsorsync.connectors.timestamps import parse_instant
+
+if TYPE_CHECKING:
+    from sponsorsync.mappings.policy import Cadence
 
 UTC_NAME = "UTC"
 _LAST_SECOND = timedelta(minutes=59, seconds=59)
@@ -138,6 +142,24 @@ class WorkWeek:
         while not self.works_on(candidate):
             candidate += timedelta(days=1)
         return candidate
+
+    def after(self, day: date, working_days: int) -> date:
+        """The ``working_days``-th working day after ``day`` (``day`` itself not counted): five
+        working days after a Friday due date is the next Friday; after Wednesday 23 December,
+        with the 24th to 1 January off, Friday 8 January."""
+        found = day
+        for _ in range(working_days):
+            found += timedelta(days=1)
+            while not self.works_on(found):
+                found += timedelta(days=1)
+        return found
+
+
+def work_week(cadence: Cadence, today: date) -> WorkWeek:
+    """The mapping's working days around ``today``: ``cadence.working_days`` less the listed
+    ``cadence.holidays`` and the ``cadence.public_holidays`` of its region."""
+    days_off = frozenset(cadence.holidays) | public_holidays(cadence.public_holidays, today.year)
+    return WorkWeek(cadence.working_weekdays, days_off)
 
 
 @lru_cache(maxsize=32)

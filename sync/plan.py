@@ -33,7 +33,7 @@ from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.templates import Wording
 from sponsorsync.mappings.writeback import decode
 from sponsorsync.sync.assess import AllianceView, Health, assess, is_covered
-from sponsorsync.sync.calendar import WorkWeek, public_holidays
+from sponsorsync.sync.calendar import WorkWeek, work_week
 from sponsorsync.sync.model import Memory, Org, Person
 from sponsorsync.sync.rules import ALERTS, REGISTRY, RULES, escalation, make_key, parse_key
 from sponsorsync.sync.rules.base import Context, Outcome, Want
@@ -207,7 +207,7 @@ def _follow_up(org: Org, mapping: Mapping, follow_up: escalation.FollowUp) -> De
         subject=_subject(wording, escalation.NAME, values),
         body=_body(wording, escalation.NAME, values),
         due=_held_due(org, mapping, follow_up.key)
-        or work_week(mapping, org.today).due(
+        or work_week(mapping.cadence, org.today).due(
             org.today + timedelta(days=mapping.cadence.task_due_days), today=org.today, deadline=False
         ),
         priority="high",
@@ -257,8 +257,9 @@ def _ladder(ctx: Context, tasks: list[DesiredTask]) -> list[str]:
             continue
         owner = ctx.org.users.get(task.owner_id)
         steps = [
-            f"step {n} {person.name if person else '(nobody: passes on)'} from {task.due + timedelta(days=days)}"
-            for n, days, person in escalation.ladder(ctx, task.rule, owner)
+            f"step {rung.number} {rung.person.name if rung.person else '(nobody: passes on)'} from "
+            f"{rung.fires_on} ({rung.days} {'working ' if rung.working else ''}days overdue)"
+            for rung in escalation.ladder(ctx, task.rule, owner, task.due)
         ]
         if steps:
             lines.append(f"{task.rule} (due {task.due.isoformat()}): " + "; ".join(steps))
@@ -270,7 +271,7 @@ def _due(ctx: Context, key: str, want: Want) -> date:
     before today; else the rule's ``due_in`` days (an SLA) or ``task_due_days`` from today. On a
     working day: a deadline comes forward to the working day before it, the others go to the next."""
     held = _held_due(ctx.org, ctx.mapping, key)
-    week, today = work_week(ctx.mapping, ctx.today), ctx.today
+    week, today = ctx.week, ctx.today
     deadline = want.deadline if want.deadline is not None and want.deadline >= today else None
     if held is not None:
         if deadline is not None and held != deadline:
@@ -296,14 +297,6 @@ def _day_off_note(ctx: Context, key: str, day: date, due: date, week: WorkWeek) 
             "(cadence.working_days, holidays, public_holidays)"
         )
     return due
-
-
-def work_week(mapping: Mapping, today: date) -> WorkWeek:
-    """The mapping's working days around ``today``: ``cadence.working_days`` less the listed
-    ``cadence.holidays`` and the ``cadence.public_holidays`` of its region."""
-    cadence = mapping.cadence
-    days_off = frozenset(cadence.holidays) | public_holidays(cadence.public_holidays, today.year)
-    return WorkWeek(cadence.working_weekdays, days_off)
 
 
 def _held_due(org: Org, mapping: Mapping, key: str) -> date | None:

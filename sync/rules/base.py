@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.mappings.policy import TierCadence
 from sponsorsync.mappings.templates import Wording
 from sponsorsync.sync.assess import AllianceView
+from sponsorsync.sync.calendar import WorkWeek, work_week
 from sponsorsync.sync.model import Alliance, Memory, Org, Person
 from sponsorsync.sync.task_facts import completion_date
 
@@ -83,6 +85,11 @@ class Context:
     @property
     def today(self) -> date:
         return self.org.today
+
+    @cached_property
+    def week(self) -> WorkWeek:
+        """The days people work around today (``cadence.working_days`` less holidays)."""
+        return work_week(self.mapping.cadence, self.today)
 
     @property
     def cadence(self) -> TierCadence:

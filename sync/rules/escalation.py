@@ -1,5 +1,6 @@
-"""The escalation ladder: a task overdue by a step's ``after_days_overdue`` reaches the next person
-up (the owner's manager, the alliance manager, the sponsor or a named person).
+"""The escalation ladder: a task overdue by a step's ``after_working_days_overdue`` (or calendar
+``after_days_overdue``) reaches the next person up (the owner's manager, the alliance manager, the
+sponsor or a named person).
 
 Each person gets one follow-up list per owner they are to follow up with, across alliances: the
 overdue tasks of that owner which reached them on the ladder (``decide`` gives one :class:`Want`
@@ -12,8 +13,10 @@ step after the day they closed it start a new one. With a single task in it, it 
 lists: "Overdue since <due>: <subject>".
 
 A step whose person is missing, inactive, the original's owner or already on an earlier step passes
-to the next step, at its own day. The due date the ladder counts from is the one in the CRM: a
-person who moves the original's due date moves the ladder with it.
+to the next step, from the day the skipped step would have come. Days overdue are working days
+(``cadence.working_days`` less holidays) for ``after_working_days_overdue``, calendar days for
+``after_days_overdue``. The due date the ladder counts from is the one in the CRM: a person who
+moves the original's due date moves the ladder with it.
 
 Escalations written one per overdue task by earlier versions
 (``ss1:escalation:<alliance>:<step>:<rule>:<anchor>``) stay open as they are while their task is
@@ -52,10 +55,25 @@ def _person(ctx: Context, step: EscalationStep, owner: Person | None) -> Person 
     return next((p for p in users.values() if (p.email or "").casefold() == wanted), None)
 
 
-def ladder(ctx: Context, rule: str, owner: Person | None) -> list[tuple[int, int, Person | None]]:
-    """(step number, days overdue it fires at, person or None) for a task of ``rule`` owned by ``owner``."""
-    found: list[tuple[int, int, Person | None]] = []
-    carry: int | None = None
+@dataclass(frozen=True, slots=True)
+class Rung:
+    """One step of the ladder for one overdue task: from which day it reaches whom (None: nobody,
+    it passes on), after how many days overdue, counted in working days or calendar days."""
+
+    number: int
+    fires_on: date
+    days: int
+    working: bool
+    person: Person | None
+
+
+def ladder(ctx: Context, rule: str, owner: Person | None, due: date) -> list[Rung]:
+    """The steps a task of ``rule`` owned by ``owner`` and due on ``due`` climbs, in order. A step's
+    day is ``due`` plus its days overdue: working days (``cadence.working_days`` less holidays, so a
+    weekend or a shutdown does not count against the owner) or calendar days, as the step says. A
+    step that passes on hands its day to the next one."""
+    found: list[Rung] = []
+    carry: Rung | None = None
     from sponsorsync.sync.rules import REGISTRY
 
     seen = {owner.id} if owner else set()
@@ -64,15 +82,19 @@ def ladder(ctx: Context, rule: str, owner: Person | None) -> list[tuple[int, int
     for number, step in enumerate(ctx.mapping.cadence.escalation.steps, 1):
         if step.rules is not None and rule not in step.rules:
             continue
-        threshold = step.after_days_overdue if carry is None else carry
+        if carry is None:
+            fires_on = ctx.week.after(due, step.days) if step.working else due + timedelta(days=step.days)
+            rung = Rung(number, fires_on, step.days, step.working, None)
+        else:
+            rung = Rung(number, carry.fires_on, carry.days, carry.working, None)
         person = _person(ctx, step, owner)
         if person is None or not person.active or person.id in seen:
-            carry = threshold
-            found.append((number, threshold, None))
+            carry = rung
+            found.append(rung)
             continue
         carry = None
         seen.add(person.id)
-        found.append((number, threshold, person))
+        found.append(Rung(rung.number, rung.fires_on, rung.days, rung.working, person))
     return found
 
 
@@ -93,30 +115,32 @@ def decide(ctx: Context) -> list[Want]:
         due = ctx.org.calendar.day(own.crm_values.get(fields.due_date.field))
         if due is None:
             continue
-        overdue = (ctx.today - due).days
         owner_id = _text(own.crm_values.get(fields.owner_id.field)) or ""
         owner = ctx.org.users.get(owner_id)
         subject = _text(own.crm_values.get(fields.subject.field)) or rule
-        for number, threshold, person in ladder(ctx, rule, owner):
-            if overdue < threshold:
+        for rung in ladder(ctx, rule, owner, due):
+            if ctx.today < rung.fires_on:
                 break
-            if person is None:
+            if rung.person is None:
                 continue
+            person = rung.person
             values: dict[str, Any] = {
                 "alliance": ctx.alliance.name,
                 "original_key": key,
                 "original_owner_id": owner_id,
-                "fired_on": due + timedelta(days=threshold),
+                "fired_on": rung.fires_on,
                 "original_subject": subject,
                 "original_owner": owner.name if owner else "nobody",
                 "original_due": due.isoformat(),
-                "after_days": threshold,
+                # Calendar days from the due date to the step ("still open 7 days later"), however
+                # the step counts them: true as written, and the same text as before working days.
+                "after_days": (rung.fires_on - due).days,
                 "step_person": person.name,
                 # The sponsor hearing that the update meant for them is late: worded to them, not
                 # "Send <them> the update" in the third person.
                 "your_update": rule == "sponsor_update" and person.id == getattr(ctx.sponsor, "id", None),
             }
-            wants.append(Want(f"{number}:{rule}:{anchor}", person, values))
+            wants.append(Want(f"{rung.number}:{rule}:{anchor}", person, values))
     return wants
 
 

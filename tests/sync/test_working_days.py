@@ -21,10 +21,10 @@ from rich.console import Console
 from sponsorsync.connectors.timestamps import parse_instant
 from sponsorsync.mappings.loader import load_mapping, parse_mapping
 from sponsorsync.mappings.model import Mapping
-from sponsorsync.sync.calendar import WorkWeek
+from sponsorsync.sync.calendar import WorkWeek, work_week
 from sponsorsync.sync.ledger import Ledger
 from sponsorsync.sync.model import Case, Memory
-from sponsorsync.sync.plan import plan, work_week
+from sponsorsync.sync.plan import plan
 from sponsorsync.sync.report import explain
 from sponsorsync.sync.run import execute
 from sponsorsync.sync.store import StateStore
@@ -93,9 +93,9 @@ def test_the_default_week_is_monday_to_friday_and_an_org_can_list_its_own() -> N
     assert salesforce_mapping().cadence.working_days == ["mon", "tue", "wed", "thu", "fri"]
     assert salesforce_mapping().cadence.working_weekdays == MON_FRI
     assert _week("[sun, mon, tue, wed, thu]").cadence.working_weekdays == SUN_THU
-    assert work_week(salesforce_mapping(), TODAY) == WorkWeek(MON_FRI)  # no holidays unless listed
+    assert work_week(salesforce_mapping().cadence, TODAY) == WorkWeek(MON_FRI)  # no holidays unless listed
     listed = _week("[mon, tue, wed, thu, fri]", "[2026-12-25, '2027-01-01']")
-    assert work_week(listed, TODAY) == WorkWeek(MON_FRI, frozenset({CHRISTMAS, NEW_YEAR}))
+    assert work_week(listed.cadence, TODAY) == WorkWeek(MON_FRI, frozenset({CHRISTMAS, NEW_YEAR}))
 
 
 @pytest.mark.parametrize(
@@ -141,11 +141,13 @@ def test_a_country_s_public_holidays_are_days_off_without_listing_them() -> None
     assert us.cadence.public_holidays == "US"
     (task,) = plan(org(alliances=[alliance(sponsor=None)], today=date(2026, 11, 19)), us).tasks
     assert task.due == date(2026, 11, 27)
-    britain = work_week(_week("[mon, tue, wed, thu, fri]", public="GB-ENG"), date(2026, 12, 21))
+    britain = work_week(_week("[mon, tue, wed, thu, fri]", public="GB-ENG").cadence, date(2026, 12, 21))
     assert britain.due(date(2026, 12, 28), today=date(2026, 12, 21), deadline=False) == date(2026, 12, 29)
     assert britain.due(date(2026, 12, 28), today=date(2026, 12, 21), deadline=True) == date(2026, 12, 24)
     # Listed days add to the region's.
-    both = work_week(_week("[mon, tue, wed, thu, fri]", "[2026-12-24]", public="GB"), date(2026, 12, 21))
+    both = work_week(
+        _week("[mon, tue, wed, thu, fri]", "[2026-12-24]", public="GB").cadence, date(2026, 12, 21)
+    )
     assert both.due(date(2026, 12, 28), today=date(2026, 12, 21), deadline=True) == date(2026, 12, 23)
 
 
