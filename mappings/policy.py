@@ -553,7 +553,8 @@ class Cadence(Strict):
         default=7,
         ge=0,
         description="Tasks with no cadence deadline (alerts, a missed deadline) are due this many days "
-        "after they are created. A due date is set once, on creation, and never moved by sponsorsync.",
+        "after they are created, on a working day, and later where holidays in between would leave fewer "
+        "working days than an ordinary week. A due date is set once, on creation, and never moved by sponsorsync.",
     )
     working_days: WorkingDays = Field(
         default_factory=lambda: list(WEEKDAYS[:5]),

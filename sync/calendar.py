@@ -143,6 +143,18 @@ class WorkWeek:
             candidate += timedelta(days=1)
         return candidate
 
+    def notice(self, today: date, days: int) -> date:
+        """The due date of a task written ``today`` that gives its owner ``days`` of notice: on the
+        next working day from ``today + days`` (:meth:`due`), and never with fewer working days
+        before it than those days hold in an ordinary week: holidays in between add to it. A week
+        from Thursday 24 December, with the 25th to 1 January off, is Friday 8 January (five working
+        days, as a week from any Thursday gives), not Monday 4 January, the owner's first day back."""
+        candidate = today + timedelta(days=days)
+        ordinary = sum(
+            1 for n in range(1, days + 1) if (today + timedelta(days=n)).weekday() in self.weekdays
+        )
+        return max(self.due(candidate, today=today, deadline=False), self.after(today, ordinary))
+
     def after(self, day: date, working_days: int) -> date:
         """The ``working_days``-th working day after ``day`` (``day`` itself not counted): five
         working days after a Friday due date is the next Friday; after Wednesday 23 December,

@@ -207,9 +207,7 @@ def _follow_up(org: Org, mapping: Mapping, follow_up: escalation.FollowUp) -> De
         subject=_subject(wording, escalation.NAME, values),
         body=_body(wording, escalation.NAME, values),
         due=_held_due(org, mapping, follow_up.key)
-        or work_week(mapping.cadence, org.today).due(
-            org.today + timedelta(days=mapping.cadence.task_due_days), today=org.today, deadline=False
-        ),
+        or work_week(mapping.cadence, org.today).notice(org.today, mapping.cadence.task_due_days),
         priority="high",
         contact_id=None,
         account_id="",
@@ -284,16 +282,23 @@ def _due(ctx: Context, key: str, want: Want) -> date:
         if want.due_in is not None and want.deadline is None
         else ctx.mapping.cadence.task_due_days
     )
-    candidate = today + timedelta(days=days)
-    return _day_off_note(ctx, key, candidate, week.due(candidate, today=today, deadline=False), week)
+    return _day_off_note(ctx, key, today + timedelta(days=days), week.notice(today, days), week, notice=True)
 
 
-def _day_off_note(ctx: Context, key: str, day: date, due: date, week: WorkWeek) -> date:
-    """``due``; for ``sync explain``, why it is not ``day`` when that is a day off."""
-    if due != day and not week.works_on(day):
+def _day_off_note(
+    ctx: Context, key: str, day: date, due: date, week: WorkWeek, *, notice: bool = False
+) -> date:
+    """``due``; for ``sync explain``, why it is not ``day``: a day off, or (``notice``: a task given
+    so many days) holidays before it that would have cut the owner's working days short."""
+    why = None
+    if notice and due > week.due(day, today=ctx.today, deadline=False):
+        why = "holidays before it would leave fewer working days than an ordinary week"
+    elif due != day and not week.works_on(day):
+        why = "a day off"
+    if why is not None:
         rule = key.split(":")[1]
         ctx.view.notes.append(
-            f"{rule}: due {due.isoformat()} ({due:%A}), not {day.isoformat()} ({day:%A}): a day off "
+            f"{rule}: due {due.isoformat()} ({due:%A}), not {day.isoformat()} ({day:%A}): {why} "
             "(cadence.working_days, holidays, public_holidays)"
         )
     return due

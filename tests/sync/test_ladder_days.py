@@ -137,7 +137,7 @@ def test_an_admin_who_wants_calendar_days_gets_them() -> None:
     assert _lists(result) == [("head", "ss1:escalation:@head:manager:2026-12-30")]
     (task,) = [t for t in result.tasks if t.rule == "escalation"]
     assert "is still open 7 days later" in task.body
-    assert task.due == date(2027, 1, 6)  # opened in the shutdown: due on a working day
+    assert task.due == date(2027, 1, 8)  # opened in the shutdown: a week's five working days from then
     assert result.views["acme"].ladder == [
         "no_sponsor (due 2026-12-23): step 1 Hana Head from 2026-12-30 (7 days overdue); "
         "step 2 (nobody: passes on) from 2027-01-06 (14 days overdue)"

@@ -181,6 +181,60 @@ def test_an_alert_raised_on_a_sunday_is_due_on_the_monday_a_week_later() -> None
     assert after.due == TODAY + timedelta(days=9)
 
 
+SHUTDOWN = "[2026-12-24, 2026-12-25, 2026-12-28, 2026-12-29, 2026-12-30, 2026-12-31, 2027-01-01]"
+
+
+@pytest.mark.parametrize(
+    "working", [MON_FRI, SUN_THU, frozenset(range(7))], ids=["mon-fri", "sun-thu", "all"]
+)
+@pytest.mark.parametrize("days", [0, 1, 2, 5, 7, 14])
+def test_without_holidays_notice_is_the_next_working_day_from_so_many_days_on(
+    working: frozenset[int], days: int
+) -> None:
+    # The rule for holidays changes nothing in an ordinary week, from any day of it.
+    for start in range(7):
+        today = date(2026, 12, 7) + timedelta(days=start)
+        week = WorkWeek(working)
+        assert week.notice(today, days) == week.due(today + timedelta(days=days), today=today, deadline=False)
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "due"),
+    [
+        (date(2026, 12, 24), 7, date(2027, 1, 8)),  # raised as the shutdown starts: Jan 4 to 8 to act
+        (date(2026, 12, 26), 7, date(2027, 1, 8)),  # a Saturday in it: the same five days
+        (date(2026, 12, 21), 7, date(2027, 1, 6)),  # two days before it, three after
+        (date(2026, 12, 23), 2, date(2027, 1, 5)),  # a 2-day SLA seen the day before: two days back
+        (date(2027, 1, 4), 7, date(2027, 1, 11)),  # after it: an ordinary week
+    ],
+)
+def test_holidays_in_between_do_not_shorten_a_task_s_notice(today: date, days: int, due: date) -> None:
+    week = work_week(_week("[mon, tue, wed, thu, fri]", SHUTDOWN).cadence, today)
+    assert week.notice(today, days) == due
+
+
+def test_an_alert_raised_in_a_shutdown_gives_its_owner_a_working_week_and_says_why() -> None:
+    # Globex loses its sponsor on Thursday 24 December, the first day of the company's shutdown.
+    # Mia reads "Appoint an executive sponsor" on Monday 4 January: due Friday the 8th, the five
+    # working days any week gives her, not that Monday (a week on is the 31st, a holiday).
+    # Her escalated case seen on the 23rd, a 2-day SLA, is due on her second day back.
+    mapping = _week("[mon, tue, wed, thu, fri]", SHUTDOWN)
+    christmas_eve = date(2026, 12, 24)
+    result = plan(org(alliances=[alliance(sponsor=None)], today=christmas_eve), mapping)
+    (task,) = result.tasks
+    assert (task.rule, task.due) == ("no_sponsor", date(2027, 1, 8))
+    why = (
+        "no_sponsor: due 2027-01-08 (Friday), not 2026-12-31 (Thursday): holidays before it would leave "
+        "fewer working days than an ordinary week"
+    )
+    assert any(note.startswith(why) for note in result.views["acme"].notes), result.views["acme"].notes
+    case = Case("500A", "acme", "Outage", escalated=True, closed=False, opened_on=date(2026, 12, 22))
+    world = org(today=date(2026, 12, 23), memory={"acme": Memory("ceo", "jane_roe", date(2025, 11, 1))})
+    world.cases = {"acme": [case]}
+    (sla,) = [t for t in plan(world, mapping).tasks if t.rule == "partner_escalation"]
+    assert sla.due == date(2027, 1, 5)
+
+
 def test_a_sponsor_update_due_on_a_saturday_is_due_the_friday_before_and_says_so() -> None:
     # Mia sends Ava the Acme update every 30 days; this period's deadline is a Saturday.
     deadline = date(2026, 12, 5)
