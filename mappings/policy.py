@@ -272,7 +272,8 @@ class TierCadence(Strict):
         default=7,
         ge=0,
         description="Cadence tasks (sponsor update, executive touch) appear this many days before their "
-        "deadline and are due on the deadline, so their owner sees them coming.",
+        "deadline and are due on the deadline, so their owner sees them coming; earlier where holidays in "
+        "between would leave fewer working days than an ordinary week.",
     )
 
     @model_validator(mode="after")

@@ -155,6 +155,21 @@ class WorkWeek:
         )
         return max(self.due(candidate, today=today, deadline=False), self.after(today, ordinary))
 
+    def opens(self, deadline: date, lead: int) -> date:
+        """The day a task due by ``deadline`` appears, given ``lead`` days of notice: ``lead`` days
+        before it, or earlier where holidays in between would leave fewer working days before the
+        deadline than an ordinary week does. A deadline on Saturday 2 January, with the 24th to
+        1 January off, appears on Wednesday 16 December (17 to 23 December to do the work), not on
+        the 26th, in the shutdown. Without holidays: always ``lead`` days before."""
+        day = deadline - timedelta(days=lead)
+        window = [day + timedelta(days=n) for n in range(1, lead + 1)]
+        ordinary = sum(1 for d in window if d.weekday() in self.weekdays)
+        found = sum(1 for d in window if self.works_on(d))
+        while found < ordinary:
+            found += self.works_on(day)
+            day -= timedelta(days=1)
+        return day
+
     def after(self, day: date, working_days: int) -> date:
         """The ``working_days``-th working day after ``day`` (``day`` itself not counted): five
         working days after a Friday due date is the next Friday; after Wednesday 23 December,

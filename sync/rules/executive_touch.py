@@ -1,7 +1,8 @@
 """The sponsor and the partner executive counterpart connect often enough: a task for the sponsor.
 
 The deadline is the last touch plus the tier's ``executive_touch_days``; the task appears
-``lead_days`` before it and is due on it. With no touch on record, or a deadline already past, the
+``lead_days`` before it (earlier where holidays would cut the working days before it short) and is
+due on it. With no touch on record, or a deadline already past, the
 task is due ``task_due_days`` after it appears: never in the past. The anchor is the last touch, so
 the task is the same task until the two meet again.
 
@@ -33,7 +34,7 @@ def decide(ctx: Context) -> list[Want]:
     anchor, marked = marked_chain(ctx, NAME, base)
     since = max(last, marked) if last and marked else last or marked  # the last touch, or the last mark
     deadline = since + timedelta(days=every) if since else None
-    if deadline is not None and ctx.today < deadline - timedelta(days=ctx.cadence.lead_days):
+    if deadline is not None and ctx.today < ctx.week.opens(deadline, ctx.cadence.lead_days):
         return []
     values = {
         "counterpart": contact.name,

@@ -4,7 +4,8 @@ Each alliance has its own schedule. It starts when sponsorsync first sees the sp
 (the first run, or the appointment) with a first deadline spread over one cadence period by the
 alliance's id, so the alliances of a tier do not all fall due on one day and the first update is
 never due in the past. Deadlines then follow every ``sponsor_update_days``. A task appears
-``lead_days`` before its deadline and is due on it. The schedule is read back from the tasks already
+``lead_days`` before its deadline (earlier where holidays would cut the working days before it
+short) and is due on it. The schedule is read back from the tasks already
 in the CRM when there are some, so a lost state directory does not move it.
 
 The body is the sponsor brief (:mod:`sync.brief`): a concise draft the manager edits and sends,
@@ -42,13 +43,23 @@ def first_deadline(ctx: Context, sponsor_id: str) -> date:
 
 
 def current_deadline(ctx: Context, sponsor_id: str) -> date | None:
-    """The latest deadline whose task has appeared (``lead_days`` before it), or None before the first."""
+    """The latest deadline whose task has appeared, or None before the first. A task appears
+    ``lead_days`` before its deadline, or earlier where holidays would leave fewer working days
+    before it (:meth:`sync.calendar.WorkWeek.opens`), but never before the previous deadline has
+    passed: an update is not closed as missed while it can still be sent."""
     every, lead = ctx.cadence.sponsor_update_days, ctx.cadence.lead_days
     base = first_deadline(ctx, sponsor_id)
     opened = (ctx.today + timedelta(days=lead) - base).days
-    if opened < 0:
-        return None
-    return base + timedelta(days=(opened // every) * every)
+    number = opened // every if opened >= 0 else -1  # appeared lead_days before: a lower bound
+    while True:
+        following = base + timedelta(days=(number + 1) * every)
+        appears = ctx.week.opens(following, lead)
+        if number >= 0:
+            appears = max(appears, base + timedelta(days=number * every + 1))
+        if appears > ctx.today:
+            break
+        number += 1
+    return base + timedelta(days=number * every) if number >= 0 else None
 
 
 def decide(ctx: Context) -> list[Want]:

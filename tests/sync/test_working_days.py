@@ -23,6 +23,7 @@ from sponsorsync.mappings.loader import load_mapping, parse_mapping
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.sync.calendar import WorkWeek, work_week
 from sponsorsync.sync.ledger import Ledger
+from sponsorsync.sync.mirror import OwnTask
 from sponsorsync.sync.model import Case, Memory
 from sponsorsync.sync.plan import plan
 from sponsorsync.sync.report import explain
@@ -32,7 +33,7 @@ from tests.mappings.support import edited, line_of, problems
 from tests.support import orgs
 from tests.support.driver import driver_for
 from tests.support.sandbox import running_sandbox
-from tests.sync.builders import TODAY, alliance, org, own_task, salesforce_mapping
+from tests.sync.builders import TODAY, alliance, org, own_task, salesforce_mapping, touch
 from tests.sync.test_end_to_end import labels
 
 MON_FRI = frozenset(range(5))
@@ -233,6 +234,101 @@ def test_an_alert_raised_in_a_shutdown_gives_its_owner_a_working_week_and_says_w
     world.cases = {"acme": [case]}
     (sla,) = [t for t in plan(world, mapping).tasks if t.rule == "partner_escalation"]
     assert sla.due == date(2027, 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("deadline", "opens"),
+    [
+        (date(2027, 1, 2), date(2026, 12, 16)),  # Saturday after the shutdown: 17 to 23 December to act
+        (date(2027, 1, 4), date(2026, 12, 17)),  # Monday back: four days before it and that Monday
+        (date(2026, 12, 24), date(2026, 12, 16)),  # its first day (off): the week before
+        (date(2027, 1, 8), date(2027, 1, 1)),  # a full working week back: lead_days, as ever
+    ],
+)
+def test_a_cadence_task_appears_early_enough_to_be_done_before_a_shutdown(
+    deadline: date, opens: date
+) -> None:
+    week = work_week(_week("[mon, tue, wed, thu, fri]", SHUTDOWN).cadence, deadline)
+    assert week.opens(deadline, 7) == opens
+
+
+@pytest.mark.parametrize(
+    "working", [MON_FRI, SUN_THU, frozenset(range(7))], ids=["mon-fri", "sun-thu", "all"]
+)
+def test_without_holidays_a_cadence_task_appears_lead_days_before_its_deadline(
+    working: frozenset[int],
+) -> None:
+    for offset in range(14):
+        deadline = date(2026, 12, 7) + timedelta(days=offset)
+        for lead in range(15):
+            assert WorkWeek(working).opens(deadline, lead) == deadline - timedelta(days=lead)
+
+
+def _update_plan(
+    today: date, mapping: Mapping, *held: OwnTask
+) -> tuple[list[str], list[tuple[str, str]], str]:
+    """Acme's sponsor updates (Mia to Ava) planned on ``today``: (key: due) of the tasks wanted,
+    (key, outcome) of those closed, and the subjects."""
+    memory = {"acme": Memory("ceo", "jane_roe", date(2025, 1, 1))}
+    result = plan(org(memory=memory, own=list(held), today=today), mapping)
+    tasks = [t for t in result.tasks if t.rule == "sponsor_update"]
+    closed: list[tuple[str, str]] = [
+        (c.key, c.outcome) for c in result.closures if c.rule == "sponsor_update"
+    ]
+    return (
+        [f"{t.key.rsplit(':', 1)[1]}: {t.due}" for t in tasks],
+        closed,
+        " | ".join(t.subject for t in tasks),
+    )
+
+
+def test_a_sponsor_update_due_after_a_shutdown_comes_before_it() -> None:
+    # Mia sends Ava the Acme update every 30 days; the last was due 3 December (done), the next
+    # deadline is Saturday 2 January, after the shutdown. A week before it, 26 December, she is on
+    # holiday, and the last working day before it is the 23rd. So the task comes on Wednesday
+    # 16 December, due the 23rd: the five working days a week gives her, before she leaves.
+    mapping = _week("[mon, tue, wed, thu, fri]", SHUTDOWN)
+    done = own_task(
+        "ss1:sponsor_update:acme:ceo:2026-12-03", completed=True, values={"ActivityDate": "2026-12-03"}
+    )
+    assert _update_plan(date(2026, 12, 15), mapping, done)[0] == ["2026-12-03: 2026-12-03"]  # still the last
+    wanted, closed, subject = _update_plan(date(2026, 12, 16), mapping, done)
+    assert (wanted, closed) == (["2027-01-02: 2026-12-23"], [])
+    assert subject == "Send Ava Chen the Acme Inc sponsor update by 2026-12-23"
+    # Without the holidays listed, it comes a week before the deadline, as always.
+    assert _update_plan(date(2026, 12, 25), salesforce_mapping(), done)[0] == ["2026-12-03: 2026-12-03"]
+    assert _update_plan(date(2026, 12, 26), salesforce_mapping(), done)[0] == ["2027-01-02: 2027-01-01"]
+
+
+def test_an_update_brought_forward_never_overtakes_the_one_still_due() -> None:
+    # Every 14 days: the update due Sunday 20 December (so on Friday the 18th) is open. The next
+    # deadline, Sunday 3 January, would open on the 16th for the shutdown, but the 18th's update
+    # can still be sent until the 20th: it is not closed as missed before then, and the next one
+    # comes on Monday the 21st, due the 23rd.
+    text = _week_text("[mon, tue, wed, thu, fri]", SHUTDOWN).replace(
+        "strategic: {sponsor_update_days: 30,", "strategic: {sponsor_update_days: 14,", 1
+    )
+    mapping = parse_mapping(text, "m.yaml")
+    key = "ss1:sponsor_update:acme:ceo:2026-12-20"
+    open_update = own_task(
+        key, values={"ActivityDate": "2026-12-18", "Status": "Not Started", "OwnerId": "manager"}
+    )
+    for today in (date(2026, 12, 16), date(2026, 12, 18), date(2026, 12, 20)):
+        wanted, closed, _ = _update_plan(today, mapping, open_update)
+        assert (wanted, closed) == (["2026-12-20: 2026-12-18"], []), today
+    wanted, closed, _ = _update_plan(date(2026, 12, 21), mapping, open_update)
+    assert (wanted, closed) == (["2027-01-03: 2026-12-23"], [(key, "missed")])
+
+
+def test_an_executive_touch_due_after_a_shutdown_comes_before_it() -> None:
+    # Ava last met Jane Roe on 18 November; strategic: every 45 days, so by Saturday 2 January.
+    # The task comes on 16 December, due the 23rd, not in the shutdown.
+    mapping = _week("[mon, tue, wed, thu, fri]", SHUTDOWN)
+    met = touch("ceo", "jane_roe", (TODAY - date(2026, 11, 18)).days)
+    memory = {"acme": Memory("ceo", "jane_roe", date(2025, 1, 1))}
+    for today, expected in ((date(2026, 12, 15), []), (date(2026, 12, 16), [date(2026, 12, 23)])):
+        result = plan(org(touches=[met], memory=memory, today=today), mapping)
+        assert [t.due for t in result.tasks if t.rule == "executive_touch"] == expected, today
 
 
 def test_a_sponsor_update_due_on_a_saturday_is_due_the_friday_before_and_says_so() -> None:
