@@ -63,6 +63,8 @@ def ask(ctx: Context, escalations: list[dict[str, str]], moments: list[dict[str,
     if moments:
         first = {"subject": moments[0]["subject"], "date": moments[0]["date"]}
         return wording.render("ask", "deal" if moments[0]["kind"] == "deal" else "moment", **blank | first)
+    if view.counterpart is None:  # no partner executive on record: there is nobody to name yet
+        return wording.render("ask", "find", **blank)
     if view.last_touch is None:
         return wording.render("ask", "meet", **blank)
     if view.health != "green":

@@ -13,7 +13,7 @@ from sponsorsync.mappings.loader import default_mapping_path, parse_mapping
 from sponsorsync.mappings.model import Mapping
 from sponsorsync.sync.model import Case, Deal, Meeting, Memory, Org
 from sponsorsync.sync.plan import DesiredTask, Plan, make_key, plan
-from tests.sync.builders import TODAY, org, own_task, person, salesforce_mapping, touch
+from tests.sync.builders import TODAY, contact, org, own_task, person, salesforce_mapping, touch
 
 ESTABLISHED = {"acme": Memory("ceo", "jane_roe", TODAY - timedelta(days=200))}
 USERS = [
@@ -290,6 +290,26 @@ def test_the_brief_asks_a_quiet_sponsor_to_call_their_counterpart_naming_whom_th
     [brief] = tasks_of(plan(quiet, salesforce_mapping()), "sponsor_update")
     last = (TODAY - timedelta(days=150)).isoformat()
     assert f"call Jane Roe: the last executive contact was on {last}, with John Doe." in brief.body
+
+
+def test_the_brief_asks_a_sponsor_with_no_partner_executive_on_record_to_name_one() -> None:
+    # Acme's contacts in the CRM hold no executive. "Meet the partner's executive, your counterpart"
+    # would ask the sponsor to meet nobody in particular; the one ask is to name whom to meet.
+    for later in range(31):
+        world = org(
+            contacts=[contact("dev", seniority="individual", function="technology")],
+            memory={"acme": Memory("ceo", None, TODAY - timedelta(days=400))},
+            today=TODAY + timedelta(days=later),
+        )
+        updates = tasks_of(plan(world, salesforce_mapping()), "sponsor_update")
+        if updates:
+            break
+    [brief] = updates
+    assert brief.body.endswith(
+        "The one thing we ask of Ava Chen: name the executive at the partner you should meet: none is on "
+        "record yet.\nStrategic alliances get an update every 30 days."
+    ), brief.body
+    assert "meet the partner's executive" not in brief.body
 
 
 def test_the_brief_shows_the_health_trend_since_the_period_started() -> None:
