@@ -199,6 +199,56 @@ def test_tasks_marked_done_without_the_work_come_back_at_their_rhythm(box: Sandb
         assert says in decode(body_field, again.body)
 
 
+def test_a_shutdown_neither_blames_the_owner_nor_springs_tasks_on_them_the_morning_they_return(
+    box: Sandbox, tmp_path: Path
+) -> None:
+    """Written before the run. The company is closed from Thursday of week 2 (day 10) to Friday of
+    week 3 (day 18), listed in ``cadence.holidays``. Mia's three day-0 tasks are due on day 7, a
+    Monday; she works days 8 and 9, then is off. Tom, her manager, hears about them once she has had
+    five working days to catch up: day 23 (days 8, 9, 21, 22, 23), not day 14, in the shutdown. No
+    task is due in the shutdown. On day 12, a Saturday in it, Mia records Ava as Globex's sponsor:
+    the briefing she gets, and the charter and first "Connect with ..." Ava gets, are not due on
+    day 21, the morning everyone is back (a week on is day 19, a day off), but on day 25: the working
+    week a task written on any other day gets."""
+    start = date.fromisoformat(box.admin.now()[:10])
+    off = [start + timedelta(days=d) for d in (10, 11, 14, 15, 16, 17, 18)]
+    path = mapping_file(box, tmp_path)
+    text = path.read_text()
+    assert "  holidays: []" in text
+    path.write_text(
+        text.replace("  holidays: []", f"  holidays: [{', '.join(d.isoformat() for d in off)}]", 1)
+    )
+    settings = box.settings(MAPPING=str(path))
+    mapping = load_mapping(settings.mapping)
+    crm = driver_for(box, labels(orgs.known_answers()))
+    tom = crm.id_of("user", "tom")
+
+    def appoint(day: int, _: RunReport | None) -> None:
+        if day == 12:
+            crm.appoint_sponsor("globex", "ava")
+
+    run = simulate(settings, mapping, box.admin, 24, appoint)
+    assert run.reports[0].today == start
+    assert start.weekday() == 0
+    assert run.summary()["due_on_day_off"] == 0  # weekends and the shutdown
+    escalations = [t for t in crm.tasks().values() if t.rule == "escalation"]
+    assert [t.owner_id for t in escalations] == [tom]
+    created = {w.key: r.today for r in run.reports for w in r.writes.creates}
+    assert (created[escalations[0].key] - start).days == 23
+    due_field = mapping.writeback.task.fields.due_date.field
+    in_shutdown = [
+        (w.rule, report.calendar.day(w.fields.get(due_field)))
+        for report in run.reports
+        if off[0] <= report.today <= off[-1]
+        for w in report.writes.creates
+    ]
+    # Seen by the day-12 run, or the day-13 one where HubSpot's search index had not caught up yet.
+    back_week = start + timedelta(days=25)
+    assert sorted(in_shutdown) == [
+        ("charter", back_week), ("executive_touch", back_week), ("new_sponsor", back_week)
+    ]  # fmt: skip
+
+
 def to_day(value: str | None) -> date:
     found = to_date(value)
     assert found is not None
