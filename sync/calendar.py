@@ -150,10 +150,9 @@ class WorkWeek:
         from Thursday 24 December, with the 25th to 1 January off, is Friday 8 January (five working
         days, as a week from any Thursday gives), not Monday 4 January, the owner's first day back."""
         candidate = today + timedelta(days=days)
-        ordinary = sum(
-            1 for n in range(1, days + 1) if (today + timedelta(days=n)).weekday() in self.weekdays
+        return max(
+            self.due(candidate, today=today, deadline=False), self.after(today, self._ordinary(today, days))
         )
-        return max(self.due(candidate, today=today, deadline=False), self.after(today, ordinary))
 
     def opens(self, deadline: date, lead: int) -> date:
         """The day a task due by ``deadline`` appears, given ``lead`` days of notice: ``lead`` days
@@ -162,13 +161,16 @@ class WorkWeek:
         1 January off, appears on Wednesday 16 December (17 to 23 December to do the work), not on
         the 26th, in the shutdown. Without holidays: always ``lead`` days before."""
         day = deadline - timedelta(days=lead)
-        window = [day + timedelta(days=n) for n in range(1, lead + 1)]
-        ordinary = sum(1 for d in window if d.weekday() in self.weekdays)
-        found = sum(1 for d in window if self.works_on(d))
+        ordinary = self._ordinary(day, lead)
+        found = sum(1 for n in range(1, lead + 1) if self.works_on(day + timedelta(days=n)))
         while found < ordinary:
             found += self.works_on(day)
             day -= timedelta(days=1)
         return day
+
+    def _ordinary(self, day: date, days: int) -> int:
+        """The working days the ``days`` days after ``day`` hold in an ordinary week (no holidays)."""
+        return sum(1 for n in range(1, days + 1) if (day + timedelta(days=n)).weekday() in self.weekdays)
 
     def after(self, day: date, working_days: int) -> date:
         """The ``working_days``-th working day after ``day`` (``day`` itself not counted): five

@@ -25,7 +25,7 @@ overdue (:func:`earlier_escalation`; the task is not listed as well) and close w
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -94,7 +94,7 @@ def ladder(ctx: Context, rule: str, owner: Person | None, due: date) -> list[Run
             continue
         carry = None
         seen.add(person.id)
-        found.append(Rung(rung.number, rung.fires_on, rung.days, rung.working, person))
+        found.append(replace(rung, person=person))
     return found
 
 
