@@ -45,8 +45,8 @@ def first_deadline(ctx: Context, sponsor_id: str) -> date:
 def current_deadline(ctx: Context, sponsor_id: str) -> date | None:
     """The latest deadline whose task has appeared, or None before the first. A task appears
     ``lead_days`` before its deadline, or earlier where holidays would leave fewer working days
-    before it (:meth:`sync.calendar.WorkWeek.opens`), but never before the previous deadline has
-    passed: an update is not closed as missed while it can still be sent."""
+    before it (:meth:`sync.calendar.WorkWeek.opens`); brought forward, never before the previous
+    update's deadline and due date have passed: one that can still be sent is not closed as missed."""
     every, lead = ctx.cadence.sponsor_update_days, ctx.cadence.lead_days
     base = first_deadline(ctx, sponsor_id)
     opened = (ctx.today + timedelta(days=lead) - base).days
@@ -55,11 +55,21 @@ def current_deadline(ctx: Context, sponsor_id: str) -> date | None:
         following = base + timedelta(days=(number + 1) * every)
         appears = ctx.week.opens(following, lead)
         if number >= 0:
-            appears = max(appears, base + timedelta(days=number * every + 1))
+            previous = base + timedelta(days=number * every)
+            still_due = max(previous, _held_due(ctx, sponsor_id, previous) or previous)
+            appears = max(appears, min(following - timedelta(days=lead), still_due + timedelta(days=1)))
         if appears > ctx.today:
             break
         number += 1
     return base + timedelta(days=number * every) if number >= 0 else None
+
+
+def _held_due(ctx: Context, sponsor_id: str, deadline: date) -> date | None:
+    """The due date the CRM holds for the update of ``deadline`` (the working day before it, or later
+    if it came late), if it holds that task."""
+    own = ctx.org.own_tasks.get(make_key(NAME, ctx.alliance.id, f"{sponsor_id}:{deadline.isoformat()}"))
+    held = own.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field) if own else None
+    return ctx.org.calendar.day(held)
 
 
 def decide(ctx: Context) -> list[Want]:
@@ -105,8 +115,6 @@ def close(ctx: Context, anchor: str) -> Close:
     current = current_deadline(ctx, sponsor_id)
     if current is not None and current > deadline:
         # The note names the due date the task carries (the deadline, or later if it appeared late).
-        own = ctx.org.own_tasks.get(make_key(NAME, ctx.alliance.id, anchor))
-        held = own.crm_values.get(ctx.mapping.writeback.task.fields.due_date.field) if own else None
-        due = ctx.org.calendar.day(held)
+        due = _held_due(ctx, sponsor_id, deadline)
         return Close("missed", "next_period", {"date": (due or deadline).isoformat()})
     return Close("not_needed", "situation_changed")

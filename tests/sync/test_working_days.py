@@ -320,6 +320,22 @@ def test_an_update_brought_forward_never_overtakes_the_one_still_due() -> None:
     assert (wanted, closed) == (["2027-01-03: 2026-12-23"], [(key, "missed")])
 
 
+def test_an_update_that_came_late_is_not_closed_as_missed_before_its_own_due_date() -> None:
+    # The same, but the update for Sunday 20 December came late (held back by the intake limit) and
+    # is due Wednesday the 23rd. Mia can send it until then: the next one comes on the 24th.
+    text = _week_text("[mon, tue, wed, thu, fri]", SHUTDOWN).replace(
+        "strategic: {sponsor_update_days: 30,", "strategic: {sponsor_update_days: 14,", 1
+    )
+    mapping = parse_mapping(text, "m.yaml")
+    key = "ss1:sponsor_update:acme:ceo:2026-12-20"
+    late = own_task(key, values={"ActivityDate": "2026-12-23", "Status": "Not Started", "OwnerId": "manager"})
+    for today in (date(2026, 12, 21), date(2026, 12, 23)):
+        wanted, closed, _ = _update_plan(today, mapping, late)
+        assert (wanted, closed) == (["2026-12-20: 2026-12-23"], []), today
+    wanted, closed, _ = _update_plan(date(2026, 12, 24), mapping, late)
+    assert (wanted, closed) == (["2027-01-03: 2027-01-04"], [(key, "missed")])
+
+
 def test_an_executive_touch_due_after_a_shutdown_comes_before_it() -> None:
     # Ava last met Jane Roe on 18 November; strategic: every 45 days, so by Saturday 2 January.
     # The task comes on 16 December, due the 23rd, not in the shutdown.
