@@ -54,7 +54,7 @@ def check(ctx: typer.Context) -> None:
     and print the API usage left."""
     from sponsorsync.mappings.commands import validate_live
 
-    _, mapping = settings_and_mapping(ctx)
+    settings, mapping = settings_and_mapping(ctx)
     for warning in mapping.warnings:
         print_warning(warning)
     with connected(ctx, mapping.crm) as connector:
@@ -63,6 +63,7 @@ def check(ctx: typer.Context) -> None:
         checked = validate_live(mapping, describe)
         roster_warnings(mapping, connector)
         report = connector.check()
+        holidays = _holidays_note(mapping, settings.sync.timezone or connector.org_time_zone())
     typer.echo(f"logged in to {report.crm}: {printable(report.identity)}")
     typer.echo(f"mapping: {checked} objects and every mapped field exist with the access needed")
     if report.api_limit:
@@ -70,8 +71,29 @@ def check(ctx: typer.Context) -> None:
         typer.echo(
             f"API usage: {used:,} of {report.api_limit:,} used today ({report.api_limit - used:,} left)"
         )
-    for note in report.notes:
+    for note in [*report.notes, *holidays]:
         typer.echo(f"note: {printable(note)}")
+
+
+def _holidays_note(mapping: Any, zone: str | None) -> list[str]:
+    """With no holiday configured, say so, and which country's public holidays the org's time zone
+    suggests: nothing sponsorsync writes is due on a day off, but only the days off it is told of."""
+    from sponsorsync.sync.calendar import holiday_region
+
+    cadence = mapping.cadence
+    if cadence.holidays or cadence.public_holidays is not None:
+        return []
+    region = holiday_region(zone) if zone else None
+    text = (
+        "no holidays are configured (cadence.holidays, cadence.public_holidays), so tasks can fall due on one"
+    )
+    if region is None:
+        return [f"{text}; list your days off in cadence.holidays"]
+    return [
+        f"{text}; the org works in {zone}: `public_holidays: {region}` under cadence in the mapping makes "
+        f"{region}'s public holidays days off (name a subdivision where they differ by region, as in DE-BY; "
+        "README: Task lifecycle)"
+    ]
 
 
 def _missing_fields(mapping: Any, describe: Any) -> None:

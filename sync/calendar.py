@@ -191,6 +191,55 @@ def work_week(cadence: Cadence, today: date) -> WorkWeek:
     return WorkWeek(cadence.working_weekdays, days_off)
 
 
+def holiday_region(zone: str) -> str | None:
+    """The country of an IANA time zone (``America/New_York`` -> ``US``, from the time zone
+    database's ``zone.tab``; an older alias such as HubSpot's ``US/Eastern`` by the zone it is a
+    copy of) when the holidays library knows its public holidays; None for UTC, a zone no one
+    country has, or a country it does not cover. A suggestion for ``cadence.public_holidays``,
+    never applied by itself."""
+    by_name, by_data = _zone_countries()
+    country = by_name.get(zone)
+    if country is None:
+        try:
+            zone_info(zone)  # a real zone name, not a path
+            country = by_data.get(_zone_file(zone))
+        except (UnknownTimeZone, OSError, ValueError):
+            return None
+    if country is None:
+        return None
+    import holidays  # only where a suggestion is asked for
+
+    return country if country in holidays.list_supported_countries() else None
+
+
+def _zone_file(zone: str) -> bytes:
+    from importlib.resources import files
+
+    return files("tzdata").joinpath("zoneinfo", *zone.split("/")).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> tuple[dict[str, str], dict[bytes, str | None]]:
+    """``zone.tab``: zone name -> country, and the zone's compiled data -> its country (None where
+    zones of two countries share it: no guess then)."""
+    from importlib.resources import files
+
+    text = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    by_name: dict[str, str] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            country, _, zone = line.split("\t")[:3]
+            by_name[zone] = country
+    by_data: dict[bytes, str | None] = {}
+    for zone, country in by_name.items():
+        try:
+            data = _zone_file(zone)
+        except OSError:
+            continue
+        by_data[data] = country if by_data.get(data, country) == country else None
+    return by_name, by_data
+
+
 @lru_cache(maxsize=32)
 def public_holidays(region: str | None, year: int) -> frozenset[date]:
     """The public holidays of ``region`` (``US``, ``DE-BY``) from the year before ``year`` to two years
