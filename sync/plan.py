@@ -10,8 +10,10 @@ each; this module runs them and applies what every task shares, the lifecycle:
 - **Fixed dates.** A task's due date is set when it is created and never moved by sponsorsync: a
   task already in the CRM keeps the due date the CRM holds. Cadence tasks are due on their
   deadline; nothing is created due in the past (a missed deadline gives ``today + task_due_days``).
-  Nothing is due on a day off (``cadence.working_days``, ``holidays``, ``public_holidays``): a deadline on one brings it forward
-  to the working day before, any other date goes to the next working day.
+  Nothing is due on a day off (``cadence.working_days``, ``holidays``, ``public_holidays``): a
+  deadline on one brings it forward to the working day before; any other date goes to the next
+  working day, and later where holidays would leave fewer working days than an ordinary week
+  (:meth:`sync.calendar.WorkWeek.notice`).
 - **People.** A task goes to the rule's person when active, else the alliance manager, else the
   sponsor. A task about the sponsor (brief them, send them the update, check in with them) is never
   addressed to the sponsor themselves: it goes to the owner's manager, or is not written (noted).

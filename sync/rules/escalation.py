@@ -86,7 +86,7 @@ def ladder(ctx: Context, rule: str, owner: Person | None, due: date) -> list[Run
             fires_on = ctx.week.after(due, step.days) if step.working else due + timedelta(days=step.days)
             rung = Rung(number, fires_on, step.days, step.working, None)
         else:
-            rung = Rung(number, carry.fires_on, carry.days, carry.working, None)
+            rung = replace(carry, number=number)  # the passed-on step's day and count
         person = _person(ctx, step, owner)
         if person is None or not person.active or person.id in seen:
             carry = rung
